@@ -1,0 +1,6 @@
+//! pprof-lsp: Go profile costs next to the code that caused them.
+//!
+//! `profile` and `analysis` are the pure core; everything that touches files,
+//! the network or the editor lives outside them.
+
+pub mod profile;

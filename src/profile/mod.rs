@@ -1,0 +1,13 @@
+//! Profiles: the resolved data model and the decoders that produce it from
+//! bytes. Pure: no I/O, no async, no editor types.
+
+mod decode;
+mod error;
+pub mod legacy;
+mod model;
+mod pb;
+
+pub use decode::{decode, DecodeOptions};
+pub use pb::encode;
+pub use error::DecodeError;
+pub use model::*;
