@@ -3,4 +3,7 @@
 //! `profile` and `analysis` are the pure core; everything that touches files,
 //! the network or the editor lives outside them.
 
+pub mod analysis;
+pub mod cli;
 pub mod profile;
+pub mod report;

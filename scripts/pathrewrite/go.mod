@@ -1,0 +1,3 @@
+module pathrewrite
+
+go 1.22

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Regenerates the Go profile fixtures in tests/fixtures/profiles and the
+# expected `go tool pprof` outputs in tests/golden.
+#
+#   scripts/regen-fixtures.sh                 # rebuild + rerun the fixture program, then goldens
+#   scripts/regen-fixtures.sh --goldens-only  # only re-record goldens from the committed profiles
+#
+# The fixture program is built and run from a fixed directory outside the
+# repository (/tmp/pprof-lsp-build/pprofdemo), with GOROOT reached through a
+# fixed symlink (/tmp/pprof-lsp-build/go), so the file paths recorded in the
+# profiles do not depend on where the repository or Go happen to live.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+MODE=full
+case "${1:-}" in
+    "") ;;
+    --goldens-only) MODE=goldens ;;
+    -h|--help)
+        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+        exit 0 ;;
+    *)
+        echo "usage: $0 [--goldens-only]" >&2
+        exit 2 ;;
+esac
+
+# shellcheck source=install-go.sh
+source "$REPO_ROOT/scripts/install-go.sh"
+export TZ=UTC LC_ALL=C
+
+BUILD_ROOT=/tmp/pprof-lsp-build
+BUILD_DIR=$BUILD_ROOT/pprofdemo
+GOROOT_LINK=$BUILD_ROOT/go
+WIN_BUILD_DIR=D:/work/projects/pprofdemo
+WIN_GOROOT=c:/go
+
+SRC_DIR=tests/fixtures/goprog
+PROFILES=tests/fixtures/profiles
+GOLDEN=tests/golden
+
+written=()
+note() { written+=("$1"); }
+
+# ---------------------------------------------------------------- profiles --
+record_profiles() {
+    local real_goroot run_dir trim_dir tool_dir f
+    real_goroot="$(env -u GOROOT go env GOROOT)"
+    mkdir -p "$BUILD_ROOT"
+    ln -sfn "$real_goroot" "$GOROOT_LINK"
+    export GOROOT="$GOROOT_LINK"
+
+    rm -rf "$BUILD_DIR" "$BUILD_ROOT/out" "$BUILD_ROOT/trimpath" "$BUILD_ROOT/bin"
+    cp -R "$SRC_DIR" "$BUILD_DIR"
+    mkdir -p "$BUILD_ROOT/out/normal" "$BUILD_ROOT/out/trimpath" "$BUILD_ROOT/trimpath" "$BUILD_ROOT/bin"
+    run_dir=$BUILD_ROOT/out/normal
+    trim_dir=$BUILD_ROOT/out/trimpath
+    tool_dir=$BUILD_ROOT/bin
+
+    echo "== building fixture program in $BUILD_DIR (GOROOT=$GOROOT)" >&2
+    (cd "$BUILD_DIR" && go build -o pprofdemo . && ./pprofdemo "$run_dir" >&2)
+
+    echo "== building fixture program with -trimpath" >&2
+    (cd "$BUILD_DIR" && go build -trimpath -o "$BUILD_ROOT/trimpath/pprofdemo" . &&
+        "$BUILD_ROOT/trimpath/pprofdemo" "$trim_dir" >&2)
+
+    echo "== building pathrewrite" >&2
+    (cd scripts/pathrewrite && go build -o "$tool_dir/pathrewrite" .)
+
+    mkdir -p "$PROFILES"
+    rm -f "$PROFILES"/*.pb.gz "$PROFILES"/*.txt
+    for f in heap.pb.gz heap.txt heap2.pb.gz allocs.pb.gz allocs.txt cpu.pb.gz \
+             goroutine.pb.gz goroutine.txt mutex.pb.gz mutex.txt block.pb.gz block.txt \
+             threadcreate.txt; do
+        cp "$run_dir/$f" "$PROFILES/$f"
+    done
+    cp "$trim_dir/heap.pb.gz" "$PROFILES/trimpath.heap.pb.gz"
+    cp "$trim_dir/heap.txt" "$PROFILES/trimpath.heap.txt"
+
+    for f in heap.pb.gz heap.txt; do
+        "$tool_dir/pathrewrite" -in "$PROFILES/$f" -out "$PROFILES/windows.$f" \
+            -map "$BUILD_DIR=$WIN_BUILD_DIR" -map "$GOROOT_LINK=$WIN_GOROOT"
+    done
+
+    for f in "$PROFILES"/*; do
+        note "$f"
+    done
+}
+
+# ----------------------------------------------------------------- goldens --
+PPROF_COMMON=(-nodecount=1000000 -nodefraction=0 -edgefraction=0)
+
+unit_flag() {
+    case "$1" in
+        bytes) echo B ;;
+        nanoseconds) echo ns ;;
+        count) echo count ;;
+        *) echo "regen-fixtures: unexpected sample unit '$1'" >&2; return 1 ;;
+    esac
+}
+
+# sample_types PROFILE: prints the "type/unit" words of the -raw header line
+# that follows "Samples:", without the "[dflt]" marker of the default type.
+sample_types() {
+    go tool pprof -raw "$1" 2>/dev/null |
+        awk 'seen { gsub(/\[dflt\]/, ""); print; exit } /^Samples:/ { seen = 1 }'
+}
+
+pprof_to() {
+    local out=$1
+    shift
+    local err
+    if ! err="$(go tool pprof "$@" 2>&1 >"$out.tmp")"; then
+        echo "regen-fixtures: go tool pprof $* failed:" >&2
+        echo "$err" >&2
+        rm -f "$out.tmp"
+        return 1
+    fi
+    mv "$out.tmp" "$out"
+    note "$out"
+}
+
+record_goldens() {
+    local p stem st type unit
+    mkdir -p "$GOLDEN" "$PPROF_TMPDIR"
+    rm -f "$GOLDEN"/*.txt
+    for p in "$PROFILES"/*.pb.gz; do
+        stem="$(basename "$p" .pb.gz)"
+        for st in $(sample_types "$p"); do
+            type=${st%%/*}
+            unit="$(unit_flag "${st#*/}")"
+            pprof_to "$GOLDEN/$stem.$type.lines.top.txt" \
+                -lines -top "${PPROF_COMMON[@]}" -unit="$unit" -sample_index="$type" "$p"
+            pprof_to "$GOLDEN/$stem.$type.functions.top.txt" \
+                -top "${PPROF_COMMON[@]}" -unit="$unit" -sample_index="$type" "$p"
+        done
+    done
+
+    for type in inuse_space alloc_space; do
+        pprof_to "$GOLDEN/heap2-diff-heap.$type.lines.top.txt" \
+            -lines -top "${PPROF_COMMON[@]}" -unit=B -sample_index="$type" \
+            -diff_base "$PROFILES/heap.pb.gz" "$PROFILES/heap2.pb.gz"
+    done
+
+    # Per-line source listing of the catalog init function. pprof reads the
+    # source from the path recorded in the profile, so put the fixture
+    # sources back at the build path first (a no-op after a full run).
+    if [ "$MODE" = goldens ]; then
+        mkdir -p "$BUILD_ROOT"
+        rm -rf "$BUILD_DIR"
+        cp -R "$SRC_DIR" "$BUILD_DIR"
+    fi
+    pprof_to "$GOLDEN/heap.inuse_space.list-catalog.txt" \
+        -list 'catalog.init' -unit=B -sample_index=inuse_space \
+        "$PROFILES/heap.pb.gz"
+}
+
+if [ "$MODE" = full ]; then
+    record_profiles
+else
+    if ! ls "$PROFILES"/*.pb.gz >/dev/null 2>&1; then
+        echo "regen-fixtures: no profiles in $PROFILES; run without --goldens-only first" >&2
+        exit 1
+    fi
+fi
+record_goldens
+
+echo "== wrote:"
+for f in "${written[@]}"; do
+    printf '%8d  %s\n' "$(wc -c <"$f")" "$f"
+done

@@ -1,0 +1,10 @@
+//! Analysis of a decoded profile: per-line and per-function costs with
+//! pprof's semantics, sample-type selection, and value labels. Pure: no
+//! I/O, no async, no editor types.
+
+pub mod index;
+pub mod select;
+pub mod units;
+
+pub use index::{Cost, Edge, FileId, FuncId, FunctionInfo, Index, IndexError, LineId, LineInfo, NodeId, NodeInfo};
+pub use select::{select, SampleType, SelectError};

@@ -1,0 +1,192 @@
+//! The command line: a thin clap layer over the core. Reads files, prints
+//! reports, and turns every failure into one line on stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::analysis::units::OutputUnit;
+use crate::analysis::{self, Index, SampleType};
+use crate::profile::{self, DecodeOptions, Profile};
+use crate::report;
+
+#[derive(Parser, Debug)]
+#[command(name = "pprof-lsp", version, about = "Go profile costs next to the code that caused them")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Accepted for LSP clients that pass it; the server always uses stdio.
+    #[arg(long, global = true, hide = true)]
+    pub stdio: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the hottest functions or lines, like `go tool pprof -top`.
+    Top(TopArgs),
+    /// Print annotated source for functions matching a regex, like `go tool pprof -list`.
+    List(ListArgs),
+    /// Print every line's flat and cum as JSON (a stable format for tools).
+    Lines(LinesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ProfileArgs {
+    /// Sample type by name (e.g. inuse_space, alloc_space, cpu, delay) or number.
+    #[arg(long = "sample-index", alias = "sample_index")]
+    pub sample_index: Option<String>,
+    /// Subtract this base profile (pprof's -diff_base).
+    #[arg(long = "diff-base", alias = "diff_base")]
+    pub diff_base: Option<PathBuf>,
+    /// Refuse profiles larger than this many bytes after decompression.
+    #[arg(long = "max-profile-bytes", default_value_t = DecodeOptions::default().max_decompressed_bytes)]
+    pub max_profile_bytes: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct TopArgs {
+    pub profile: PathBuf,
+    #[command(flatten)]
+    pub common: ProfileArgs,
+    /// One row per source line instead of per function.
+    #[arg(long)]
+    pub lines: bool,
+    /// Show at most N rows.
+    #[arg(long)]
+    pub nodecount: Option<usize>,
+    /// Sort by cumulative value.
+    #[arg(long)]
+    pub cum: bool,
+    /// Print values in this unit (B, kB, MB, ns, ms, s, ...).
+    #[arg(long)]
+    pub unit: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Regular expression matched against function names.
+    pub regex: String,
+    pub profile: PathBuf,
+    #[command(flatten)]
+    pub common: ProfileArgs,
+    /// Directory to look for source files in; may be repeated.
+    #[arg(long = "source-path")]
+    pub source_path: Vec<PathBuf>,
+    /// Print values in this unit (B, kB, MB, ns, ms, s, ...).
+    #[arg(long)]
+    pub unit: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LinesArgs {
+    pub profile: PathBuf,
+    #[command(flatten)]
+    pub common: ProfileArgs,
+    /// Print JSON (the only format; kept explicit for scripts).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs a report subcommand, printing the error as one line on failure.
+pub fn run(command: Command) -> ExitCode {
+    let result = match command {
+        Command::Top(a) => top(&a),
+        Command::List(a) => list(&a),
+        Command::Lines(a) => lines(&a),
+    };
+    match result {
+        Ok(text) => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = out.write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("pprof-lsp: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads and decodes a profile file, naming the file in any error.
+pub fn load(path: &Path, max_bytes: u64) -> Result<Profile> {
+    let data = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    profile::decode(&data, &DecodeOptions { max_decompressed_bytes: max_bytes })
+        .with_context(|| format!("{}", path.display()))
+}
+
+struct Loaded {
+    profile: Profile,
+    index: Index,
+    sample_type: SampleType,
+}
+
+fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
+    let profile = load(path, common.max_profile_bytes)?;
+    let sample_type = analysis::select(&profile, common.sample_index.as_deref())
+        .with_context(|| format!("{}", path.display()))?;
+    let index = match &common.diff_base {
+        None => Index::build(&profile),
+        Some(base_path) => {
+            let base = load(base_path, common.max_profile_bytes)?;
+            Index::build_diff(&profile, &base).with_context(|| format!("{}", base_path.display()))?
+        }
+    };
+    Ok(Loaded { profile, index, sample_type })
+}
+
+fn header(path: &Path, loaded: &Loaded) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(m) = loaded.profile.mappings.first().filter(|m| !m.filename.is_empty()) {
+        let base = m.filename.rsplit(['/', '\\']).next().unwrap_or(&m.filename);
+        lines.push(format!("File: {base}"));
+    } else {
+        lines.push(format!("File: {}", path.display()));
+    }
+    lines.push(format!("Type: {}", loaded.index.sample_types()[loaded.sample_type.0].name));
+    lines
+}
+
+fn top(a: &TopArgs) -> Result<String> {
+    let loaded = load_indexed(&a.profile, &a.common)?;
+    let options = report::top::TopOptions {
+        lines: a.lines,
+        node_count: a.nodecount,
+        by_cum: a.cum,
+        unit: a.unit.clone(),
+    };
+    Ok(report::top::render(&loaded.index, loaded.sample_type, &options, &header(&a.profile, &loaded)))
+}
+
+fn list(a: &ListArgs) -> Result<String> {
+    let loaded = load_indexed(&a.profile, &a.common)?;
+    let pattern = regex::Regex::new(&a.regex).map_err(|e| anyhow!("bad regex {:?}: {e}", a.regex))?;
+    let unit = a.unit.clone().map_or(OutputUnit::Auto, OutputUnit::Fixed);
+    let read = |file: &str| -> Result<String, String> {
+        let local = find_source(file, &a.source_path).ok_or_else(|| format!("could not find file {file}"))?;
+        std::fs::read_to_string(&local).map_err(|e| format!("{}: {e}", local.display()))
+    };
+    report::list::render(&loaded.index, loaded.sample_type, &pattern, &unit, &read).map_err(|e| anyhow!(e))
+}
+
+/// Finds a profile's source file: the exact path, else the longest suffix
+/// of it that exists under one of the source directories.
+fn find_source(file: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
+    let exact = Path::new(file);
+    if exact.is_file() {
+        return Some(exact.to_path_buf());
+    }
+    let parts: Vec<&str> = file.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    (0..parts.len()).find_map(|skip| {
+        let suffix: PathBuf = parts[skip..].iter().collect();
+        dirs.iter().map(|d| d.join(&suffix)).find(|p| p.is_file())
+    })
+}
+
+fn lines(a: &LinesArgs) -> Result<String> {
+    let loaded = load_indexed(&a.profile, &a.common)?;
+    Ok(report::lines::to_json(&report::lines::records(&loaded.index, loaded.sample_type)))
+}

@@ -1,0 +1,144 @@
+//! Small pieces shared by the line-oriented legacy decoders: a line cursor
+//! that behaves like a line scanner (one current line, advanced on demand),
+//! hex address extraction and Go-style integer parsing.
+
+/// Walks the lines of a text one at a time. Lines end at `\n`; a `\r`
+/// right before it is dropped, and a trailing empty piece is not a line.
+pub(super) struct Lines<'a> {
+    lines: Vec<&'a str>,
+    next: usize,
+    current: Option<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub(super) fn new(text: &'a str) -> Self {
+        let mut lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+        if text.is_empty() || text.ends_with('\n') {
+            lines.pop();
+        }
+        Lines { lines, next: 0, current: None }
+    }
+
+    /// Moves to the next line; false (and an empty current line) at the end.
+    pub(super) fn advance(&mut self) -> bool {
+        if self.next < self.lines.len() {
+            self.current = Some(self.next);
+            self.next += 1;
+            true
+        } else {
+            self.current = None;
+            false
+        }
+    }
+
+    /// The current line, or "" before the first and after the last.
+    pub(super) fn text(&self) -> &'a str {
+        self.current.and_then(|i| self.lines.get(i).copied()).unwrap_or("")
+    }
+
+    /// 1-based number of the current line (one past the end once exhausted).
+    pub(super) fn number(&self) -> usize {
+        self.current.map_or(self.lines.len() + 1, |i| i + 1)
+    }
+}
+
+/// Blank lines and `#` comments carry no data.
+pub(super) fn is_blank_or_comment(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#')
+}
+
+/// Lines that open the memory-map section of a legacy text profile.
+pub(super) fn is_memory_map_start(line: &str) -> bool {
+    line.contains("--- Memory map: ---") || line.contains("MAPPED_LIBRARIES:")
+}
+
+/// Every `0x` followed by lower-case hex digits in `s`, in order. A number
+/// too large for 64 bits is an error.
+pub(super) fn hex_addresses(s: &str) -> Result<Vec<u64>, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'0' && bytes.get(i + 1) == Some(&b'x') {
+            let digits_start = i + 2;
+            let mut end = digits_start;
+            while end < bytes.len() && matches!(bytes[end], b'0'..=b'9' | b'a'..=b'f') {
+                end += 1;
+            }
+            if end > digits_start {
+                let digits = &s[digits_start..end];
+                let value = u64::from_str_radix(digits, 16)
+                    .map_err(|_| format!("address 0x{digits} does not fit in 64 bits"))?;
+                out.push(value);
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Parses an integer the way Go's `ParseInt(s, 0, 64)` does: optional sign,
+/// then decimal, `0x` hex, `0o`/leading-zero octal or `0b` binary.
+pub(super) fn parse_go_int(s: &str) -> Option<i64> {
+    let (negative, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.get(..2).map(|p| p.to_ascii_lowercase());
+    let (radix, digits) = match lower.as_deref() {
+        Some("0x") => (16, &body[2..]),
+        Some("0o") => (8, &body[2..]),
+        Some("0b") => (2, &body[2..]),
+        _ if body.len() > 1 && body.starts_with('0') => (8, &body[1..]),
+        _ => (10, body),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    if negative {
+        0i64.checked_sub_unsigned(magnitude)
+    } else {
+        i64::try_from(magnitude).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_follow_scanner_rules() {
+        let mut l = Lines::new("a\r\n\nb");
+        let mut seen = Vec::new();
+        while l.advance() {
+            seen.push((l.number(), l.text()));
+        }
+        assert_eq!(seen, vec![(1, "a"), (2, ""), (3, "b")]);
+        assert_eq!(l.text(), "");
+        assert_eq!(Lines::new("x\n").lines.len(), 1);
+        assert_eq!(Lines::new("").lines.len(), 0);
+    }
+
+    #[test]
+    fn hex_addresses_are_lower_case_only() {
+        assert_eq!(hex_addresses(" 0x1f 0xAB 0x 10x2 f(0x3)"), Ok(vec![0x1f, 0x2, 0x3]));
+        assert!(hex_addresses("0x11112222333344445").is_err());
+    }
+
+    #[test]
+    fn go_integers() {
+        assert_eq!(parse_go_int("3201000000"), Some(3201000000));
+        assert_eq!(parse_go_int("0x10"), Some(16));
+        assert_eq!(parse_go_int("010"), Some(8));
+        assert_eq!(parse_go_int("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_go_int("9223372036854775808"), None);
+        assert_eq!(parse_go_int(""), None);
+        assert_eq!(parse_go_int("-"), None);
+        assert_eq!(parse_go_int("1.5"), None);
+    }
+}

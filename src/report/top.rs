@@ -1,0 +1,133 @@
+//! A `go tool pprof -top` style table.
+
+use std::fmt::Write;
+
+use crate::analysis::units::{self, OutputUnit};
+use crate::analysis::{Cost, Index, SampleType};
+
+#[derive(Clone, Debug)]
+pub struct TopOptions {
+    /// One row per source line (`-lines`) instead of per function.
+    pub lines: bool,
+    /// Show at most this many rows.
+    pub node_count: Option<usize>,
+    /// Sort by cum instead of flat.
+    pub by_cum: bool,
+    /// Unit for the values; `None` picks one for the table as pprof does.
+    pub unit: Option<String>,
+}
+
+impl Default for TopOptions {
+    fn default() -> Self {
+        TopOptions { lines: false, node_count: None, by_cum: false, unit: None }
+    }
+}
+
+/// One row of the table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub name: String,
+    pub cost: Cost,
+    /// ` (inline)` or ` (partial-inline)` as pprof marks inlined lines.
+    pub inline: &'static str,
+}
+
+/// The rows of a `top` table, sorted as pprof sorts them, before truncation.
+pub fn rows(index: &Index, t: SampleType, options: &TopOptions) -> Vec<Row> {
+    let mut rows: Vec<Row> = if options.lines {
+        let mut inline_in = vec![(false, false); index.nodes().len()];
+        for (i, e) in index.edges().iter().enumerate() {
+            if index.edge_weight(i, t) != 0 {
+                let slot = &mut inline_in[e.callee.get()];
+                if e.inline {
+                    slot.0 = true;
+                } else {
+                    slot.1 = true;
+                }
+            }
+        }
+        index
+            .node_ids()
+            .map(|n| Row {
+                name: index.node_name(n),
+                cost: index.node_cost(n, t),
+                inline: match inline_in[n.get()] {
+                    (true, true) => " (partial-inline)",
+                    (true, false) => " (inline)",
+                    _ => "",
+                },
+            })
+            .collect()
+    } else {
+        index
+            .function_ids()
+            .map(|f| Row { name: index.function(f).name.clone(), cost: index.function_cost(f, t), inline: "" })
+            .collect()
+    };
+    rows.retain(|r| !r.cost.is_zero());
+    sort_rows(&mut rows, options.by_cum);
+    rows
+}
+
+/// pprof's order: by |flat| (or |cum|), then name, then the other value.
+pub fn sort_rows(rows: &mut [Row], by_cum: bool) {
+    rows.sort_by(|a, b| {
+        let key = |r: &Row| if by_cum { (r.cost.cum.abs(), r.cost.flat.abs()) } else { (r.cost.flat.abs(), r.cost.cum.abs()) };
+        let (ka, kb) = (key(a), key(b));
+        kb.0.cmp(&ka.0).then_with(|| a.name.cmp(&b.name)).then_with(|| kb.1.cmp(&ka.1))
+    });
+}
+
+/// Renders the table, headed by `header` lines (file, type, …).
+pub fn render(index: &Index, t: SampleType, options: &TopOptions, header: &[String]) -> String {
+    let all = rows(index, t, options);
+    let shown = &all[..options.node_count.map_or(all.len(), |n| n.min(all.len()))];
+    let unit = &index.sample_types()[t.0].unit;
+    let total = index.total(t);
+    let output_unit = match &options.unit {
+        Some(u) => OutputUnit::Fixed(u.clone()),
+        None => {
+            let min = shown
+                .iter()
+                .map(|r| if r.cost.flat != 0 { r.cost.flat.abs() } else { r.cost.cum.abs() })
+                .filter(|&v| v > 0)
+                .min()
+                .unwrap_or(0);
+            units::table_unit(min, total, unit)
+        }
+    };
+    let fmt = |v: i64| units::scaled_label(v, unit, &output_unit);
+    let shown_total: i64 = shown.iter().map(|r| r.cost.flat).sum();
+
+    let mut out = String::new();
+    for h in header {
+        let _ = writeln!(out, "{h}");
+    }
+    let _ = writeln!(
+        out,
+        "Showing nodes accounting for {}, {} of {} total",
+        fmt(shown_total),
+        units::percent_column(shown_total, total).trim(),
+        fmt(total)
+    );
+    if shown.len() < all.len() {
+        let _ = writeln!(out, "Showing top {} nodes out of {}", shown.len(), all.len());
+    }
+    let _ = writeln!(out, "{:>10} {:>5}% {:>5}% {:>10} {:>5}%", "flat", "flat", "sum", "cum", "cum");
+    let mut sum = 0i64;
+    for r in shown {
+        sum += r.cost.flat;
+        let _ = writeln!(
+            out,
+            "{:>10} {} {} {:>10} {}  {}{}",
+            fmt(r.cost.flat),
+            units::percent_column(r.cost.flat, total),
+            units::percent_column(sum, total),
+            fmt(r.cost.cum),
+            units::percent_column(r.cost.cum, total),
+            r.name,
+            r.inline
+        );
+    }
+    out
+}
