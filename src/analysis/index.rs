@@ -425,31 +425,31 @@ impl Builder {
             return;
         }
         self.node_seen[node.get()] = stamp;
-        add_to(&mut self.index.node_costs, node.get() * stride, values, |c, v| c.cum += v);
+        add_to(&mut self.index.node_costs, node.get() * stride, values, |c, v| c.cum = c.cum.wrapping_add(v));
         let info = &self.index.nodes[node.get()];
         if let Some(line) = info.source_line {
             if self.line_seen[line.get()] != stamp {
                 self.line_seen[line.get()] = stamp;
-                add_to(&mut self.index.line_costs, line.get() * stride, values, |c, v| c.cum += v);
+                add_to(&mut self.index.line_costs, line.get() * stride, values, |c, v| c.cum = c.cum.wrapping_add(v));
             }
         }
         if let Some(f) = info.function {
             if self.function_seen[f.get()] != stamp {
                 self.function_seen[f.get()] = stamp;
-                add_to(&mut self.index.function_costs, f.get() * stride, values, |c, v| c.cum += v);
+                add_to(&mut self.index.function_costs, f.get() * stride, values, |c, v| c.cum = c.cum.wrapping_add(v));
             }
         }
     }
 
     fn add_flat(&mut self, node: NodeId, values: &[i64]) {
         let stride = self.stride;
-        add_to(&mut self.index.node_costs, node.get() * stride, values, |c, v| c.flat += v);
+        add_to(&mut self.index.node_costs, node.get() * stride, values, |c, v| c.flat = c.flat.wrapping_add(v));
         let info = &self.index.nodes[node.get()];
         if let Some(line) = info.source_line {
-            add_to(&mut self.index.line_costs, line.get() * stride, values, |c, v| c.flat += v);
+            add_to(&mut self.index.line_costs, line.get() * stride, values, |c, v| c.flat = c.flat.wrapping_add(v));
         }
         if let Some(f) = info.function {
-            add_to(&mut self.index.function_costs, f.get() * stride, values, |c, v| c.flat += v);
+            add_to(&mut self.index.function_costs, f.get() * stride, values, |c, v| c.flat = c.flat.wrapping_add(v));
         }
     }
 

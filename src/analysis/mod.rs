@@ -3,6 +3,7 @@
 //! I/O, no async, no editor types.
 
 pub mod index;
+pub mod paths;
 pub mod select;
 pub mod units;
 

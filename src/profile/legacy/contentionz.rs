@@ -11,6 +11,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::ascii_regex;
+
 use super::builder::ProfileBuilder;
 use super::memmap;
 use super::text::{hex_addresses, is_blank_or_comment, is_memory_map_start, parse_go_int, Lines};
@@ -20,7 +22,7 @@ use crate::profile::DecodeError;
 const FORMAT: &str = "contentionz";
 
 static RECORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d+) *(\d+) @([ x0-9a-f]*)").expect("valid pattern"));
+    LazyLock::new(|| ascii_regex(r"(\d+) *(\d+) @([ x0-9a-f]*)"));
 
 pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
     if !data.starts_with(b"--- contentionz ") {

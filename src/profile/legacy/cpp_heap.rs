@@ -13,25 +13,27 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::ascii_regex;
+
 use super::builder::ProfileBuilder;
 use super::go_text::scale_heap;
 use super::memmap;
-use super::text::{hex_addresses, is_blank_or_comment, is_memory_map_start, Lines};
+use super::text::{hex_addresses, is_blank_or_comment, is_memory_map_start, looks_like_text, Lines};
 use crate::profile::model::{Label, LabelValue, Profile, ValueType};
 use crate::profile::DecodeError;
 
 const FORMAT: &str = "C++ heap";
 
 static HEAP_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] *@ *(heap[_a-z0-9]*)/?(\d*)").expect("valid")
+    ascii_regex(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] *@ *(heap[_a-z0-9]*)/?(\d*)")
 });
 static GROWTH_HEADER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] @ growthz?").expect("valid"));
+    LazyLock::new(|| ascii_regex(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] @ growthz?"));
 static FRAGMENTATION_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] @ fragmentationz?").expect("valid")
+    ascii_regex(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] @ fragmentationz?")
 });
 static RECORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(-?\d+): *(-?\d+) *\[ *(\d+): *(\d+) *\] @([ x0-9a-f]*)").expect("valid")
+    ascii_regex(r"(-?\d+): *(-?\d+) *\[ *(\d+): *(\d+) *\] @([ x0-9a-f]*)")
 });
 
 /// How the header says values were collected.
@@ -47,8 +49,7 @@ struct Header {
 pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
     let first_end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
     let first = &data[..first_end];
-    if !first.windows(14).any(|w| w == b"heap profile: ") && !first.windows(13).any(|w| w == b"heap profile:")
-    {
+    if !looks_like_text(first) || !first.windows(13).any(|w| w == b"heap profile:") {
         return None;
     }
     let first_line = String::from_utf8_lossy(first);

@@ -141,7 +141,9 @@ impl Record {
 
 fn parse(text: &str, kind: Kind) -> Result<Profile, DecodeError> {
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
-    let (header_no, header) = lines.find(|(_, l)| !l.trim().is_empty()).expect("sniffed a header");
+    let Some((_, header)) = lines.find(|(_, l)| !l.trim().is_empty()) else {
+        return Err(DecodeError::text(FORMAT, 1, "missing header line"));
+    };
     let mut profile = Profile::default();
     let mut cycles_per_second: Option<f64> = None;
     match kind {
@@ -168,7 +170,6 @@ fn parse(text: &str, kind: Kind) -> Result<Profile, DecodeError> {
             profile.period = 1;
         }
     }
-    let _ = header_no;
 
     let mut builder = ProfileBuilder::new(profile);
     let mut record: Option<Record> = None;

@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::ascii_regex;
+
 use super::text::Lines;
 use crate::profile::model::{Mapping, MappingIdx, Profile};
 
@@ -17,22 +19,22 @@ const PERMISSIONS: &str = r"(?:\s+([-rwxp]+))?";
 static PROC_MAPS: LazyLock<Regex> = LazyLock::new(|| {
     let pattern =
         format!(r"{RANGE}{PERMISSIONS}(?:\s+([[:xdigit:]]+))?\s+[[:xdigit:]]+:[[:xdigit:]]+\s+[[:digit:]]+(?:\s+(\S+))?");
-    Regex::new(&pattern).expect("valid pattern")
+    ascii_regex(&pattern)
 });
 
 /// Short form: range, optional permissions, path, `(@offset)`, build id.
 static BRIEF_MAPS: LazyLock<Regex> = LazyLock::new(|| {
     let pattern = format!(r"{RANGE}{PERMISSIONS}(?:\s+(\S+))?(?:\s+\(@([[:xdigit:]]+)\))?(?:\s+([[:xdigit:]]+))?");
-    Regex::new(&pattern).expect("valid pattern")
+    ascii_regex(&pattern)
 });
 
 /// A glog prefix such as `I0102 03:04:05.678 file.cc:12] `.
 static LOG_PREFIX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[^\[\]]+:[0-9]+\]\s").expect("valid pattern"));
+    LazyLock::new(|| ascii_regex(r"^[^\[\]]+:[0-9]+\]\s"));
 
 /// Shared-library file names, which are never the main binary.
 static SHARED_LIBRARY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[.]so$|[.]so[._][0-9]+").expect("valid pattern"));
+    LazyLock::new(|| ascii_regex(r"[.]so$|[.]so[._][0-9]+"));
 
 /// Reads map lines up to the end of `lines`. Lines that are not map entries
 /// are skipped, except `name=value` lines, which define `$name` for the

@@ -36,6 +36,11 @@ impl<'a> Lines<'a> {
         self.current.and_then(|i| self.lines.get(i).copied()).unwrap_or("")
     }
 
+    /// True once `advance` has run past the last line.
+    pub(super) fn exhausted(&self) -> bool {
+        self.current.is_none() && self.next >= self.lines.len()
+    }
+
     /// 1-based number of the current line (one past the end once exhausted).
     pub(super) fn number(&self) -> usize {
         self.current.map_or(self.lines.len() + 1, |i| i + 1)
@@ -51,6 +56,12 @@ pub(super) fn is_blank_or_comment(line: &str) -> bool {
 /// Lines that open the memory-map section of a legacy text profile.
 pub(super) fn is_memory_map_start(line: &str) -> bool {
     line.contains("--- Memory map: ---") || line.contains("MAPPED_LIBRARIES:")
+}
+
+/// False for a header line holding control bytes (other than tab and
+/// carriage return), which binary data such as protobuf would.
+pub(super) fn looks_like_text(line: &[u8]) -> bool {
+    line.iter().all(|&b| b >= 0x20 || b == b'\t' || b == b'\r')
 }
 
 /// Every `0x` followed by lower-case hex digits in `s`, in order. A number
@@ -107,6 +118,17 @@ pub(super) fn parse_go_int(s: &str) -> Option<i64> {
     }
 }
 
+/// Compiles a pattern written with RE2's ASCII meanings of `\d`, `\w` and
+/// `\s` (the regex crate would otherwise read them as Unicode classes).
+pub(super) fn ascii_regex(pattern: &str) -> regex::Regex {
+    let pattern = pattern
+        .replace(r"\d", "[0-9]")
+        .replace(r"\w", "[0-9A-Za-z_]")
+        .replace(r"\S", r"[^\t\n\f\r ]")
+        .replace(r"\s", r"[\t\n\f\r ]");
+    regex::Regex::new(&pattern).expect("a valid built-in pattern")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +162,13 @@ mod tests {
         assert_eq!(parse_go_int(""), None);
         assert_eq!(parse_go_int("-"), None);
         assert_eq!(parse_go_int("1.5"), None);
+    }
+
+    #[test]
+    fn ascii_classes() {
+        let re = ascii_regex(r"^[\w ]+=[\s-]?\d+\S$");
+        assert!(re.is_match("a b=-12x"));
+        assert!(!re.is_match("a b=\u{a0}12x"));
+        assert!(!re.is_match("a b=-\u{663}x"));
     }
 }

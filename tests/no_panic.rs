@@ -1,0 +1,175 @@
+//! No byte string panics the decoder or the analysis behind it.
+//!
+//! Inputs are random bytes and mutations (bit flips, splices, truncations,
+//! line shuffles) of every fixture, plain and gzipped. The number of cases
+//! is `PPROF_FUZZ_CASES` (default 10,000 per strategy).
+
+mod common;
+
+use std::io::Write;
+
+use flate2::{write::GzEncoder, Compression};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+use pprof_lsp::analysis::{self, Index};
+use pprof_lsp::profile::{decode, DecodeOptions};
+use pprof_lsp::report::lines::records;
+
+fn cases() -> u32 {
+    std::env::var("PPROF_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
+}
+
+/// Seeds: every fixture profile, gunzipped where it was gzipped.
+fn seeds() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for dir in ["tests/fixtures/profiles", "tests/corpus/google-pprof/profile/testdata"] {
+        let Ok(entries) = std::fs::read_dir(common::root().join(dir)) else { continue };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.extension().is_some_and(|x| x == "string") {
+                continue;
+            }
+            let data = common::read(&path);
+            if data.starts_with(&[0x1f, 0x8b]) {
+                let mut plain = Vec::new();
+                if std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&data[..]), &mut plain).is_ok() {
+                    out.push(plain);
+                }
+            } else if !data.is_empty() {
+                out.push(data);
+            }
+        }
+    }
+    assert!(out.len() >= 10, "expected fixtures to seed the mutations");
+    out
+}
+
+/// Decodes and, when that succeeds, runs the full analysis for every
+/// sample type; the property is only that nothing panics.
+fn exercise(data: &[u8]) -> bool {
+    let options = DecodeOptions { max_decompressed_bytes: 64 << 20 };
+    let decoded = decode(data, &options);
+    let ok = decoded.is_ok();
+    if let Ok(p) = decoded {
+        let index = Index::build(&p);
+        for t in 0..p.sample_types.len() {
+            let _ = records(&index, analysis::SampleType(t));
+        }
+        let _ = analysis::select(&p, None);
+    }
+    ok
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Flip(usize, u8),
+    Set(usize, u8),
+    Insert(usize, Vec<u8>),
+    Delete(usize, usize),
+    Truncate(usize),
+    DuplicateLine(usize),
+}
+
+fn edits() -> impl Strategy<Value = Vec<Edit>> {
+    let edit = prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Flip(i, b)),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Set(i, b)),
+        (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..16)).prop_map(|(i, v)| Edit::Insert(i, v)),
+        (any::<usize>(), 1usize..64).prop_map(|(i, n)| Edit::Delete(i, n)),
+        any::<usize>().prop_map(Edit::Truncate),
+        any::<usize>().prop_map(Edit::DuplicateLine),
+    ];
+    proptest::collection::vec(edit, 1..8)
+}
+
+fn apply(seed: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut d = seed.to_vec();
+    for e in edits {
+        if d.is_empty() {
+            break;
+        }
+        let n = d.len();
+        match e {
+            Edit::Flip(i, b) => d[i % n] ^= b | 1,
+            Edit::Set(i, b) => d[i % n] = *b,
+            Edit::Insert(i, v) => {
+                let at = i % n;
+                d.splice(at..at, v.iter().copied());
+            }
+            Edit::Delete(i, len) => {
+                let at = i % n;
+                d.drain(at..(at + len).min(n));
+            }
+            Edit::Truncate(i) => d.truncate(i % n),
+            Edit::DuplicateLine(i) => {
+                let at = i % n;
+                let start = d[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                let end = d[at..].iter().position(|&b| b == b'\n').map_or(n, |p| at + p + 1);
+                let line = d[start..end].to_vec();
+                d.splice(end..end, line);
+            }
+        }
+    }
+    d
+}
+
+fn runner() -> TestRunner {
+    TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() })
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let strategy = proptest::collection::vec(any::<u8>(), 0..2048);
+    runner().run(&strategy, |data| {
+        exercise(&data);
+        exercise(&gzip(&data));
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn mutated_fixtures_never_panic() {
+    let seeds = seeds();
+    let strategy = (0..seeds.len(), edits(), any::<bool>());
+    let decoded = std::cell::Cell::new(0u32);
+    runner().run(&strategy, |(i, edits, zipped)| {
+        let data = apply(&seeds[i], &edits);
+        if exercise(&if zipped { gzip(&data) } else { data }) {
+            decoded.set(decoded.get() + 1);
+        }
+        Ok(())
+    })
+    .unwrap();
+    // Mutations must reach the analysis, not only the format checks.
+    assert!(decoded.get() >= cases() / 10, "only {} of {} mutated inputs decoded", decoded.get(), cases());
+}
+
+#[test]
+fn text_headers_with_random_bodies_never_panic() {
+    let headers: [&[u8]; 7] = [
+        b"heap profile: 1: 2 [3: 4] @ heap/1024\n",
+        b"goroutine profile: total 3\n",
+        b"threadcreate profile: total 1\n",
+        b"--- mutex:\ncycles/second=1000\nsampling period=1\n",
+        b"--- contention:\ncycles/second=1000\n",
+        b"heap profile: 1: 2 [3: 4] @ heapz_v2/524288\n",
+        b"--- contentionz 1 ---\n",
+    ];
+    let alphabet: Vec<u8> = b"0123456789abcdefx@#:[] \t\n-+./=labels{}\"\\".to_vec();
+    let body = proptest::collection::vec(proptest::sample::select(alphabet), 0..400);
+    runner().run(&(0..headers.len(), body), |(h, body)| {
+        let mut data = headers[h].to_vec();
+        data.extend(body);
+        exercise(&data);
+        Ok(())
+    })
+    .unwrap();
+}
