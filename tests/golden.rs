@@ -6,10 +6,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{fixture, golden_dir, parse_top, pprof_display_name, read, TopRow};
+use common::{fixture, golden_dir, parse_top, read, TopRow};
 use pprof_lsp::analysis::{self, Index};
 use pprof_lsp::profile::{decode, DecodeOptions, Profile};
 use pprof_lsp::report::lines::records;
+use pprof_lsp::report::names::display_name as pprof_display_name;
 
 fn load(name: &str) -> Profile {
     decode(&read(&fixture(name)), &DecodeOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -28,7 +29,7 @@ fn our_line_rows(index: &Index, t: analysis::SampleType) -> BTreeMap<String, Top
 fn our_function_rows(index: &Index, t: analysis::SampleType) -> BTreeMap<String, TopRow> {
     index
         .function_ids()
-        .map(|f| (pprof_display_name(&index.function(f).name), index.function_cost(f, t)))
+        .map(|f| (pprof_display_name(&index.function(f).name).into_owned(), index.function_cost(f, t)))
         .filter(|(_, c)| !c.is_zero())
         .map(|(n, c)| (n, TopRow { flat: c.flat, cum: c.cum }))
         .collect()

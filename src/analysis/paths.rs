@@ -988,3 +988,361 @@ impl FileExists for KnownFiles {
         self.0.contains(path)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A workspace, the user's mappings, and the files that exist outside
+    /// the workspace.
+    struct Fixture {
+        ws: Workspace,
+        mappings: Vec<PathMapping>,
+        outside: KnownFiles,
+    }
+
+    fn root(root: &str, files: &[&str], modules: &[(&str, &str)]) -> WorkspaceRoot {
+        WorkspaceRoot {
+            root: root.to_string(),
+            files: files.iter().map(|s| s.to_string()).collect(),
+            modules: modules.iter().map(|(path, dir)| GoModule { path: path.to_string(), dir: dir.to_string() }).collect(),
+            truncated: false,
+        }
+    }
+
+    /// One module named like its directory, at the root.
+    fn vaptcha() -> Fixture {
+        Fixture {
+            ws: Workspace {
+                roots: vec![root(
+                    "/home/me/vaptcha-go",
+                    &["go.mod", "main.go", "core/x.go", "core/service/vimage/downtime/generate_img.go"],
+                    &[("vaptcha-go", "")],
+                )],
+                ..Default::default()
+            },
+            mappings: Vec::new(),
+            outside: KnownFiles::default(),
+        }
+    }
+
+    /// A module with a slash path, a nested module, vendored code, look-alike
+    /// file names, a Go installation, a module cache and source paths.
+    fn acme() -> Fixture {
+        Fixture {
+            ws: Workspace {
+                roots: vec![root(
+                    "/src/app",
+                    &[
+                        "go.mod",
+                        "cmd/app/main.go",
+                        "internal/catalog/catalog.go",
+                        "internal/sched/proc.go",
+                        "internal/codec/decode.go",
+                        "internal/util/strings.go",
+                        "pkg/util/strings.go",
+                        "tools/go.mod",
+                        "tools/gen/gen.go",
+                        "vendor/github.com/pkg/errors/errors.go",
+                        "third_party/lib/lib.go",
+                    ],
+                    &[("github.com/acme/app", ""), ("github.com/acme/tooling", "tools")],
+                )],
+                goroot: Some("/usr/lib/go".into()),
+                gomodcache: Some("/home/me/go/pkg/mod".into()),
+                source_paths: vec!["/opt/src".into(), "/opt/src2/".into()],
+                problems: Vec::new(),
+            },
+            mappings: vec![
+                PathMapping { from: r"D:\Work\Proj".into(), to: "/src/app".into() },
+                PathMapping { from: "/ci/deps".into(), to: "third_party".into() },
+                PathMapping { from: "/ci/std".into(), to: "/opt/other".into() },
+                PathMapping { from: "/ci/gone".into(), to: "/nowhere".into() },
+            ],
+            outside: KnownFiles::new([
+                "/usr/lib/go/src/runtime/proc.go",
+                "/home/me/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go",
+                "/home/me/go/pkg/mod/github.com/pkg/errors@v0.9.1/errors.go",
+                "/tmp/pprof-lsp-build/pprofdemo/internal/catalog/catalog.go",
+                "/opt/src/lib/util/helper.go",
+                "/opt/src/only/one.go",
+                "/opt/src2/lib/util/helper.go",
+                "/opt/other/x.go",
+                "/srv/thing/z.go",
+            ]),
+        }
+    }
+
+    /// `acme` without GOROOT, module cache or outside files.
+    fn acme_offline() -> Fixture {
+        let mut f = acme();
+        f.ws.goroot = None;
+        f.ws.gomodcache = None;
+        f.ws.source_paths.clear();
+        f.outside = KnownFiles::default();
+        f
+    }
+
+    /// Two roots, one on a Windows drive, each with a `main.go`.
+    fn two_roots() -> Fixture {
+        Fixture {
+            ws: Workspace {
+                roots: vec![
+                    root("/ws/a", &["go.mod", "main.go", "util.go"], &[("example.com/a", "")]),
+                    root("C:/Users/me/b", &["go.mod", "main.go"], &[("example.com/b", "")]),
+                ],
+                ..Default::default()
+            },
+            mappings: Vec::new(),
+            outside: KnownFiles::new(["/ws/a/util.go", "/elsewhere/a/util.go"]),
+        }
+    }
+
+    #[derive(Debug)]
+    enum Want {
+        /// A workspace file.
+        Ws(&'static str, Rule),
+        /// A file outside the workspace.
+        Out(&'static str, Rule),
+        Amb(Rule, &'static [&'static str]),
+        Unresolved,
+    }
+    use Want::*;
+
+    fn check(fixture: fn() -> Fixture, profile_path: &str, want: &Want) {
+        let f = fixture();
+        let mapper = PathMapper::new(f.ws, f.mappings);
+        let got = mapper.resolve(profile_path, &f.outside);
+        let ok = match (want, &got) {
+            (Ws(p, r), Resolution::Mapped { path, rule, in_workspace: true }) => path == p && rule == r,
+            (Out(p, r), Resolution::Mapped { path, rule, in_workspace: false }) => path == p && rule == r,
+            (Amb(r, c), Resolution::Ambiguous { rule, candidates, omitted: 0 }) => rule == r && candidates == c,
+            (Unresolved, Resolution::Unresolved { tried }) => !tried.is_empty(),
+            _ => false,
+        };
+        assert!(ok, "{profile_path:?}: wanted {want:?}, got {got:?}");
+    }
+
+    #[test]
+    fn rules() {
+        let cases: &[(fn() -> Fixture, &str, Want)] = &[
+            // 1. exact, in any spelling
+            (vaptcha, "/home/me/vaptcha-go/core/x.go", Ws("/home/me/vaptcha-go/core/x.go", Rule::Exact)),
+            (vaptcha, "/home/me//vaptcha-go/./core/../core/x.go", Ws("/home/me/vaptcha-go/core/x.go", Rule::Exact)),
+            (two_roots, "/ws/a/main.go", Ws("/ws/a/main.go", Rule::Exact)),
+            (two_roots, "c:/Users/me/b/main.go", Ws("c:/Users/me/b/main.go", Rule::Exact)),
+            (two_roots, r"C:\Users\me\b\main.go", Ws("c:/Users/me/b/main.go", Rule::Exact)),
+            // The same path exists outside too: the workspace listing decides.
+            (two_roots, "/ws/a/util.go", Ws("/ws/a/util.go", Rule::Exact)),
+            // 2. mappings: drive letter case, backslashes, whole components
+            (acme, "d:/work/proj/cmd/app/main.go", Ws("/src/app/cmd/app/main.go", Rule::Mapping)),
+            (acme, r"D:\Work\Proj\cmd\app\main.go", Ws("/src/app/cmd/app/main.go", Rule::Mapping)),
+            (acme, "D:/Work/Proj//internal\\catalog/catalog.go", Ws("/src/app/internal/catalog/catalog.go", Rule::Mapping)),
+            (acme, "D:/Work/Project/cmd/app/main.go", Ws("/src/app/cmd/app/main.go", Rule::Suffix)),
+            (acme, "/ci/deps/lib/lib.go", Ws("/src/app/third_party/lib/lib.go", Rule::Mapping)),
+            (acme, "/ci/std/x.go", Out("/opt/other/x.go", Rule::Mapping)),
+            (acme, "/ci/gone/nothing_like_it.go", Unresolved),
+            // 3. module path: absolute Windows builds, trimpath, slashes, nesting
+            (
+                vaptcha,
+                "D:/wlinno/projects/vaptcha-go/core/service/vimage/downtime/generate_img.go",
+                Ws("/home/me/vaptcha-go/core/service/vimage/downtime/generate_img.go", Rule::Module),
+            ),
+            (vaptcha, r"d:\wlinno\projects\vaptcha-go\core\x.go", Ws("/home/me/vaptcha-go/core/x.go", Rule::Module)),
+            (vaptcha, "vaptcha-go/core/x.go", Ws("/home/me/vaptcha-go/core/x.go", Rule::Module)),
+            (vaptcha, "vaptcha-go/core/missing.go", Unresolved),
+            (acme, "github.com/acme/app/internal/catalog/catalog.go", Ws("/src/app/internal/catalog/catalog.go", Rule::Module)),
+            (acme, "/home/ci/go/src/github.com/acme/app/cmd/app/main.go", Ws("/src/app/cmd/app/main.go", Rule::Module)),
+            (acme, "github.com/acme/tooling/gen/gen.go", Ws("/src/app/tools/gen/gen.go", Rule::Module)),
+            (acme, "C:/ci/app/tools/gen/gen.go", Ws("/src/app/tools/gen/gen.go", Rule::Module)),
+            (two_roots, "example.com/b/main.go", Ws("c:/Users/me/b/main.go", Rule::Module)),
+            (two_roots, "/build/b/main.go", Ws("c:/Users/me/b/main.go", Rule::Module)),
+            (two_roots, "/elsewhere/a/util.go", Ws("/ws/a/util.go", Rule::Module)),
+            // 4. longest component suffix, file name alone if unique, ties
+            (acme, "/build/agent/work/x/internal/catalog/catalog.go", Ws("/src/app/internal/catalog/catalog.go", Rule::Suffix)),
+            (
+                acme,
+                "/tmp/pprof-lsp-build/pprofdemo/internal/catalog/catalog.go",
+                Ws("/src/app/internal/catalog/catalog.go", Rule::Suffix),
+            ),
+            (acme, "/elsewhere/gen.go", Ws("/src/app/tools/gen/gen.go", Rule::Suffix)),
+            (acme, "/x/pkg/util/strings.go", Ws("/src/app/pkg/util/strings.go", Rule::Suffix)),
+            (
+                acme,
+                "/x/y/util/strings.go",
+                Amb(Rule::Suffix, &["/src/app/internal/util/strings.go", "/src/app/pkg/util/strings.go"]),
+            ),
+            (acme, "/x/strings.go", Amb(Rule::Suffix, &["/src/app/internal/util/strings.go", "/src/app/pkg/util/strings.go"])),
+            (two_roots, "/x/main.go", Amb(Rule::Suffix, &["/ws/a/main.go", "c:/Users/me/b/main.go"])),
+            (acme, "github.com/pkg/errors/errors.go", Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Suffix)),
+            // 5. vendor (before the module cache), GOROOT, module cache
+            (
+                acme,
+                "/home/u/go/pkg/mod/github.com/pkg/errors@v0.9.1/errors.go",
+                Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Vendor),
+            ),
+            (acme, "github.com/pkg/errors@v0.9.1/errors.go", Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Vendor)),
+            (acme, "/usr/local/go/src/runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
+            (acme, "c:/go/src/runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
+            (acme, r"C:\Go\src\runtime\proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
+            (acme, "/home/u/sdk/go1.22.1/src/runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
+            (acme, "runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
+            (acme, "/usr/lib/go/src/runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
+            (
+                acme,
+                "/home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go",
+                Out("/home/me/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go", Rule::ModCache),
+            ),
+            (
+                acme,
+                r"C:\Users\u\go\pkg\mod\github.com\!burnt!sushi\toml@v1.2.0\decode.go",
+                Out("/home/me/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go", Rule::ModCache),
+            ),
+            (
+                acme,
+                "github.com/BurntSushi/toml@v1.2.0/decode.go",
+                Out("/home/me/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go", Rule::ModCache),
+            ),
+            (
+                acme,
+                "/cache/github.com/BurntSushi/toml@v1.2.0/decode.go",
+                Out("/home/me/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go", Rule::ModCache),
+            ),
+            // Library paths never settle for a look-alike workspace file.
+            (acme_offline, "github.com/BurntSushi/toml@v1.2.0/decode.go", Unresolved),
+            (acme_offline, "runtime/proc.go", Unresolved),
+            (acme_offline, "/usr/local/go/src/runtime/proc.go", Unresolved),
+            (acme, "github.com/other/lib@v1.0.0/x.go", Unresolved),
+            // 6. source paths, longest suffix first, ties reported
+            (acme, "/remote/only/one.go", Out("/opt/src/only/one.go", Rule::SourcePath)),
+            (
+                acme,
+                "/remote/build/lib/util/helper.go",
+                Amb(Rule::SourcePath, &["/opt/src/lib/util/helper.go", "/opt/src2/lib/util/helper.go"]),
+            ),
+            // 7. the path as recorded, outside the workspace, last of all
+            (acme, "/srv/thing/z.go", Out("/srv/thing/z.go", Rule::ExactOutside)),
+            // nothing at all
+            (acme, "/nowhere/zzz.go", Unresolved),
+            (acme, "<autogenerated>", Unresolved),
+            (acme, "", Unresolved),
+        ];
+        for (fixture, path, want) in cases {
+            check(*fixture, path, want);
+        }
+    }
+
+    #[test]
+    fn normalisation() {
+        let cases = [
+            (r"D:\x\y.go", "d:/x/y.go"),
+            ("D://x//y.go", "d:/x/y.go"),
+            ("/a/./b/../c.go", "/a/c.go"),
+            ("a/b/", "a/b"),
+            ("../a.go", "../a.go"),
+            ("/../a.go", "/a.go"),
+            (r"\\server\share\f.go", "/server/share/f.go"),
+            ("runtime/proc.go", "runtime/proc.go"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalize_path(raw), want, "{raw}");
+        }
+        let p = NormPath::new(r"C:\a\b.go");
+        assert!(p.is_absolute());
+        assert_eq!(p.components(), ["a", "b.go"]);
+        assert!(!NormPath::new("a/b.go").is_absolute());
+    }
+
+    #[test]
+    fn module_cache_escaping() {
+        assert_eq!(escape_module("github.com/BurntSushi/toml"), "github.com/!burnt!sushi/toml");
+        assert_eq!(escape_module("github.com/!burnt!sushi/toml"), "github.com/!burnt!sushi/toml");
+        assert_eq!(unescape_module("github.com/!burnt!sushi/toml"), "github.com/BurntSushi/toml");
+    }
+
+    #[test]
+    fn unresolved_says_what_was_tried() {
+        let f = acme();
+        let mut ws = f.ws;
+        ws.roots[0].truncated = true;
+        let mapper = PathMapper::new(ws, f.mappings);
+        let Resolution::Unresolved { tried } = mapper.resolve("/usr/local/go/src/nosuch/pkg.go", &f.outside) else {
+            panic!("should not resolve");
+        };
+        let all = tried.join("\n");
+        for needle in [
+            "exact path: /usr/local/go/src/nosuch/pkg.go",
+            "GOROOT: /usr/lib/go/src/nosuch/pkg.go not found",
+            "source path /opt/src2:",
+            "does not exist here",
+            "listing of /src/app was cut off",
+        ] {
+            assert!(all.contains(needle), "{needle:?} missing from:\n{all}");
+        }
+
+        let Resolution::Unresolved { tried } = mapper.resolve("github.com/x/y@v1.0.0/z.go", &NoFiles) else { panic!() };
+        assert!(tried.iter().any(|t| t.contains("module cache: /home/me/go/pkg/mod/github.com/x/y@v1.0.0/z.go not found")), "{tried:?}");
+        assert!(tried.iter().any(|t| t.contains("vendor directory: no workspace file ends in vendor/github.com/x/y/z.go")), "{tried:?}");
+    }
+
+    #[test]
+    fn long_ties_are_capped_but_counted() {
+        let files: Vec<String> = (0..30).map(|i| format!("p{i:02}/doc.go")).collect();
+        let ws = Workspace {
+            roots: vec![WorkspaceRoot { root: "/w".into(), files, ..Default::default() }],
+            ..Default::default()
+        };
+        let mapper = PathMapper::new(ws, Vec::new());
+        match mapper.resolve("/elsewhere/doc.go", &NoFiles) {
+            Resolution::Ambiguous { rule: Rule::Suffix, candidates, omitted } => {
+                assert_eq!(candidates.len(), MAX_CANDIDATES);
+                assert_eq!(omitted, 30 - MAX_CANDIDATES);
+                assert!(candidates.windows(2).all(|w| w[0] < w[1]));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn mapped_files_go_both_ways() {
+        let f = vaptcha();
+        let mapper = PathMapper::new(f.ws, f.mappings);
+        let profile = [
+            "vaptcha-go/core/x.go",
+            r"D:\b\vaptcha-go\core\x.go",
+            "vaptcha-go/main.go",
+            "vaptcha-go/core/x.go",
+            "/nowhere/q.go",
+        ];
+        let m = mapper.map_all(&profile, &f.outside);
+        assert_eq!(m.len(), 4);
+        assert_eq!(m.local_for("vaptcha-go/main.go"), Some("/home/me/vaptcha-go/main.go"));
+        assert_eq!(m.local_for(r"D:\b\vaptcha-go\core\x.go"), Some("/home/me/vaptcha-go/core/x.go"));
+        assert_eq!(m.local_for("/nowhere/q.go"), None);
+        assert_eq!(m.local_for("never/in/profile.go"), None);
+        assert_eq!(m.profile_paths_for("/home/me/vaptcha-go/core/x.go"), ["vaptcha-go/core/x.go", r"D:\b\vaptcha-go\core\x.go"]);
+        assert_eq!(m.profile_paths_for("/home/me//vaptcha-go/core/./x.go").len(), 2);
+        assert!(m.profile_paths_for("/home/me/vaptcha-go/other.go").is_empty());
+        let unresolved: Vec<&str> = m.unresolved().map(|(p, _)| p).collect();
+        assert_eq!(unresolved, ["/nowhere/q.go"]);
+        assert_eq!(m.local_files().count(), 2);
+    }
+
+    #[test]
+    fn large_workspace() {
+        let files: Vec<String> = (0..100_000)
+            .map(|i| format!("svc{}/pkg{}/sub{}/file{i}.go", i % 50, i % 997, i % 7))
+            .collect();
+        let ws = Workspace {
+            roots: vec![WorkspaceRoot { root: "/big".into(), files, ..Default::default() }],
+            ..Default::default()
+        };
+        let mapper = PathMapper::new(ws, Vec::new());
+        assert_eq!(mapper.file_count(), 100_000);
+        for i in (0..100_000).step_by(997) {
+            let profile = format!("/ci/checkout/svc{}/pkg{}/sub{}/file{i}.go", i % 50, i % 997, i % 7);
+            let want = format!("/big/svc{}/pkg{}/sub{}/file{i}.go", i % 50, i % 997, i % 7);
+            assert_eq!(mapper.resolve(&profile, &NoFiles).path(), Some(want.as_str()));
+        }
+    }
+}

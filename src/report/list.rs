@@ -7,6 +7,8 @@ use regex::Regex;
 use crate::analysis::units::{self, OutputUnit};
 use crate::analysis::{Cost, FuncId, Index, SampleType};
 
+use super::names::display_name;
+
 /// Lines of context shown around the sampled lines.
 const MARGIN: i64 = 5;
 
@@ -42,7 +44,7 @@ pub fn render(
     for f in functions {
         let info = index.function(f);
         let Some(file_id) = info.file else {
-            let _ = writeln!(out, "No source information for {}", info.name);
+            let _ = writeln!(out, "No source information for {}", display_name(&info.name));
             continue;
         };
         let file = index.file(file_id);
@@ -54,7 +56,7 @@ pub fn render(
             .collect();
         let flat: i64 = nodes.iter().map(|(_, c)| c.flat).sum();
         let cum: i64 = nodes.iter().map(|(_, c)| c.cum).sum();
-        let _ = writeln!(out, "ROUTINE ======================== {} in {}", info.name, file);
+        let _ = writeln!(out, "ROUTINE ======================== {} in {}", display_name(&info.name), file);
         let _ = writeln!(out, "{:>10} {:>10} (flat, cum) {} of Total", fmt(flat), fmt(cum), units::percent_column(cum, total));
         let source = match read(file) {
             Ok(s) => s,

@@ -4,4 +4,5 @@
 
 pub mod lines;
 pub mod list;
+pub mod names;
 pub mod top;

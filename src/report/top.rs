@@ -3,7 +3,9 @@
 use std::fmt::Write;
 
 use crate::analysis::units::{self, OutputUnit};
-use crate::analysis::{Cost, Index, SampleType};
+use crate::analysis::{Cost, Index, NodeId, SampleType};
+
+use super::names::display_name;
 
 #[derive(Clone, Debug)]
 pub struct TopOptions {
@@ -34,39 +36,67 @@ pub struct Row {
 
 /// The rows of a `top` table, sorted as pprof sorts them, before truncation.
 pub fn rows(index: &Index, t: SampleType, options: &TopOptions) -> Vec<Row> {
-    let mut rows: Vec<Row> = if options.lines {
-        let mut inline_in = vec![(false, false); index.nodes().len()];
-        for (i, e) in index.edges().iter().enumerate() {
-            if index.edge_weight(i, t) != 0 {
-                let slot = &mut inline_in[e.callee.get()];
-                if e.inline {
-                    slot.0 = true;
-                } else {
-                    slot.1 = true;
-                }
+    // For each row, whether some incoming call was inlined, and whether
+    // some was not. At function granularity calls within one function vanish.
+    let row_of = |n: NodeId| -> Option<usize> {
+        if options.lines {
+            Some(n.get())
+        } else {
+            index.node(n).function.map(|f| f.get())
+        }
+    };
+    let count = if options.lines { index.nodes().len() } else { index.functions().len() };
+    let mut inline_in = vec![(false, false); count];
+    for (i, e) in index.edges().iter().enumerate() {
+        let (Some(from), Some(to)) = (row_of(e.caller), row_of(e.callee)) else { continue };
+        if from != to && index.edge_weight(i, t) != 0 {
+            let slot = &mut inline_in[to];
+            if e.inline {
+                slot.0 = true;
+            } else {
+                slot.1 = true;
             }
         }
+    }
+    let mark = |row: usize| match inline_in[row] {
+        (true, true) => " (partial-inline)",
+        (true, false) => " (inline)",
+        _ => "",
+    };
+    let mut rows: Vec<Row> = if options.lines {
         index
             .node_ids()
-            .map(|n| Row {
-                name: index.node_name(n),
-                cost: index.node_cost(n, t),
-                inline: match inline_in[n.get()] {
-                    (true, true) => " (partial-inline)",
-                    (true, false) => " (inline)",
-                    _ => "",
-                },
-            })
+            .map(|n| Row { name: node_display_name(index, n), cost: index.node_cost(n, t), inline: mark(n.get()) })
             .collect()
     } else {
         index
             .function_ids()
-            .map(|f| Row { name: index.function(f).name.clone(), cost: index.function_cost(f, t), inline: "" })
+            .map(|f| Row {
+                name: display_name(&index.function(f).name).into_owned(),
+                cost: index.function_cost(f, t),
+                inline: mark(f.get()),
+            })
             .collect()
     };
     rows.retain(|r| !r.cost.is_zero());
     sort_rows(&mut rows, options.by_cum);
     rows
+}
+
+/// A node's name as pprof prints it: `function file:line`.
+fn node_display_name(index: &Index, n: NodeId) -> String {
+    let node = index.node(n);
+    match node.function {
+        Some(f) => {
+            let info = index.function(f);
+            let name = display_name(&info.name);
+            match info.file {
+                Some(file) => format!("{name} {}:{}", index.file(file), node.line),
+                None => format!("{name} {}", node.line),
+            }
+        }
+        None => index.node_name(n),
+    }
 }
 
 /// pprof's order: by |flat| (or |cum|), then name, then the other value.

@@ -78,10 +78,8 @@ fn sample(p: &Profile, s: &Sample) -> String {
             .iter()
             .map(|(k, vs)| {
                 let with_units = vs.iter().any(|(_, u)| !u.is_empty());
-                let items: Vec<String> = vs
-                    .iter()
-                    .map(|(v, u)| if with_units { format!("{v} {u}") } else { v.to_string() })
-                    .collect();
+                let items: Vec<String> =
+                    vs.iter().map(|(v, u)| if with_units { format!("{v} {u}") } else { v.to_string() }).collect();
                 format!("{k}:[{}]", items.join(" "))
             })
             .collect();

@@ -21,8 +21,7 @@ use crate::profile::DecodeError;
 
 const FORMAT: &str = "contentionz";
 
-static RECORD: LazyLock<Regex> =
-    LazyLock::new(|| ascii_regex(r"(\d+) *(\d+) @([ x0-9a-f]*)"));
+static RECORD: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"(\d+) *(\d+) @([ x0-9a-f]*)"));
 
 pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
     if !data.starts_with(b"--- contentionz ") {

@@ -24,17 +24,14 @@ use crate::profile::DecodeError;
 
 const FORMAT: &str = "C++ heap";
 
-static HEAP_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    ascii_regex(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] *@ *(heap[_a-z0-9]*)/?(\d*)")
-});
+static HEAP_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| ascii_regex(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] *@ *(heap[_a-z0-9]*)/?(\d*)"));
 static GROWTH_HEADER: LazyLock<Regex> =
     LazyLock::new(|| ascii_regex(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] @ growthz?"));
-static FRAGMENTATION_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    ascii_regex(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] @ fragmentationz?")
-});
-static RECORD: LazyLock<Regex> = LazyLock::new(|| {
-    ascii_regex(r"(-?\d+): *(-?\d+) *\[ *(\d+): *(\d+) *\] @([ x0-9a-f]*)")
-});
+static FRAGMENTATION_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| ascii_regex(r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] @ fragmentationz?"));
+static RECORD: LazyLock<Regex> =
+    LazyLock::new(|| ascii_regex(r"(-?\d+): *(-?\d+) *\[ *(\d+): *(\d+) *\] @([ x0-9a-f]*)"));
 
 /// How the header says values were collected.
 struct Header {
@@ -80,11 +77,8 @@ fn parse_header(line: &str) -> Option<Header> {
 }
 
 fn parse(text: &str, header: Header) -> Result<Profile, DecodeError> {
-    let mut profile = Profile {
-        period_type: Some(ValueType::new("space", "bytes")),
-        period: header.period,
-        ..Default::default()
-    };
+    let mut profile =
+        Profile { period_type: Some(ValueType::new("space", "bytes")), period: header.period, ..Default::default() };
     profile.sample_types = if header.with_alloc {
         // Allocation columns first so that in-use space is the usual pick.
         vec![
@@ -167,9 +161,10 @@ mod tests {
 
     #[test]
     fn heapz_v2_scales_and_growthz_does_not() {
-        let p = decode(b"heap profile: 1: 1048576 [1: 1048576] @ heapz_v2/524288\n1: 1048576 [1: 1048576] @ 0x11 0x22\n")
-            .unwrap()
-            .unwrap();
+        let p =
+            decode(b"heap profile: 1: 1048576 [1: 1048576] @ heapz_v2/524288\n1: 1048576 [1: 1048576] @ 0x11 0x22\n")
+                .unwrap()
+                .unwrap();
         assert_eq!(p.samples[0].values, vec![1, 1212696]);
         assert_eq!(p.location(p.samples[0].locations[0]).address, 0x10);
         assert_eq!(p.mappings.len(), 1, "a catch-all mapping");

@@ -206,11 +206,8 @@ mod tests {
     fn signal_frame_and_duplicate_leaf_are_dropped() {
         let data = words64le(&[0, 3, 0, 100, 0, 1, 3, 0x50, 0x99, 0x71, 1, 3, 0x60, 0x99, 0x60, 0, 1, 0]);
         let p = decode(&data).unwrap().unwrap();
-        let stacks: Vec<Vec<u64>> = p
-            .samples
-            .iter()
-            .map(|s| s.locations.iter().map(|&l| p.location(l).address).collect())
-            .collect();
+        let stacks: Vec<Vec<u64>> =
+            p.samples.iter().map(|s| s.locations.iter().map(|&l| p.location(l).address).collect()).collect();
         // 0x98 is every sample's second frame; 0x60 then repeats as 0x5f + 1.
         assert_eq!(stacks, vec![vec![0x50, 0x70], vec![0x60]]);
         assert_eq!(p.mappings.len(), 1, "catch-all mapping");

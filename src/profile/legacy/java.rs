@@ -17,8 +17,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::builder::ProfileBuilder;
-use super::gperftools::{cpu_profile_shell, sample_values, RawSample};
 use super::go_text::scale_heap;
+use super::gperftools::{cpu_profile_shell, sample_values, RawSample};
 use super::memmap;
 use super::text::{ascii_regex, hex_addresses, parse_go_int};
 use crate::profile::model::{FunctionIdx, Label, LabelValue, Line, LocationIdx, Profile, ValueType};
@@ -32,8 +32,7 @@ const HEAP_SAMPLING_RATE: i64 = 524288;
 static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"([\w ]+)=([\w ]+)"));
 static RECORD: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r" *(\d+) +(\d+) +@ +([ x0-9a-f]*)"));
 static SYMBOL: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"^\s*0x([[:xdigit:]]+)\s+(.*)\s*$"));
-static FUNCTION_FILE_LINE: LazyLock<Regex> =
-    LazyLock::new(|| ascii_regex(r"^(.*)\s+\((.+):(-?[[:digit:]]+)\)$"));
+static FUNCTION_FILE_LINE: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"^(.*)\s+\((.+):(-?[[:digit:]]+)\)$"));
 static FUNCTION_PATH: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"^(.*)\s+\((.*)\)$"));
 
 #[derive(Clone, Copy, PartialEq)]

@@ -17,8 +17,9 @@ const PERMISSIONS: &str = r"(?:\s+([-rwxp]+))?";
 
 /// `/proc/self/maps`: range, permissions, offset, device, inode, path.
 static PROC_MAPS: LazyLock<Regex> = LazyLock::new(|| {
-    let pattern =
-        format!(r"{RANGE}{PERMISSIONS}(?:\s+([[:xdigit:]]+))?\s+[[:xdigit:]]+:[[:xdigit:]]+\s+[[:digit:]]+(?:\s+(\S+))?");
+    let pattern = format!(
+        r"{RANGE}{PERMISSIONS}(?:\s+([[:xdigit:]]+))?\s+[[:xdigit:]]+:[[:xdigit:]]+\s+[[:digit:]]+(?:\s+(\S+))?"
+    );
     ascii_regex(&pattern)
 });
 
@@ -29,12 +30,10 @@ static BRIEF_MAPS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A glog prefix such as `I0102 03:04:05.678 file.cc:12] `.
-static LOG_PREFIX: LazyLock<Regex> =
-    LazyLock::new(|| ascii_regex(r"^[^\[\]]+:[0-9]+\]\s"));
+static LOG_PREFIX: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"^[^\[\]]+:[0-9]+\]\s"));
 
 /// Shared-library file names, which are never the main binary.
-static SHARED_LIBRARY: LazyLock<Regex> =
-    LazyLock::new(|| ascii_regex(r"[.]so$|[.]so[._][0-9]+"));
+static SHARED_LIBRARY: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"[.]so$|[.]so[._][0-9]+"));
 
 /// Reads map lines up to the end of `lines`. Lines that are not map entries
 /// are skipped, except `name=value` lines, which define `$name` for the
@@ -100,8 +99,7 @@ fn parse_entry(line: &str) -> Entry {
     if !perms.is_empty() && !perms.contains('x') {
         return Entry::Skipped;
     }
-    let (Ok(memory_start), Ok(memory_limit)) = (u64::from_str_radix(&start, 16), u64::from_str_radix(&end, 16))
-    else {
+    let (Ok(memory_start), Ok(memory_limit)) = (u64::from_str_radix(&start, 16), u64::from_str_radix(&end, 16)) else {
         return Entry::NotAnEntry;
     };
     let file_offset = if offset.is_empty() {
@@ -152,9 +150,9 @@ pub(super) fn attach(profile: &mut Profile, mappings: Vec<Mapping>) {
         }
         // A mapping whose first part was lost: its offset says where the
         // file really starts in memory.
-        let widened = mappings.iter().position(|m| {
-            m.file_offset != 0 && m.memory_start.wrapping_sub(m.file_offset) <= a && a < m.memory_start
-        });
+        let widened = mappings
+            .iter()
+            .position(|m| m.file_offset != 0 && m.memory_start.wrapping_sub(m.file_offset) <= a && a < m.memory_start);
         if let Some(i) = widened {
             let m = &mut mappings[i];
             m.memory_start = m.memory_start.wrapping_sub(m.file_offset);

@@ -17,11 +17,9 @@ use crate::profile::DecodeError;
 
 const FORMAT: &str = "threadz";
 
-static THREADZ_HEADER: LazyLock<Regex> =
-    LazyLock::new(|| ascii_regex(r"--- threadz \d+ ---"));
-static THREAD_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    ascii_regex(r"--- Thread ([[:xdigit:]]+) \(name: (.*)/(\d+)\) stack: ---")
-});
+static THREADZ_HEADER: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"--- threadz \d+ ---"));
+static THREAD_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| ascii_regex(r"--- Thread ([[:xdigit:]]+) \(name: (.*)/(\d+)\) stack: ---"));
 
 pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
     // Cheap sniff: the first line with content must open a dump.
@@ -166,9 +164,7 @@ mod tests {
         let p = decode(DUMP.as_bytes()).unwrap().unwrap();
         let counts: Vec<_> = p.samples.iter().map(|s| s.values[0]).collect();
         assert_eq!(counts, vec![2, 1]);
-        let addrs = |i: usize| -> Vec<u64> {
-            p.samples[i].locations.iter().map(|&l| p.location(l).address).collect()
-        };
+        let addrs = |i: usize| -> Vec<u64> { p.samples[i].locations.iter().map(|&l| p.location(l).address).collect() };
         // 0x21 - 1 = 0x20 is not 0x10 - 1, so nothing is dropped in the first.
         assert_eq!(addrs(0), vec![0x10, 0x20, 0x30]);
         assert_eq!(addrs(1), vec![0x40, 0x50, 0x60]);
@@ -185,9 +181,8 @@ mod tests {
 
     #[test]
     fn leaf_duplicate_is_dropped() {
-        let p = decode(b"--- Thread 1 (name: m/1) stack: ---\nPC: 0x10 0x10 0x21\n--- Memory map: ---\n")
-            .unwrap()
-            .unwrap();
+        let p =
+            decode(b"--- Thread 1 (name: m/1) stack: ---\nPC: 0x10 0x10 0x21\n--- Memory map: ---\n").unwrap().unwrap();
         let addrs: Vec<u64> = p.samples[0].locations.iter().map(|&l| p.location(l).address).collect();
         assert_eq!(addrs, vec![0x10, 0x20]);
         assert_eq!(p.locations.len(), 3, "the dropped copy keeps its location");
