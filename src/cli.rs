@@ -7,10 +7,12 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use crate::analysis::paths::{PathMapper, Resolution};
 use crate::analysis::units::OutputUnit;
 use crate::analysis::{self, Index, SampleType};
 use crate::profile::{self, DecodeOptions, Profile};
 use crate::report;
+use crate::source::workspace::{self, RealFs, ScanOptions};
 
 #[derive(Parser, Debug)]
 #[command(name = "pprof-lsp", version, about = "Go profile costs next to the code that caused them")]
@@ -165,25 +167,21 @@ fn list(a: &ListArgs) -> Result<String> {
     let loaded = load_indexed(&a.profile, &a.common)?;
     let pattern = regex::Regex::new(&a.regex).map_err(|e| anyhow!("bad regex {:?}: {e}", a.regex))?;
     let unit = a.unit.clone().map_or(OutputUnit::Auto, OutputUnit::Fixed);
+    // The same path mapping as the server, with the source paths as the
+    // workspace (the current directory when none is given).
+    let roots = if a.source_path.is_empty() { vec![PathBuf::from(".")] } else { a.source_path.clone() };
+    let workspace = workspace::scan(&roots, &ScanOptions::default());
+    let mapper = PathMapper::new(workspace, Vec::new());
     let read = |file: &str| -> Result<String, String> {
-        let local = find_source(file, &a.source_path).ok_or_else(|| format!("could not find file {file}"))?;
-        std::fs::read_to_string(&local).map_err(|e| format!("{}: {e}", local.display()))
+        match mapper.resolve(file, &RealFs) {
+            Resolution::Mapped { path, .. } => std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}")),
+            Resolution::Ambiguous { candidates, .. } => {
+                Err(format!("{file} matches several files: {}", candidates.join(", ")))
+            }
+            Resolution::Unresolved { .. } => Err(format!("could not find file {file}")),
+        }
     };
     report::list::render(&loaded.index, loaded.sample_type, &pattern, &unit, &read).map_err(|e| anyhow!(e))
-}
-
-/// Finds a profile's source file: the exact path, else the longest suffix
-/// of it that exists under one of the source directories.
-fn find_source(file: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
-    let exact = Path::new(file);
-    if exact.is_file() {
-        return Some(exact.to_path_buf());
-    }
-    let parts: Vec<&str> = file.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
-    (0..parts.len()).find_map(|skip| {
-        let suffix: PathBuf = parts[skip..].iter().collect();
-        dirs.iter().map(|d| d.join(&suffix)).find(|p| p.is_file())
-    })
 }
 
 fn lines(a: &LinesArgs) -> Result<String> {

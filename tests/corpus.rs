@@ -21,10 +21,6 @@ use debug_string::debug_string;
 enum Expect {
     /// pprof's rendering, relative to `tests/corpus`.
     Rendering(&'static str),
-    /// pprof's rendering, except that the decoder gives no mapping where
-    /// pprof adds its catch-all one (`0x0/0xffffffffffffffff`, `M=1` on
-    /// every location). Everything else must match.
-    RenderingWithoutCatchAll(&'static str),
     /// Rejected, with this text in the error message.
     Error(&'static str),
 }
@@ -56,28 +52,15 @@ fn check(file: &str, expect: Expect) {
                 assert!(e.to_string().contains(text), "{file}: error {:?} does not mention {text:?}", e.to_string())
             }
         },
-        Expect::Rendering(expected_path) | Expect::RenderingWithoutCatchAll(expected_path) => {
+        Expect::Rendering(expected_path) => {
             let profile = result.unwrap_or_else(|e| panic!("{file}: {e}"));
-            let mut expected = String::from_utf8(read(&corpus().join(expected_path))).expect("utf-8 rendering");
-            if matches!(expect, Expect::RenderingWithoutCatchAll(_)) {
-                assert!(profile.mappings.is_empty(), "{file}: expected no mappings");
-                expected = without_catch_all(&expected);
-            }
+            let expected = String::from_utf8(read(&corpus().join(expected_path))).expect("utf-8 rendering");
             let actual = debug_string(&profile);
             if actual != expected {
                 panic!("{file}: rendering differs from {expected_path}\n{}", first_difference(&expected, &actual));
             }
         }
     }
-}
-
-/// Removes pprof's catch-all mapping from a rendering whose only mapping
-/// it is.
-fn without_catch_all(rendering: &str) -> String {
-    const CATCH_ALL: &str = "Mappings\n1: 0x0/0xffffffffffffffff/0x0   \n";
-    let body = rendering.strip_suffix(CATCH_ALL).expect("the catch-all mapping is the only one");
-    let lines: Vec<&str> = body.lines().map(|l| l.strip_suffix("M=1 ").unwrap_or(l)).collect();
-    lines.join("\n") + "\nMappings\n"
 }
 
 /// Names the first differing line, with a little context.
@@ -109,7 +92,7 @@ macro_rules! corpus_cases {
     };
 }
 
-use Expect::{Error, Rendering, RenderingWithoutCatchAll};
+use Expect::{Error, Rendering};
 
 corpus_cases! {
     // Legacy text and binary formats, against pprof's own `.string` files.
@@ -126,11 +109,10 @@ corpus_cases! {
     cppbench_thread_none: "profile/testdata/cppbench.thread.none"
         => Rendering("google-pprof/profile/testdata/cppbench.thread.none.string");
     go_crc32_cpu: "profile/testdata/go.crc32.cpu" => Rendering("google-pprof/profile/testdata/go.crc32.cpu.string");
-    // Go text profiles: the Go text decoder attaches no catch-all mapping.
     go_godoc_thread: "profile/testdata/go.godoc.thread"
-        => RenderingWithoutCatchAll("google-pprof/profile/testdata/go.godoc.thread.string");
+        => Rendering("google-pprof/profile/testdata/go.godoc.thread.string");
     gobench_cpu: "profile/testdata/gobench.cpu" => Rendering("google-pprof/profile/testdata/gobench.cpu.string");
-    gobench_heap: "profile/testdata/gobench.heap" => RenderingWithoutCatchAll("google-pprof/profile/testdata/gobench.heap.string");
+    gobench_heap: "profile/testdata/gobench.heap" => Rendering("google-pprof/profile/testdata/gobench.heap.string");
     java_contention: "profile/testdata/java.contention"
         => Rendering("google-pprof/profile/testdata/java.contention.string");
     java_cpu: "profile/testdata/java.cpu" => Rendering("google-pprof/profile/testdata/java.cpu.string");

@@ -49,8 +49,9 @@ pub struct Workspace {
     /// Extra directories to search, absolute.
     pub source_paths: Vec<String>,
     /// Problems met while building this description (unreadable
-    /// directories, a cut-off listing, a broken go.mod). They are repeated
-    /// in the `tried` list of unresolved paths.
+    /// directories, a broken go.mod, no `go` binary). They are repeated in
+    /// the `tried` list of unresolved paths, as is a cut-off listing (see
+    /// [`WorkspaceRoot::truncated`]).
     pub problems: Vec<String>,
 }
 
@@ -164,7 +165,7 @@ impl NormPath {
 
     fn has_drive(&self) -> bool {
         let b = self.0.as_bytes();
-        b.len() >= 2 && b[1] == b':'
+        b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
     }
 
     /// Starts at a file-system root (`/…` or `c:/…`).
@@ -258,7 +259,7 @@ impl fmt::Display for Rule {
 
 /// The answer for one profile path.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Resolution {
     /// `path` is normalised and absolute.
     Mapped { path: String, rule: Rule, in_workspace: bool },
@@ -515,7 +516,7 @@ fn src_parts<'a>(comps: &'a [&str]) -> impl Iterator<Item = usize> + 'a {
 
 /// Index of the first component that looks like `name@version`.
 fn version_component(comps: &[&str]) -> Option<usize> {
-    comps.iter().position(|c| c.len() > 2 && c[1..].contains('@') && !c.ends_with('@'))
+    comps.iter().position(|c| c.find('@').is_some_and(|i| i > 0 && i + 1 < c.len()))
 }
 
 /// Maps profile file names to local files. Build once per workspace change.
@@ -543,7 +544,9 @@ impl PathMapper {
         for root in &workspace.roots {
             let root_norm = normalize_path(&root.root);
             if root.truncated {
-                notes.push(format!("the listing of {root_norm} was cut off; later files are not indexed"));
+                notes.push(format!(
+                    "the listing of {root_norm} was cut off at the file limit; later files are not indexed"
+                ));
             }
             for f in &root.files {
                 index.add(&root_norm, f);
@@ -829,7 +832,13 @@ impl PathMapper {
     }
 
     /// Returns the answer and how many trailing components it explains.
-    fn goroot_rule(&self, p: &NormPath, comps: &[&str], fs: &dyn FileExists, tried: &mut Vec<String>) -> Option<(Resolution, usize)> {
+    fn goroot_rule(
+        &self,
+        p: &NormPath,
+        comps: &[&str],
+        fs: &dyn FileExists,
+        tried: &mut Vec<String>,
+    ) -> Option<(Resolution, usize)> {
         let mut tails: Vec<usize> = Vec::new(); // start index of the part below src/
         if self.looks_like_trimmed_std(p, comps) {
             tails.push(0);
@@ -839,7 +848,11 @@ impl PathMapper {
             return None;
         }
         let Some(goroot) = &self.goroot else {
-            tried.push(format!("{}: not known, so {} was not looked up there", Rule::GoRoot, comps[tails[0]..].join("/")));
+            tried.push(format!(
+                "{}: not known, so {} was not looked up there",
+                Rule::GoRoot,
+                comps[tails[0]..].join("/")
+            ));
             return None;
         };
         let mut cands = Vec::new();
@@ -858,7 +871,13 @@ impl PathMapper {
         pick(Rule::GoRoot, cands).map(|r| (r, score))
     }
 
-    fn modcache(&self, p: &NormPath, comps: &[&str], fs: &dyn FileExists, tried: &mut Vec<String>) -> Option<Resolution> {
+    fn modcache(
+        &self,
+        p: &NormPath,
+        comps: &[&str],
+        fs: &dyn FileExists,
+        tried: &mut Vec<String>,
+    ) -> Option<Resolution> {
         let splits = self.module_splits(p, comps);
         if splits.is_empty() {
             return None;
@@ -889,7 +908,11 @@ impl PathMapper {
             let hit = (0..comps.len()).find_map(|i| {
                 let file = join(sp, &comps[i..].join("/"));
                 let in_ws = self.index.contains(&file);
-                (in_ws || fs.exists(&file)).then(|| Candidate { path: file, score: comps.len() - i, in_workspace: in_ws })
+                (in_ws || fs.exists(&file)).then(|| Candidate {
+                    path: file,
+                    score: comps.len() - i,
+                    in_workspace: in_ws,
+                })
             });
             match hit {
                 Some(c) => cands.push(c),
@@ -1005,7 +1028,10 @@ mod tests {
         WorkspaceRoot {
             root: root.to_string(),
             files: files.iter().map(|s| s.to_string()).collect(),
-            modules: modules.iter().map(|(path, dir)| GoModule { path: path.to_string(), dir: dir.to_string() }).collect(),
+            modules: modules
+                .iter()
+                .map(|(path, dir)| GoModule { path: path.to_string(), dir: dir.to_string() })
+                .collect(),
             truncated: false,
         }
     }
@@ -1109,6 +1135,9 @@ mod tests {
     }
     use Want::*;
 
+    /// A fixture, a profile path, and the answer wanted.
+    type Case = (fn() -> Fixture, &'static str, Want);
+
     fn check(fixture: fn() -> Fixture, profile_path: &str, want: &Want) {
         let f = fixture();
         let mapper = PathMapper::new(f.ws, f.mappings);
@@ -1125,7 +1154,7 @@ mod tests {
 
     #[test]
     fn rules() {
-        let cases: &[(fn() -> Fixture, &str, Want)] = &[
+        let cases: &[Case] = &[
             // 1. exact, in any spelling
             (vaptcha, "/home/me/vaptcha-go/core/x.go", Ws("/home/me/vaptcha-go/core/x.go", Rule::Exact)),
             (vaptcha, "/home/me//vaptcha-go/./core/../core/x.go", Ws("/home/me/vaptcha-go/core/x.go", Rule::Exact)),
@@ -1137,7 +1166,11 @@ mod tests {
             // 2. mappings: drive letter case, backslashes, whole components
             (acme, "d:/work/proj/cmd/app/main.go", Ws("/src/app/cmd/app/main.go", Rule::Mapping)),
             (acme, r"D:\Work\Proj\cmd\app\main.go", Ws("/src/app/cmd/app/main.go", Rule::Mapping)),
-            (acme, "D:/Work/Proj//internal\\catalog/catalog.go", Ws("/src/app/internal/catalog/catalog.go", Rule::Mapping)),
+            (
+                acme,
+                "D:/Work/Proj//internal\\catalog/catalog.go",
+                Ws("/src/app/internal/catalog/catalog.go", Rule::Mapping),
+            ),
             (acme, "D:/Work/Project/cmd/app/main.go", Ws("/src/app/cmd/app/main.go", Rule::Suffix)),
             (acme, "/ci/deps/lib/lib.go", Ws("/src/app/third_party/lib/lib.go", Rule::Mapping)),
             (acme, "/ci/std/x.go", Out("/opt/other/x.go", Rule::Mapping)),
@@ -1151,7 +1184,11 @@ mod tests {
             (vaptcha, r"d:\wlinno\projects\vaptcha-go\core\x.go", Ws("/home/me/vaptcha-go/core/x.go", Rule::Module)),
             (vaptcha, "vaptcha-go/core/x.go", Ws("/home/me/vaptcha-go/core/x.go", Rule::Module)),
             (vaptcha, "vaptcha-go/core/missing.go", Unresolved),
-            (acme, "github.com/acme/app/internal/catalog/catalog.go", Ws("/src/app/internal/catalog/catalog.go", Rule::Module)),
+            (
+                acme,
+                "github.com/acme/app/internal/catalog/catalog.go",
+                Ws("/src/app/internal/catalog/catalog.go", Rule::Module),
+            ),
             (acme, "/home/ci/go/src/github.com/acme/app/cmd/app/main.go", Ws("/src/app/cmd/app/main.go", Rule::Module)),
             (acme, "github.com/acme/tooling/gen/gen.go", Ws("/src/app/tools/gen/gen.go", Rule::Module)),
             (acme, "C:/ci/app/tools/gen/gen.go", Ws("/src/app/tools/gen/gen.go", Rule::Module)),
@@ -1159,7 +1196,11 @@ mod tests {
             (two_roots, "/build/b/main.go", Ws("c:/Users/me/b/main.go", Rule::Module)),
             (two_roots, "/elsewhere/a/util.go", Ws("/ws/a/util.go", Rule::Module)),
             // 4. longest component suffix, file name alone if unique, ties
-            (acme, "/build/agent/work/x/internal/catalog/catalog.go", Ws("/src/app/internal/catalog/catalog.go", Rule::Suffix)),
+            (
+                acme,
+                "/build/agent/work/x/internal/catalog/catalog.go",
+                Ws("/src/app/internal/catalog/catalog.go", Rule::Suffix),
+            ),
             (
                 acme,
                 "/tmp/pprof-lsp-build/pprofdemo/internal/catalog/catalog.go",
@@ -1172,16 +1213,28 @@ mod tests {
                 "/x/y/util/strings.go",
                 Amb(Rule::Suffix, &["/src/app/internal/util/strings.go", "/src/app/pkg/util/strings.go"]),
             ),
-            (acme, "/x/strings.go", Amb(Rule::Suffix, &["/src/app/internal/util/strings.go", "/src/app/pkg/util/strings.go"])),
+            (
+                acme,
+                "/x/strings.go",
+                Amb(Rule::Suffix, &["/src/app/internal/util/strings.go", "/src/app/pkg/util/strings.go"]),
+            ),
             (two_roots, "/x/main.go", Amb(Rule::Suffix, &["/ws/a/main.go", "c:/Users/me/b/main.go"])),
-            (acme, "github.com/pkg/errors/errors.go", Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Suffix)),
+            (
+                acme,
+                "github.com/pkg/errors/errors.go",
+                Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Suffix),
+            ),
             // 5. vendor (before the module cache), GOROOT, module cache
             (
                 acme,
                 "/home/u/go/pkg/mod/github.com/pkg/errors@v0.9.1/errors.go",
                 Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Vendor),
             ),
-            (acme, "github.com/pkg/errors@v0.9.1/errors.go", Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Vendor)),
+            (
+                acme,
+                "github.com/pkg/errors@v0.9.1/errors.go",
+                Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Vendor),
+            ),
             (acme, "/usr/local/go/src/runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
             (acme, "c:/go/src/runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
             (acme, r"C:\Go\src\runtime\proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
@@ -1281,8 +1334,14 @@ mod tests {
         }
 
         let Resolution::Unresolved { tried } = mapper.resolve("github.com/x/y@v1.0.0/z.go", &NoFiles) else { panic!() };
-        assert!(tried.iter().any(|t| t.contains("module cache: /home/me/go/pkg/mod/github.com/x/y@v1.0.0/z.go not found")), "{tried:?}");
-        assert!(tried.iter().any(|t| t.contains("vendor directory: no workspace file ends in vendor/github.com/x/y/z.go")), "{tried:?}");
+        assert!(
+            tried.iter().any(|t| t.contains("module cache: /home/me/go/pkg/mod/github.com/x/y@v1.0.0/z.go not found")),
+            "{tried:?}"
+        );
+        assert!(
+            tried.iter().any(|t| t.contains("vendor directory: no workspace file ends in vendor/github.com/x/y/z.go")),
+            "{tried:?}"
+        );
     }
 
     #[test]
@@ -1320,7 +1379,10 @@ mod tests {
         assert_eq!(m.local_for(r"D:\b\vaptcha-go\core\x.go"), Some("/home/me/vaptcha-go/core/x.go"));
         assert_eq!(m.local_for("/nowhere/q.go"), None);
         assert_eq!(m.local_for("never/in/profile.go"), None);
-        assert_eq!(m.profile_paths_for("/home/me/vaptcha-go/core/x.go"), ["vaptcha-go/core/x.go", r"D:\b\vaptcha-go\core\x.go"]);
+        assert_eq!(
+            m.profile_paths_for("/home/me/vaptcha-go/core/x.go"),
+            ["vaptcha-go/core/x.go", r"D:\b\vaptcha-go\core\x.go"]
+        );
         assert_eq!(m.profile_paths_for("/home/me//vaptcha-go/core/./x.go").len(), 2);
         assert!(m.profile_paths_for("/home/me/vaptcha-go/other.go").is_empty());
         let unresolved: Vec<&str> = m.unresolved().map(|(p, _)| p).collect();
@@ -1330,9 +1392,8 @@ mod tests {
 
     #[test]
     fn large_workspace() {
-        let files: Vec<String> = (0..100_000)
-            .map(|i| format!("svc{}/pkg{}/sub{}/file{i}.go", i % 50, i % 997, i % 7))
-            .collect();
+        let files: Vec<String> =
+            (0..100_000).map(|i| format!("svc{}/pkg{}/sub{}/file{i}.go", i % 50, i % 997, i % 7)).collect();
         let ws = Workspace {
             roots: vec![WorkspaceRoot { root: "/big".into(), files, ..Default::default() }],
             ..Default::default()
@@ -1343,6 +1404,28 @@ mod tests {
             let profile = format!("/ci/checkout/svc{}/pkg{}/sub{}/file{i}.go", i % 50, i % 997, i % 7);
             let want = format!("/big/svc{}/pkg{}/sub{}/file{i}.go", i % 50, i % 997, i % 7);
             assert_eq!(mapper.resolve(&profile, &NoFiles).path(), Some(want.as_str()));
+        }
+    }
+
+    #[test]
+    fn answers_serialise_for_the_editor() {
+        let r = Resolution::Mapped { path: "/w/a.go".into(), rule: Rule::ModCache, in_workspace: false };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"kind":"mapped","path":"/w/a.go","rule":"modCache","inWorkspace":false}"#
+        );
+        let m: PathMapping = serde_json::from_str(r#"{"from":"D:\\x","to":"/y"}"#).unwrap();
+        assert_eq!(m, PathMapping { from: r"D:\x".into(), to: "/y".into() });
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_name_gets_an_answer(name in r"[a-zA-Z0-9_./\\:@!<>é ~-]{0,60}") {
+            let f = acme();
+            let mapper = PathMapper::new(f.ws, f.mappings);
+            if let Resolution::Unresolved { tried } = mapper.resolve(&name, &f.outside) {
+                proptest::prop_assert!(!tried.is_empty());
+            }
         }
     }
 }

@@ -214,7 +214,10 @@ fn parse(text: &str, kind: Kind) -> Result<Profile, DecodeError> {
     if let Some(done) = record.take() {
         finish_record(&mut builder, done, kind);
     }
-    Ok(builder.finish())
+    // Like pprof, give the addresses one catch-all mapping.
+    let mut profile = builder.finish();
+    super::memmap::attach(&mut profile, Vec::new());
+    Ok(profile)
 }
 
 fn finish_record(builder: &mut ProfileBuilder, mut record: Record, kind: Kind) {

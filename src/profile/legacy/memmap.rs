@@ -46,17 +46,29 @@ pub(super) fn parse_lines(lines: &mut Lines<'_>) -> Vec<Mapping> {
         let unlogged = LOG_PREFIX.find(raw).map_or(raw, |m| &raw[m.end()..]);
         let line = substitute(unlogged, &variables);
         match parse_entry(&line) {
-            Entry::Mapping(m) => mappings.push(m),
-            Entry::Skipped => {}
-            Entry::NotAnEntry => {
+            MapLine::Entry(m) => mappings.push(m),
+            MapLine::Skipped => {}
+            MapLine::Other => {
                 if let Some((name, value)) = line.split_once('=') {
-                    variables.push((format!("${}", name.trim()), value.trim().to_string()));
+                    // A repeated name changes nothing: the first definition
+                    // wins. The count is capped to keep hostile input cheap.
+                    let name = format!("${}", name.trim());
+                    if variables.len() < MAX_VARIABLES && !variables.iter().any(|(n, _)| *n == name) {
+                        variables.push((name, value.trim().to_string()));
+                    }
                 }
             }
         }
     }
     mappings
 }
+
+/// Most `name=value` definitions honoured in one memory map.
+const MAX_VARIABLES: usize = 64;
+/// Longest line substitution may produce (longer lines are left as they
+/// are: definitions built from definitions could otherwise grow without
+/// bound).
+const MAX_SUBSTITUTED_LEN: usize = 64 * 1024;
 
 /// Replaces defined `$name`s, scanning left to right; at one position the
 /// earliest definition wins.
@@ -71,46 +83,53 @@ fn substitute(line: &str, variables: &[(String, String)]) -> String {
             if rest.starts_with(name.as_str()) {
                 out.push_str(value);
                 rest = &rest[name.len()..];
+                if out.len() > MAX_SUBSTITUTED_LEN {
+                    return line.to_string();
+                }
                 continue 'outer;
             }
         }
         out.push(c);
         rest = &rest[c.len_utf8()..];
+        if out.len() > MAX_SUBSTITUTED_LEN {
+            return line.to_string();
+        }
     }
     out
 }
 
-enum Entry {
-    Mapping(Mapping),
+enum MapLine {
+    Entry(Mapping),
     /// A map entry that is not executable.
     Skipped,
-    NotAnEntry,
+    /// Not a map entry (perhaps a `name=value` definition).
+    Other,
 }
 
-fn parse_entry(line: &str) -> Entry {
+fn parse_entry(line: &str) -> MapLine {
     let group = |c: &regex::Captures<'_>, i: usize| c.get(i).map_or("", |m| m.as_str()).to_string();
     let (start, end, perms, file, offset, build_id) = if let Some(c) = PROC_MAPS.captures(line) {
         (group(&c, 1), group(&c, 2), group(&c, 3), group(&c, 5), group(&c, 4), String::new())
     } else if let Some(c) = BRIEF_MAPS.captures(line) {
         (group(&c, 1), group(&c, 2), group(&c, 3), group(&c, 4), group(&c, 5), group(&c, 6))
     } else {
-        return Entry::NotAnEntry;
+        return MapLine::Other;
     };
     if !perms.is_empty() && !perms.contains('x') {
-        return Entry::Skipped;
+        return MapLine::Skipped;
     }
     let (Ok(memory_start), Ok(memory_limit)) = (u64::from_str_radix(&start, 16), u64::from_str_radix(&end, 16)) else {
-        return Entry::NotAnEntry;
+        return MapLine::Other;
     };
     let file_offset = if offset.is_empty() {
         0
     } else {
         match u64::from_str_radix(&offset, 16) {
             Ok(o) => o,
-            Err(_) => return Entry::NotAnEntry,
+            Err(_) => return MapLine::Other,
         }
     };
-    Entry::Mapping(Mapping { memory_start, memory_limit, file_offset, filename: file, build_id, ..Default::default() })
+    MapLine::Entry(Mapping { memory_start, memory_limit, file_offset, filename: file, build_id, ..Default::default() })
 }
 
 /// Installs `mappings` on a profile whose locations have none yet, the way
@@ -247,6 +266,18 @@ mod tests {
     fn variables_and_log_prefixes() {
         let maps = parse("root=/opt/app\nI0102 03:04:05.678 x.cc:12] 1000-2000: $root/bin\n");
         assert_eq!(maps[0].filename, "/opt/app/bin");
+    }
+
+    #[test]
+    fn doubling_definitions_stay_bounded() {
+        let mut text = String::from("v0=xxxxxxxxxxxxxxxx\n");
+        for i in 1..40 {
+            text.push_str(&format!("v{i}=$v{p}$v{p}\n", p = i - 1));
+        }
+        text.push_str("1000-2000: /bin/$v39\n");
+        let maps = parse(&text);
+        assert_eq!(maps.len(), 1);
+        assert!(maps[0].filename.len() <= MAX_SUBSTITUTED_LEN);
     }
 
     #[test]
