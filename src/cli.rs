@@ -26,6 +26,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Speak the Language Server Protocol over stdin/stdout (the default).
+    Serve,
     /// Print the hottest functions or lines, like `go tool pprof -top`.
     Top(TopArgs),
     /// Print annotated source for functions matching a regex, like `go tool pprof -list`.
@@ -94,6 +96,15 @@ pub struct LinesArgs {
 /// Runs a report subcommand, printing the error as one line on failure.
 pub fn run(command: Command) -> ExitCode {
     let result = match command {
+        Command::Serve => {
+            return match crate::lsp::run_stdio() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("pprof-lsp: {e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Command::Top(a) => top(&a),
         Command::List(a) => list(&a),
         Command::Lines(a) => lines(&a),

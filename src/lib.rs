@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod lsp;
 pub mod profile;
 pub mod source;
 pub mod report;

@@ -2,6 +2,7 @@
 //! pprof's semantics, sample-type selection, and value labels. Pure: no
 //! I/O, no async, no editor types.
 
+pub mod annotate;
 pub mod index;
 pub mod paths;
 pub mod select;

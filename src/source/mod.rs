@@ -1,3 +1,6 @@
-//! The I/O edge: reading the workspace and the machine's Go installation.
+//! The I/O edge: scanning workspaces, finding and fetching profiles. The
+//! pure core receives what this module reads as plain data.
 
+pub mod discover;
+pub mod load;
 pub mod workspace;

@@ -1,0 +1,149 @@
+//! The server's settings: one object, taken from `initializationOptions`
+//! and from the `pprof` settings section. Unknown keys are ignored so
+//! clients can keep their own (such as `server.path`) beside these.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::annotate::Threshold;
+use crate::analysis::paths::PathMapping;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Config {
+    /// Profiles to load: paths (relative to the first workspace folder),
+    /// globs, or `http(s)://` URLs. Empty means: discover them.
+    pub profiles: Vec<String>,
+    /// Sample type to show; `None` uses the profile's default.
+    pub sample_type: Option<String>,
+    /// Prefix rewrites from build-machine paths to local ones.
+    pub path_mappings: Vec<PathMapping>,
+    /// Extra directories to look for sources in.
+    pub source_paths: Vec<String>,
+    /// The Go installation whose sources back standard-library frames;
+    /// `None` asks `go env GOROOT`.
+    pub goroot: Option<String>,
+    pub hints: HintConfig,
+    pub lenses: LensConfig,
+    /// Largest profile accepted, in bytes, before and after decompression.
+    pub max_profile_bytes: u64,
+    /// Reload a loaded profile file when it changes on disk.
+    pub watch: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            profiles: Vec::new(),
+            sample_type: None,
+            path_mappings: Vec::new(),
+            source_paths: Vec::new(),
+            goroot: None,
+            hints: HintConfig::default(),
+            lenses: LensConfig::default(),
+            max_profile_bytes: 2 << 30,
+            watch: true,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HintConfig {
+    pub enabled: bool,
+    /// Show a line when its cum is at least this percent of the total...
+    pub min_cum_percent: f64,
+    /// ...or its flat at least this percent. 0 for both shows every line.
+    pub min_flat_percent: f64,
+    pub format: HintFormat,
+    /// What to do with a line edited since the profile was loaded.
+    pub stale: StaleHints,
+}
+
+impl Default for HintConfig {
+    fn default() -> Self {
+        let t = Threshold::default();
+        HintConfig {
+            enabled: true,
+            min_cum_percent: t.min_cum_percent,
+            min_flat_percent: t.min_flat_percent,
+            format: HintFormat::FlatCum,
+            stale: StaleHints::Mark,
+        }
+    }
+}
+
+impl HintConfig {
+    pub fn threshold(&self) -> Threshold {
+        Threshold { min_cum_percent: self.min_cum_percent, min_flat_percent: self.min_flat_percent }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum HintFormat {
+    /// `10MB flat · 10MB cum (46.11%)` (flat left out when zero).
+    FlatCum,
+    /// `10MB cum (46.11%)`.
+    Cum,
+    /// `10MB flat (46.11%)`.
+    Flat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StaleHints {
+    /// Keep the hint, marked `(stale)`.
+    Mark,
+    /// Hide it.
+    Hide,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LensConfig {
+    pub enabled: bool,
+}
+
+impl Default for LensConfig {
+    fn default() -> Self {
+        LensConfig { enabled: true }
+    }
+}
+
+impl Config {
+    /// Reads settings, accepting either the object itself or one wrapped
+    /// in a `pprof` key (as some clients send `didChangeConfiguration`).
+    pub fn from_json(value: &serde_json::Value) -> Result<Config, String> {
+        let inner = match value.get("pprof") {
+            Some(v) if v.is_object() => v,
+            _ => value,
+        };
+        if inner.is_null() {
+            return Ok(Config::default());
+        }
+        serde_json::from_value(inner.clone()).map_err(|e| format!("invalid pprof settings: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_and_partial_objects() {
+        assert_eq!(Config::from_json(&json!(null)).unwrap(), Config::default());
+        let c = Config::from_json(&json!({"pprof": {"sampleType": "alloc_space", "hints": {"minCumPercent": 0}}})).unwrap();
+        assert_eq!(c.sample_type.as_deref(), Some("alloc_space"));
+        assert_eq!(c.hints.min_cum_percent, 0.0);
+        assert_eq!(c.hints.min_flat_percent, 0.1);
+        let c = Config::from_json(&json!({"pathMappings": [{"from": "D:\\w", "to": "/src"}], "server": {"path": "x"}})).unwrap();
+        assert_eq!(c.path_mappings[0].from, "D:\\w");
+    }
+
+    #[test]
+    fn bad_values_are_reported() {
+        let err = Config::from_json(&json!({"hints": {"format": "loud"}})).unwrap_err();
+        assert!(err.starts_with("invalid pprof settings: unknown variant `loud`"), "{err}");
+    }
+}

@@ -1,0 +1,178 @@
+//! The server's state: a mutable session that hands immutable snapshots to
+//! request handlers. A handler clones the current `Arc<Snapshot>` and never
+//! holds a lock across an `.await`; a load builds a new snapshot off the
+//! request path and swaps it in whole.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use dashmap::DashMap;
+use rustc_hash::FxHashMap;
+use tower_lsp_server::ls_types::Uri;
+
+use crate::analysis::paths::{MappedFiles, PathMapper};
+use crate::analysis::{FileId, Index, SampleType};
+use crate::profile::Profile;
+use crate::source::load::ProfileSource;
+
+use super::config::Config;
+use super::convert::{self, Encoding};
+use super::documents::Document;
+
+/// A decoded and indexed profile.
+pub struct LoadedProfile {
+    pub source: ProfileSource,
+    pub profile: Profile,
+    pub index: Index,
+}
+
+/// Which profile files map to which local files, for one profile.
+#[derive(Default)]
+pub struct MappedView {
+    pub files: MappedFiles,
+    /// Local path (slash form) → the profile's files that map to it.
+    pub by_local: FxHashMap<String, Vec<FileId>>,
+}
+
+impl MappedView {
+    pub fn build(index: &Index, mapper: &PathMapper) -> MappedView {
+        let names: Vec<&str> = index.files().iter().map(String::as_str).collect();
+        let files = mapper.map_all(&names, &crate::source::workspace::RealFs);
+        let mut by_local: FxHashMap<String, Vec<FileId>> = FxHashMap::default();
+        for id in index.file_ids() {
+            if let Some(local) = files.local_for(index.file(id)) {
+                by_local.entry(local.to_string()).or_default().push(id);
+            }
+        }
+        MappedView { files, by_local }
+    }
+
+    /// The profile files behind a local file.
+    pub fn profile_files(&self, local: &str) -> &[FileId] {
+        self.by_local.get(local).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Everything a request needs, frozen at one moment.
+pub struct Snapshot {
+    pub config: Config,
+    pub profile: Option<Arc<LoadedProfile>>,
+    pub sample_type: SampleType,
+    pub view: Arc<MappedView>,
+    pub mapper: Arc<PathMapper>,
+    /// Annotations on (`pprof.toggle`).
+    pub enabled: bool,
+    /// Profiles found in the workspace or configured, newest first.
+    pub available: Vec<ProfileSource>,
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Snapshot {
+            config: Config::default(),
+            profile: None,
+            sample_type: SampleType(0),
+            view: Arc::default(),
+            mapper: Arc::new(PathMapper::new(Default::default(), Vec::new())),
+            enabled: true,
+            available: Vec::new(),
+        }
+    }
+}
+
+impl Snapshot {
+    /// The loaded profile with its index, if annotations are on.
+    pub fn active(&self) -> Option<&LoadedProfile> {
+        self.profile.as_deref().filter(|_| self.enabled)
+    }
+
+    /// The profile files behind an open document.
+    pub fn files_for(&self, uri: &Uri) -> &[FileId] {
+        match convert::uri_to_path(uri) {
+            Some(path) => self.view.profile_files(&convert::slash(&path)),
+            None => &[],
+        }
+    }
+
+    /// Copies the snapshot with some fields changed.
+    pub fn with(&self, change: impl FnOnce(&mut SnapshotParts)) -> Snapshot {
+        let mut parts = SnapshotParts {
+            config: self.config.clone(),
+            profile: self.profile.clone(),
+            sample_type: self.sample_type,
+            view: self.view.clone(),
+            mapper: self.mapper.clone(),
+            enabled: self.enabled,
+            available: self.available.clone(),
+        };
+        change(&mut parts);
+        Snapshot {
+            config: parts.config,
+            profile: parts.profile,
+            sample_type: parts.sample_type,
+            view: parts.view,
+            mapper: parts.mapper,
+            enabled: parts.enabled,
+            available: parts.available,
+        }
+    }
+}
+
+/// The fields of a [`Snapshot`], for [`Snapshot::with`].
+pub struct SnapshotParts {
+    pub config: Config,
+    pub profile: Option<Arc<LoadedProfile>>,
+    pub sample_type: SampleType,
+    pub view: Arc<MappedView>,
+    pub mapper: Arc<PathMapper>,
+    pub enabled: bool,
+    pub available: Vec<ProfileSource>,
+}
+
+/// What the client said it can do, fixed at `initialize`.
+#[derive(Clone, Debug, Default)]
+pub struct ClientCaps {
+    pub encoding: Encoding,
+    pub inlay_hint_refresh: bool,
+    pub code_lens_refresh: bool,
+    pub work_done_progress: bool,
+    pub configuration: bool,
+}
+
+/// The mutable session.
+#[derive(Default)]
+pub struct Session {
+    snapshot: RwLock<Arc<Snapshot>>,
+    pub documents: DashMap<Uri, Document>,
+    pub roots: RwLock<Vec<PathBuf>>,
+    pub caps: RwLock<ClientCaps>,
+    /// Serialises loads, so two reloads never race to swap the snapshot.
+    pub load_lock: tokio::sync::Mutex<()>,
+    pub watcher: Mutex<Option<notify::RecommendedWatcher>>,
+}
+
+impl Session {
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn replace(&self, snapshot: Snapshot) {
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
+    }
+
+    /// Applies a change to the current snapshot atomically.
+    pub fn update(&self, change: impl FnOnce(&mut SnapshotParts)) -> Arc<Snapshot> {
+        let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        let next = Arc::new(guard.with(change));
+        *guard = next.clone();
+        next
+    }
+
+    pub fn caps(&self) -> ClientCaps {
+        self.caps.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn roots(&self) -> Vec<PathBuf> {
+        self.roots.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
