@@ -45,7 +45,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            seed: 0x5eed_0f_9a11_0c,
+            seed: 0x5eed_0f9a_110c,
             samples: 1_000_000,
             functions: 50_000,
             locations: 200_000,

@@ -12,7 +12,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::profile::{Profile, ValueType};
+use crate::profile::{Profile, Sample, ValueType};
 
 use super::select::SampleType;
 
@@ -82,15 +82,6 @@ pub struct LineInfo {
     pub line: i64,
 }
 
-/// A caller→callee step seen on some stack.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Edge {
-    pub caller: NodeId,
-    pub callee: NodeId,
-    /// True when every time this step was seen the callee was inlined.
-    pub inline: bool,
-}
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IndexError {
     #[error("the base profile's sample types ({base}) differ from the profile's ({profile})")]
@@ -106,13 +97,84 @@ pub struct Index {
     functions: Vec<FunctionInfo>,
     nodes: Vec<NodeInfo>,
     lines: Vec<LineInfo>,
-    edges: Vec<Edge>,
     node_costs: Vec<Cost>,
     line_costs: Vec<Cost>,
     function_costs: Vec<Cost>,
-    edge_weights: Vec<i64>,
+    /// Per node and sample type: how calls into the node were seen
+    /// ([`INLINED`], [`CALLED`]).
+    node_calls: Vec<u8>,
+    function_calls: Vec<u8>,
     lines_by_file: Vec<Vec<LineId>>,
     nodes_by_function: Vec<Vec<NodeId>>,
+    /// For each indexed profile (the base second, for a diff): the nodes of
+    /// each of its locations, kept for building the call graph later.
+    pub(crate) tables: Vec<LocationTable>,
+}
+
+/// The nodes of every location of one profile, innermost first, flattened.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LocationTable {
+    pub(crate) sign: i64,
+    pub(crate) starts: Vec<u32>,
+    pub(crate) refs: Vec<NodeRef>,
+}
+
+impl LocationTable {
+    /// The frames of a sample, root first and, within a location, outermost
+    /// first (the order pprof walks), each with whether it is inlined into
+    /// the frame before it.
+    #[inline]
+    pub(crate) fn frames<'s>(&'s self, sample: &'s Sample) -> impl Iterator<Item = (NodeRef, bool)> + 's {
+        sample.locations.iter().rev().flat_map(move |loc| {
+            let refs = &self.refs[self.starts[loc.get()] as usize..self.starts[loc.get() + 1] as usize];
+            let last = refs.len() - 1;
+            refs.iter().enumerate().rev().map(move |(i, r)| (*r, i != last))
+        })
+    }
+
+    /// The innermost frame of the leaf location, which takes the flat.
+    #[inline]
+    pub(crate) fn leaf(&self, sample: &Sample) -> Option<NodeRef> {
+        sample.locations.first().map(|loc| self.refs[self.starts[loc.get()] as usize])
+    }
+
+    /// The sample's values with this profile's sign; false when it adds
+    /// nothing.
+    #[inline]
+    pub(crate) fn values(&self, sample: &Sample, out: &mut [i64]) -> bool {
+        let mut any = false;
+        for (v, &raw) in out.iter_mut().zip(&sample.values) {
+            *v = raw.wrapping_mul(self.sign);
+            any |= raw != 0;
+        }
+        any && !sample.locations.is_empty()
+    }
+}
+
+/// A call into the node was seen with the node inlined into its caller.
+const INLINED: u8 = 1;
+/// A call into the node was seen as a real call.
+const CALLED: u8 = 2;
+
+/// How pprof marks a row of its `top` table: whether the calls into it were
+/// inlined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InlineMark {
+    None,
+    /// Every call into it was inlined.
+    Inline,
+    /// Some were, some were not.
+    PartialInline,
+}
+
+impl InlineMark {
+    fn from_bits(bits: u8) -> InlineMark {
+        match bits {
+            b if b == INLINED => InlineMark::Inline,
+            b if b == INLINED | CALLED => InlineMark::PartialInline,
+            _ => InlineMark::None,
+        }
+    }
 }
 
 impl Index {
@@ -178,10 +240,6 @@ impl Index {
         &self.lines[id.get()]
     }
 
-    pub fn edges(&self) -> &[Edge] {
-        &self.edges
-    }
-
     fn stride(&self) -> usize {
         self.sample_types.len()
     }
@@ -198,8 +256,17 @@ impl Index {
         self.function_costs[id.get() * self.stride() + t.0]
     }
 
-    pub fn edge_weight(&self, index: usize, t: SampleType) -> i64 {
-        self.edge_weights[index * self.stride() + t.0]
+    /// Whether calls into a node were inlined, among samples with a value
+    /// of type `t`. (pprof decides this per caller→callee edge; a node
+    /// whose one caller line reaches it both inlined and not is the only
+    /// case where the two differ.)
+    pub fn inline_mark(&self, id: NodeId, t: SampleType) -> InlineMark {
+        InlineMark::from_bits(self.node_calls[id.get() * self.stride() + t.0])
+    }
+
+    /// The same at function granularity: calls from other functions only.
+    pub fn function_inline_mark(&self, id: FuncId, t: SampleType) -> InlineMark {
+        InlineMark::from_bits(self.function_calls[id.get() * self.stride() + t.0])
     }
 
     /// The indexed lines of one file, in line order.
@@ -264,12 +331,6 @@ struct Builder {
     function_ids: FxHashMap<(String, Option<FileId>), FuncId>,
     node_ids: FxHashMap<NodeKey, NodeId>,
     line_ids: FxHashMap<(FileId, i64), LineId>,
-    edge_ids: FxHashMap<(NodeId, NodeId), u32>,
-    node_seen: Vec<u32>,
-    line_seen: Vec<u32>,
-    function_seen: Vec<u32>,
-    edge_seen: Vec<u32>,
-    stamp: u32,
 }
 
 impl Builder {
@@ -287,12 +348,6 @@ impl Builder {
             function_ids: FxHashMap::default(),
             node_ids: FxHashMap::default(),
             line_ids: FxHashMap::default(),
-            edge_ids: FxHashMap::default(),
-            node_seen: Vec::new(),
-            line_seen: Vec::new(),
-            function_seen: Vec::new(),
-            edge_seen: Vec::new(),
-            stamp: 0,
         }
     }
 
@@ -321,8 +376,6 @@ impl Builder {
         }
         let id = FuncId(self.index.functions.len() as u32);
         self.index.functions.push(FunctionInfo { name: name.to_string(), file, start_line });
-        self.index.function_costs.extend(std::iter::repeat_n(Cost::default(), self.stride));
-        self.function_seen.push(0);
         self.function_ids.insert(key, id);
         id
     }
@@ -339,136 +392,73 @@ impl Builder {
             *self.line_ids.entry((file, line)).or_insert_with(|| {
                 let id = LineId(self.index.lines.len() as u32);
                 self.index.lines.push(LineInfo { file, line });
-                self.index.line_costs.extend(std::iter::repeat_n(Cost::default(), self.stride));
-                self.line_seen.push(0);
                 id
             })
         });
         let id = NodeId(self.index.nodes.len() as u32);
         self.index.nodes.push(NodeInfo { function, line, address, source_line });
-        self.index.node_costs.extend(std::iter::repeat_n(Cost::default(), self.stride));
-        self.node_seen.push(0);
         self.node_ids.insert(key, id);
         id
-    }
-
-    fn next_stamp(&mut self) -> u32 {
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            // After 2^32 samples the stamps wrap; clear them once.
-            for v in [&mut self.node_seen, &mut self.line_seen, &mut self.function_seen, &mut self.edge_seen] {
-                v.iter_mut().for_each(|s| *s = 0);
-            }
-            self.stamp = 1;
-        }
-        self.stamp
     }
 
     fn add(&mut self, profile: &Profile, sign: i64, is_base: bool) {
         let stride = self.stride;
         let functions: Vec<FuncId> =
             profile.functions.iter().map(|f| self.function(&f.name, &f.filename, f.start_line)).collect();
-        // Nodes of each location, innermost first, in one flat vector.
+        // The nodes of each location, innermost first, in one flat vector,
+        // each with its line and function so the walks below need nothing
+        // else per frame.
         let mut starts = Vec::with_capacity(profile.locations.len() + 1);
-        let mut location_nodes = Vec::with_capacity(profile.locations.len());
+        let mut refs = Vec::with_capacity(profile.locations.len());
         for loc in &profile.locations {
-            starts.push(location_nodes.len() as u32);
+            starts.push(refs.len() as u32);
             if loc.lines.is_empty() {
-                location_nodes.push(self.node(NodeKey::Address(loc.address)));
+                refs.push(self.node_ref(NodeKey::Address(loc.address)));
             }
             for l in &loc.lines {
-                location_nodes.push(self.node(NodeKey::Line(functions[l.function.get()], l.line)));
+                refs.push(self.node_ref(NodeKey::Line(functions[l.function.get()], l.line)));
             }
         }
-        starts.push(location_nodes.len() as u32);
+        starts.push(refs.len() as u32);
 
-        let mut values = vec![0i64; stride];
         for sample in &profile.samples {
-            let mut any = false;
-            for (v, &raw) in values.iter_mut().zip(&sample.values) {
-                *v = raw.wrapping_mul(sign);
-                any |= raw != 0;
-            }
-            if !any || sample.locations.is_empty() {
+            if sample.locations.is_empty() {
                 continue;
             }
-            for (t, v) in values.iter().enumerate() {
+            for (t, &v) in sample.values.iter().enumerate().take(stride) {
                 let abs = v.unsigned_abs() as i64;
                 self.index.totals[t] = self.index.totals[t].wrapping_add(abs);
                 if is_base {
                     self.base_totals[t] = self.base_totals[t].wrapping_add(abs);
                 }
             }
-            let stamp = self.next_stamp();
-            let mut parent: Option<NodeId> = None;
-            // Root first, and within a location outermost first, as pprof walks.
-            for loc in sample.locations.iter().rev() {
-                let range = starts[loc.get()] as usize..starts[loc.get() + 1] as usize;
-                let last = range.len() - 1;
-                for (ni, &node) in location_nodes[range].iter().enumerate().rev() {
-                    self.add_cum(node, &values, stamp);
-                    if let Some(p) = parent.filter(|&p| p != node) {
-                        self.add_edge(p, node, ni != last, &values, stamp);
-                    }
-                    parent = Some(node);
-                }
-            }
-            let leaf = location_nodes[starts[sample.locations[0].get()] as usize];
-            self.add_flat(leaf, &values);
         }
+
+        let table = LocationTable { sign, starts, refs };
+        let sizes = (self.index.nodes.len(), self.index.lines.len(), self.index.functions.len());
+        let costs = walk_costs(profile, &table, stride, sizes);
+        let idx = &mut self.index;
+        idx.node_costs.resize(sizes.0 * stride, Cost::default());
+        idx.line_costs.resize(sizes.1 * stride, Cost::default());
+        idx.function_costs.resize(sizes.2 * stride, Cost::default());
+        idx.node_calls.resize(sizes.0 * stride, 0);
+        idx.function_calls.resize(sizes.2 * stride, 0);
+        merge(&mut idx.node_costs, &costs.node);
+        merge(&mut idx.line_costs, &costs.line);
+        merge(&mut idx.function_costs, &costs.function);
+        or_into(&mut idx.node_calls, &costs.node_calls);
+        or_into(&mut idx.function_calls, &costs.function_calls);
+        idx.tables.push(table);
         self.has_base |= is_base;
     }
 
-    fn add_cum(&mut self, node: NodeId, values: &[i64], stamp: u32) {
-        let stride = self.stride;
-        if self.node_seen[node.get()] == stamp {
-            return;
-        }
-        self.node_seen[node.get()] = stamp;
-        add_to(&mut self.index.node_costs, node.get() * stride, values, |c, v| c.cum = c.cum.wrapping_add(v));
+    fn node_ref(&mut self, key: NodeKey) -> NodeRef {
+        let node = self.node(key);
         let info = &self.index.nodes[node.get()];
-        if let Some(line) = info.source_line {
-            if self.line_seen[line.get()] != stamp {
-                self.line_seen[line.get()] = stamp;
-                add_to(&mut self.index.line_costs, line.get() * stride, values, |c, v| c.cum = c.cum.wrapping_add(v));
-            }
-        }
-        if let Some(f) = info.function {
-            if self.function_seen[f.get()] != stamp {
-                self.function_seen[f.get()] = stamp;
-                add_to(&mut self.index.function_costs, f.get() * stride, values, |c, v| c.cum = c.cum.wrapping_add(v));
-            }
-        }
-    }
-
-    fn add_flat(&mut self, node: NodeId, values: &[i64]) {
-        let stride = self.stride;
-        add_to(&mut self.index.node_costs, node.get() * stride, values, |c, v| c.flat = c.flat.wrapping_add(v));
-        let info = &self.index.nodes[node.get()];
-        if let Some(line) = info.source_line {
-            add_to(&mut self.index.line_costs, line.get() * stride, values, |c, v| c.flat = c.flat.wrapping_add(v));
-        }
-        if let Some(f) = info.function {
-            add_to(&mut self.index.function_costs, f.get() * stride, values, |c, v| c.flat = c.flat.wrapping_add(v));
-        }
-    }
-
-    fn add_edge(&mut self, caller: NodeId, callee: NodeId, inline: bool, values: &[i64], stamp: u32) {
-        let next = self.index.edges.len() as u32;
-        let id = *self.edge_ids.entry((caller, callee)).or_insert(next);
-        if id == next {
-            self.index.edges.push(Edge { caller, callee, inline });
-            self.index.edge_weights.extend(std::iter::repeat_n(0, self.stride));
-            self.edge_seen.push(0);
-        }
-        let i = id as usize;
-        if self.edge_seen[i] == stamp {
-            return;
-        }
-        self.edge_seen[i] = stamp;
-        self.index.edges[i].inline &= inline;
-        for (w, v) in self.index.edge_weights[i * self.stride..][..self.stride].iter_mut().zip(values) {
-            *w = w.wrapping_add(*v);
+        NodeRef {
+            node: node.0,
+            line: info.source_line.map_or(NONE, |l| l.0),
+            function: info.function.map_or(NONE, |f| f.0),
         }
     }
 
@@ -501,9 +491,154 @@ impl Builder {
     }
 }
 
-fn add_to(costs: &mut [Cost], start: usize, values: &[i64], f: impl Fn(&mut Cost, i64)) {
-    for (c, &v) in costs[start..start + values.len()].iter_mut().zip(values) {
+/// Marks "no line" or "no function" in a [`NodeRef`].
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// A node as one frame of a location refers to it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NodeRef {
+    pub(crate) node: u32,
+    pub(crate) line: u32,
+    pub(crate) function: u32,
+}
+
+/// What one walk over samples adds up.
+struct Costs {
+    node: Vec<Cost>,
+    line: Vec<Cost>,
+    function: Vec<Cost>,
+    node_calls: Vec<u8>,
+    function_calls: Vec<u8>,
+}
+
+impl Costs {
+    fn new((nodes, lines, functions): (usize, usize, usize), stride: usize) -> Costs {
+        Costs {
+            node: vec![Cost::default(); nodes * stride],
+            line: vec![Cost::default(); lines * stride],
+            function: vec![Cost::default(); functions * stride],
+            node_calls: vec![0; nodes * stride],
+            function_calls: vec![0; functions * stride],
+        }
+    }
+
+    fn absorb(&mut self, other: Costs) {
+        merge(&mut self.node, &other.node);
+        merge(&mut self.line, &other.line);
+        merge(&mut self.function, &other.function);
+        or_into(&mut self.node_calls, &other.node_calls);
+        or_into(&mut self.function_calls, &other.function_calls);
+    }
+}
+
+/// Samples per walk below which splitting across threads does not pay.
+const PARALLEL_MIN_SAMPLES: usize = 50_000;
+
+/// Walks all samples, split in two halves on two threads when there are
+/// many, and adds the halves up.
+fn walk_costs(profile: &Profile, table: &LocationTable, stride: usize, sizes: (usize, usize, usize)) -> Costs {
+    let samples = &profile.samples;
+    if samples.len() < PARALLEL_MIN_SAMPLES {
+        return walk_range(samples, 0, table, stride, sizes);
+    }
+    let mid = samples.len() / 2;
+    let (first, second) = samples.split_at(mid);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| walk_range(second, mid, table, stride, sizes));
+        let mut costs = walk_range(first, 0, table, stride, sizes);
+        match other.join() {
+            Ok(rest) => costs.absorb(rest),
+            // Walking cannot panic on a validated profile; if it somehow
+            // did, finish the half on this thread rather than lose it.
+            Err(_) => costs.absorb(walk_range(second, mid, table, stride, sizes)),
+        }
+        costs
+    })
+}
+
+/// Flat and cum per node, line and function over some samples. Each is
+/// counted once per sample, found with a per-entity stamp of the last
+/// sample that reached it.
+fn walk_range(samples: &[Sample], offset: usize, table: &LocationTable, stride: usize, sizes: (usize, usize, usize)) -> Costs {
+    let mut out = Costs::new(sizes, stride);
+    let mut node_seen = vec![0u32; sizes.0];
+    let mut line_seen = vec![0u32; sizes.1];
+    let mut function_seen = vec![0u32; sizes.2];
+    let mut values = vec![0i64; stride];
+    let cum = |c: &mut Cost, v: i64| c.cum = c.cum.wrapping_add(v);
+    let flat = |c: &mut Cost, v: i64| c.flat = c.flat.wrapping_add(v);
+    for (i, sample) in samples.iter().enumerate() {
+        if !table.values(sample, &mut values) {
+            continue;
+        }
+        // Stamps start at 1 so that 0 means "never"; they wrap only after
+        // 2^32 samples in one walk, which no decodable profile reaches.
+        let stamp = (offset + i) as u32 + 1;
+        let mut parent: Option<NodeRef> = None;
+        for (r, inlined) in table.frames(sample) {
+            let n = r.node as usize;
+            if let Some(p) = parent {
+                let how = if inlined { INLINED } else { CALLED };
+                if p.node != r.node {
+                    mark(&mut out.node_calls[n * stride..][..stride], &values, how);
+                }
+                if p.function != r.function && r.function != NONE {
+                    mark(&mut out.function_calls[r.function as usize * stride..][..stride], &values, how);
+                }
+            }
+            parent = Some(r);
+            if node_seen[n] == stamp {
+                continue;
+            }
+            node_seen[n] = stamp;
+            add(&mut out.node[n * stride..][..stride], &values, cum);
+            let line = r.line as usize;
+            if r.line != NONE && line_seen[line] != stamp {
+                line_seen[line] = stamp;
+                add(&mut out.line[line * stride..][..stride], &values, cum);
+            }
+            let function = r.function as usize;
+            if r.function != NONE && function_seen[function] != stamp {
+                function_seen[function] = stamp;
+                add(&mut out.function[function * stride..][..stride], &values, cum);
+            }
+        }
+        let Some(leaf) = table.leaf(sample) else { continue };
+        add(&mut out.node[leaf.node as usize * stride..][..stride], &values, flat);
+        if leaf.line != NONE {
+            add(&mut out.line[leaf.line as usize * stride..][..stride], &values, flat);
+        }
+        if leaf.function != NONE {
+            add(&mut out.function[leaf.function as usize * stride..][..stride], &values, flat);
+        }
+    }
+    out
+}
+
+fn mark(bits: &mut [u8], values: &[i64], how: u8) {
+    for (b, &v) in bits.iter_mut().zip(values) {
+        if v != 0 {
+            *b |= how;
+        }
+    }
+}
+
+fn or_into(into: &mut [u8], from: &[u8]) {
+    for (a, b) in into.iter_mut().zip(from) {
+        *a |= b;
+    }
+}
+
+fn add(costs: &mut [Cost], values: &[i64], f: impl Fn(&mut Cost, i64)) {
+    for (c, &v) in costs.iter_mut().zip(values) {
         f(c, v);
+    }
+}
+
+fn merge(into: &mut [Cost], from: &[Cost]) {
+    for (a, b) in into.iter_mut().zip(from) {
+        a.flat = a.flat.wrapping_add(b.flat);
+        a.cum = a.cum.wrapping_add(b.cum);
     }
 }
 
@@ -579,8 +714,10 @@ mod tests {
         );
         let f = idx.function_ids().find(|&f| idx.function(f).name == "caller").unwrap();
         assert_eq!(idx.function_cost(f, SampleType(0)), Cost { flat: 2, cum: 9 });
-        let inline_edge = idx.edges().iter().find(|e| idx.node_name(e.callee).starts_with("helper")).unwrap();
-        assert!(inline_edge.inline);
+        let helper = idx.node_ids().find(|&n| idx.node_name(n).starts_with("helper")).unwrap();
+        assert_eq!(idx.inline_mark(helper, SampleType(0)), InlineMark::Inline);
+        let caller9 = idx.node_ids().find(|&n| idx.node_name(n) == "caller caller.go:9").unwrap();
+        assert_eq!(idx.inline_mark(caller9, SampleType(0)), InlineMark::None);
     }
 
     #[test]

@@ -3,10 +3,12 @@
 //! I/O, no async, no editor types.
 
 pub mod annotate;
+pub mod calls;
 pub mod index;
 pub mod paths;
 pub mod select;
 pub mod units;
 
-pub use index::{Cost, Edge, FileId, FuncId, FunctionInfo, Index, IndexError, LineId, LineInfo, NodeId, NodeInfo};
+pub use calls::{CallGraph, Edge};
+pub use index::{Cost, FileId, FuncId, FunctionInfo, Index, IndexError, InlineMark, LineId, LineInfo, NodeId, NodeInfo};
 pub use select::{select, SampleType, SelectError};

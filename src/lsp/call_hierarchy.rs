@@ -68,7 +68,8 @@ fn calls(snapshot: &Snapshot, loaded: &LoadedProfile, f: FuncId, direction: Dire
     let index = &loaded.index;
     let t = snapshot.sample_type;
     let mut by_function: FxHashMap<FuncId, (i64, Vec<i64>)> = FxHashMap::default();
-    for (i, edge) in index.edges().iter().enumerate() {
+    let graph = loaded.calls();
+    for (i, edge) in graph.edges().iter().enumerate() {
         let (Some(caller), Some(callee)) = (index.node(edge.caller).function, index.node(edge.callee).function) else {
             continue;
         };
@@ -82,7 +83,7 @@ fn calls(snapshot: &Snapshot, loaded: &LoadedProfile, f: FuncId, direction: Dire
         if me != f {
             continue;
         }
-        let weight = index.edge_weight(i, t);
+        let weight = graph.weight(i, t);
         if weight == 0 {
             continue;
         }

@@ -240,12 +240,13 @@ async fn show_function(backend: &Backend, arg: &Value) -> std::result::Result<Va
     lines.sort_by(|a, b| b.1.cum.abs().cmp(&a.1.cum.abs()).then(a.0.cmp(&b.0)));
     lines.truncate(10);
     let mut callers: Vec<(String, i64)> = Vec::new();
-    for (i, e) in index.edges().iter().enumerate() {
+    let calls = loaded.calls();
+    for (i, e) in calls.edges().iter().enumerate() {
         let (Some(from), Some(to)) = (index.node(e.caller).function, index.node(e.callee).function) else { continue };
         if to != f || from == f {
             continue;
         }
-        let w = index.edge_weight(i, t);
+        let w = calls.weight(i, t);
         let caller = &index.function(from).name;
         match callers.iter_mut().find(|(n, _)| n == caller) {
             Some(c) => c.1 += w,

@@ -79,6 +79,8 @@ mod tests {
         let line = "x := \"héllo 😀\"";
         assert_eq!(Encoding::Utf16.len(line), 15);
         assert_eq!(Encoding::Utf8.len(line), 18);
-        assert_eq!(Encoding::Utf16.byte_offset(line, 13), line.find('😀').unwrap());
+        let emoji = line.find('😀').unwrap();
+        assert_eq!(Encoding::Utf16.byte_offset(line, 12), emoji);
+        assert_eq!(Encoding::Utf16.byte_offset(line, 14), emoji + 4);
     }
 }

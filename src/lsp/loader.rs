@@ -69,7 +69,7 @@ pub async fn load(backend: &Backend, source: ProfileSource) -> Result<(), String
             .map_err(|e| format!("{task_source}: {e}"))?;
         let index = Index::build(&profile);
         let view = MappedView::build(&index, &mapper);
-        Ok((LoadedProfile { source: task_source, profile, index }, view))
+        Ok((LoadedProfile::new(task_source, profile, index), view))
     })
     .await
     .unwrap_or_else(|e| Err(format!("{source}: loading stopped: {e}")));

@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::paths::{MappedFiles, PathMapper};
-use crate::analysis::{FileId, Index, SampleType};
+use crate::analysis::{CallGraph, FileId, Index, SampleType};
 use crate::profile::Profile;
 use crate::source::load::ProfileSource;
 
@@ -24,6 +24,18 @@ pub struct LoadedProfile {
     pub source: ProfileSource,
     pub profile: Profile,
     pub index: Index,
+    /// Built on first use: only call hierarchies and caller lists need it.
+    calls: std::sync::OnceLock<CallGraph>,
+}
+
+impl LoadedProfile {
+    pub fn new(source: ProfileSource, profile: Profile, index: Index) -> LoadedProfile {
+        LoadedProfile { source, profile, index, calls: std::sync::OnceLock::new() }
+    }
+
+    pub fn calls(&self) -> &CallGraph {
+        self.calls.get_or_init(|| CallGraph::build(&self.index, &[&self.profile]))
+    }
 }
 
 /// Which profile files map to which local files, for one profile.

@@ -6,6 +6,7 @@ mod error;
 pub mod legacy;
 mod model;
 mod pb;
+mod wire;
 
 pub use decode::{decode, DecodeOptions};
 pub use pb::encode;

@@ -1,10 +1,12 @@
-//! Protobuf decoding: prost types from `proto/profile.proto`, then one pass
-//! that resolves string, location, function and mapping ids and validates.
+//! Protobuf: the wire reader's raw profile is resolved in one pass that
+//! turns string, location, function and mapping ids into positions and
+//! validates them. Encoding uses prost's types from `proto/profile.proto`.
 
 use std::collections::HashMap;
 
 use prost::Message;
 
+use super::wire::RawProfile;
 use super::model::{self, FunctionIdx, LabelValue, LocationIdx, MappingIdx, ValueType};
 use super::{DecodeError, Profile};
 
@@ -14,8 +16,7 @@ pub(crate) mod wire {
 }
 
 pub(crate) fn decode(data: &[u8]) -> Result<Profile, DecodeError> {
-    let raw = wire::Profile::decode(data).map_err(|e| DecodeError::Protobuf(e.to_string()))?;
-    resolve(raw)
+    resolve(super::wire::read(data)?)
 }
 
 /// Maps wire ids to vector positions. Go writes ids 1..=n in order, so the
@@ -45,6 +46,7 @@ impl IdMap {
         Ok(IdMap { dense, sparse, len: ids.len() })
     }
 
+    #[inline]
     fn get(&self, id: u64) -> Option<u32> {
         if self.dense {
             (id >= 1 && id <= self.len as u64).then(|| (id - 1) as u32)
@@ -54,14 +56,16 @@ impl IdMap {
     }
 }
 
-struct Strings(Vec<String>);
+struct Strings<'a>(Vec<&'a [u8]>);
 
-impl Strings {
+impl Strings<'_> {
+    /// The string at `index`. Invalid UTF-8 is replaced rather than
+    /// rejected, as Go's own tools treat strings as bytes.
     fn get(&self, index: i64, field: &str) -> Result<String, DecodeError> {
         usize::try_from(index)
             .ok()
             .and_then(|i| self.0.get(i))
-            .cloned()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
             .ok_or_else(|| {
                 DecodeError::Invalid(format!(
                     "{field} refers to string {index}, but the string table has {} entries",
@@ -70,26 +74,23 @@ impl Strings {
             })
     }
 
-    fn value_type(&self, vt: &wire::ValueType, field: &str) -> Result<ValueType, DecodeError> {
-        Ok(ValueType { name: self.get(vt.r#type, field)?, unit: self.get(vt.unit, field)? })
+    fn value_type(&self, vt: (i64, i64), field: &str) -> Result<ValueType, DecodeError> {
+        Ok(ValueType { name: self.get(vt.0, field)?, unit: self.get(vt.1, field)? })
     }
 }
 
-fn resolve(mut raw: wire::Profile) -> Result<Profile, DecodeError> {
-    if raw.string_table.first().map(String::as_str) != Some("") {
+fn resolve(raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
+    if raw.strings.first().map(|s| s.is_empty()) != Some(true) {
         return Err(DecodeError::Invalid("string_table[0] must be the empty string".into()));
     }
-    let strings = Strings(std::mem::take(&mut raw.string_table));
+    let strings = Strings(raw.strings);
 
-    let sample_types = raw
-        .sample_type
-        .iter()
-        .map(|vt| strings.value_type(vt, "sample_type"))
-        .collect::<Result<Vec<_>, _>>()?;
+    let sample_types =
+        raw.sample_types.iter().map(|&vt| strings.value_type(vt, "sample_type")).collect::<Result<Vec<_>, _>>()?;
 
-    let mapping_ids = IdMap::build("mapping", raw.mapping.iter().map(|m| m.id))?;
+    let mapping_ids = IdMap::build("mapping", raw.mappings.iter().map(|m| m.id))?;
     let mappings = raw
-        .mapping
+        .mappings
         .iter()
         .map(|m| {
             Ok(model::Mapping {
@@ -107,9 +108,9 @@ fn resolve(mut raw: wire::Profile) -> Result<Profile, DecodeError> {
         })
         .collect::<Result<Vec<_>, DecodeError>>()?;
 
-    let function_ids = IdMap::build("function", raw.function.iter().map(|f| f.id))?;
+    let function_ids = IdMap::build("function", raw.functions.iter().map(|f| f.id))?;
     let functions = raw
-        .function
+        .functions
         .iter()
         .map(|f| {
             Ok(model::Function {
@@ -122,9 +123,9 @@ fn resolve(mut raw: wire::Profile) -> Result<Profile, DecodeError> {
         })
         .collect::<Result<Vec<_>, DecodeError>>()?;
 
-    let location_ids = IdMap::build("location", raw.location.iter().map(|l| l.id))?;
+    let location_ids = IdMap::build("location", raw.locations.iter().map(|l| l.id))?;
     let locations = raw
-        .location
+        .locations
         .iter()
         .map(|l| {
             let mapping = match l.mapping_id {
@@ -133,15 +134,11 @@ fn resolve(mut raw: wire::Profile) -> Result<Profile, DecodeError> {
                     DecodeError::Invalid(format!("location {} refers to missing mapping {id}", l.id))
                 })?)),
             };
-            let lines = l
-                .line
+            let lines = raw.lines[l.lines.0 as usize..l.lines.1 as usize]
                 .iter()
                 .map(|ln| {
                     let f = function_ids.get(ln.function_id).ok_or_else(|| {
-                        DecodeError::Invalid(format!(
-                            "location {} refers to missing function {}",
-                            l.id, ln.function_id
-                        ))
+                        DecodeError::Invalid(format!("location {} refers to missing function {}", l.id, ln.function_id))
                     })?;
                     Ok(model::Line { function: FunctionIdx(f), line: ln.line, column: ln.column })
                 })
@@ -151,25 +148,24 @@ fn resolve(mut raw: wire::Profile) -> Result<Profile, DecodeError> {
         .collect::<Result<Vec<_>, DecodeError>>()?;
 
     let n_types = sample_types.len();
-    let mut samples = Vec::with_capacity(raw.sample.len());
-    for (i, s) in raw.sample.into_iter().enumerate() {
-        if s.value.len() != n_types {
+    let mut samples = Vec::with_capacity(raw.samples.len());
+    for (i, s) in raw.samples.into_iter().enumerate() {
+        if s.values.len() != n_types {
             return Err(DecodeError::Invalid(format!(
                 "sample {i} has {} values for {n_types} sample types",
-                s.value.len()
+                s.values.len()
             )));
         }
-        let locs = s
-            .location_id
-            .iter()
-            .map(|&id| {
-                location_ids.get(id).map(LocationIdx).ok_or_else(|| {
-                    DecodeError::Invalid(format!("sample {i} refers to missing location {id}"))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids = &raw.stack_ids[s.stack.0 as usize..s.stack.1 as usize];
+        let mut locs = Vec::with_capacity(ids.len());
+        for &id in ids {
+            match location_ids.get(id) {
+                Some(idx) => locs.push(LocationIdx(idx)),
+                None => return Err(DecodeError::Invalid(format!("sample {i} refers to missing location {id}"))),
+            }
+        }
         let labels = s
-            .label
+            .labels
             .iter()
             .map(|l| {
                 let key = strings.get(l.key, "label.key")?;
@@ -181,7 +177,7 @@ fn resolve(mut raw: wire::Profile) -> Result<Profile, DecodeError> {
                 Ok(model::Label { key, value })
             })
             .collect::<Result<Vec<_>, DecodeError>>()?;
-        samples.push(model::Sample { locations: locs, values: s.value, labels });
+        samples.push(model::Sample { locations: locs, values: s.values, labels });
     }
 
     let optional = |index: i64, field: &str| -> Result<Option<String>, DecodeError> {
@@ -194,11 +190,11 @@ fn resolve(mut raw: wire::Profile) -> Result<Profile, DecodeError> {
         locations,
         functions,
         mappings,
-        period_type: raw.period_type.as_ref().map(|vt| strings.value_type(vt, "period_type")).transpose()?,
+        period_type: raw.period_type.map(|vt| strings.value_type(vt, "period_type")).transpose()?,
         period: raw.period,
         time_nanos: raw.time_nanos,
         duration_nanos: raw.duration_nanos,
-        comments: raw.comment.iter().map(|&c| strings.get(c, "comment")).collect::<Result<_, _>>()?,
+        comments: raw.comments.iter().map(|&c| strings.get(c, "comment")).collect::<Result<_, _>>()?,
         drop_frames: strings.get(raw.drop_frames, "drop_frames")?,
         keep_frames: strings.get(raw.keep_frames, "keep_frames")?,
         doc_url: strings.get(raw.doc_url, "doc_url")?,
@@ -306,4 +302,127 @@ pub fn encode(p: &Profile) -> Vec<u8> {
         doc_url,
     }
     .encode_to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::wire::{RawFunction, RawLabel, RawLine, RawLocation, RawMapping, RawSample};
+
+    /// The same raw profile, read by prost instead of the wire reader.
+    fn via_prost(data: &[u8]) -> Result<Profile, DecodeError> {
+        let w = wire::Profile::decode(data).map_err(|e| DecodeError::Protobuf(e.to_string()))?;
+        let mut raw = RawProfile {
+            sample_types: w.sample_type.iter().map(|v| (v.r#type, v.unit)).collect(),
+            strings: w.string_table.iter().map(|s| s.as_bytes()).collect(),
+            drop_frames: w.drop_frames,
+            keep_frames: w.keep_frames,
+            time_nanos: w.time_nanos,
+            duration_nanos: w.duration_nanos,
+            period_type: w.period_type.as_ref().map(|v| (v.r#type, v.unit)),
+            period: w.period,
+            comments: w.comment.clone(),
+            default_sample_type: w.default_sample_type,
+            doc_url: w.doc_url,
+            ..Default::default()
+        };
+        for s in &w.sample {
+            let start = raw.stack_ids.len() as u32;
+            raw.stack_ids.extend(&s.location_id);
+            raw.samples.push(RawSample {
+                stack: (start, raw.stack_ids.len() as u32),
+                values: s.value.clone(),
+                labels: s.label.iter().map(|l| RawLabel { key: l.key, str: l.str, num: l.num, num_unit: l.num_unit }).collect(),
+            });
+        }
+        raw.mappings = w
+            .mapping
+            .iter()
+            .map(|m| RawMapping {
+                id: m.id,
+                memory_start: m.memory_start,
+                memory_limit: m.memory_limit,
+                file_offset: m.file_offset,
+                filename: m.filename,
+                build_id: m.build_id,
+                has_functions: m.has_functions,
+                has_filenames: m.has_filenames,
+                has_line_numbers: m.has_line_numbers,
+                has_inline_frames: m.has_inline_frames,
+            })
+            .collect();
+        for l in &w.location {
+            let start = raw.lines.len() as u32;
+            raw.lines.extend(l.line.iter().map(|x| RawLine { function_id: x.function_id, line: x.line, column: x.column }));
+            raw.locations.push(RawLocation {
+                id: l.id,
+                mapping_id: l.mapping_id,
+                address: l.address,
+                lines: (start, raw.lines.len() as u32),
+                is_folded: l.is_folded,
+            });
+        }
+        raw.functions = w
+            .function
+            .iter()
+            .map(|f| RawFunction { id: f.id, name: f.name, system_name: f.system_name, filename: f.filename, start_line: f.start_line })
+            .collect();
+        resolve(raw)
+    }
+
+    fn gunzip(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(data), &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn wire_reader_agrees_with_prost_on_real_profiles() {
+        let fixtures: [&[u8]; 5] = [
+            include_bytes!("../../tests/fixtures/profiles/heap.pb.gz"),
+            include_bytes!("../../tests/fixtures/profiles/cpu.pb.gz"),
+            include_bytes!("../../tests/fixtures/profiles/goroutine.pb.gz"),
+            include_bytes!("../../tests/fixtures/profiles/mutex.pb.gz"),
+            include_bytes!("../../tests/fixtures/profiles/windows.heap.pb.gz"),
+        ];
+        for gz in fixtures {
+            let data = gunzip(gz);
+            let ours = decode(&data).unwrap();
+            assert!(!ours.samples.is_empty());
+            assert_eq!(ours, via_prost(&data).unwrap());
+            // And writing it back gives the same model.
+            assert_eq!(decode(&encode(&ours)).unwrap(), ours);
+        }
+    }
+
+    #[test]
+    fn wire_reader_agrees_with_prost_on_damaged_input() {
+        let data = gunzip(include_bytes!("../../tests/fixtures/profiles/heap.pb.gz"));
+        let mut agreed = 0;
+        for cut in (0..data.len()).step_by(97).chain([data.len()]) {
+            let ours = decode(&data[..cut]);
+            let theirs = via_prost(&data[..cut]);
+            assert_eq!(ours.is_ok(), theirs.is_ok(), "cut at {cut}: {ours:?} vs {theirs:?}");
+            if let (Ok(a), Ok(b)) = (ours, theirs) {
+                assert_eq!(a, b);
+                agreed += 1;
+            }
+        }
+        assert!(agreed > 0);
+    }
+
+    #[test]
+    fn unpacked_repeated_fields_are_accepted() {
+        // Sample { location_id: 1 (unpacked), value: 7 (unpacked) } with
+        // one location and one sample type "a"/"b".
+        let mut data = vec![];
+        data.extend([0x0a, 0x04, 0x08, 0x01, 0x10, 0x02]); // sample_type {type:1 unit:2}
+        data.extend([0x12, 0x04, 0x08, 0x01, 0x10, 0x07]); // sample {location_id:1 value:7}
+        data.extend([0x22, 0x02, 0x08, 0x01]); // location {id:1}
+        data.extend([0x32, 0x00, 0x32, 0x01, b'a', 0x32, 0x01, b'b']); // strings "", "a", "b"
+        let p = decode(&data).unwrap();
+        assert_eq!(p.samples[0].values, vec![7]);
+        assert_eq!(p.samples[0].locations, vec![LocationIdx(0)]);
+        assert_eq!(p.sample_types, vec![ValueType::new("a", "b")]);
+    }
 }

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::analysis::units::{self, OutputUnit};
-use crate::analysis::{Cost, Index, NodeId, SampleType};
+use crate::analysis::{Cost, Index, InlineMark, NodeId, SampleType};
 
 use super::names::display_name;
 
@@ -36,37 +36,15 @@ pub struct Row {
 
 /// The rows of a `top` table, sorted as pprof sorts them, before truncation.
 pub fn rows(index: &Index, t: SampleType, options: &TopOptions) -> Vec<Row> {
-    // For each row, whether some incoming call was inlined, and whether
-    // some was not. At function granularity calls within one function vanish.
-    let row_of = |n: NodeId| -> Option<usize> {
-        if options.lines {
-            Some(n.get())
-        } else {
-            index.node(n).function.map(|f| f.get())
-        }
-    };
-    let count = if options.lines { index.nodes().len() } else { index.functions().len() };
-    let mut inline_in = vec![(false, false); count];
-    for (i, e) in index.edges().iter().enumerate() {
-        let (Some(from), Some(to)) = (row_of(e.caller), row_of(e.callee)) else { continue };
-        if from != to && index.edge_weight(i, t) != 0 {
-            let slot = &mut inline_in[to];
-            if e.inline {
-                slot.0 = true;
-            } else {
-                slot.1 = true;
-            }
-        }
-    }
-    let mark = |row: usize| match inline_in[row] {
-        (true, true) => " (partial-inline)",
-        (true, false) => " (inline)",
-        _ => "",
+    let mark = |m: InlineMark| match m {
+        InlineMark::PartialInline => " (partial-inline)",
+        InlineMark::Inline => " (inline)",
+        InlineMark::None => "",
     };
     let mut rows: Vec<Row> = if options.lines {
         index
             .node_ids()
-            .map(|n| Row { name: node_display_name(index, n), cost: index.node_cost(n, t), inline: mark(n.get()) })
+            .map(|n| Row { name: node_display_name(index, n), cost: index.node_cost(n, t), inline: mark(index.inline_mark(n, t)) })
             .collect()
     } else {
         index
@@ -74,7 +52,7 @@ pub fn rows(index: &Index, t: SampleType, options: &TopOptions) -> Vec<Row> {
             .map(|f| Row {
                 name: display_name(&index.function(f).name).into_owned(),
                 cost: index.function_cost(f, t),
-                inline: mark(f.get()),
+                inline: mark(index.function_inline_mark(f, t)),
             })
             .collect()
     };

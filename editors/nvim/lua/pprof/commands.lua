@@ -1,0 +1,318 @@
+--- `:Pprof {subcommand}`: each subcommand runs one `pprof.*` server command
+--- and shows its result the Neovim way (messages, the quickfix list, a
+--- scratch buffer). The numbers and labels shown are the server's.
+local attach = require('pprof.attach')
+local client = require('pprof.client')
+local config = require('pprof.config')
+
+local M = {}
+
+local function notify(message, level)
+  vim.notify('pprof: ' .. message, level or vim.log.levels.INFO)
+end
+
+--- The client for the current buffer, or a message saying why there is none.
+local function current()
+  local c = client.get()
+  if not c then
+    notify('no pprof-lsp client is running; open a Go file (see :checkhealth pprof)', vim.log.levels.WARN)
+  end
+  return c
+end
+
+--- Runs a server command and passes its result on, reporting errors.
+local function run(command, arg, on_result)
+  local c = current()
+  if not c then
+    return
+  end
+  client.execute(c, command, arg, function(err, result)
+    if err then
+      notify(command .. ': ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return
+    end
+    if on_result then
+      on_result(result, c)
+    end
+  end)
+end
+
+--- One line describing a `pprof.status` result.
+--- @param status table
+--- @return string
+function M.describe(status)
+  if type(status) ~= 'table' or not status.loaded then
+    local found = type(status) == 'table' and status.available or 0
+    return ('no profile loaded (%d found in the workspace); use :Pprof load {path|url}'):format(found)
+  end
+  local parts = {
+    status.name,
+    status.sampleType,
+    'total ' .. tostring(status.totalLabel),
+    ('%d files mapped, %d unmapped'):format(status.mappedFiles or 0, status.unmappedFiles or 0),
+  }
+  if status.enabled == false then
+    table.insert(parts, 'hidden (:Pprof toggle)')
+  end
+  return table.concat(parts, ' · ')
+end
+
+local function show_status(status)
+  notify(M.describe(status))
+  attach.refresh_all()
+end
+
+--- Sample type names of the active profile, for completion.
+local function sample_type_names()
+  local c = client.get()
+  if not c then
+    return {}
+  end
+  local types = client.execute_sync(c, 'pprof.listSampleTypes', nil, 1000)
+  local names = {}
+  for _, t in ipairs(type(types) == 'table' and types or {}) do
+    table.insert(names, t.name)
+  end
+  return names
+end
+
+--- Profiles the server knows of, for completion.
+local function known_profiles()
+  local c = client.get()
+  if not c then
+    return {}
+  end
+  local profiles = client.execute_sync(c, 'pprof.listProfiles', nil, 1000)
+  local out = {}
+  for _, p in ipairs(type(profiles) == 'table' and profiles or {}) do
+    table.insert(out, p.source)
+  end
+  return out
+end
+
+--- Fills the quickfix list from a `pprof.top` result.
+--- @param rows table[]
+--- @param title string
+function M.set_quickfix(rows, title)
+  local items = {}
+  for _, row in ipairs(rows) do
+    local filename = row.file ~= vim.NIL and row.file or nil
+    if type(row.uri) == 'string' then
+      filename = vim.uri_to_fname(row.uri)
+    end
+    table.insert(items, {
+      filename = filename,
+      lnum = type(row.line) == 'number' and row.line or 0,
+      text = ('%s  %s'):format(row.label, row['function']),
+      valid = filename ~= nil and 1 or 0,
+    })
+  end
+  vim.fn.setqflist({}, ' ', { title = title, items = items })
+end
+
+--- Shows unmapped profile paths in a scratch buffer.
+--- @param entries table[]
+local function show_unresolved(entries)
+  if #entries == 0 then
+    notify('every file in the profile maps to a workspace file')
+    return
+  end
+  local lines = { ('%d profile paths are not mapped to workspace files:'):format(#entries), '' }
+  for _, e in ipairs(entries) do
+    table.insert(lines, ('%s  (%s)'):format(e.file, e.reason))
+    if e.reason == 'ambiguous' and type(e.candidates) == 'table' then
+      for _, candidate in ipairs(e.candidates) do
+        table.insert(lines, '    candidate: ' .. candidate)
+      end
+    elseif type(e.tried) == 'table' then
+      for _, tried in ipairs(e.tried) do
+        table.insert(lines, '    tried: ' .. tried)
+      end
+    end
+  end
+  vim.cmd('botright new')
+  local bufnr = vim.api.nvim_get_current_buf()
+  vim.bo[bufnr].buftype = 'nofile'
+  vim.bo[bufnr].bufhidden = 'wipe'
+  vim.bo[bufnr].swapfile = false
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, lines)
+  vim.bo[bufnr].modifiable = false
+  pcall(vim.api.nvim_buf_set_name, bufnr, 'pprof://unresolved')
+end
+
+M.subcommands = {
+  load = {
+    usage = 'load {path|url}',
+    run = function(args)
+      local target = args[1]
+      if not target then
+        notify('usage: :Pprof load {path|url}', vim.log.levels.ERROR)
+        return
+      end
+      local arg
+      if target:match('^https?://') then
+        arg = { url = target }
+      else
+        -- Relative to Neovim's working directory, as file names typed here are.
+        arg = { path = vim.fn.fnamemodify(vim.fn.expand(target), ':p') }
+      end
+      notify('loading ' .. target)
+      run('pprof.load', arg, show_status)
+    end,
+    complete = function(lead)
+      local out = vim.tbl_filter(function(p)
+        return vim.startswith(p, lead)
+      end, known_profiles())
+      vim.list_extend(out, vim.fn.getcompletion(lead, 'file'))
+      return out
+    end,
+  },
+  sample = {
+    usage = 'sample {type}',
+    run = function(args)
+      if not args[1] then
+        notify('sample types: ' .. table.concat(sample_type_names(), ', '))
+        return
+      end
+      run('pprof.selectSampleType', { name = args[1] }, show_status)
+    end,
+    complete = function(lead)
+      return vim.tbl_filter(function(name)
+        return vim.startswith(name, lead)
+      end, sample_type_names())
+    end,
+  },
+  top = {
+    usage = 'top [n] [flat|cum]',
+    run = function(args)
+      local n, by = 20, 'flat'
+      for _, a in ipairs(args) do
+        if tonumber(a) then
+          n = tonumber(a)
+        elseif a == 'cum' or a == 'flat' then
+          by = a
+        end
+      end
+      run('pprof.top', { n = n, by = by }, function(rows)
+        rows = type(rows) == 'table' and rows or {}
+        if #rows == 0 then
+          notify('nothing to show: no profile loaded, or no costs of this sample type')
+          return
+        end
+        M.set_quickfix(rows, ('pprof top %d by %s'):format(n, by))
+        vim.cmd('botright copen ' .. math.min(10, #rows))
+        vim.cmd('wincmd p')
+      end)
+    end,
+    complete = function(lead)
+      return vim.tbl_filter(function(x)
+        return vim.startswith(x, lead)
+      end, { 'flat', 'cum', '10', '20', '50' })
+    end,
+  },
+  unresolved = {
+    usage = 'unresolved',
+    run = function()
+      run('pprof.unresolved', nil, function(result)
+        show_unresolved(type(result) == 'table' and result or {})
+      end)
+    end,
+  },
+  toggle = {
+    usage = 'toggle [on|off]',
+    run = function(args)
+      local arg
+      if args[1] == 'on' or args[1] == 'off' then
+        arg = { enabled = args[1] == 'on' }
+      end
+      run('pprof.toggle', arg, function(result)
+        notify((type(result) == 'table' and result.enabled) and 'costs shown' or 'costs hidden')
+        attach.refresh_all()
+      end)
+    end,
+    complete = function(lead)
+      return vim.tbl_filter(function(x)
+        return vim.startswith(x, lead)
+      end, { 'on', 'off' })
+    end,
+  },
+  status = {
+    usage = 'status',
+    run = function()
+      run('pprof.status', nil, show_status)
+    end,
+  },
+  restart = {
+    usage = 'restart',
+    run = function()
+      require('pprof').restart()
+      notify('restarted')
+    end,
+  },
+  heat = {
+    usage = 'heat [on|off]',
+    run = function(args)
+      local on = not config.get().heat
+      if args[1] == 'on' or args[1] == 'off' then
+        on = args[1] == 'on'
+      end
+      config.set_option('heat', on)
+      attach.refresh_all()
+      notify(on and 'heat marks on' or 'heat marks off')
+    end,
+    complete = function(lead)
+      return vim.tbl_filter(function(x)
+        return vim.startswith(x, lead)
+      end, { 'on', 'off' })
+    end,
+  },
+}
+
+local function names()
+  local out = vim.tbl_keys(M.subcommands)
+  table.sort(out)
+  return out
+end
+
+--- Runs `:Pprof` with its arguments; no arguments shows the status.
+--- @param fargs string[]
+function M.dispatch(fargs)
+  local name = fargs[1] or 'status'
+  local sub = M.subcommands[name]
+  if not sub then
+    local usages = {}
+    for _, n in ipairs(names()) do
+      table.insert(usages, ':Pprof ' .. M.subcommands[n].usage)
+    end
+    notify(('unknown subcommand %q; one of:\n%s'):format(name, table.concat(usages, '\n')), vim.log.levels.ERROR)
+    return
+  end
+  sub.run(vim.list_slice(fargs, 2))
+end
+
+--- Completion for `:Pprof`: subcommand names, then the subcommand's own.
+function M.complete(lead, line)
+  local words = vim.split(line:sub(1, #line - #lead), '%s+', { trimempty = true })
+  if #words <= 1 then
+    return vim.tbl_filter(function(n)
+      return vim.startswith(n, lead)
+    end, names())
+  end
+  local sub = M.subcommands[words[2]]
+  if sub and sub.complete then
+    return sub.complete(lead)
+  end
+  return {}
+end
+
+function M.create()
+  vim.api.nvim_create_user_command('Pprof', function(opts)
+    M.dispatch(opts.fargs)
+  end, {
+    nargs = '*',
+    complete = M.complete,
+    desc = 'pprof-lsp: load, sample, top, unresolved, toggle, status, heat, restart',
+  })
+end
+
+return M

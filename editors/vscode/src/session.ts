@@ -1,0 +1,242 @@
+// The one language client: starting it, restarting it (the only restart
+// path), sending it `pprof.*` commands, and noticing when the server's
+// status changes.
+
+import * as vscode from 'vscode';
+import {
+    ExecuteCommandRequest,
+    LanguageClient,
+    LanguageClientOptions,
+    MessageType,
+    ShowMessageNotification,
+    State,
+} from 'vscode-languageclient/node';
+
+import { Config, SECTION, serverPart } from './config';
+import { Command, FunctionReport, Status } from './protocol';
+import { findServer, Server, ServerNotFound } from './server';
+
+/** Documents the server annotates: sources a Go profile can point at. */
+const DOCUMENTS = ['go', 'c', 'cpp', 'java'].map((language) => ({ scheme: 'file', language }));
+
+/** How often the status is polled, so loads the server starts itself (watching, settings) show up. */
+const STATUS_POLL_MS = 2000;
+
+/** How long after a reply its pop-up is still expected. */
+const HOLD_BACK_MS = 5000;
+
+export class Session implements vscode.Disposable {
+    private client: LanguageClient | undefined;
+    private server: Server | undefined;
+    private pending: Promise<void> = Promise.resolve();
+    private lastStatus = '';
+    private readonly poll: ReturnType<typeof setInterval>;
+    /** Starts of server pop-ups to hold back, with when to stop waiting for them (see `withoutPopup`). */
+    private readonly heldBack = new Map<string, number>();
+    private readonly statusChanged = new vscode.EventEmitter<Status | undefined>();
+
+    /** Fires with the new status, or undefined when the server is not running. */
+    readonly onDidChangeStatus = this.statusChanged.event;
+    status: Status | undefined;
+
+    constructor(
+        private readonly context: vscode.ExtensionContext,
+        private readonly config: Config,
+        readonly output: vscode.OutputChannel,
+        /** Shows what the code lens command `pprof.showFunction` returned. */
+        private readonly showFunction: (report: FunctionReport) => Promise<void>,
+    ) {
+        this.poll = setInterval(() => void this.refreshStatus(), STATUS_POLL_MS);
+    }
+
+    /** Stops any running server and starts a fresh one. Calls queue up. */
+    restart(): Promise<void> {
+        this.pending = this.pending.then(() => this.startFresh());
+        return this.pending;
+    }
+
+    /** Runs a server command; rejects when the server is not running. */
+    async execute<T>(command: string, arg?: unknown): Promise<T> {
+        await this.pending;
+        return this.send<T>(command, arg);
+    }
+
+    private async send<T>(command: string, arg?: unknown): Promise<T> {
+        const client = this.client;
+        if (!client || client.state !== State.Running) {
+            throw new Error('the pprof-lsp server is not running (try "Pprof: Restart Server")');
+        }
+        const params = { command, arguments: arg === undefined ? [] : [arg] };
+        return (await client.sendRequest(ExecuteCommandRequest.type, params)) as T;
+    }
+
+    /** Asks the server for its status and tells listeners if it changed. */
+    async refreshStatus(): Promise<void> {
+        let status: Status | undefined;
+        if (this.client?.state === State.Running) {
+            try {
+                status = await this.send<Status>(Command.status);
+            } catch {
+                status = undefined;
+            }
+        }
+        const key = JSON.stringify(status ?? null);
+        if (key !== this.lastStatus) {
+            this.lastStatus = key;
+            this.status = status;
+            this.statusChanged.fire(status);
+        }
+    }
+
+    async stop(): Promise<void> {
+        const client = this.client;
+        this.client = undefined;
+        if (client) {
+            try {
+                await client.stop(5000);
+            } catch {
+                // Already gone; nothing more to stop.
+            }
+        }
+        await this.refreshStatus();
+    }
+
+    dispose(): void {
+        clearInterval(this.poll);
+        this.statusChanged.dispose();
+        void this.stop();
+    }
+
+    private async startFresh(): Promise<void> {
+        await this.stop();
+        try {
+            this.server = await findServer(this.context.extensionPath, this.config.serverPath);
+        } catch (e) {
+            this.server = undefined;
+            const reason = e instanceof ServerNotFound ? e.message : String(e);
+            this.output.appendLine(`pprof-lsp: ${reason}`);
+            void reportMissingServer(reason);
+            return;
+        }
+        const server = this.server;
+        this.output.appendLine(`using pprof-lsp ${server.version} at ${server.path} (${server.origin})`);
+        checkVersion(server, this.context.extension.packageJSON.version as string, this.output);
+
+        const client = new LanguageClient(
+            'pprof',
+            'pprof-lsp',
+            { command: server.path, args: ['serve'] },
+            this.clientOptions(),
+        );
+        client.onDidChangeState(() => void this.refreshStatus());
+        this.client = client;
+        try {
+            await client.start();
+        } catch (e) {
+            this.output.appendLine(`pprof-lsp failed to start: ${String(e)}`);
+            void vscode.window.showErrorMessage(`pprof-lsp: the server at ${server.path} failed to start. See the pprof-lsp output for details.`);
+            return;
+        }
+        // Replaces the client's default handler so that `withoutPopup` can
+        // hold back the server's own pop-up for a result shown here.
+        client.onNotification(ShowMessageNotification.type, ({ type, message }) => {
+            if (type === MessageType.Error) {
+                void vscode.window.showErrorMessage(message);
+            } else if (type === MessageType.Warning) {
+                void vscode.window.showWarningMessage(message);
+            } else if (this.isHeldBack(message)) {
+                this.output.appendLine(message);
+            } else {
+                void vscode.window.showInformationMessage(message);
+            }
+        });
+        await this.refreshStatus();
+    }
+
+    private clientOptions(): LanguageClientOptions {
+        return {
+            documentSelector: DOCUMENTS,
+            initializationOptions: this.config.serverSettings(),
+            synchronize: { configurationSection: SECTION },
+            outputChannel: this.output,
+            middleware: {
+                workspace: {
+                    // The server gets the `pprof` section without the keys only the extension reads.
+                    configuration: async (params, token, next) => {
+                        const result = await next(params, token);
+                        if (!Array.isArray(result)) {
+                            return result;
+                        }
+                        return result.map((value, i) => (params.items[i]?.section === SECTION ? serverPart(value) : value));
+                    },
+                },
+                // The code lens runs `pprof.showFunction`, which the client registers
+                // as a VS Code command itself; its result is shown here.
+                executeCommand: async (command, args, next) => {
+                    if (command !== Command.showFunction) {
+                        return next(command, args);
+                    }
+                    const fn = (args[0] as { function?: unknown } | undefined)?.function;
+                    const run = () => Promise.resolve(next(command, args));
+                    const report = (await (typeof fn === 'string' ? this.withoutPopup(`${fn} — `, run) : run())) as
+                        | FunctionReport
+                        | undefined;
+                    if (report) {
+                        await this.showFunction(report);
+                    }
+                    return report;
+                },
+            },
+        };
+    }
+
+    /**
+     * Runs a request whose informational pop-up from the server, starting
+     * with `prefix`, goes to the output channel instead: its result is shown
+     * here. The pop-up may arrive just before or just after the reply.
+     */
+    private async withoutPopup<T>(prefix: string, run: () => Promise<T>): Promise<T> {
+        this.heldBack.set(prefix, Number.POSITIVE_INFINITY);
+        try {
+            return await run();
+        } finally {
+            if (this.heldBack.has(prefix)) {
+                this.heldBack.set(prefix, Date.now() + HOLD_BACK_MS);
+            }
+        }
+    }
+
+    private isHeldBack(message: string): boolean {
+        const now = Date.now();
+        for (const [prefix, until] of this.heldBack) {
+            if (until < now) {
+                this.heldBack.delete(prefix);
+            } else if (message.startsWith(prefix)) {
+                this.heldBack.delete(prefix);
+                return true;
+            }
+        }
+        return false;
+    }
+}
+
+async function reportMissingServer(reason: string): Promise<void> {
+    const open = 'Open Settings';
+    const choice = await vscode.window.showErrorMessage(
+        `pprof-lsp: ${reason} Set "pprof.server.path" to the pprof-lsp executable.`,
+        open,
+    );
+    if (choice === open) {
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'pprof.server.path');
+    }
+}
+
+/** Warns when the server's major.minor differs from the extension's. */
+function checkVersion(server: Server, extensionVersion: string, output: vscode.OutputChannel): void {
+    const majorMinor = (v: string) => v.split('.').slice(0, 2).join('.');
+    if (majorMinor(server.version) !== majorMinor(extensionVersion)) {
+        const message = `pprof-lsp: the server is version ${server.version}, the extension ${extensionVersion}; some features may not work.`;
+        output.appendLine(message);
+        void vscode.window.showWarningMessage(message);
+    }
+}

