@@ -1413,3 +1413,67 @@ async fn bad_initialization_options_fail_initialize_only() {
     let uri = c.open(&catalog());
     assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
 }
+
+// ---------------------------------------------------------------- encodings
+
+/// Puts `😀` and then `é` at the end of the hot line and returns the
+/// character of its (stale) hint: the end of line in the client's units.
+async fn end_after_wide_characters(c: &Client, uri: &str, emoji_units: u32) -> Value {
+    c.change(uri, 2, &[(24, 28, 24, 28, "😀")]);
+    c.change(uri, 3, &[(24, 28 + emoji_units, 24, 28 + emoji_units, "é")]);
+    let hints = hints_by_line(c, uri).await;
+    assert!(label(&hints[&INIT_LINE]).contains("stale"));
+    hints[&INIT_LINE]["position"]["character"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn positions_count_in_the_negotiated_encoding() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    assert_eq!(end_after_wide_characters(&c, &uri, 2).await, 28 + 2 + 1);
+    // Undoing both removes the right characters (the é sits after the emoji).
+    c.change(&uri, 4, &[(24, 28, 24, 31, "")]);
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+
+    let caps = merged(full_capabilities(), json!({ "general": { "positionEncodings": ["utf-8"] } }));
+    let c = start_in(&goprog(), profiles("windows.heap.pb.gz"), caps).await;
+    let uri = c.open(&catalog());
+    assert_eq!(end_after_wide_characters(&c, &uri, 4).await, 28 + 4 + 2);
+    c.change(&uri, 4, &[(24, 28, 24, 34, "")]);
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+
+    let caps = merged(full_capabilities(), json!({ "general": { "positionEncodings": ["utf-32"] } }));
+    let c = start_in(&goprog(), profiles("windows.heap.pb.gz"), caps).await;
+    let uri = c.open(&catalog());
+    assert_eq!(end_after_wide_characters(&c, &uri, 1).await, 28 + 1 + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crlf_documents_get_the_same_hints() {
+    let c = start_windows().await;
+    let text = catalog_text().replace('\n', "\r\n");
+    let uri = c.open_text(&catalog(), &text);
+    let hints = hints_by_line(&c, &uri).await;
+    assert_eq!(hints[&INIT_LINE]["position"]["character"], 28, "the line break is not part of the line");
+    assert_eq!(label(&hints[&INIT_LINE]), INIT_LABEL);
+    c.change(&uri, 2, &[(3, 0, 3, 0, "\r\n")]);
+    assert_eq!(c.hint_at(&uri, INIT_LINE + 1).await.as_deref(), Some(INIT_LABEL));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_keeps_the_selected_sample_type() {
+    let dir = TempDir::new("reload-type");
+    let live = dir.path().join("live.pb.gz");
+    std::fs::copy(profile("heap.pb.gz"), &live).unwrap();
+    let c = start(json!({ "profiles": [live] })).await;
+    let uri = c.open(&catalog());
+    c.command_ok("pprof.selectSampleType", json!({ "name": "alloc_space" })).await;
+    let mark = c.mark();
+    std::fs::write(&live, std::fs::read(profile("heap2.pb.gz")).unwrap()).unwrap();
+    c.wait_loaded_after(mark).await;
+    let status = c.status().await;
+    assert_eq!(status["sampleType"], "alloc_space", "the user's choice survives the file being rewritten");
+    let heap2 = line_golden("heap2.alloc_space.lines.top.txt");
+    assert_eq!(status["total"], heap2.total);
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await, Some(golden_label(&heap2, "internal/catalog/catalog.go", 25, "bytes")));
+}

@@ -181,7 +181,8 @@ impl Index {
     /// Indexes one profile.
     pub fn build(profile: &Profile) -> Index {
         let mut b = Builder::new(&profile.sample_types);
-        b.add(profile, 1, false);
+        b.prepare(profile, 1, false);
+        b.walk(&[profile]);
         b.finish()
     }
 
@@ -193,8 +194,9 @@ impl Index {
             return Err(IndexError::IncompatibleBase { base: names(base), profile: names(profile) });
         }
         let mut b = Builder::new(&profile.sample_types);
-        b.add(profile, 1, false);
-        b.add(base, -1, true);
+        b.prepare(profile, 1, false);
+        b.prepare(base, -1, true);
+        b.walk(&[profile, base]);
         Ok(b.finish())
     }
 
@@ -401,13 +403,14 @@ impl Builder {
         id
     }
 
-    fn add(&mut self, profile: &Profile, sign: i64, is_base: bool) {
+    /// Interns the nodes of a profile's locations and adds up its totals.
+    fn prepare(&mut self, profile: &Profile, sign: i64, is_base: bool) {
         let stride = self.stride;
         let functions: Vec<FuncId> =
             profile.functions.iter().map(|f| self.function(&f.name, &f.filename, f.start_line)).collect();
         // The nodes of each location, innermost first, in one flat vector,
-        // each with its line and function so the walks below need nothing
-        // else per frame.
+        // each with its line and function so the walk needs nothing else
+        // per frame.
         let mut starts = Vec::with_capacity(profile.locations.len() + 1);
         let mut refs = Vec::with_capacity(profile.locations.len());
         for loc in &profile.locations {
@@ -433,23 +436,53 @@ impl Builder {
                 }
             }
         }
-
-        let table = LocationTable { sign, starts, refs };
-        let sizes = (self.index.nodes.len(), self.index.lines.len(), self.index.functions.len());
-        let costs = walk_costs(profile, &table, stride, sizes);
-        let idx = &mut self.index;
-        idx.node_costs.resize(sizes.0 * stride, Cost::default());
-        idx.line_costs.resize(sizes.1 * stride, Cost::default());
-        idx.function_costs.resize(sizes.2 * stride, Cost::default());
-        idx.node_calls.resize(sizes.0 * stride, 0);
-        idx.function_calls.resize(sizes.2 * stride, 0);
-        merge(&mut idx.node_costs, &costs.node);
-        merge(&mut idx.line_costs, &costs.line);
-        merge(&mut idx.function_costs, &costs.function);
-        or_into(&mut idx.node_calls, &costs.node_calls);
-        or_into(&mut idx.function_calls, &costs.function_calls);
-        idx.tables.push(table);
+        self.index.tables.push(LocationTable { sign, starts, refs });
         self.has_base |= is_base;
+    }
+
+    /// Walks the samples of the prepared profiles (in `prepare` order).
+    ///
+    /// A source line with a single node has exactly that node's costs, so
+    /// the walk only tracks lines shared by several nodes (two functions on
+    /// one line) and copies the rest afterwards.
+    fn walk(&mut self, profiles: &[&Profile]) {
+        let stride = self.stride;
+        let idx = &mut self.index;
+        let mut nodes_per_line = vec![0u32; idx.lines.len()];
+        for n in &idx.nodes {
+            if let Some(l) = n.source_line {
+                nodes_per_line[l.get()] += 1;
+            }
+        }
+        for table in &mut idx.tables {
+            for r in &mut table.refs {
+                if r.line != NONE && nodes_per_line[r.line as usize] == 1 {
+                    r.line = NONE;
+                }
+            }
+        }
+        let sizes = (idx.nodes.len(), idx.lines.len(), idx.functions.len());
+        idx.node_costs = vec![Cost::default(); sizes.0 * stride];
+        idx.line_costs = vec![Cost::default(); sizes.1 * stride];
+        idx.function_costs = vec![Cost::default(); sizes.2 * stride];
+        idx.node_calls = vec![0; sizes.0 * stride];
+        idx.function_calls = vec![0; sizes.2 * stride];
+        for (profile, table) in profiles.iter().zip(&idx.tables) {
+            let costs = walk_costs(profile, table, stride, sizes);
+            merge(&mut idx.node_costs, &costs.node_flat, &costs.node_cum);
+            merge(&mut idx.line_costs, &costs.line_flat, &costs.line_cum);
+            merge(&mut idx.function_costs, &costs.function_flat, &costs.function_cum);
+            or_into(&mut idx.node_calls, &costs.node_calls);
+            or_into(&mut idx.function_calls, &costs.function_calls);
+        }
+        for (n, node) in idx.nodes.iter().enumerate() {
+            if let Some(l) = node.source_line.filter(|l| nodes_per_line[l.get()] == 1) {
+                let (from, to) = (n * stride, l.get() * stride);
+                for t in 0..stride {
+                    idx.line_costs[to + t] = idx.node_costs[from + t];
+                }
+            }
+        }
     }
 
     fn node_ref(&mut self, key: NodeKey) -> NodeRef {
@@ -502,11 +535,15 @@ pub(crate) struct NodeRef {
     pub(crate) function: u32,
 }
 
-/// What one walk over samples adds up.
+/// What one walk over samples adds up: flat and cum kept apart, since
+/// every frame adds to a cum and only the leaf to a flat.
 struct Costs {
-    node: Vec<Cost>,
-    line: Vec<Cost>,
-    function: Vec<Cost>,
+    node_flat: Vec<i64>,
+    node_cum: Vec<i64>,
+    line_flat: Vec<i64>,
+    line_cum: Vec<i64>,
+    function_flat: Vec<i64>,
+    function_cum: Vec<i64>,
     node_calls: Vec<u8>,
     function_calls: Vec<u8>,
 }
@@ -514,18 +551,28 @@ struct Costs {
 impl Costs {
     fn new((nodes, lines, functions): (usize, usize, usize), stride: usize) -> Costs {
         Costs {
-            node: vec![Cost::default(); nodes * stride],
-            line: vec![Cost::default(); lines * stride],
-            function: vec![Cost::default(); functions * stride],
+            node_flat: vec![0; nodes * stride],
+            node_cum: vec![0; nodes * stride],
+            line_flat: vec![0; lines * stride],
+            line_cum: vec![0; lines * stride],
+            function_flat: vec![0; functions * stride],
+            function_cum: vec![0; functions * stride],
             node_calls: vec![0; nodes * stride],
             function_calls: vec![0; functions * stride],
         }
     }
 
     fn absorb(&mut self, other: Costs) {
-        merge(&mut self.node, &other.node);
-        merge(&mut self.line, &other.line);
-        merge(&mut self.function, &other.function);
+        for (into, from) in [
+            (&mut self.node_flat, &other.node_flat),
+            (&mut self.node_cum, &other.node_cum),
+            (&mut self.line_flat, &other.line_flat),
+            (&mut self.line_cum, &other.line_cum),
+            (&mut self.function_flat, &other.function_flat),
+            (&mut self.function_cum, &other.function_cum),
+        ] {
+            add(into, from);
+        }
         or_into(&mut self.node_calls, &other.node_calls);
         or_into(&mut self.function_calls, &other.function_calls);
     }
@@ -565,8 +612,6 @@ fn walk_range(samples: &[Sample], offset: usize, table: &LocationTable, stride: 
     let mut line_seen = vec![0u32; sizes.1];
     let mut function_seen = vec![0u32; sizes.2];
     let mut values = vec![0i64; stride];
-    let cum = |c: &mut Cost, v: i64| c.cum = c.cum.wrapping_add(v);
-    let flat = |c: &mut Cost, v: i64| c.flat = c.flat.wrapping_add(v);
     for (i, sample) in samples.iter().enumerate() {
         if !table.values(sample, &mut values) {
             continue;
@@ -591,25 +636,25 @@ fn walk_range(samples: &[Sample], offset: usize, table: &LocationTable, stride: 
                 continue;
             }
             node_seen[n] = stamp;
-            add(&mut out.node[n * stride..][..stride], &values, cum);
+            add(&mut out.node_cum[n * stride..][..stride], &values);
             let line = r.line as usize;
             if r.line != NONE && line_seen[line] != stamp {
                 line_seen[line] = stamp;
-                add(&mut out.line[line * stride..][..stride], &values, cum);
+                add(&mut out.line_cum[line * stride..][..stride], &values);
             }
             let function = r.function as usize;
             if r.function != NONE && function_seen[function] != stamp {
                 function_seen[function] = stamp;
-                add(&mut out.function[function * stride..][..stride], &values, cum);
+                add(&mut out.function_cum[function * stride..][..stride], &values);
             }
         }
         let Some(leaf) = table.leaf(sample) else { continue };
-        add(&mut out.node[leaf.node as usize * stride..][..stride], &values, flat);
+        add(&mut out.node_flat[leaf.node as usize * stride..][..stride], &values);
         if leaf.line != NONE {
-            add(&mut out.line[leaf.line as usize * stride..][..stride], &values, flat);
+            add(&mut out.line_flat[leaf.line as usize * stride..][..stride], &values);
         }
         if leaf.function != NONE {
-            add(&mut out.function[leaf.function as usize * stride..][..stride], &values, flat);
+            add(&mut out.function_flat[leaf.function as usize * stride..][..stride], &values);
         }
     }
     out
@@ -629,16 +674,17 @@ fn or_into(into: &mut [u8], from: &[u8]) {
     }
 }
 
-fn add(costs: &mut [Cost], values: &[i64], f: impl Fn(&mut Cost, i64)) {
-    for (c, &v) in costs.iter_mut().zip(values) {
-        f(c, v);
+#[inline]
+fn add(into: &mut [i64], values: &[i64]) {
+    for (a, &v) in into.iter_mut().zip(values) {
+        *a = a.wrapping_add(v);
     }
 }
 
-fn merge(into: &mut [Cost], from: &[Cost]) {
-    for (a, b) in into.iter_mut().zip(from) {
-        a.flat = a.flat.wrapping_add(b.flat);
-        a.cum = a.cum.wrapping_add(b.cum);
+fn merge(into: &mut [Cost], flat: &[i64], cum: &[i64]) {
+    for ((c, &f), &u) in into.iter_mut().zip(flat).zip(cum) {
+        c.flat = c.flat.wrapping_add(f);
+        c.cum = c.cum.wrapping_add(u);
     }
 }
 

@@ -87,7 +87,15 @@ pub async fn load(backend: &Backend, source: ProfileSource) -> Result<(), String
         }
     };
 
-    let (sample_type, warning) = match analysis::select(&loaded.profile, snapshot.config.sample_type.as_deref()) {
+    // Reloading the same source keeps the sample type the user is looking at.
+    let shown = snapshot
+        .profile
+        .as_ref()
+        .filter(|p| p.source == source)
+        .and_then(|p| p.index.sample_types().get(snapshot.sample_type.0))
+        .map(|t| t.name.clone());
+    let wanted = shown.or_else(|| snapshot.config.sample_type.clone());
+    let (sample_type, warning) = match analysis::select(&loaded.profile, wanted.as_deref()) {
         Ok(t) => (t, None),
         Err(e) => (analysis::select(&loaded.profile, None).unwrap_or(analysis::SampleType(0)), Some(e.to_string())),
     };

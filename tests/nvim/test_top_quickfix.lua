@@ -37,4 +37,23 @@ h.run(function()
   vim.cmd('cnext')
   h.check(vim.endswith(vim.api.nvim_buf_get_name(0), '/internal/ingest/ingest.go'), ':cnext went to ' .. vim.api.nvim_buf_get_name(0))
   h.eq(vim.api.nvim_win_get_cursor(0)[1], 9, 'cursor line after :cnext')
+
+  -- Lines outside the workspace (standard library, no GOROOT here) are
+  -- listed but not jumped to.
+  vim.cmd('Pprof top 1000 cum')
+  local all = h.wait(5000, function()
+    local list = vim.fn.getqflist({ title = 1, items = 1 })
+    return list.title == 'pprof top 1000 by cum' and list or nil
+  end, 'the quickfix list from :Pprof top 1000 cum')
+  local outside = 0
+  for _, item in ipairs(all.items) do
+    if item.valid == 1 then
+      local name = vim.api.nvim_buf_get_name(item.bufnr)
+      h.check(vim.startswith(name, vim.fn.getcwd() .. '/'), 'valid entry outside the workspace: ' .. name)
+    else
+      outside = outside + 1
+      h.check(item.text:find('(not in the workspace)', 1, true) ~= nil, 'entry text: ' .. item.text)
+    end
+  end
+  h.check(outside > 0, 'no entry outside the workspace in :Pprof top 1000 cum')
 end)

@@ -96,16 +96,17 @@ end
 function M.set_quickfix(rows, title)
   local items = {}
   for _, row in ipairs(rows) do
-    local filename = row.file ~= vim.NIL and row.file or nil
+    local text = ('%s  %s'):format(row.label, row['function'])
+    local item = { text = text, valid = 0 }
     if type(row.uri) == 'string' then
-      filename = vim.uri_to_fname(row.uri)
+      item.filename = vim.uri_to_fname(row.uri)
+      item.lnum = row.line
+      item.valid = 1
+    elseif type(row.file) == 'string' and row.file ~= '' then
+      -- Not in the workspace (see :Pprof unresolved): shown, not jumped to.
+      item.text = ('%s:%s  %s  (not in the workspace)'):format(row.file, tostring(row.line), text)
     end
-    table.insert(items, {
-      filename = filename,
-      lnum = type(row.line) == 'number' and row.line or 0,
-      text = ('%s  %s'):format(row.label, row['function']),
-      valid = filename ~= nil and 1 or 0,
-    })
+    table.insert(items, item)
   end
   vim.fn.setqflist({}, ' ', { title = title, items = items })
 end
