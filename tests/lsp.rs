@@ -49,7 +49,10 @@ fn merged(a: Value, b: Value) -> Value {
     a
 }
 
-const ALL_LINES: fn() -> Value = || json!({ "minCumPercent": 0, "minFlatPercent": 0 });
+/// Hint settings that show every line with data.
+fn all_lines() -> Value {
+    json!({ "minCumPercent": 0, "minFlatPercent": 0 })
+}
 
 /// Starts a server on `root`, initialises it and waits for its first load.
 async fn start_in(root: &Path, options: Value, capabilities: Value) -> Client {
@@ -205,7 +208,7 @@ async fn check_layout(profile_name: &str, golden_name: &str) {
     assert!(checked >= 10, "{profile_name}: only {checked} hints checked");
     assert!(hidden >= 1, "{profile_name}: the default threshold hid nothing");
 
-    let c = start(merged(profiles(profile_name), json!({ "hints": ALL_LINES() }))).await;
+    let c = start(merged(profiles(profile_name), json!({ "hints": all_lines() }))).await;
     let (all, hidden) = compare_hints(&c, &golden, true).await;
     assert_eq!(hidden, 0);
     assert_eq!(all, golden.lines.len(), "{profile_name}: every line with data has a hint");
@@ -250,7 +253,7 @@ fn http_server(body: Vec<u8>, requests: usize, gated: bool) -> HttpServer {
             stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
             let mut head = Vec::new();
             let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).map_or(false, |n| n == 1) {
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
                 head.push(byte[0]);
             }
             let head = String::from_utf8_lossy(&head).to_string();
@@ -327,7 +330,7 @@ async fn initialize_advertises_every_capability_and_command() {
 async fn initialized_loads_with_progress_and_asks_for_refreshes() {
     let c = start_windows().await;
     let messages = c.messages();
-    let index = |pred: &dyn Fn(&Value) -> bool| messages.iter().position(|m| pred(m));
+    let index = |pred: &dyn Fn(&Value) -> bool| messages.iter().position(pred);
     let create = index(&|m| m["method"] == "window/workDoneProgress/create").expect("a progress token is requested");
     let token = messages[create]["params"]["token"].clone();
     let begin = index(&|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin").expect("progress begins");
@@ -465,7 +468,7 @@ async fn the_threshold_hides_tiny_lines_and_zero_shows_them() {
     let uri = c.open(&idle);
     assert_eq!(c.hint_at(&uri, 60).await, None);
 
-    let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": ALL_LINES() }))).await;
+    let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": all_lines() }))).await;
     let uri = c.open(&idle);
     let expected = hint_label(Cost { flat: 4152, cum: 4152 }, WINDOWS_TOTAL, "bytes");
     assert_eq!(expected, "4.05kB flat · 4.05kB cum (0.03%)");
@@ -523,7 +526,6 @@ async fn path_mappings_map_build_paths_onto_a_checkout() {
     let uri = c.open(&catalog());
     assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
 
-    let mark = c.mark();
     c.notify(
         "workspace/didChangeConfiguration",
         json!({ "settings": { "pprof": {
@@ -532,7 +534,6 @@ async fn path_mappings_map_build_paths_onto_a_checkout() {
         } } }),
     );
     // Without refresh support there is nothing to wait for but the effect.
-    let _ = mark;
     let status = c
         .eventually("the mapping takes effect", WAIT, || async {
             let s = c.status().await;
@@ -646,7 +647,6 @@ async fn hover_shows_every_sample_type_and_the_heaviest_stacks() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[allow(clippy::type_complexity)]
 async fn workspace_symbols_are_ordered_by_cost_and_filtered() {
     let c = start_windows().await;
     let (total, functions) = function_golden("windows.heap.inuse_space.functions.top.txt");
@@ -1057,9 +1057,8 @@ async fn hints_follow_full_text_edits_and_go_stale() {
     assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
     assert_eq!(c.command_ok("pprof.heat", json!({ "uri": uri })).await, json!([]));
     // Opened already short, as a document with fewer lines than the profile knows.
-    let other = goprog().join("internal/catalog/catalog.go");
     c.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
-    c.open_text(&other, &short);
+    c.open_text(&catalog(), &short);
     assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
     assert_eq!(c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await, json!([]));
     assert_eq!(hover(&c, &uri, 24).await, Value::Null);
@@ -1216,7 +1215,7 @@ async fn the_newest_profile_in_the_workspace_is_shown() {
 
 // ---------------------------------------------------------------- failures
 
-/// Loads `what` into a server showing windows.heap.pb.gz, expects an error
+/// Loads `arg` into a server showing windows.heap.pb.gz, expects an error
 /// response and an error message containing every one of `needles`, and
 /// checks that nothing else changed.
 async fn failing_load(arg: Value, needles: &[&str]) {

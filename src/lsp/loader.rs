@@ -116,6 +116,7 @@ pub async fn load(backend: &Backend, source: ProfileSource) -> Result<(), String
         watch(backend, &source);
     }
     progress.finish(summary.clone()).await;
+    remap_if_stale(backend).await;
     if let Some(w) = warning {
         backend.client.show_message(MessageType::WARNING, format!("pprof: {w}; showing the default instead")).await;
     }
@@ -145,6 +146,7 @@ pub async fn rescan(backend: &Backend) {
     let roots = backend.session.roots();
     let config = snapshot.config.clone();
     let profile = snapshot.profile.clone();
+    let scanned_profile = profile.clone();
     let built = tokio::task::spawn_blocking(move || {
         let first_root = roots.first().cloned();
         let resolve = |p: &str| -> PathBuf {
@@ -159,18 +161,55 @@ pub async fn rescan(backend: &Backend) {
             source_paths: config.source_paths.iter().map(|p| resolve(p)).collect(),
             ..ScanOptions::default()
         };
-        let mapper = PathMapper::new(workspace::scan(&roots, &options), config.path_mappings.clone());
+        let mapper = Arc::new(PathMapper::new(workspace::scan(&roots, &options), config.path_mappings.clone()));
         let view = profile.as_ref().map(|p| MappedView::build(&p.index, &mapper));
-        (Arc::new(mapper), view)
+        (mapper, view)
     })
     .await;
     if let Ok((mapper, view)) = built {
         backend.session.update(|s| {
+            let same_profile = match (&s.profile, &scanned_profile) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            };
             s.mapper = mapper;
-            if let Some(view) = view {
+            if let (Some(view), true) = (view, same_profile) {
                 s.view = Arc::new(view);
             }
         });
+    }
+    remap_if_stale(backend).await;
+}
+
+/// Rebuilds the active profile's file mapping if the mapper changed after
+/// the mapping was made (a load that finished during a rescan, or the
+/// other way round).
+async fn remap_if_stale(backend: &Backend) {
+    loop {
+        let snapshot = backend.session.snapshot();
+        let Some(profile) = snapshot.profile.clone() else { return };
+        let current = snapshot.view.mapper.as_ref().is_some_and(|m| Arc::ptr_eq(m, &snapshot.mapper));
+        if current {
+            return;
+        }
+        let mapper = snapshot.mapper.clone();
+        let task_profile = profile.clone();
+        let Ok(view) = tokio::task::spawn_blocking(move || MappedView::build(&task_profile.index, &mapper)).await else {
+            return;
+        };
+        let mut swapped = false;
+        backend.session.update(|s| {
+            let unchanged = s.profile.as_ref().is_some_and(|p| Arc::ptr_eq(p, &profile))
+                && view.mapper.as_ref().is_some_and(|m| Arc::ptr_eq(m, &s.mapper));
+            if unchanged {
+                s.view = Arc::new(view);
+                swapped = true;
+            }
+        });
+        if swapped {
+            backend.refresh().await;
+            return;
+        }
     }
 }
 

@@ -41,13 +41,15 @@ impl LoadedProfile {
 /// Which profile files map to which local files, for one profile.
 #[derive(Default)]
 pub struct MappedView {
+    /// The mapper this view was built with.
+    pub mapper: Option<Arc<PathMapper>>,
     pub files: MappedFiles,
     /// Local path (slash form) → the profile's files that map to it.
     pub by_local: FxHashMap<String, Vec<FileId>>,
 }
 
 impl MappedView {
-    pub fn build(index: &Index, mapper: &PathMapper) -> MappedView {
+    pub fn build(index: &Index, mapper: &Arc<PathMapper>) -> MappedView {
         let names: Vec<&str> = index.files().iter().map(String::as_str).collect();
         let files = mapper.map_all(&names, &crate::source::workspace::RealFs);
         let mut by_local: FxHashMap<String, Vec<FileId>> = FxHashMap::default();
@@ -56,7 +58,7 @@ impl MappedView {
                 by_local.entry(local.to_string()).or_default().push(id);
             }
         }
-        MappedView { files, by_local }
+        MappedView { mapper: Some(mapper.clone()), files, by_local }
     }
 
     /// The profile files behind a local file.

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::analysis::units::{self, OutputUnit};
-use crate::analysis::{Cost, Index, InlineMark, NodeId, SampleType};
+use crate::analysis::{Cost, FuncId, Index, InlineMark, NodeId, SampleType};
 
 use super::names::display_name;
 
@@ -34,31 +34,52 @@ pub struct Row {
     pub inline: &'static str,
 }
 
-/// The rows of a `top` table, sorted as pprof sorts them, before truncation.
-pub fn rows(index: &Index, t: SampleType, options: &TopOptions) -> Vec<Row> {
+/// The rows of a `top` table, sorted as pprof sorts them and cut to
+/// `node_count`, with the number of rows before the cut. Names, which
+/// only break ties, are built just for rows that can make the cut.
+pub fn rows(index: &Index, t: SampleType, options: &TopOptions) -> (Vec<Row>, usize) {
     let mark = |m: InlineMark| match m {
         InlineMark::PartialInline => " (partial-inline)",
         InlineMark::Inline => " (inline)",
         InlineMark::None => "",
     };
-    let mut rows: Vec<Row> = if options.lines {
-        index
-            .node_ids()
-            .map(|n| Row { name: node_display_name(index, n), cost: index.node_cost(n, t), inline: mark(index.inline_mark(n, t)) })
-            .collect()
+    // (id, cost) of every row with a value.
+    let mut ids: Vec<(u32, Cost)> = if options.lines {
+        index.node_ids().map(|n| (n.0, index.node_cost(n, t))).collect()
     } else {
-        index
-            .function_ids()
-            .map(|f| Row {
-                name: display_name(&index.function(f).name).into_owned(),
-                cost: index.function_cost(f, t),
-                inline: mark(index.function_inline_mark(f, t)),
-            })
-            .collect()
+        index.function_ids().map(|f| (f.0, index.function_cost(f, t))).collect()
     };
-    rows.retain(|r| !r.cost.is_zero());
+    ids.retain(|(_, c)| !c.is_zero());
+    let total = ids.len();
+    let primary = |c: &Cost| if options.by_cum { c.cum.abs() } else { c.flat.abs() };
+    ids.sort_unstable_by_key(|(_, c)| std::cmp::Reverse(primary(c)));
+    if let Some(n) = options.node_count.filter(|&n| n < ids.len()) {
+        // Keep every row tied with the last one that fits.
+        let cut = primary(&ids[n.max(1) - 1].1);
+        let keep = ids.iter().take_while(|(_, c)| primary(c) >= cut).count();
+        ids.truncate(keep.max(n));
+    }
+    let mut rows: Vec<Row> = ids
+        .into_iter()
+        .map(|(id, cost)| {
+            if options.lines {
+                let n = NodeId(id);
+                Row { name: node_display_name(index, n), cost, inline: mark(index.inline_mark(n, t)) }
+            } else {
+                let f = FuncId(id);
+                Row {
+                    name: display_name(&index.function(f).name).into_owned(),
+                    cost,
+                    inline: mark(index.function_inline_mark(f, t)),
+                }
+            }
+        })
+        .collect();
     sort_rows(&mut rows, options.by_cum);
-    rows
+    if let Some(n) = options.node_count {
+        rows.truncate(n);
+    }
+    (rows, total)
 }
 
 /// A node's name as pprof prints it: `function file:line`.
@@ -88,8 +109,7 @@ pub fn sort_rows(rows: &mut [Row], by_cum: bool) {
 
 /// Renders the table, headed by `header` lines (file, type, …).
 pub fn render(index: &Index, t: SampleType, options: &TopOptions, header: &[String]) -> String {
-    let all = rows(index, t, options);
-    let shown = &all[..options.node_count.map_or(all.len(), |n| n.min(all.len()))];
+    let (shown, all) = rows(index, t, options);
     let unit = &index.sample_types()[t.0].unit;
     let total = index.total(t);
     let output_unit = match &options.unit {
@@ -118,12 +138,12 @@ pub fn render(index: &Index, t: SampleType, options: &TopOptions, header: &[Stri
         units::percent_column(shown_total, total).trim(),
         fmt(total)
     );
-    if shown.len() < all.len() {
-        let _ = writeln!(out, "Showing top {} nodes out of {}", shown.len(), all.len());
+    if shown.len() < all {
+        let _ = writeln!(out, "Showing top {} nodes out of {}", shown.len(), all);
     }
     let _ = writeln!(out, "{:>10} {:>5}% {:>5}% {:>10} {:>5}%", "flat", "flat", "sum", "cum", "cum");
     let mut sum = 0i64;
-    for r in shown {
+    for r in &shown {
         sum += r.cost.flat;
         let _ = writeln!(
             out,

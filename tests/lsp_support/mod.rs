@@ -324,7 +324,7 @@ impl Client {
 
     /// The label of the hint on a 0-based line, if any.
     pub async fn hint_at(&self, uri: &str, line: u64) -> Option<String> {
-        self.hints(uri).await.iter().find(|h| h["position"]["line"] == line).map(|h| label(h))
+        self.hints(uri).await.iter().find(|h| h["position"]["line"] == line).map(label)
     }
 
     pub async fn command(&self, name: &str, arg: Value) -> Result<Value, Value> {

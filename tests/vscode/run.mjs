@@ -236,7 +236,27 @@ async function main() {
     log(`after switching: "${switched.trim()}"`);
     await screenshot('alloc-space');
 
-    // 8. A server path that does not exist: the server is stopped and the
+    // 8. Toggle Annotations hides the hints and says so in the status bar; again brings them back.
+    await runCommand('Pprof: Toggle Annotations');
+    await until('the hint to go away', async () => !(await editorLines()).some((l) => /\d(MB|kB)\sflat/.test(l.text)));
+    await until('the status bar to say (hidden)', async () => (await statusItems()).some((t) => t.includes('(hidden)')));
+    await screenshot('hidden');
+    await runCommand('Pprof: Toggle Annotations');
+    await until('the hint to come back', async () => (await editorLines()).some((l) => l.number === HOT_LINE && /\d(MB|kB)\sflat/.test(l.text)));
+    log('Toggle Annotations hides and shows the hints');
+
+    // 9. Show Unresolved Paths lists the profile's files outside the workspace, with reasons.
+    await runCommand('Pprof: Show Unresolved Paths');
+    const unresolved = await until('the unresolved paths', async () => {
+        const title = await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
+        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+        return /not found in the workspace/.test(title) && rows.length > 0 ? rows : undefined;
+    });
+    log(`unresolved, first: "${unresolved[0].replace(/\s+/g, ' ').trim()}"`);
+    await screenshot('unresolved');
+    await page.keyboard.press('Escape');
+
+    // 10. A server path that does not exist: the server is stopped and the
     //    error names the setting, with a button that opens it.
     const missing = path.join(tmp, 'no-such-dir', 'pprof-lsp');
     await runCommand('Preferences: Open User Settings');
@@ -256,14 +276,24 @@ async function main() {
     }
     await until('the status bar to show the server stopped', async () => (await statusItems()).some((t) => t.includes('pprof: stopped')));
     await screenshot('missing-server');
+    await until('the settings editor to close', async () => {
+        if (!(await page.locator('.settings-editor').isVisible())) return true;
+        await page.keyboard.press('Escape');
+        return false;
+    });
     await toast.first().getByRole('button', { name: 'Open Settings' }).click();
     await until('the settings editor on pprof.server.path', async () => {
-        const tab = await activeTab();
-        const found = await page.locator('.settings-editor .setting-item-contents', { hasText: 'Path to the' }).count();
-        return tab.includes('Settings') && found > 0;
+        const item = page.locator('.settings-editor .setting-item-contents', { hasText: 'Path to the' });
+        return (await item.count()) > 0 && (await item.first().isVisible());
     });
     log('"Open Settings" shows the pprof.server.path setting');
     await screenshot('settings');
+
+    // Nothing else went wrong on the way.
+    const failures = (await page.locator('.notification-toast').allInnerTexts()).filter((t) => /fail/i.test(t));
+    if (failures.length) {
+        throw new Error(`unexpected error notifications: ${failures.join(' | ')}`);
+    }
 }
 
 /** Reads the active editor's visible lines and code lenses with their screen positions. */

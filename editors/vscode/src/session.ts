@@ -122,11 +122,11 @@ export class Session implements vscode.Disposable {
         this.output.appendLine(`using pprof-lsp ${server.version} at ${server.path} (${server.origin})`);
         checkVersion(server, this.context.extension.packageJSON.version as string, this.output);
 
-        const client = new LanguageClient(
+        const client: LanguageClient = new LanguageClient(
             'pprof',
             'pprof-lsp',
             { command: server.path, args: ['serve'] },
-            this.clientOptions(),
+            this.clientOptions(() => this.client === client),
         );
         client.onDidChangeState(() => void this.refreshStatus());
         this.client = client;
@@ -153,7 +153,8 @@ export class Session implements vscode.Disposable {
         await this.refreshStatus();
     }
 
-    private clientOptions(): LanguageClientOptions {
+    /** `isCurrent` tells whether the client is still the one in use (not being stopped). */
+    private clientOptions(isCurrent: () => boolean): LanguageClientOptions {
         return {
             documentSelector: DOCUMENTS,
             initializationOptions: this.config.serverSettings(),
@@ -161,6 +162,19 @@ export class Session implements vscode.Disposable {
             outputChannel: this.output,
             middleware: {
                 workspace: {
+                    // A settings change can also restart the server; a client on its
+                    // way out has nothing more to be told, nor to complain about.
+                    didChangeConfiguration: async (sections, next) => {
+                        try {
+                            if (isCurrent()) {
+                                await next(sections);
+                            }
+                        } catch (e) {
+                            if (isCurrent()) {
+                                throw e;
+                            }
+                        }
+                    },
                     // The server gets the `pprof` section without the keys only the extension reads.
                     configuration: async (params, token, next) => {
                         const result = await next(params, token);

@@ -43,7 +43,7 @@ end
 function M.describe(status)
   if type(status) ~= 'table' or not status.loaded then
     local found = type(status) == 'table' and status.available or 0
-    return ('no profile loaded (%d found in the workspace); use :Pprof load {path|url}'):format(found)
+    return ('no profile loaded (%d available); use :Pprof load {path|url}'):format(found)
   end
   local parts = {
     status.name,
