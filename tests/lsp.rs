@@ -1476,3 +1476,59 @@ async fn a_reload_keeps_the_selected_sample_type() {
     assert_eq!(status["total"], heap2.total);
     assert_eq!(c.hint_at(&uri, INIT_LINE).await, Some(golden_label(&heap2, "internal/catalog/catalog.go", 25, "bytes")));
 }
+
+// ---------------------------------------------------------------- regressions
+
+/// A load that lands while the first workspace scan is still running must
+/// still end up mapped onto the workspace.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_right_after_initialized_is_mapped() {
+    let c = Client::start();
+    c.initialize(&goprog(), json!({}), full_capabilities()).await;
+    c.initialized();
+    let uri = c.open(&catalog());
+    c.command_ok("pprof.load", json!({ "path": profile("windows.heap.pb.gz") })).await;
+    let label = c
+        .eventually("the init hint", Duration::from_secs(8), || async {
+            c.hint_at(&uri, INIT_LINE).await
+        })
+        .await;
+    assert_eq!(label, INIT_LABEL);
+    assert!(c.status().await["mappedFiles"].as_u64().unwrap() >= 9);
+}
+
+/// Configuration pulled from the client refines `initializationOptions`;
+/// it does not drop the profiles given there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_refines_initialization_options() {
+    let c = Client::start();
+    c.set_settings(json!({ "hints": { "format": "cum" } }));
+    c.initialize(&goprog(), profiles("windows.heap.pb.gz"), full_capabilities()).await;
+    let mark = c.mark();
+    c.initialized();
+    c.wait_loaded_after(mark).await;
+    let uri = c.open(&catalog());
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB cum (65.47%)"));
+}
+
+/// Callers whose files are paths of another system (the Windows build's
+/// GOROOT) still appear in the call hierarchy, at a `file:` URI of that path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unmapped_windows_callers_appear_in_the_call_hierarchy() {
+    let c = start_windows().await;
+    let uri = c.open(&catalog());
+    let items = c
+        .ok(
+            "textDocument/prepareCallHierarchy",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": INIT_LINE, "character": 4 } }),
+        )
+        .await;
+    let incoming = c.ok("callHierarchy/incomingCalls", json!({ "item": items[0] })).await;
+    let callers: Vec<(String, String)> = incoming
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|call| (call["from"]["name"].as_str().unwrap().to_string(), call["from"]["uri"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(callers, vec![("runtime.doInit1".to_string(), "file:///c:/go/src/runtime/proc.go".to_string())]);
+}

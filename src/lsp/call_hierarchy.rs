@@ -113,8 +113,7 @@ fn item(backend: &Backend, snapshot: &Snapshot, loaded: &LoadedProfile, f: FuncI
     let file = info.file.map(|id| loaded.index.file(id).to_string());
     let (uri, line) = locate::function_location(backend, snapshot, loaded, f).or_else(|| {
         // Unmapped functions still appear, at the path the profile names.
-        let path = file.as_deref()?;
-        let uri = super::convert::path_to_uri(std::path::Path::new(path))?;
+        let uri = super::convert::foreign_path_uri(file.as_deref()?)?;
         Some((uri, (info.start_line.max(1) - 1) as u32))
     })?;
     let range = locate::line_range(line);

@@ -125,6 +125,32 @@ impl Config {
     }
 }
 
+/// Lays `over` on top of `base`, key by key into nested objects, so that
+/// settings from the client's configuration refine `initializationOptions`
+/// rather than replace them.
+pub fn overlay(base: &serde_json::Value, over: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let unwrap = |v: &Value| match v.get("pprof") {
+        Some(inner) if inner.is_object() => inner.clone(),
+        _ => v.clone(),
+    };
+    let (base, over) = (unwrap(base), unwrap(over));
+    match (base, over) {
+        (Value::Object(mut b), Value::Object(o)) => {
+            for (k, v) in o {
+                let merged = match b.get(&k) {
+                    Some(existing) if existing.is_object() && v.is_object() => overlay(existing, &v),
+                    _ => v,
+                };
+                b.insert(k, merged);
+            }
+            Value::Object(b)
+        }
+        (b, Value::Null) => b,
+        (_, o) => o,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +165,18 @@ mod tests {
         assert_eq!(c.hints.min_flat_percent, 0.1);
         let c = Config::from_json(&json!({"pathMappings": [{"from": "D:\\w", "to": "/src"}], "server": {"path": "x"}})).unwrap();
         assert_eq!(c.path_mappings[0].from, "D:\\w");
+    }
+
+    #[test]
+    fn configuration_refines_initialization_options() {
+        let init = json!({"profiles": ["a.pb.gz"], "hints": {"minCumPercent": 1, "format": "cum"}});
+        let merged = overlay(&init, &json!({"pprof": {"hints": {"format": "flat"}, "sampleType": "cpu"}}));
+        let c = Config::from_json(&merged).unwrap();
+        assert_eq!(c.profiles, vec!["a.pb.gz".to_string()]);
+        assert_eq!(c.hints.min_cum_percent, 1.0);
+        assert_eq!(c.hints.format, HintFormat::Flat);
+        assert_eq!(c.sample_type.as_deref(), Some("cpu"));
+        assert_eq!(overlay(&init, &json!({})), init);
     }
 
     #[test]

@@ -65,6 +65,27 @@ pub fn path_to_uri(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
+/// A `file:` URI for a path that may not exist here, including paths of
+/// another system such as `c:/go/src/runtime/proc.go`.
+pub fn foreign_path_uri(path: &str) -> Option<Uri> {
+    if let Some(uri) = path_to_uri(Path::new(path)) {
+        return Some(uri);
+    }
+    let slashed = path.replace('\\', "/");
+    let encoded: String = slashed
+        .chars()
+        .map(|c| match c {
+            ' ' => "%20".to_string(),
+            '#' => "%23".to_string(),
+            '?' => "%3F".to_string(),
+            '%' => "%25".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    let rooted = if encoded.starts_with('/') { encoded } else { format!("/{encoded}") };
+    format!("file://{rooted}").parse().ok()
+}
+
 /// A local path as the path mapper spells it (`/`-separated, absolute).
 pub fn slash(path: &Path) -> String {
     crate::source::workspace::slash_path(path)
@@ -73,6 +94,13 @@ pub fn slash(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn foreign_paths_become_uris() {
+        assert_eq!(foreign_path_uri("c:/go/src/runtime/proc.go").unwrap().as_str(), "file:///c:/go/src/runtime/proc.go");
+        assert_eq!(foreign_path_uri("D:\\w\\a b.go").unwrap().as_str(), "file:///D:/w/a%20b.go");
+        assert_eq!(foreign_path_uri("/tmp/x.go").unwrap().as_str(), "file:///tmp/x.go");
+    }
 
     #[test]
     fn utf16_units() {

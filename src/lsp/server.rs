@@ -50,6 +50,9 @@ impl Backend {
         let profiles_changed = old.profiles != config.profiles || old.max_profile_bytes != config.max_profile_bytes;
         let sample_changed = old.sample_type != config.sample_type;
         self.session.update(|s| s.config = config.clone());
+        if !config.watch {
+            self.session.watcher.lock().unwrap_or_else(|e| e.into_inner()).take();
+        }
         if mapping_changed {
             loader::rescan(self).await;
         }
@@ -78,7 +81,8 @@ impl Backend {
         let items = vec![ConfigurationItem { scope_uri: None, section: Some("pprof".into()) }];
         let values = self.client.configuration(items).await.ok()?;
         let value = values.into_iter().next().filter(|v| !v.is_null())?;
-        match Config::from_json(&value) {
+        let base = self.session.init_options();
+        match Config::from_json(&super::config::overlay(&base, &value)) {
             Ok(c) => Some(c),
             Err(e) => {
                 self.client.show_message(MessageType::ERROR, format!("pprof: {e}")).await;
@@ -142,6 +146,7 @@ impl LanguageServer for Backend {
         *self.session.roots.write().unwrap_or_else(|e| e.into_inner()) = roots;
         if let Some(options) = &params.initialization_options {
             let config = Config::from_json(options).map_err(Error::invalid_params)?;
+            *self.session.init_options.write().unwrap_or_else(|e| e.into_inner()) = options.clone();
             self.session.update(|s| s.config = config);
         }
         Ok(InitializeResult {
@@ -205,7 +210,10 @@ impl LanguageServer for Backend {
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         let config = match self.fetch_configuration().await {
             Some(c) => c,
-            None if !params.settings.is_null() => match Config::from_json(&params.settings) {
+            None if !params.settings.is_null() => match Config::from_json(&super::config::overlay(
+                &self.session.init_options(),
+                &params.settings,
+            )) {
                 Ok(c) => c,
                 Err(e) => {
                     self.client.show_message(MessageType::ERROR, format!("pprof: {e}")).await;

@@ -27,7 +27,6 @@ const HOLD_BACK_MS = 5000;
 
 export class Session implements vscode.Disposable {
     private client: LanguageClient | undefined;
-    private server: Server | undefined;
     private pending: Promise<void> = Promise.resolve();
     private lastStatus = '';
     private readonly poll: ReturnType<typeof setInterval>;
@@ -37,7 +36,7 @@ export class Session implements vscode.Disposable {
 
     /** Fires with the new status, or undefined when the server is not running. */
     readonly onDidChangeStatus = this.statusChanged.event;
-    status: Status | undefined;
+    private current: Status | undefined;
 
     constructor(
         private readonly context: vscode.ExtensionContext,
@@ -49,9 +48,16 @@ export class Session implements vscode.Disposable {
         this.poll = setInterval(() => void this.refreshStatus(), STATUS_POLL_MS);
     }
 
+    /** The last status seen; undefined while the server is not running. */
+    get status(): Status | undefined {
+        return this.current;
+    }
+
     /** Stops any running server and starts a fresh one. Calls queue up. */
     restart(): Promise<void> {
-        this.pending = this.pending.then(() => this.startFresh());
+        this.pending = this.pending
+            .then(() => this.startFresh())
+            .catch((e) => this.output.appendLine(`pprof-lsp: restarting failed: ${String(e)}`));
         return this.pending;
     }
 
@@ -83,7 +89,7 @@ export class Session implements vscode.Disposable {
         const key = JSON.stringify(status ?? null);
         if (key !== this.lastStatus) {
             this.lastStatus = key;
-            this.status = status;
+            this.current = status;
             this.statusChanged.fire(status);
         }
     }
@@ -103,22 +109,20 @@ export class Session implements vscode.Disposable {
 
     dispose(): void {
         clearInterval(this.poll);
-        this.statusChanged.dispose();
-        void this.stop();
+        void this.stop().finally(() => this.statusChanged.dispose());
     }
 
     private async startFresh(): Promise<void> {
         await this.stop();
+        let server: Server;
         try {
-            this.server = await findServer(this.context.extensionPath, this.config.serverPath);
+            server = await findServer(this.context.extensionPath, this.config.serverPath);
         } catch (e) {
-            this.server = undefined;
             const reason = e instanceof ServerNotFound ? e.message : String(e);
             this.output.appendLine(`pprof-lsp: ${reason}`);
             void reportMissingServer(reason);
             return;
         }
-        const server = this.server;
         this.output.appendLine(`using pprof-lsp ${server.version} at ${server.path} (${server.origin})`);
         checkVersion(server, this.context.extension.packageJSON.version as string, this.output);
 
