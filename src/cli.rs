@@ -137,6 +137,15 @@ struct Loaded {
     sample_type: SampleType,
 }
 
+impl Drop for Loaded {
+    fn drop(&mut self) {
+        // A million-sample profile takes a noticeable time to free, and the
+        // process is about to exit; let the OS reclaim it instead.
+        std::mem::forget(std::mem::take(&mut self.profile));
+        std::mem::forget(std::mem::take(&mut self.index));
+    }
+}
+
 fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
     let profile = load(path, common.max_profile_bytes)?;
     let sample_type = analysis::select(&profile, common.sample_index.as_deref())

@@ -79,11 +79,11 @@ impl Strings<'_> {
     }
 }
 
-fn resolve(raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
+fn resolve(mut raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
     if raw.strings.first().map(|s| s.is_empty()) != Some(true) {
         return Err(DecodeError::Invalid("string_table[0] must be the empty string".into()));
     }
-    let strings = Strings(raw.strings);
+    let strings = Strings(std::mem::take(&mut raw.strings));
 
     let sample_types =
         raw.sample_types.iter().map(|&vt| strings.value_type(vt, "sample_type")).collect::<Result<Vec<_>, _>>()?;
@@ -149,16 +149,17 @@ fn resolve(raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
 
     let n_types = sample_types.len();
     let mut samples = Vec::with_capacity(raw.samples.len());
-    for (i, s) in raw.samples.into_iter().enumerate() {
+    let raw_samples = std::mem::take(&mut raw.samples);
+    for (i, s) in raw_samples.into_iter().enumerate() {
         if s.values.len() != n_types {
             return Err(DecodeError::Invalid(format!(
                 "sample {i} has {} values for {n_types} sample types",
                 s.values.len()
             )));
         }
-        let ids = &raw.stack_ids[s.stack.0 as usize..s.stack.1 as usize];
-        let mut locs = Vec::with_capacity(ids.len());
-        for &id in ids {
+        let positions = s.stack.0 as usize..s.stack.1 as usize;
+        let mut locs = Vec::with_capacity(positions.len());
+        for id in positions.map(|at| raw.stack_id(at)) {
             match location_ids.get(id) {
                 Some(idx) => locs.push(LocationIdx(idx)),
                 None => return Err(DecodeError::Invalid(format!("sample {i} refers to missing location {id}"))),
@@ -328,7 +329,9 @@ mod tests {
         };
         for s in &w.sample {
             let start = raw.stack_ids.len() as u32;
-            raw.stack_ids.extend(&s.location_id);
+            for &id in &s.location_id {
+                crate::profile::wire::push_stack_id_for_tests(&mut raw, id);
+            }
             raw.samples.push(RawSample {
                 stack: (start, raw.stack_ids.len() as u32),
                 values: s.value.clone(),
@@ -409,6 +412,24 @@ mod tests {
             }
         }
         assert!(agreed > 0);
+    }
+
+    #[test]
+    fn ids_wider_than_32_bits_are_kept() {
+        // One sample at location id 2^40, one location with that id.
+        let id: u64 = 1 << 40;
+        let p = Profile {
+            sample_types: vec![ValueType::new("a", "b")],
+            samples: vec![model::Sample { locations: vec![LocationIdx(0)], values: vec![5], labels: vec![] }],
+            locations: vec![model::Location::default()],
+            ..Default::default()
+        };
+        let mut w = wire::Profile::decode(&encode(&p)[..]).unwrap();
+        w.sample[0].location_id = vec![id];
+        w.location[0].id = id;
+        let decoded = decode(&w.encode_to_vec()).unwrap();
+        assert_eq!(decoded.samples[0].locations, vec![LocationIdx(0)]);
+        assert_eq!(decoded.locations[0].id, id);
     }
 
     #[test]

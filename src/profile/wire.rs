@@ -68,7 +68,11 @@ pub(crate) struct RawFunction {
 pub(crate) struct RawProfile<'a> {
     pub sample_types: Vec<(i64, i64)>,
     pub samples: Vec<RawSample>,
-    pub stack_ids: Vec<u64>,
+    /// Location ids of all samples' stacks, back to back. Ids that do not
+    /// fit in 32 bits (legal, but never written by Go) are stored as
+    /// [`WIDE_ID`] with the real id in `wide_ids`, keyed by position.
+    pub stack_ids: Vec<u32>,
+    pub wide_ids: Vec<(u32, u64)>,
     pub mappings: Vec<RawMapping>,
     pub locations: Vec<RawLocation>,
     pub lines: Vec<RawLine>,
@@ -170,21 +174,6 @@ impl<'a> Reader<'a> {
         self.varint()
     }
 
-    /// A repeated varint field, packed or not, appended to `out`.
-    fn repeated(&mut self, wire_type: u8, out: &mut Vec<u64>) -> Result<(), DecodeError> {
-        match wire_type {
-            VARINT => out.push(self.varint()?),
-            LEN => {
-                let mut packed = self.message()?;
-                while !packed.done() {
-                    out.push(packed.varint()?);
-                }
-            }
-            other => return Err(self.error(&format!("expected a repeated varint, found wire type {other}"))),
-        }
-        Ok(())
-    }
-
     fn repeated_i64(&mut self, wire_type: u8, out: &mut Vec<i64>) -> Result<(), DecodeError> {
         match wire_type {
             VARINT => out.push(self.varint()? as i64),
@@ -246,7 +235,14 @@ fn sample(r: &mut Reader<'_>, p: &mut RawProfile<'_>) -> Result<(), DecodeError>
     let mut s = RawSample::default();
     while !r.done() {
         match r.key()? {
-            (1, wt) => r.repeated(wt, &mut p.stack_ids)?,
+            (1, VARINT) => push_stack_id(p, r.varint()?),
+            (1, LEN) => {
+                let mut packed = r.message()?;
+                while !packed.done() {
+                    push_stack_id(p, packed.varint()?);
+                }
+            }
+            (1, wt) => return Err(r.error(&format!("location_id has wire type {wt}"))),
             (2, wt) => r.repeated_i64(wt, &mut s.values)?,
             (3, LEN) => s.labels.push(label(&mut r.message()?)?),
             (3, wt) => return Err(r.error(&format!("label has wire type {wt}"))),
@@ -259,6 +255,39 @@ fn sample(r: &mut Reader<'_>, p: &mut RawProfile<'_>) -> Result<(), DecodeError>
     s.stack = (start, p.stack_ids.len() as u32);
     p.samples.push(s);
     Ok(())
+}
+
+/// Marks a stack entry whose id is in [`RawProfile::wide_ids`].
+pub(crate) const WIDE_ID: u32 = u32::MAX;
+
+#[cfg(test)]
+pub(crate) fn push_stack_id_for_tests(p: &mut RawProfile<'_>, id: u64) {
+    push_stack_id(p, id);
+}
+
+#[inline]
+fn push_stack_id(p: &mut RawProfile<'_>, id: u64) {
+    match u32::try_from(id) {
+        Ok(narrow) if narrow != WIDE_ID => p.stack_ids.push(narrow),
+        _ => {
+            p.wide_ids.push((p.stack_ids.len() as u32, id));
+            p.stack_ids.push(WIDE_ID);
+        }
+    }
+}
+
+impl RawProfile<'_> {
+    /// The location id at a position of [`RawProfile::stack_ids`].
+    #[inline]
+    pub(crate) fn stack_id(&self, position: usize) -> u64 {
+        match self.stack_ids[position] {
+            WIDE_ID => self
+                .wide_ids
+                .binary_search_by_key(&(position as u32), |&(p, _)| p)
+                .map_or(u64::MAX, |i| self.wide_ids[i].1),
+            id => u64::from(id),
+        }
+    }
 }
 
 fn label(r: &mut Reader<'_>) -> Result<RawLabel, DecodeError> {
