@@ -87,6 +87,25 @@ async fn read_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Option<V
 
 // ---------------------------------------------------------------- paths
 
+/// Settings with `goroot` pinned to an empty directory unless a test sets
+/// it, so results do not depend on whether this machine has Go installed
+/// (the server would otherwise ask `go env GOROOT` and map standard-library
+/// frames there).
+pub fn hermetic(options: Value) -> Value {
+    let mut options = match options {
+        Value::Null => json!({}),
+        other => other,
+    };
+    if let Some(object) = options.as_object_mut() {
+        if !object.contains_key("goroot") {
+            let empty = std::env::temp_dir().join("pprof-lsp-tests-empty-goroot");
+            let _ = std::fs::create_dir_all(&empty);
+            object.insert("goroot".into(), Value::String(empty.to_string_lossy().into_owned()));
+        }
+    }
+    options
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -257,6 +276,7 @@ impl Client {
     }
 
     pub async fn initialize(&self, workspace_root: &Path, init_options: Value, capabilities: Value) -> Value {
+        let init_options = hermetic(init_options);
         self.ok(
             "initialize",
             json!({
