@@ -528,10 +528,10 @@ async fn path_mappings_map_build_paths_onto_a_checkout() {
 
     c.notify(
         "workspace/didChangeConfiguration",
-        json!({ "settings": { "pprof": {
+        json!({ "settings": { "pprof": hermetic(json!({
             "profiles": [profile("windows.heap.pb.gz")],
             "pathMappings": [{ "from": "D:\\work\\projects\\pprofdemo", "to": goprog() }],
-        } } }),
+        })) } }),
     );
     // Without refresh support there is nothing to wait for but the effect.
     let status = c
@@ -1150,11 +1150,11 @@ async fn configuration_changes_are_read_from_the_notification() {
     let mark = c.mark();
     c.notify(
         "workspace/didChangeConfiguration",
-        json!({ "settings": { "pprof": {
+        json!({ "settings": { "pprof": hermetic(json!({
             "profiles": [profile("windows.heap.pb.gz")],
             "sampleType": "alloc_space",
             "hints": { "minCumPercent": 0, "minFlatPercent": 0 },
-        } } }),
+        })) } }),
     );
     c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
     assert!(c.messages().iter().all(|m| m["method"] != "workspace/configuration"));
@@ -1166,7 +1166,7 @@ async fn configuration_changes_are_read_from_the_notification() {
     let mark = c.mark();
     c.notify(
         "workspace/didChangeConfiguration",
-        json!({ "settings": { "profiles": [profile("windows.heap.pb.gz")], "sampleType": "cpu" } }),
+        json!({ "settings": hermetic(json!({ "profiles": [profile("windows.heap.pb.gz")], "sampleType": "cpu" })) }),
     );
     let warning = c.wait_after(mark, |m| is_show(m, 2), WAIT).await;
     assert!(message_text(&warning).contains("\"cpu\""), "{warning}");
@@ -1497,12 +1497,24 @@ async fn a_load_right_after_initialized_is_mapped() {
     assert!(c.status().await["mappedFiles"].as_u64().unwrap() >= 9);
 }
 
-/// Configuration pulled from the client refines `initializationOptions`;
-/// it does not drop the profiles given there.
+/// An empty configuration answer keeps what `initializationOptions` said;
+/// a real one replaces it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn configuration_refines_initialization_options() {
+async fn empty_configuration_keeps_initialization_options() {
     let c = Client::start();
-    c.set_settings(json!({ "hints": { "format": "cum" } }));
+    c.set_settings(json!({ "pprof": {} }));
+    c.initialize(&goprog(), merged(profiles("windows.heap.pb.gz"), json!({ "hints": { "format": "cum" } })), full_capabilities()).await;
+    let mark = c.mark();
+    c.initialized();
+    c.wait_loaded_after(mark).await;
+    let uri = c.open(&catalog());
+    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB cum (65.47%)"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_replaces_initialization_options() {
+    let c = Client::start();
+    c.set_settings(merged(profiles("windows.heap.pb.gz"), json!({ "hints": { "format": "cum" } })));
     c.initialize(&goprog(), profiles("windows.heap.pb.gz"), full_capabilities()).await;
     let mark = c.mark();
     c.initialized();

@@ -125,29 +125,13 @@ impl Config {
     }
 }
 
-/// Lays `over` on top of `base`, key by key into nested objects, so that
-/// settings from the client's configuration refine `initializationOptions`
-/// rather than replace them.
-pub fn overlay(base: &serde_json::Value, over: &serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
-    let unwrap = |v: &Value| match v.get("pprof") {
-        Some(inner) if inner.is_object() => inner.clone(),
-        _ => v.clone(),
-    };
-    let (base, over) = (unwrap(base), unwrap(over));
-    match (base, over) {
-        (Value::Object(mut b), Value::Object(o)) => {
-            for (k, v) in o {
-                let merged = match b.get(&k) {
-                    Some(existing) if existing.is_object() && v.is_object() => overlay(existing, &v),
-                    _ => v,
-                };
-                b.insert(k, merged);
-            }
-            Value::Object(b)
-        }
-        (b, Value::Null) => b,
-        (_, o) => o,
+/// Whether a settings value says anything: `null`, `{}` and
+/// `{"pprof": {}}` do not, and leave the settings as they were.
+pub fn is_empty(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::Object(o) => o.is_empty() || (o.len() == 1 && o.get("pprof").is_some_and(is_empty)),
+        _ => false,
     }
 }
 
@@ -168,15 +152,12 @@ mod tests {
     }
 
     #[test]
-    fn configuration_refines_initialization_options() {
-        let init = json!({"profiles": ["a.pb.gz"], "hints": {"minCumPercent": 1, "format": "cum"}});
-        let merged = overlay(&init, &json!({"pprof": {"hints": {"format": "flat"}, "sampleType": "cpu"}}));
-        let c = Config::from_json(&merged).unwrap();
-        assert_eq!(c.profiles, vec!["a.pb.gz".to_string()]);
-        assert_eq!(c.hints.min_cum_percent, 1.0);
-        assert_eq!(c.hints.format, HintFormat::Flat);
-        assert_eq!(c.sample_type.as_deref(), Some("cpu"));
-        assert_eq!(overlay(&init, &json!({})), init);
+    fn empty_settings_say_nothing() {
+        assert!(is_empty(&json!(null)));
+        assert!(is_empty(&json!({})));
+        assert!(is_empty(&json!({"pprof": {}})));
+        assert!(!is_empty(&json!({"pprof": {"watch": false}})));
+        assert!(!is_empty(&json!({"hints": {}})));
     }
 
     #[test]

@@ -80,9 +80,9 @@ impl Backend {
         }
         let items = vec![ConfigurationItem { scope_uri: None, section: Some("pprof".into()) }];
         let values = self.client.configuration(items).await.ok()?;
-        let value = values.into_iter().next().filter(|v| !v.is_null())?;
-        let base = self.session.init_options();
-        match Config::from_json(&super::config::overlay(&base, &value)) {
+        // An empty answer keeps what initializationOptions said.
+        let value = values.into_iter().next().filter(|v| !super::config::is_empty(v))?;
+        match Config::from_json(&value) {
             Ok(c) => Some(c),
             Err(e) => {
                 self.client.show_message(MessageType::ERROR, format!("pprof: {e}")).await;
@@ -146,7 +146,6 @@ impl LanguageServer for Backend {
         *self.session.roots.write().unwrap_or_else(|e| e.into_inner()) = roots;
         if let Some(options) = &params.initialization_options {
             let config = Config::from_json(options).map_err(Error::invalid_params)?;
-            *self.session.init_options.write().unwrap_or_else(|e| e.into_inner()) = options.clone();
             self.session.update(|s| s.config = config);
         }
         Ok(InitializeResult {
@@ -210,10 +209,7 @@ impl LanguageServer for Backend {
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         let config = match self.fetch_configuration().await {
             Some(c) => c,
-            None if !params.settings.is_null() => match Config::from_json(&super::config::overlay(
-                &self.session.init_options(),
-                &params.settings,
-            )) {
+            None if !super::config::is_empty(&params.settings) => match Config::from_json(&params.settings) {
                 Ok(c) => c,
                 Err(e) => {
                     self.client.show_message(MessageType::ERROR, format!("pprof: {e}")).await;

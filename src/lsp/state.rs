@@ -160,8 +160,6 @@ pub struct Session {
     pub documents: DashMap<Uri, Document>,
     pub roots: RwLock<Vec<PathBuf>>,
     pub caps: RwLock<ClientCaps>,
-    /// The `initializationOptions`, which configuration sent later refines.
-    pub init_options: RwLock<serde_json::Value>,
     /// Serialises loads, so two reloads never race to swap the snapshot.
     pub load_lock: tokio::sync::Mutex<()>,
     pub watcher: Mutex<Option<notify::RecommendedWatcher>>,
@@ -186,10 +184,6 @@ impl Session {
 
     pub fn caps(&self) -> ClientCaps {
         self.caps.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    pub fn init_options(&self) -> serde_json::Value {
-        self.init_options.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn roots(&self) -> Vec<PathBuf> {

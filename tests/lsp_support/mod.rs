@@ -241,7 +241,13 @@ impl Client {
     }
 
     /// Sets what the client answers to `workspace/configuration`.
+    /// What the client answers to `workspace/configuration`. Non-empty
+    /// settings get the hermetic `goroot` (see [`hermetic`]).
     pub fn set_settings(&self, settings: Value) {
+        let settings = match &settings {
+            Value::Object(o) if !o.is_empty() && !o.contains_key("pprof") => hermetic(settings),
+            _ => settings,
+        };
         *self.shared.settings.lock().unwrap() = settings;
     }
 

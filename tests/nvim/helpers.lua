@@ -179,4 +179,10 @@ end
 --- The Windows-path profile, relative to the workspace (tests/fixtures/goprog).
 M.windows_profile = '../profiles/windows.heap.pb.gz'
 
+-- An empty Go root for the settings, so the results do not depend on
+-- whether this machine has Go installed (the server would otherwise map
+-- standard-library frames into `go env GOROOT`).
+M.empty_goroot = vim.fn.tempname() .. '-goroot'
+vim.fn.mkdir(M.empty_goroot, 'p')
+
 return M

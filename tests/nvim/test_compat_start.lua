@@ -5,7 +5,7 @@ local h = require('helpers')
 
 h.run(function()
   vim.lsp.enable = nil
-  vim.g.pprof = { profiles = { h.windows_profile } }
+  vim.g.pprof = { profiles = { h.windows_profile }, goroot = h.empty_goroot }
   h.load_plugin()
   local bufnr, client = h.open(h.catalog)
   h.eq(client.root_dir, vim.fn.getcwd(), 'root directory found from go.mod')

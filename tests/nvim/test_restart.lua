@@ -3,13 +3,13 @@ package.path = os.getenv('PPROF_REPO') .. '/tests/nvim/?.lua;' .. package.path
 local h = require('helpers')
 
 h.run(function()
-  vim.g.pprof = { profiles = { h.windows_profile } }
+  vim.g.pprof = { profiles = { h.windows_profile }, goroot = h.empty_goroot }
   h.load_plugin()
   local bufnr, before = h.open(h.catalog)
   h.wait_hint(bufnr, 24, '10MB flat · 10MB cum (65.47%)')
 
   -- A setting given after start is picked up by the new client.
-  vim.g.pprof = { profiles = { h.windows_profile }, sampleType = 'alloc_space' }
+  vim.g.pprof = { profiles = { h.windows_profile }, goroot = h.empty_goroot, sampleType = 'alloc_space' }
   vim.cmd('Pprof restart')
   local after = h.wait(10000, function()
     local c = vim.lsp.get_clients({ bufnr = bufnr, name = 'pprof' })[1]

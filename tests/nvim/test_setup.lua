@@ -5,7 +5,7 @@ local h = require('helpers')
 
 h.run(function()
   h.load_plugin()
-  require('pprof').setup({ profiles = { h.windows_profile }, hints = { format = 'cum' }, heat = true })
+  require('pprof').setup({ profiles = { h.windows_profile }, goroot = h.empty_goroot, hints = { format = 'cum' }, heat = true })
   local bufnr, client = h.open(h.catalog)
   h.wait_hint(bufnr, 24, '10MB cum (65.47%)')
   h.eq(client.config.init_options.hints.format, 'cum', 'init_options mirror the settings')
@@ -29,7 +29,7 @@ h.run(function()
   h.eq(vim.api.nvim_get_hl(0, { name = 'PprofHeat5' }).link, 'ErrorMsg', 'default link of PprofHeat5')
 
   -- A second setup() reaches the running server.
-  require('pprof').setup({ profiles = { h.windows_profile }, sampleType = 'alloc_space' })
+  require('pprof').setup({ profiles = { h.windows_profile }, goroot = h.empty_goroot, sampleType = 'alloc_space' })
   h.wait_hint(bufnr, 24, '10MB flat · 10MB cum (1.28%)')
   h.wait(5000, function()
     return #vim.api.nvim_buf_get_extmarks(bufnr, ns, 0, -1, {}) == 0

@@ -8,7 +8,7 @@ h.run(function()
   vim.notify = function(message)
     table.insert(messages, message)
   end
-  vim.g.pprof = { profiles = { h.windows_profile } }
+  vim.g.pprof = { profiles = { h.windows_profile }, goroot = h.empty_goroot }
   h.load_plugin()
   local bufnr, client = h.open(h.catalog)
   h.wait_hint(bufnr, 24, '10MB flat · 10MB cum (65.47%)')

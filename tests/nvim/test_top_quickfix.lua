@@ -4,7 +4,7 @@ package.path = os.getenv('PPROF_REPO') .. '/tests/nvim/?.lua;' .. package.path
 local h = require('helpers')
 
 h.run(function()
-  vim.g.pprof = { profiles = { h.windows_profile } }
+  vim.g.pprof = { profiles = { h.windows_profile }, goroot = h.empty_goroot }
   h.load_plugin()
   local bufnr = h.open('main.go')
   h.wait(10000, function()

@@ -79,6 +79,7 @@ async function main() {
     fs.cpSync(FIXTURE, workspace, { recursive: true });
 
     const bundled = spawnSync('unzip', ['-l', vsix], { encoding: 'utf8' }).stdout?.includes('extension/server/pprof-lsp');
+    const emptyGoroot = path.join(tmp, "empty-goroot");
     const settings = {
         'security.workspace.trust.enabled': false,
         'workbench.startupEditor': 'none',
@@ -95,8 +96,12 @@ async function main() {
         'editor.minimap.enabled': false,
         'window.commandCenter': false,
         'pprof.profiles': [PROFILE],
+        // An empty Go root keeps the results independent of a local Go
+        // install (the server would otherwise ask `go env GOROOT`).
+        'pprof.goroot': emptyGoroot,
         ...(bundled ? {} : { 'pprof.server.path': SERVER }),
     };
+    fs.mkdirSync(emptyGoroot, { recursive: true });
     fs.mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
     fs.writeFileSync(path.join(dirs['user-data'], 'User', 'settings.json'), JSON.stringify(settings, null, 2));
     log(`state in ${tmp}; server ${bundled ? 'bundled in the .vsix' : `from pprof.server.path (${SERVER})`}`);
