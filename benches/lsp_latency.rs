@@ -78,6 +78,12 @@ fn stats(mut v: Vec<Duration>) -> Stats {
     Stats { n: v.len(), p50: rank(0.50), p90: rank(0.90), p99: rank(0.99), max: *v.last().unwrap() }
 }
 
+/// A progress line on stderr.
+fn note(s: &Stats, items: (usize, usize)) -> (Stats, (usize, usize)) {
+    eprintln!("  n {} items {}..{} p50 {} p99 {} max {} ms", s.n, items.0, items.1, ms(s.p50), ms(s.p99), ms(s.max));
+    (*s, items)
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64() * 1e3)
 }
@@ -108,6 +114,8 @@ struct Target {
     lines_in_range: usize,
     /// 1-based line with the largest cum of the default sample type.
     hottest_line: i64,
+    /// Every profile file below [`BUILD_PREFIX`], relative to it.
+    all_files: Vec<String>,
 }
 
 /// Picks the profile file with the most profiled lines in 1..=2000.
@@ -141,7 +149,25 @@ fn pick_target(profile: &Path) -> Target {
         samples: p.samples.len(),
         lines_in_range,
         hottest_line,
+        all_files: index.files().iter().filter_map(|f| f.strip_prefix(BUILD_PREFIX)).map(str::to_string).collect(),
     }
+}
+
+/// Lays out the workspace: the target file with [`FILE_LINES`] lines and a
+/// one-line stub for every other profile file, as a checkout would have
+/// them. (With the target alone, the mapper's file-name fallback would map
+/// every profile file of the same name onto it.) Returns the target's path
+/// and text.
+fn make_workspace(dir: &Path, target: &Target) -> (PathBuf, String) {
+    for rel in &target.all_files {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "package stub\n").unwrap();
+    }
+    let file = dir.join(&target.relative);
+    let text = source_text();
+    std::fs::write(&file, &text).unwrap();
+    (file, text)
 }
 
 /// Go-looking text with exactly [`FILE_LINES`] lines.
@@ -257,7 +283,7 @@ async fn sequential(client: &Client, method: &str, params: &Value, n: usize) -> 
         lo = lo.min(c);
         hi = hi.max(c);
     }
-    (stats(times), (lo, hi))
+    note(&stats(times), (lo, hi))
 }
 
 /// Waits until the hint count differs from `before` (a settings change has
@@ -276,10 +302,7 @@ async fn hints_change(client: &Client, uri: &str, before: usize) -> usize {
 
 async fn in_process(profile: &Path, target: &Target, requests: usize, reloads: usize) -> (Vec<SteadyRow>, Vec<ReloadRow>) {
     let ws = TempDir::new("lsp-latency");
-    let file = ws.path().join(&target.relative);
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    let text = source_text();
-    std::fs::write(&file, &text).unwrap();
+    let (file, text) = make_workspace(ws.path(), target);
 
     let client = Arc::new(Client::start());
     let loading = Instant::now();
@@ -455,7 +478,7 @@ impl StdioServer {
             lo = lo.min(count(&result));
             hi = hi.max(count(&result));
         }
-        (stats(times), (lo, hi))
+        note(&stats(times), (lo, hi))
     }
 
     fn shutdown(mut self) {
@@ -475,10 +498,7 @@ impl StdioServer {
 
 fn over_stdio(binary: &Path, profile: &Path, target: &Target, requests: usize, reloads: usize) -> (Vec<SteadyRow>, Vec<ReloadRow>) {
     let ws = TempDir::new("lsp-latency-stdio");
-    let file = ws.path().join(&target.relative);
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    let text = source_text();
-    std::fs::write(&file, &text).unwrap();
+    let (file, text) = make_workspace(ws.path(), target);
     let uri = uri(&file);
 
     let server = StdioServer::spawn(binary);

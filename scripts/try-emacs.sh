@@ -10,6 +10,8 @@
 #   B  gopls and pprof-lsp offered as alternatives; `M-x eglot' answered with
 #      "pprof-lsp" at its prompt; settings from `eglot-workspace-configuration'
 #      (the `pprof' section, as a .dir-locals.el would give them)
+#   C  `emacs -nw' under tmux with a newer Eglot (1.17, which draws inlay
+#      hints): the hint is read off the screen
 #
 # Prints PASS/FAIL per check and exits non-zero if any failed.
 #
@@ -232,6 +234,89 @@ for run in A B; do
     sed 's/^/    /' "$log.stderr" | tail -n 30
   fi
 done
+
+# --- run C: a newer Eglot draws the hint in a real terminal Emacs ---------------
+# Eglot 1.9 (Debian 12) has no inlay-hint display. Eglot releases from GNU
+# ELPA do, and still run on Emacs 28; the same Lisp ships as source in
+# Debian 13's emacs-el (Eglot 1.17, with its project, xref, eldoc, flymake,
+# external-completion and track-changes), elpa-jsonrpc and elpa-compat. They
+# are fetched once with a private apt configuration (the system's sources are
+# left alone) and put first on the load path, as a package install would.
+newer="$root/.tools/eglot-emacs30"
+fetch_newer_eglot() {
+  [ -f "$newer/lisp/eglot.el" ] && return 0
+  command -v tmux >/dev/null 2>&1 || { apt-get install -y -q tmux >&2 || return 1; }
+  rm -rf "$newer"
+  mkdir -p "$newer/apt/lists/partial" "$newer/apt/cache/archives/partial" "$newer/debs" "$newer/x" "$newer/lisp"
+  # The Debian mirror this machine already uses, with suite trixie.
+  local mirror
+  mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+             /etc/apt/sources.list.d/*.sources 2>/dev/null |
+           awk '$1 == "URIs:" || $1 == "deb" { print $2 }' |
+           grep -E '/debian/?$' | head -n 1)
+  [ -n "$mirror" ] || { echo "no Debian mirror in the apt sources" >&2; return 1; }
+  echo "deb $mirror trixie main" >"$newer/apt/sources.list"
+  local opts=(-o "Dir::Etc::sourcelist=$newer/apt/sources.list" -o "Dir::Etc::sourceparts=-"
+    -o "Dir::State::Lists=$newer/apt/lists" -o "Dir::Cache=$newer/apt/cache" -q)
+  echo "fetching Eglot 1.17 sources from Debian 13 into $newer" >&2
+  apt-get "${opts[@]}" update >&2 || return 1
+  (cd "$newer/debs" && apt-get "${opts[@]}" download emacs-el/trixie elpa-jsonrpc/trixie elpa-compat/trixie) >&2 2>&1 || return 1
+  local deb
+  for deb in "$newer"/debs/*.deb; do dpkg-deb -x "$deb" "$newer/x" || return 1; done
+  local src="$newer/x/usr/share/emacs/30.1/lisp" f
+  for f in progmodes/eglot progmodes/project progmodes/xref progmodes/flymake \
+           emacs-lisp/eldoc emacs-lisp/track-changes external-completion; do
+    zcat "$src/$f.el.gz" >"$newer/lisp/$(basename "$f").el" || return 1
+  done
+  cp "$newer"/x/usr/share/emacs/site-lisp/elpa-src/jsonrpc-*/jsonrpc.el \
+     "$newer"/x/usr/share/emacs/site-lisp/elpa-src/compat-*/compat*.el "$newer/lisp/" || return 1
+  rm -rf "$newer/x" "$newer/debs" "$newer/apt"
+}
+
+if ! fetch_newer_eglot; then
+  echo "SKIP C: could not fetch the newer Eglot (see above)"
+  rm -rf "$newer"
+else
+  cat >"$artifacts/init-c.el" <<'ELISP'
+;; A user's init file: newer Eglot first on the load path, then the snippet.
+(push (getenv "TRY_EGLOT_LISP") load-path)
+(setq native-comp-deferred-compilation nil)
+(require 'go-mode)
+(load (expand-file-name "docs/editors/pprof-lsp-eglot.el" (getenv "TRY_ROOT")))
+(setq pprof-lsp-initialization-options '(:profiles ["../profiles/windows.heap.pb.gz"]))
+(add-hook 'go-mode-hook #'eglot-ensure)
+ELISP
+  session="try-emacs-$$"
+  screen="$artifacts/run-C.screen"
+  LANG=C.UTF-8 TRY_EGLOT_LISP="$newer/lisp" TRY_ROOT="$root" \
+    tmux new-session -d -s "$session" -x 120 -y 40 \
+    "emacs -nw -q -l '$artifacts/init-c.el' '$root/tests/fixtures/goprog/internal/catalog/catalog.go'"
+  want='table = make([]Entry, Size) 10MB flat · 10MB cum (65.47%)'
+  ok=0
+  sleep 3
+  # Go to line 25, type a space and undo it: Eglot 1.17 asks for hints again
+  # after an edit (it does not take the server's refresh request).
+  tmux send-keys -t "$session" M-g g 25 Enter
+  sleep 0.5
+  tmux send-keys -t "$session" C-e ' '
+  sleep 1
+  tmux send-keys -t "$session" C-/
+  for _ in $(seq 1 20); do
+    tmux capture-pane -p -t "$session" >"$screen" 2>/dev/null
+    if grep -qF "$want" "$screen"; then ok=1; break; fi
+    sleep 0.5
+  done
+  mode=$(grep -o '(Go[^)]*)' "$screen" | head -n 1)
+  tmux kill-session -t "$session" 2>/dev/null
+  if [ $ok -eq 1 ]; then
+    echo "PASS C: emacs -nw with Eglot 1.17 draws the hint on catalog.go:25 -- $mode"
+    grep -F "$want" "$screen" | sed 's/^/     C: screen: /'
+  else
+    failed=1
+    echo "FAIL C: emacs -nw with Eglot 1.17: no hint on catalog.go:25 (screen in $screen)"
+    sed 's/^/    /' "$screen"
+  fi
+fi
 
 if [ $failed -eq 0 ]; then
   echo "emacs/eglot: all checks passed"

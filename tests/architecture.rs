@@ -69,3 +69,60 @@ fn every_module_starts_with_a_doc_line() {
         .collect();
     assert!(missing.is_empty(), "modules without a `//!` line: {missing:?}");
 }
+
+/// The server's settings as dotted leaf keys with their defaults.
+fn server_settings() -> std::collections::BTreeMap<String, serde_json::Value> {
+    fn flatten(prefix: &str, v: &serde_json::Value, out: &mut std::collections::BTreeMap<String, serde_json::Value>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                for (k, v) in o {
+                    let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    flatten(&key, v, out);
+                }
+            }
+            other => {
+                out.insert(prefix.to_string(), other.clone());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    flatten("", &serde_json::to_value(pprof_lsp::lsp::config::Config::default()).unwrap(), &mut out);
+    out
+}
+
+/// The VS Code extension contributes exactly the server's settings (plus
+/// its own client-only ones), with the server's defaults.
+#[test]
+fn vscode_settings_match_the_server_one_to_one() {
+    let text = std::fs::read_to_string(common::root().join("editors/vscode/package.json")).unwrap();
+    let package: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let properties = package["contributes"]["configuration"]["properties"].as_object().expect("settings");
+    let client_only = ["server.path", "heat.enabled", "trace.server"];
+    let contributed: std::collections::BTreeMap<String, serde_json::Value> = properties
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("pprof.").map(|k| (k.to_string(), v["default"].clone())))
+        .filter(|(k, _)| !client_only.contains(&k.as_str()))
+        .collect();
+    let server = server_settings();
+    assert_eq!(contributed.keys().collect::<Vec<_>>(), server.keys().collect::<Vec<_>>());
+    for (key, default) in &server {
+        assert_eq!(&contributed[key], default, "default of pprof.{key}");
+    }
+    for (key, setting) in properties {
+        let text = setting["description"].as_str().or(setting["markdownDescription"].as_str());
+        assert!(text.is_some_and(|d| d.len() > 10), "{key} has no description");
+    }
+}
+
+/// The Neovim plugin knows the same top-level settings as the server.
+#[test]
+fn neovim_settings_match_the_server_one_to_one() {
+    let text = std::fs::read_to_string(common::root().join("editors/nvim/lua/pprof/config.lua")).unwrap();
+    let block = text.split("M.server_keys = {").nth(1).and_then(|b| b.split('}').next()).expect("server_keys");
+    let mut lua: Vec<String> = block.split(',').map(|k| k.trim().trim_matches('\'').to_string()).filter(|k| !k.is_empty()).collect();
+    lua.sort();
+    let mut server: Vec<String> = server_settings().keys().map(|k| k.split('.').next().unwrap().to_string()).collect();
+    server.dedup();
+    server.sort();
+    assert_eq!(lua, server);
+}

@@ -1544,3 +1544,16 @@ async fn unmapped_windows_callers_appear_in_the_call_hierarchy() {
         .collect();
     assert_eq!(callers, vec![("runtime.doInit1".to_string(), "file:///c:/go/src/runtime/proc.go".to_string())]);
 }
+
+/// `pprof.showFunction` with `"notify": false` returns its report without
+/// also showing it as a message (for clients with their own view).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_function_can_skip_the_message() {
+    let c = start_windows().await;
+    let mark = c.mark();
+    let report = c.command_ok("pprof.showFunction", json!({ "function": INIT_FUNCTION, "notify": false })).await;
+    assert_eq!(report["callers"][0]["function"], "runtime.doInit1");
+    // A request after it: once answered, a message for the first would have come.
+    c.status().await;
+    assert!(c.messages()[mark..].iter().all(|m| m["method"] != "window/showMessage"));
+}

@@ -217,7 +217,8 @@ fn top(backend: &Backend, arg: &Value) -> Value {
 }
 
 /// A function's hottest lines and its callers; also shown as a message so
-/// that clients without their own view of it see something.
+/// that clients without their own view of it see something, unless the
+/// arguments say `"notify": false`.
 async fn show_function(backend: &Backend, arg: &Value) -> std::result::Result<Value, String> {
     let snapshot = backend.session.snapshot();
     let loaded = snapshot.profile.as_ref().ok_or("no profile is loaded")?;
@@ -265,7 +266,9 @@ async fn show_function(backend: &Backend, arg: &Value) -> std::result::Result<Va
     for (caller, w) in &callers {
         message.push_str(&format!("\n  {caller}  {} ({})", units::label(*w, &ty.unit), units::percent(*w, total)));
     }
-    backend.client.show_message(MessageType::INFO, message).await;
+    if arg.get("notify").and_then(Value::as_bool) != Some(false) {
+        backend.client.show_message(MessageType::INFO, message).await;
+    }
     Ok(json!({
         "function": name,
         "file": file,

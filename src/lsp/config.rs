@@ -121,7 +121,15 @@ impl Config {
         if inner.is_null() {
             return Ok(Config::default());
         }
-        serde_json::from_value(inner.clone()).map_err(|e| format!("invalid pprof settings: {e}"))
+        let mut config: Config =
+            serde_json::from_value(inner.clone()).map_err(|e| format!("invalid pprof settings: {e}"))?;
+        // Settings editors often store "unset" as an empty string.
+        for field in [&mut config.sample_type, &mut config.goroot] {
+            if field.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                *field = None;
+            }
+        }
+        Ok(config)
     }
 }
 
@@ -149,6 +157,12 @@ mod tests {
         assert_eq!(c.hints.min_flat_percent, 0.1);
         let c = Config::from_json(&json!({"pathMappings": [{"from": "D:\\w", "to": "/src"}], "server": {"path": "x"}})).unwrap();
         assert_eq!(c.path_mappings[0].from, "D:\\w");
+    }
+
+    #[test]
+    fn empty_strings_mean_unset() {
+        let c = Config::from_json(&json!({"sampleType": "", "goroot": " "})).unwrap();
+        assert_eq!((c.sample_type, c.goroot), (None, None));
     }
 
     #[test]

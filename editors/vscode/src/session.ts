@@ -7,8 +7,6 @@ import {
     ExecuteCommandRequest,
     LanguageClient,
     LanguageClientOptions,
-    MessageType,
-    ShowMessageNotification,
     State,
 } from 'vscode-languageclient/node';
 
@@ -22,16 +20,11 @@ const DOCUMENTS = ['go', 'c', 'cpp', 'java'].map((language) => ({ scheme: 'file'
 /** How often the status is polled, so loads the server starts itself (watching, settings) show up. */
 const STATUS_POLL_MS = 2000;
 
-/** How long after a reply its pop-up is still expected. */
-const HOLD_BACK_MS = 5000;
-
 export class Session implements vscode.Disposable {
     private client: LanguageClient | undefined;
     private pending: Promise<void> = Promise.resolve();
     private lastStatus = '';
     private readonly poll: ReturnType<typeof setInterval>;
-    /** Starts of server pop-ups to hold back, with when to stop waiting for them (see `withoutPopup`). */
-    private readonly heldBack = new Map<string, number>();
     private readonly statusChanged = new vscode.EventEmitter<Status | undefined>();
 
     /** Fires with the new status, or undefined when the server is not running. */
@@ -141,19 +134,6 @@ export class Session implements vscode.Disposable {
             void vscode.window.showErrorMessage(`pprof-lsp: the server at ${server.path} failed to start. See the pprof-lsp output for details.`);
             return;
         }
-        // Replaces the client's default handler so that `withoutPopup` can
-        // hold back the server's own pop-up for a result shown here.
-        client.onNotification(ShowMessageNotification.type, ({ type, message }) => {
-            if (type === MessageType.Error) {
-                void vscode.window.showErrorMessage(message);
-            } else if (type === MessageType.Warning) {
-                void vscode.window.showWarningMessage(message);
-            } else if (this.isHeldBack(message)) {
-                this.output.appendLine(message);
-            } else {
-                void vscode.window.showInformationMessage(message);
-            }
-        });
         await this.refreshStatus();
     }
 
@@ -189,14 +169,14 @@ export class Session implements vscode.Disposable {
                     },
                 },
                 // The code lens runs `pprof.showFunction`, which the client registers
-                // as a VS Code command itself; its result is shown here.
+                // as a VS Code command itself; its result is shown here, so the
+                // server is asked not to show it as a message too.
                 executeCommand: async (command, args, next) => {
                     if (command !== Command.showFunction) {
                         return next(command, args);
                     }
-                    const fn = (args[0] as { function?: unknown } | undefined)?.function;
-                    const run = () => Promise.resolve(next(command, args));
-                    const report = (await (typeof fn === 'string' ? this.withoutPopup(`${fn} — `, run) : run())) as
+                    const first = (args[0] ?? {}) as Record<string, unknown>;
+                    const report = (await next(command, [{ ...first, notify: false }, ...args.slice(1)])) as
                         | FunctionReport
                         | undefined;
                     if (report) {
@@ -207,36 +187,8 @@ export class Session implements vscode.Disposable {
             },
         };
     }
-
-    /**
-     * Runs a request whose informational pop-up from the server, starting
-     * with `prefix`, goes to the output channel instead: its result is shown
-     * here. The pop-up may arrive just before or just after the reply.
-     */
-    private async withoutPopup<T>(prefix: string, run: () => Promise<T>): Promise<T> {
-        this.heldBack.set(prefix, Number.POSITIVE_INFINITY);
-        try {
-            return await run();
-        } finally {
-            if (this.heldBack.has(prefix)) {
-                this.heldBack.set(prefix, Date.now() + HOLD_BACK_MS);
-            }
-        }
-    }
-
-    private isHeldBack(message: string): boolean {
-        const now = Date.now();
-        for (const [prefix, until] of this.heldBack) {
-            if (until < now) {
-                this.heldBack.delete(prefix);
-            } else if (message.startsWith(prefix)) {
-                this.heldBack.delete(prefix);
-                return true;
-            }
-        }
-        return false;
-    }
 }
+
 
 async function reportMissingServer(reason: string): Promise<void> {
     const open = 'Open Settings';
