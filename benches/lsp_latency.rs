@@ -252,6 +252,20 @@ struct ReloadRow {
 type Probe = (&'static str, Duration, Duration);
 
 fn reload_row(transport: &'static str, reload: usize, window: (Duration, Duration), probes: Vec<Probe>) -> ReloadRow {
+    // Where the slow answers sit relative to the load, for diagnosis.
+    let slow: Vec<String> = probes
+        .iter()
+        .filter(|(_, _, l)| *l > RELOAD_STALL_TARGET)
+        .map(|(_, sent, l)| format!("{:+.0}", (sent.as_secs_f64() - window.0.as_secs_f64()) * 1e3) + "/" + &ms(*l))
+        .collect();
+    if !slow.is_empty() {
+        eprintln!(
+            "  load ran from +0 to +{:.0} ms; {} answers over 50 ms (sent at ms / took ms): {}",
+            (window.1 - window.0).as_secs_f64() * 1e3,
+            slow.len(),
+            slow.iter().take(12).cloned().collect::<Vec<_>>().join(" ")
+        );
+    }
     let during =
         probes.iter().filter(|(_, sent, _)| *sent >= window.0 && *sent <= window.1).map(|&(m, _, l)| (m, l)).collect();
     ReloadRow {

@@ -204,7 +204,7 @@ cat >"$driver" <<'ELISP'
                    (format "%S" label)))
       (try-info "this Eglot draws inlay hints itself: %s"
                 (if (fboundp 'eglot-inlay-hints-mode) "yes (eglot-inlay-hints-mode)"
-                  "no (needs the Eglot of Emacs 29.1 or later)"))
+                  "no (Emacs 29.1+, or a newer Eglot from GNU ELPA, has eglot-inlay-hints-mode)"))
       (try-info "this Eglot shows call hierarchy: %s"
                 (if (fboundp 'eglot-show-call-hierarchy) "yes" "no")))
     (eglot-shutdown server))

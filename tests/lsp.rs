@@ -1294,7 +1294,8 @@ async fn a_profile_is_loaded_from_a_url() {
     let status = c.command_ok("pprof.load", json!({ "url": server.url })).await;
     assert_eq!(server.seen.recv_timeout(WAIT).unwrap(), "/debug/pprof/heap");
     assert_eq!(status["profile"], server.url);
-    assert_eq!(status["name"], server.url);
+    let host = server.url.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    assert_eq!(status["name"], format!("heap ({host})"));
     assert_eq!(status["total"], WINDOWS_TOTAL, "heap.pb.gz is the same program state");
     assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
     let listed = c.command_ok("pprof.listProfiles", Value::Null).await;

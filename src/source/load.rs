@@ -27,7 +27,16 @@ impl ProfileSource {
     pub fn display_name(&self) -> String {
         match self {
             ProfileSource::File(p) => p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into()),
-            ProfileSource::Url(u) => u.clone(),
+            ProfileSource::Url(u) => {
+                // `http://host:6060/debug/pprof/heap?seconds=5` → `heap (host:6060)`.
+                let rest = u.split_once("://").map_or(u.as_str(), |(_, r)| r);
+                let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+                let path = path.split(['?', '#']).next().unwrap_or("");
+                match path.rsplit('/').find(|s| !s.is_empty()) {
+                    Some(last) => format!("{last} ({host})"),
+                    None => host.to_string(),
+                }
+            }
         }
     }
 }
@@ -105,6 +114,11 @@ mod tests {
         assert_eq!(ProfileSource::parse("HTTPS://x"), ProfileSource::Url("HTTPS://x".into()));
         assert_eq!(ProfileSource::parse("a/b.pb.gz"), ProfileSource::File("a/b.pb.gz".into()));
         assert_eq!(ProfileSource::parse("/tmp/heap.pprof").display_name(), "heap.pprof");
+        assert_eq!(
+            ProfileSource::parse("http://127.0.0.1:6060/debug/pprof/heap?debug=0").display_name(),
+            "heap (127.0.0.1:6060)"
+        );
+        assert_eq!(ProfileSource::parse("https://host/").display_name(), "host");
     }
 
     #[test]
