@@ -38,7 +38,8 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use lsp_support::{is_log, uri, Client, TempDir};
-use pprof_lsp::analysis::{self, Index};
+use pprof_lsp::analysis::annotate::Threshold;
+use pprof_lsp::analysis::{self, Cost, Index};
 use pprof_lsp::profile::{decode, DecodeOptions};
 use serde_json::{json, Value};
 
@@ -105,69 +106,83 @@ fn profile_path() -> PathBuf {
     std::fs::canonicalize(&path).expect("the benchmark profile exists")
 }
 
-/// The file to open and the line to hover.
-struct Target {
+/// One profile file opened as a document.
+struct Doc {
     /// Path below [`BUILD_PREFIX`].
     relative: String,
-    samples: usize,
-    /// Distinct profiled lines within the first [`FILE_LINES`].
-    lines_in_range: usize,
+    /// Lines in 1..=2000 with data in the default sample type (what the
+    /// minCum/minFlat 0 setting shows).
+    with_data: usize,
+    /// Lines in 1..=2000 that pass the default thresholds.
+    above_default: usize,
     /// 1-based line with the largest cum of the default sample type.
     hottest_line: i64,
+}
+
+/// The files to open.
+struct Target {
+    samples: usize,
+    /// The file with the most lines with data in 1..=2000.
+    dense: Doc,
+    /// The file with the most lines above the default thresholds.
+    hot: Doc,
     /// Every profile file below [`BUILD_PREFIX`], relative to it.
     all_files: Vec<String>,
 }
 
-/// Picks the profile file with the most profiled lines in 1..=2000.
 fn pick_target(profile: &Path) -> Target {
     let bytes = std::fs::read(profile).expect("reading the profile");
     let p = decode(&bytes, &DecodeOptions::default()).expect("decoding the profile");
     let index = Index::build(&p);
     let t = analysis::select(&p, None).expect("a default sample type");
-    let mut best: Option<(usize, analysis::FileId)> = None;
-    for f in index.file_ids() {
-        if !index.file(f).starts_with(BUILD_PREFIX) {
-            continue;
-        }
-        let mut lines: Vec<i64> =
-            index.lines_of_file(f).iter().map(|&l| index.line(l).line).filter(|l| (1..=FILE_LINES).contains(l)).collect();
-        lines.dedup();
-        if best.is_none_or(|(n, _)| lines.len() > n) {
-            best = Some((lines.len(), f));
-        }
-    }
-    let (lines_in_range, file) = best.expect("a profile file under /home/build/src");
-    let hottest_line = index
-        .lines_of_file(file)
-        .iter()
-        .filter(|&&l| (1..=FILE_LINES).contains(&index.line(l).line))
-        .max_by_key(|&&l| index.line_cost(l, t).cum)
-        .map(|&l| index.line(l).line)
-        .unwrap();
+    let total = index.total(t);
+    let docs: Vec<Doc> = index
+        .file_ids()
+        .filter(|&f| index.file(f).starts_with(BUILD_PREFIX))
+        .filter_map(|f| {
+            let costs: Vec<(i64, Cost)> = index
+                .lines_of_file(f)
+                .iter()
+                .map(|&l| (index.line(l).line, index.line_cost(l, t)))
+                .filter(|(line, cost)| (1..=FILE_LINES).contains(line) && !cost.is_zero())
+                .collect();
+            let hottest_line = costs.iter().max_by_key(|(_, c)| c.cum)?.0;
+            Some(Doc {
+                relative: index.file(f)[BUILD_PREFIX.len()..].to_string(),
+                with_data: costs.len(),
+                above_default: costs.iter().filter(|(_, c)| Threshold::default().passes(*c, total)).count(),
+                hottest_line,
+            })
+        })
+        .collect();
+    let pick = |key: &dyn Fn(&Doc) -> (usize, usize)| {
+        let d = docs.iter().max_by_key(|d| key(d)).expect("a profile file under /home/build/src");
+        Doc { relative: d.relative.clone(), ..*d }
+    };
     Target {
-        relative: index.file(file)[BUILD_PREFIX.len()..].to_string(),
         samples: p.samples.len(),
-        lines_in_range,
-        hottest_line,
+        dense: pick(&|d| (d.with_data, d.above_default)),
+        hot: pick(&|d| (d.above_default, d.with_data)),
         all_files: index.files().iter().filter_map(|f| f.strip_prefix(BUILD_PREFIX)).map(str::to_string).collect(),
     }
 }
 
-/// Lays out the workspace: the target file with [`FILE_LINES`] lines and a
-/// one-line stub for every other profile file, as a checkout would have
-/// them. (With the target alone, the mapper's file-name fallback would map
-/// every profile file of the same name onto it.) Returns the target's path
-/// and text.
-fn make_workspace(dir: &Path, target: &Target) -> (PathBuf, String) {
+/// Lays out the workspace: every profile file below [`BUILD_PREFIX`] as a
+/// one-line stub, as a checkout would have them, except the two opened
+/// files, which get [`FILE_LINES`] lines. (With the opened files alone, the
+/// mapper's file-name fallback would map every profile file of the same
+/// name onto them.) Returns the opened files' paths; their text is
+/// [`source_text`].
+fn make_workspace(dir: &Path, target: &Target) -> (PathBuf, PathBuf) {
     for rel in &target.all_files {
         let path = dir.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, "package stub\n").unwrap();
     }
-    let file = dir.join(&target.relative);
-    let text = source_text();
-    std::fs::write(&file, &text).unwrap();
-    (file, text)
+    let (dense, hot) = (dir.join(&target.dense.relative), dir.join(&target.hot.relative));
+    std::fs::write(&dense, source_text()).unwrap();
+    std::fs::write(&hot, source_text()).unwrap();
+    (dense, hot)
 }
 
 /// Go-looking text with exactly [`FILE_LINES`] lines.
@@ -316,7 +331,7 @@ async fn hints_change(client: &Client, uri: &str, before: usize) -> usize {
 
 async fn in_process(profile: &Path, target: &Target, requests: usize, reloads: usize) -> (Vec<SteadyRow>, Vec<ReloadRow>) {
     let ws = TempDir::new("lsp-latency");
-    let (file, text) = make_workspace(ws.path(), target);
+    let (dense_path, hot_path) = make_workspace(ws.path(), target);
 
     let client = Arc::new(Client::start());
     let loading = Instant::now();
@@ -325,32 +340,39 @@ async fn in_process(profile: &Path, target: &Target, requests: usize, reloads: u
     client.initialized();
     wait_loaded(&client, mark).await;
     eprintln!("in-process: initial load answered after {:.2} s", loading.elapsed().as_secs_f64());
-    let uri = client.open_text(&file, &text);
-    let hints = whole_file(&uri);
+    let text = source_text();
+    let dense = client.open_text(&dense_path, &text);
+    let hot = client.open_text(&hot_path, &text);
 
     let mut steady = Vec::new();
-    let default_count = count(&client.ok("textDocument/inlayHint", hints.clone()).await);
-    eprintln!("in-process: inlayHint, default thresholds ({default_count} hints)");
-    let (s, items) = sequential(&client, "textDocument/inlayHint", &hints, requests).await;
-    steady.push(SteadyRow { transport: "in-process", what: "inlayHint, default thresholds".into(), items, stats: s, gated: true });
-
-    eprintln!("in-process: codeLens and hover (default thresholds)");
-    let (s, items) = sequential(&client, "textDocument/codeLens", &doc_only(&uri), requests / 4).await;
-    steady.push(SteadyRow { transport: "in-process", what: "codeLens, default thresholds".into(), items, stats: s, gated: false });
-    let (s, _) = sequential(&client, "textDocument/hover", &hover_at(&uri, target.hottest_line), 100).await;
-    steady.push(SteadyRow {
+    let row = |what: String, (stats, items): (Stats, (usize, usize)), gated: bool| SteadyRow {
         transport: "in-process",
-        what: format!("hover on line {} (hottest)", target.hottest_line),
-        items: (1, 1),
-        stats: s,
-        gated: false,
-    });
+        what,
+        items,
+        stats,
+        gated,
+    };
+    let hint = "textDocument/inlayHint";
+    for (name, uri) in [("hot", &hot), ("dense", &dense)] {
+        eprintln!("in-process: inlayHint, default thresholds, {name} file");
+        let m = sequential(&client, hint, &whole_file(uri), requests).await;
+        steady.push(row(format!("inlayHint, defaults, {name} file"), m, true));
+    }
+    eprintln!("in-process: codeLens and hover");
+    let m = sequential(&client, "textDocument/codeLens", &doc_only(&hot), requests / 4).await;
+    steady.push(row("codeLens, defaults, hot file".into(), m, false));
+    let m = sequential(&client, "textDocument/hover", &hover_at(&hot, target.hot.hottest_line), 50).await;
+    steady.push(row(format!("hover, hot file line {}", target.hot.hottest_line), (m.0, (1, 1)), false));
 
+    let before = count(&client.ok(hint, whole_file(&dense)).await);
     client.notify("workspace/didChangeConfiguration", json!({ "settings": all_lines_settings() }));
-    let all_count = hints_change(&client, &uri, default_count).await;
-    eprintln!("in-process: inlayHint, every line ({all_count} hints)");
-    let (s, items) = sequential(&client, "textDocument/inlayHint", &hints, requests).await;
-    steady.push(SteadyRow { transport: "in-process", what: "inlayHint, minCum/minFlat 0".into(), items, stats: s, gated: true });
+    hints_change(&client, &dense, before).await;
+    for (name, uri) in [("dense", &dense), ("hot", &hot)] {
+        eprintln!("in-process: inlayHint, every line, {name} file");
+        let m = sequential(&client, hint, &whole_file(uri), requests).await;
+        steady.push(row(format!("inlayHint, minCum/minFlat 0, {name} file"), m, true));
+    }
+    let uri = dense;
 
     // Reloads, with every line shown (the heavier hint responses).
     let mut rows = Vec::new();
@@ -512,8 +534,7 @@ impl StdioServer {
 
 fn over_stdio(binary: &Path, profile: &Path, target: &Target, requests: usize, reloads: usize) -> (Vec<SteadyRow>, Vec<ReloadRow>) {
     let ws = TempDir::new("lsp-latency-stdio");
-    let (file, text) = make_workspace(ws.path(), target);
-    let uri = uri(&file);
+    let (dense_path, hot_path) = make_workspace(ws.path(), target);
 
     let server = StdioServer::spawn(binary);
     let loading = Instant::now();
@@ -530,27 +551,34 @@ fn over_stdio(binary: &Path, profile: &Path, target: &Target, requests: usize, r
     server.notify("initialized", json!({}));
     server.wait_log(0, "pprof: loaded ");
     eprintln!("stdio: initial load logged after {:.2} s", loading.elapsed().as_secs_f64());
-    server.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "go", "version": 1, "text": text } }),
-    );
-    let hints = whole_file(&uri);
+    let text = source_text();
+    let (dense, hot) = (uri(&dense_path), uri(&hot_path));
+    for u in [&dense, &hot] {
+        server.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": u, "languageId": "go", "version": 1, "text": text } }),
+        );
+    }
 
     let mut steady = Vec::new();
-    eprintln!("stdio: inlayHint, default thresholds");
-    let (s, items) = server.sequential("textDocument/inlayHint", &hints, requests);
-    steady.push(SteadyRow { transport: "stdio", what: "inlayHint, default thresholds".into(), items, stats: s, gated: true });
-    let default_count = items.1;
-
+    let row = |what: String, (stats, items): (Stats, (usize, usize))| SteadyRow { transport: "stdio", what, items, stats, gated: true };
+    let hint = "textDocument/inlayHint";
+    for (name, uri) in [("hot", &hot), ("dense", &dense)] {
+        eprintln!("stdio: inlayHint, default thresholds, {name} file");
+        steady.push(row(format!("inlayHint, defaults, {name} file"), server.sequential(hint, &whole_file(uri), requests)));
+    }
+    let before = count(&server.ok(hint, whole_file(&dense)).0);
     server.notify("workspace/didChangeConfiguration", json!({ "settings": all_lines_settings() }));
     let deadline = Instant::now() + Duration::from_secs(10);
-    while count(&server.ok("textDocument/inlayHint", hints.clone()).0) == default_count {
+    while count(&server.ok(hint, whole_file(&dense)).0) == before {
         assert!(Instant::now() < deadline, "the hint count did not change after a settings change");
         std::thread::sleep(Duration::from_millis(10));
     }
-    eprintln!("stdio: inlayHint, every line");
-    let (s, items) = server.sequential("textDocument/inlayHint", &hints, requests);
-    steady.push(SteadyRow { transport: "stdio", what: "inlayHint, minCum/minFlat 0".into(), items, stats: s, gated: true });
+    for (name, uri) in [("dense", &dense), ("hot", &hot)] {
+        eprintln!("stdio: inlayHint, every line, {name} file");
+        steady.push(row(format!("inlayHint, minCum/minFlat 0, {name} file"), server.sequential(hint, &whole_file(uri), requests)));
+    }
+    let uri = dense;
 
     let server = Arc::new(server);
     let mut rows = Vec::new();
@@ -622,10 +650,12 @@ fn main() {
 
     eprintln!("picking the source file from {}", profile.display());
     let target = pick_target(&profile);
-    eprintln!(
-        "opening {BUILD_PREFIX}{} ({} profiled lines in 1..={FILE_LINES}; {} samples)",
-        target.relative, target.lines_in_range, target.samples
-    );
+    for (name, d) in [("dense", &target.dense), ("hot", &target.hot)] {
+        eprintln!(
+            "{name} file: {BUILD_PREFIX}{} ({} lines with data, {} above the default thresholds, in 1..={FILE_LINES})",
+            d.relative, d.with_data, d.above_default
+        );
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -638,14 +668,17 @@ fn main() {
     let mut missed = Vec::new();
     println!();
     println!("Language server latency, {} samples loaded ({})", target.samples, profile.display());
-    println!(
-        "file: {BUILD_PREFIX}{} as a {FILE_LINES}-line document ({} profiled lines in range); {workers} CPUs; tokio workers = CPUs",
-        target.relative, target.lines_in_range
-    );
+    println!("{workers} CPUs; tokio worker threads = CPUs; each opened document has {FILE_LINES} lines and hints cover all of it");
+    for (name, d) in [("dense", &target.dense), ("hot", &target.hot)] {
+        println!(
+            "{name:>5} file: {BUILD_PREFIX}{} ({} lines with data, {} above the default thresholds)",
+            d.relative, d.with_data, d.above_default
+        );
+    }
     println!();
     println!("Steady state: sequential requests after {WARM_UP} warm-up requests, times in ms (target: inlayHint p99 <= 5 ms)");
     println!(
-        "| {:<10} | {:<34} | {:>5} | {:>9} | {:>7} | {:>7} | {:>7} | {:>8} | {:<9} |",
+        "| {:<10} | {:<40} | {:>5} | {:>9} | {:>7} | {:>7} | {:>7} | {:>8} | {:<9} |",
         "transport", "request", "n", "items", "p50", "p90", "p99", "max", "target"
     );
     println!("|{}|", ["-", "-", "-", "-", "-", "-", "-", "-", "-"].map(|_| "---").join("|"));
@@ -660,7 +693,7 @@ fn main() {
         };
         let items = if row.items.0 == row.items.1 { row.items.0.to_string() } else { format!("{}-{}", row.items.0, row.items.1) };
         println!(
-            "| {:<10} | {:<34} | {:>5} | {:>9} | {:>7} | {:>7} | {:>7} | {:>8} | {:<9} |",
+            "| {:<10} | {:<40} | {:>5} | {:>9} | {:>7} | {:>7} | {:>7} | {:>8} | {:<9} |",
             row.transport,
             row.what,
             row.stats.n,

@@ -115,6 +115,11 @@ pub async fn load(backend: &Backend, source: ProfileSource) -> Result<(), String
     if is_file && snapshot.config.watch {
         watch(backend, &source);
     }
+    // `snapshot` is usually the last owner of the previous profile. Freeing
+    // a large one takes a while (about 0.2 s at 1M samples), and every
+    // request is polled on the server's one task, so dropping it here would
+    // hold up every request in flight. Free it on a blocking thread.
+    tokio::task::spawn_blocking(move || drop(snapshot));
     progress.finish(summary.clone()).await;
     remap_if_stale(backend).await;
     if let Some(w) = warning {
