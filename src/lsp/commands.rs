@@ -224,6 +224,13 @@ async fn show_function(backend: &Backend, arg: &Value) -> std::result::Result<Va
     let loaded = snapshot.profile.as_ref().ok_or("no profile is loaded")?;
     let name = string_arg(arg, "function").ok_or("pprof.showFunction needs {\"function\": …}")?;
     let f = locate::function_named(loaded, &name, None).ok_or_else(|| format!("no function {name} in the profile"))?;
+    // Building the call graph takes a while on a large profile; do it off
+    // the task that serves every request.
+    let for_graph = loaded.clone();
+    let _ = tokio::task::spawn_blocking(move || {
+        for_graph.calls();
+    })
+    .await;
     let t = snapshot.sample_type;
     let ty = &loaded.index.sample_types()[t.0];
     let total = loaded.index.total(t);

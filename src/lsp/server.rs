@@ -38,6 +38,18 @@ impl Backend {
         }
     }
 
+    /// Runs a slow handler on a blocking thread. All requests of a
+    /// connection are served from one task, so synchronous work inside a
+    /// handler would hold up every other request meanwhile.
+    async fn off_the_loop<T: Send + 'static>(&self, f: impl FnOnce(&Backend) -> T + Send + 'static) -> Result<T> {
+        let backend = self.clone();
+        tokio::task::spawn_blocking(move || f(&backend)).await.map_err(|e| {
+            let mut error = Error::internal_error();
+            error.message = format!("request failed: {e}").into();
+            error
+        })
+    }
+
     /// Takes a new configuration and does what it implies.
     pub async fn apply_config(&self, config: Config) {
         let old = self.session.snapshot().config.clone();
@@ -230,32 +242,34 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        Ok(hover::handle(self, params))
+        // Scans every sample: tens of milliseconds on a large profile.
+        self.off_the_loop(move |b| hover::handle(b, params)).await
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-        Ok(symbol::handle(self, params))
+        self.off_the_loop(move |b| symbol::handle(b, params)).await
     }
 
     async fn prepare_call_hierarchy(
         &self,
         params: CallHierarchyPrepareParams,
     ) -> Result<Option<Vec<CallHierarchyItem>>> {
-        Ok(call_hierarchy::prepare(self, params))
+        self.off_the_loop(move |b| call_hierarchy::prepare(b, params)).await
     }
 
     async fn incoming_calls(
         &self,
         params: CallHierarchyIncomingCallsParams,
     ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
-        Ok(call_hierarchy::incoming(self, params))
+        // The first call builds the call graph: most of a second on a large profile.
+        self.off_the_loop(move |b| call_hierarchy::incoming(b, params)).await
     }
 
     async fn outgoing_calls(
         &self,
         params: CallHierarchyOutgoingCallsParams,
     ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
-        Ok(call_hierarchy::outgoing(self, params))
+        self.off_the_loop(move |b| call_hierarchy::outgoing(b, params)).await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
