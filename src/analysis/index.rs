@@ -16,32 +16,19 @@ use crate::profile::{Profile, Sample, ValueType};
 
 use super::select::SampleType;
 
-macro_rules! id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub u32);
-        impl $name {
-            pub fn get(self) -> usize {
-                self.0 as usize
-            }
-        }
-    };
-}
-
-id!(
+crate::profile::index_newtype!(
     /// A distinct source file name, exactly as the profile spells it.
     FileId
 );
-id!(
+crate::profile::index_newtype!(
     /// A distinct function (name and file).
     FuncId
 );
-id!(
+crate::profile::index_newtype!(
     /// A distinct (function, line) or bare address.
     NodeId
 );
-id!(
+crate::profile::index_newtype!(
     /// A distinct (file, line).
     LineId
 );

@@ -68,6 +68,7 @@ impl MappedView {
 }
 
 /// Everything a request needs, frozen at one moment.
+#[derive(Clone)]
 pub struct Snapshot {
     pub config: Config,
     pub profile: Option<Arc<LoadedProfile>>,
@@ -107,40 +108,6 @@ impl Snapshot {
             None => &[],
         }
     }
-
-    /// Copies the snapshot with some fields changed.
-    pub fn with(&self, change: impl FnOnce(&mut SnapshotParts)) -> Snapshot {
-        let mut parts = SnapshotParts {
-            config: self.config.clone(),
-            profile: self.profile.clone(),
-            sample_type: self.sample_type,
-            view: self.view.clone(),
-            mapper: self.mapper.clone(),
-            enabled: self.enabled,
-            available: self.available.clone(),
-        };
-        change(&mut parts);
-        Snapshot {
-            config: parts.config,
-            profile: parts.profile,
-            sample_type: parts.sample_type,
-            view: parts.view,
-            mapper: parts.mapper,
-            enabled: parts.enabled,
-            available: parts.available,
-        }
-    }
-}
-
-/// The fields of a [`Snapshot`], for [`Snapshot::with`].
-pub struct SnapshotParts {
-    pub config: Config,
-    pub profile: Option<Arc<LoadedProfile>>,
-    pub sample_type: SampleType,
-    pub view: Arc<MappedView>,
-    pub mapper: Arc<PathMapper>,
-    pub enabled: bool,
-    pub available: Vec<ProfileSource>,
 }
 
 /// What the client said it can do, fixed at `initialize`.
@@ -170,14 +137,12 @@ impl Session {
         self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub fn replace(&self, snapshot: Snapshot) {
-        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
-    }
-
     /// Applies a change to the current snapshot atomically.
-    pub fn update(&self, change: impl FnOnce(&mut SnapshotParts)) -> Arc<Snapshot> {
+    pub fn update(&self, change: impl FnOnce(&mut Snapshot)) -> Arc<Snapshot> {
         let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
-        let next = Arc::new(guard.with(change));
+        let mut next = Snapshot::clone(&guard);
+        change(&mut next);
+        let next = Arc::new(next);
         *guard = next.clone();
         next
     }

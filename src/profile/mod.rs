@@ -12,3 +12,4 @@ pub use decode::{decode, DecodeOptions};
 pub use pb::encode;
 pub use error::DecodeError;
 pub use model::*;
+pub(crate) use model::index_newtype;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+/// Declares a `u32` newtype indexing one of the model's vectors (also used
+/// for the analysis layer's ids).
 macro_rules! index_newtype {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -17,6 +19,8 @@ macro_rules! index_newtype {
         }
     };
 }
+
+pub(crate) use index_newtype;
 
 index_newtype!(
     /// Position of a location in [`Profile::locations`].
