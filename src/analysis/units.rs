@@ -48,9 +48,7 @@ impl UnitFamily {
     /// The largest unit in which `value` (in the smallest unit) is at least 1.
     fn auto(&self, value: f64) -> (f64, &'static str) {
         self.units
-            .iter()
-            .filter(|(_, _, f)| value / f >= 1.0)
-            .last()
+            .iter().rfind(|(_, _, f)| value / f >= 1.0)
             .map(|(name, _, f)| (value / f, *name))
             .unwrap_or((value / self.fallback.1, self.fallback.0))
     }

@@ -8,6 +8,7 @@ use crate::analysis::{Cost, FuncId, Index, InlineMark, NodeId, SampleType};
 use super::names::display_name;
 
 #[derive(Clone, Debug)]
+#[derive(Default)]
 pub struct TopOptions {
     /// One row per source line (`-lines`) instead of per function.
     pub lines: bool,
@@ -19,11 +20,6 @@ pub struct TopOptions {
     pub unit: Option<String>,
 }
 
-impl Default for TopOptions {
-    fn default() -> Self {
-        TopOptions { lines: false, node_count: None, by_cum: false, unit: None }
-    }
-}
 
 /// One row of the table.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -68,7 +68,7 @@ pub fn parse_top(text: &str) -> TopGolden {
         let cum = exact_value(fields.next().unwrap());
         let _cum_pct = fields.next();
         // The name is everything after the five columns and two spaces.
-        let name = line.splitn(2, "%  ").nth(1).map(|_| ()).and(line.rsplit_once("%  ").map(|(_, n)| n)).unwrap();
+        let name = line.split_once("%  ").map(|x| x.1).map(|_| ()).and(line.rsplit_once("%  ").map(|(_, n)| n)).unwrap();
         let name = name.trim_end_matches(" (inline)").trim_end_matches(" (partial-inline)").to_string();
         let previous = rows.insert(name.clone(), TopRow { flat, cum });
         assert!(previous.is_none(), "duplicate golden row {name}");
