@@ -100,3 +100,19 @@ fn failures_are_one_line_naming_the_file() {
     }
     let _ = std::fs::remove_file(garbage);
 }
+
+#[test]
+fn top_lists_frames_without_symbols_by_address() {
+    // threadcreate's text form carries no symbols: every frame is 0x0.
+    for lines in [false, true] {
+        let path = fixture("threadcreate.txt");
+        let mut args = vec!["top", path.to_str().unwrap()];
+        if lines {
+            args.push("--lines");
+        }
+        let (ok, out, err) = run(&args);
+        assert!(ok, "{err}");
+        let rows: Vec<&str> = table(&out).lines().skip(2).collect();
+        assert_eq!(rows, vec!["         5   100%   100%          5   100%  0x0"], "lines: {lines}\n{out}");
+    }
+}

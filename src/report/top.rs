@@ -40,10 +40,17 @@ pub fn rows(index: &Index, t: SampleType, options: &TopOptions) -> (Vec<Row>, us
         InlineMark::None => "",
     };
     // (id, cost) of every row with a value.
-    let mut ids: Vec<(u32, Cost)> = if options.lines {
-        index.node_ids().map(|n| (n.0, index.node_cost(n, t))).collect()
+    // Rows are nodes with `--lines`; otherwise functions, plus the nodes
+    // that have no function (bare addresses), which pprof lists as well.
+    let mut ids: Vec<(RowId, Cost)> = if options.lines {
+        index.node_ids().map(|n| (RowId::Node(n), index.node_cost(n, t))).collect()
     } else {
-        index.function_ids().map(|f| (f.0, index.function_cost(f, t))).collect()
+        let functions = index.function_ids().map(|f| (RowId::Function(f), index.function_cost(f, t)));
+        let addresses = index
+            .node_ids()
+            .filter(|&n| index.node(n).function.is_none())
+            .map(|n| (RowId::Node(n), index.node_cost(n, t)));
+        functions.chain(addresses).collect()
     };
     ids.retain(|(_, c)| !c.is_zero());
     let total = ids.len();
@@ -57,18 +64,13 @@ pub fn rows(index: &Index, t: SampleType, options: &TopOptions) -> (Vec<Row>, us
     }
     let mut rows: Vec<Row> = ids
         .into_iter()
-        .map(|(id, cost)| {
-            if options.lines {
-                let n = NodeId(id);
-                Row { name: node_display_name(index, n), cost, inline: mark(index.inline_mark(n, t)) }
-            } else {
-                let f = FuncId(id);
-                Row {
-                    name: display_name(&index.function(f).name).into_owned(),
-                    cost,
-                    inline: mark(index.function_inline_mark(f, t)),
-                }
-            }
+        .map(|(id, cost)| match id {
+            RowId::Node(n) => Row { name: node_display_name(index, n), cost, inline: mark(index.inline_mark(n, t)) },
+            RowId::Function(f) => Row {
+                name: display_name(&index.function(f).name).into_owned(),
+                cost,
+                inline: mark(index.function_inline_mark(f, t)),
+            },
         })
         .collect();
     sort_rows(&mut rows, options.by_cum);
@@ -76,6 +78,12 @@ pub fn rows(index: &Index, t: SampleType, options: &TopOptions) -> (Vec<Row>, us
         rows.truncate(n);
     }
     (rows, total)
+}
+
+#[derive(Clone, Copy)]
+enum RowId {
+    Node(NodeId),
+    Function(FuncId),
 }
 
 /// A node's name as pprof prints it: `function file:line`.
