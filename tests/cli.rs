@@ -112,7 +112,8 @@ fn top_lists_frames_without_symbols_by_address() {
         }
         let (ok, out, err) = run(&args);
         assert!(ok, "{err}");
-        let rows: Vec<&str> = table(&out).lines().skip(2).collect();
+        let table = table(&out);
+        let rows: Vec<&str> = table.lines().skip(2).collect();
         assert_eq!(rows, vec!["         5   100%   100%          5   100%  0x0"], "lines: {lines}\n{out}");
     }
 }
