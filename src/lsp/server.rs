@@ -104,6 +104,16 @@ impl Backend {
     }
 }
 
+/// Runs a quick handler inline, turning a panic (a bug) into an error
+/// response instead of taking the server down.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| {
+        let mut error = Error::internal_error();
+        error.message = "pprof-lsp: this request failed; please report it".into();
+        error
+    })
+}
+
 fn client_caps(params: &InitializeParams) -> ClientCaps {
     let caps = &params.capabilities;
     let workspace = caps.workspace.as_ref();
@@ -234,11 +244,11 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        Ok(inlay_hint::handle(self, params))
+        guarded(|| inlay_hint::handle(self, params))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        Ok(code_lens::handle(self, params))
+        guarded(|| code_lens::handle(self, params))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
