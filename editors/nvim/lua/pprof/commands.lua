@@ -62,32 +62,30 @@ local function show_status(status)
   attach.refresh_all()
 end
 
---- Sample type names of the active profile, for completion.
-local function sample_type_names()
+--- One field of each row a listing command returns, for completion.
+--- @param command string
+--- @param field string
+local function listed(command, field)
   local c = client.get()
   if not c then
     return {}
   end
-  local types = client.execute_sync(c, 'pprof.listSampleTypes', nil, 1000)
-  local names = {}
-  for _, t in ipairs(type(types) == 'table' and types or {}) do
-    table.insert(names, t.name)
-  end
-  return names
-end
-
---- Profiles the server knows of, for completion.
-local function known_profiles()
-  local c = client.get()
-  if not c then
-    return {}
-  end
-  local profiles = client.execute_sync(c, 'pprof.listProfiles', nil, 1000)
+  local rows = client.execute_sync(c, command, nil, 1000)
   local out = {}
-  for _, p in ipairs(type(profiles) == 'table' and profiles or {}) do
-    table.insert(out, p.source)
+  for _, row in ipairs(type(rows) == 'table' and rows or {}) do
+    table.insert(out, row[field])
   end
   return out
+end
+
+--- Sample type names of the active profile.
+local function sample_type_names()
+  return listed('pprof.listSampleTypes', 'name')
+end
+
+--- Profiles the server knows of.
+local function known_profiles()
+  return listed('pprof.listProfiles', 'source')
 end
 
 --- Fills the quickfix list from a `pprof.top` result.
