@@ -284,10 +284,6 @@ impl Index {
         (0..self.files.len() as u32).map(FileId)
     }
 
-    pub fn find_file(&self, name: &str) -> Option<FileId> {
-        self.files.iter().position(|f| f == name).map(|i| FileId(i as u32))
-    }
-
     /// pprof's printable name of a node: `function file:line`, or the
     /// address in hex when the node has no symbol.
     pub fn node_name(&self, id: NodeId) -> String {

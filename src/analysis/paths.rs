@@ -606,11 +606,6 @@ impl PathMapper {
         self.index.paths.len()
     }
 
-    /// Whether `local_path` is a listed workspace file.
-    pub fn is_workspace_file(&self, local_path: &str) -> bool {
-        self.index.contains(NormPath::new(local_path).as_str())
-    }
-
     /// Finds the local file for one profile file name.
     pub fn resolve(&self, profile_path: &str, fs: &dyn FileExists) -> Resolution {
         let p = NormPath::new(profile_path);
