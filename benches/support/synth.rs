@@ -22,7 +22,7 @@ use std::path::Path;
 
 use flate2::{write::GzEncoder, Compression};
 use pprof_lsp::profile::{
-    Function, FunctionIdx, Label, LabelValue, Line, Location, LocationIdx, Mapping, MappingIdx, Profile, Sample,
+    Function, FunctionIdx, Label, LabelValue, Line, Location, LocationIdx, Mapping, MappingIdx, Profile,
     ValueType,
 };
 
@@ -528,15 +528,16 @@ fn sample_values(rng: &mut Rng, period: i64) -> (Vec<i64>, i64) {
 /// Generates the profile. Same parameters, same profile.
 pub fn generate(p: &Params) -> Profile {
     let mut rng = Rng::new(p.seed);
-    let prog = build_program(p, &mut rng);
+    let mut prog = build_program(p, &mut rng);
     let entry_cum = cumulative(ENTRY_CHAINS.iter().map(|c| c.1));
     let leaf_cum = cumulative(LEAF_CHAINS.iter().map(|c| c.1));
 
-    let mut samples = Vec::with_capacity(p.samples);
+    let bytes_key: std::sync::Arc<str> = "bytes".into();
+    let no_unit: std::sync::Arc<str> = "".into();
     let mut seen: HashSet<u64> = HashSet::with_capacity(p.samples);
     let mut stack = Vec::with_capacity(p.max_depth + 8);
     let mut attempts = 0usize;
-    while samples.len() < p.samples && attempts < p.samples.saturating_mul(20).max(1000) {
+    while prog.profile.samples.len() < p.samples && attempts < p.samples.saturating_mul(20).max(1000) {
         attempts += 1;
         walk(&prog, p, &mut rng, &entry_cum, &leaf_cum, &mut stack);
         if stack.len() < p.min_depth {
@@ -553,16 +554,12 @@ pub fn generate(p: &Params) -> Profile {
             continue;
         }
         let (values, size) = sample_values(&mut rng, prog.profile.period);
-        samples.push(Sample {
-            // The model stores the leaf first.
-            locations: stack.iter().rev().map(|&l| LocationIdx(l as u32)).collect(),
-            values,
-            labels: vec![Label { key: "bytes".into(), value: LabelValue::Num { value: size, unit: String::new() } }],
-        });
+        // The model stores the leaf first.
+        let locations: Vec<LocationIdx> = stack.iter().rev().map(|&l| LocationIdx(l as u32)).collect();
+        let label = Label { key: bytes_key.clone(), value: LabelValue::Num { value: size, unit: no_unit.clone() } };
+        prog.profile.push_sample(&locations, &values, [label]);
     }
-    let mut profile = prog.profile;
-    profile.samples = samples;
-    profile
+    prog.profile
 }
 
 /// Encodes a profile as gzipped protobuf, as Go's runtime/pprof writes it.
@@ -603,11 +600,11 @@ pub fn summarize(profile: &Profile) -> Summary {
     let mut max_depth = 0usize;
     let mut recursive = 0usize;
     let mut seen: Vec<u32> = vec![u32::MAX; profile.functions.len()];
-    for (i, s) in profile.samples.iter().enumerate() {
+    for (i, s) in profile.iter_samples().enumerate() {
         total_depth += s.locations.len();
         max_depth = max_depth.max(s.locations.len());
         let mut rec = false;
-        for l in &s.locations {
+        for l in s.locations {
             for line in &profile.locations[l.get()].lines {
                 let slot = &mut seen[line.function.get()];
                 rec |= *slot == i as u32;

@@ -37,7 +37,7 @@ impl CallGraph {
         let mut values = vec![0i64; stride];
         let mut stamp = 0u32;
         for (profile, table) in profiles.iter().zip(&index.tables) {
-            for sample in &profile.samples {
+            for sample in profile.iter_samples() {
                 if !table.values(sample, &mut values) {
                     continue;
                 }
@@ -80,7 +80,7 @@ impl CallGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::{Function, FunctionIdx, Line, Location, LocationIdx, Sample, ValueType};
+    use crate::profile::{Function, FunctionIdx, Line, Location, LocationIdx, ValueType};
 
     #[test]
     fn recursion_counts_an_edge_once_per_sample() {
@@ -89,18 +89,15 @@ mod tests {
             lines: vec![Line { function: FunctionIdx(func), line, column: 0 }],
             ..Default::default()
         };
-        let p = Profile {
+        let mut p = Profile {
             sample_types: vec![ValueType::new("v", "count")],
             functions: vec![f("main"), f("rec")],
             locations: vec![loc(0, 1), loc(1, 5), loc(1, 6)],
-            samples: vec![Sample {
-                // rec:6 ← rec:5 ← rec:6 ← rec:5 ← main:1 (leaf first)
-                locations: [2, 1, 2, 1, 0].iter().map(|&i| LocationIdx(i)).collect(),
-                values: vec![3],
-                labels: vec![],
-            }],
             ..Default::default()
         };
+        // rec:6 ← rec:5 ← rec:6 ← rec:5 ← main:1 (leaf first)
+        let stack: Vec<LocationIdx> = [2, 1, 2, 1, 0].iter().map(|&i| LocationIdx(i)).collect();
+        p.push_sample(&stack, &[3], []);
         let index = Index::build(&p);
         let graph = CallGraph::build(&index, &[&p]);
         let weights: Vec<(String, String, i64)> = graph

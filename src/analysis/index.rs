@@ -12,7 +12,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::profile::{Profile, Sample, ValueType};
+use crate::profile::{Profile, SampleRef, ValueType};
 
 use super::select::SampleType;
 
@@ -111,7 +111,7 @@ impl LocationTable {
     /// first (the order pprof walks), each with whether it is inlined into
     /// the frame before it.
     #[inline]
-    pub(crate) fn frames<'s>(&'s self, sample: &'s Sample) -> impl Iterator<Item = (NodeRef, bool)> + 's {
+    pub(crate) fn frames<'s>(&'s self, sample: SampleRef<'s>) -> impl Iterator<Item = (NodeRef, bool)> + 's {
         sample.locations.iter().rev().flat_map(move |loc| {
             let refs = &self.refs[self.starts[loc.get()] as usize..self.starts[loc.get() + 1] as usize];
             let last = refs.len() - 1;
@@ -121,16 +121,16 @@ impl LocationTable {
 
     /// The innermost frame of the leaf location, which takes the flat.
     #[inline]
-    pub(crate) fn leaf(&self, sample: &Sample) -> Option<NodeRef> {
+    pub(crate) fn leaf(&self, sample: SampleRef<'_>) -> Option<NodeRef> {
         sample.locations.first().map(|loc| self.refs[self.starts[loc.get()] as usize])
     }
 
     /// The sample's values with this profile's sign; false when it adds
     /// nothing.
     #[inline]
-    pub(crate) fn values(&self, sample: &Sample, out: &mut [i64]) -> bool {
+    pub(crate) fn values(&self, sample: SampleRef<'_>, out: &mut [i64]) -> bool {
         let mut any = false;
-        for (v, &raw) in out.iter_mut().zip(&sample.values) {
+        for (v, &raw) in out.iter_mut().zip(sample.values) {
             *v = raw.wrapping_mul(self.sign);
             any |= raw != 0;
         }
@@ -407,7 +407,7 @@ impl Builder {
         }
         starts.push(refs.len() as u32);
 
-        for sample in &profile.samples {
+        for sample in profile.iter_samples() {
             if sample.locations.is_empty() {
                 continue;
             }
@@ -567,20 +567,19 @@ const PARALLEL_MIN_SAMPLES: usize = 50_000;
 /// Walks all samples, split in two halves on two threads when there are
 /// many, and adds the halves up.
 fn walk_costs(profile: &Profile, table: &LocationTable, stride: usize, sizes: (usize, usize, usize)) -> Costs {
-    let samples = &profile.samples;
-    if samples.len() < PARALLEL_MIN_SAMPLES {
-        return walk_range(samples, 0, table, stride, sizes);
+    let n = profile.samples.len();
+    if n < PARALLEL_MIN_SAMPLES {
+        return walk_range(profile, 0..n, table, stride, sizes);
     }
-    let mid = samples.len() / 2;
-    let (first, second) = samples.split_at(mid);
+    let mid = n / 2;
     std::thread::scope(|scope| {
-        let other = scope.spawn(|| walk_range(second, mid, table, stride, sizes));
-        let mut costs = walk_range(first, 0, table, stride, sizes);
+        let other = scope.spawn(|| walk_range(profile, mid..n, table, stride, sizes));
+        let mut costs = walk_range(profile, 0..mid, table, stride, sizes);
         match other.join() {
             Ok(rest) => costs.absorb(rest),
             // Walking cannot panic on a validated profile; if it somehow
             // did, finish the half on this thread rather than lose it.
-            Err(_) => costs.absorb(walk_range(second, mid, table, stride, sizes)),
+            Err(_) => costs.absorb(walk_range(profile, mid..n, table, stride, sizes)),
         }
         costs
     })
@@ -589,19 +588,26 @@ fn walk_costs(profile: &Profile, table: &LocationTable, stride: usize, sizes: (u
 /// Flat and cum per node, line and function over some samples. Each is
 /// counted once per sample, found with a per-entity stamp of the last
 /// sample that reached it.
-fn walk_range(samples: &[Sample], offset: usize, table: &LocationTable, stride: usize, sizes: (usize, usize, usize)) -> Costs {
+fn walk_range(
+    profile: &Profile,
+    samples: std::ops::Range<usize>,
+    table: &LocationTable,
+    stride: usize,
+    sizes: (usize, usize, usize),
+) -> Costs {
     let mut out = Costs::new(sizes, stride);
     let mut node_seen = vec![0u32; sizes.0];
     let mut line_seen = vec![0u32; sizes.1];
     let mut function_seen = vec![0u32; sizes.2];
     let mut values = vec![0i64; stride];
-    for (i, sample) in samples.iter().enumerate() {
+    for i in samples {
+        let sample = profile.sample(i);
         if !table.values(sample, &mut values) {
             continue;
         }
         // Stamps start at 1 so that 0 means "never"; they wrap only after
         // 2^32 samples in one walk, which no decodable profile reaches.
-        let stamp = (offset + i) as u32 + 1;
+        let stamp = i as u32 + 1;
         let mut parent: Option<NodeRef> = None;
         for (r, inlined) in table.frames(sample) {
             let n = r.node as usize;
@@ -674,7 +680,7 @@ fn merge(into: &mut [Cost], flat: &[i64], cum: &[i64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::{Function, FunctionIdx, Line, Location, LocationIdx, Sample};
+    use crate::profile::{Function, FunctionIdx, Line, Location, LocationIdx};
 
     /// Builds a profile from stacks written leaf first as `fn:line` frames;
     /// `a:1+b:2` is one location whose line `a:1` is inlined into `b:2`.
@@ -702,7 +708,7 @@ mod tests {
                 });
                 ids.push(LocationIdx(idx as u32));
             }
-            p.samples.push(Sample { locations: ids, values: vec![*value], labels: vec![] });
+            p.push_sample(&ids, &[*value], []);
         }
         p
     }

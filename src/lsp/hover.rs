@@ -65,10 +65,10 @@ fn stacks_through(loaded: &LoadedProfile, files: &[&str], line: i64, t: SampleTy
         })
         .collect();
     let mut by_stack: FxHashMap<&[LocationIdx], i64> = FxHashMap::default();
-    for s in &p.samples {
+    for s in p.iter_samples() {
         let value = s.values.get(t.0).copied().unwrap_or(0);
         if value != 0 && s.locations.iter().any(|l| touches[l.get()]) {
-            *by_stack.entry(s.locations.as_slice()).or_default() += value;
+            *by_stack.entry(s.locations).or_default() += value;
         }
     }
     let mut stacks: Vec<(Vec<LocationIdx>, i64)> = by_stack.into_iter().map(|(k, v)| (k.to_vec(), v)).collect();

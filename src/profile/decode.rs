@@ -83,7 +83,7 @@ mod tests {
         two.extend(gzip(&text[20..]));
         let p = decode(&two, &DecodeOptions::default()).unwrap();
         assert_eq!(p.samples.len(), 1);
-        assert_eq!(p.samples[0].values, vec![1]);
+        assert_eq!(p.sample(0).values, vec![1]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! turned into a typed position in a vector or into an owned string.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Declares a `u32` newtype indexing one of the model's vectors (also used
 /// for the analysis layer's ids).
@@ -60,7 +61,18 @@ pub struct Profile {
     pub sample_types: Vec<ValueType>,
     /// The type pprof shows when none is asked for, if the profile names one.
     pub default_sample_type: Option<String>,
+    /// Where each sample's data is in the three vectors below. Samples keep
+    /// their data in shared vectors rather than vectors of their own: a
+    /// large profile has millions of samples, and one allocation each
+    /// (twice over, to build and to free) costs more than the rest of the
+    /// decode. Read them with [`Profile::sample`] and
+    /// [`Profile::iter_samples`]; add them with [`Profile::push_sample`].
     pub samples: Vec<Sample>,
+    /// Every sample's stack, back to back, each leaf first.
+    pub sample_locations: Vec<LocationIdx>,
+    /// Every sample's values, back to back, one per sample type each.
+    pub sample_values: Vec<i64>,
+    pub sample_labels: Vec<Label>,
     pub locations: Vec<Location>,
     pub functions: Vec<Function>,
     pub mappings: Vec<Mapping>,
@@ -74,26 +86,37 @@ pub struct Profile {
     pub doc_url: String,
 }
 
-/// One stack and its values.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Where one sample's stack, values and labels are in the profile's
+/// shared vectors (start and end of each range).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Sample {
-    /// Leaf first, root last.
-    pub locations: Vec<LocationIdx>,
-    /// One value per entry of [`Profile::sample_types`].
-    pub values: Vec<i64>,
-    pub labels: Vec<Label>,
+    pub locations: (u32, u32),
+    pub values: (u32, u32),
+    pub labels: (u32, u32),
 }
 
+/// One sample, borrowed from its profile.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SampleRef<'a> {
+    /// Leaf first, root last.
+    pub locations: &'a [LocationIdx],
+    /// One value per entry of [`Profile::sample_types`].
+    pub values: &'a [i64],
+    pub labels: &'a [Label],
+}
+
+/// Label keys, strings and units repeat across samples, so they are
+/// shared rather than copied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
-    pub key: String,
+    pub key: Arc<str>,
     pub value: LabelValue,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LabelValue {
-    Str(String),
-    Num { value: i64, unit: String },
+    Str(Arc<str>),
+    Num { value: i64, unit: Arc<str> },
 }
 
 /// A program counter and the source frames it stands for.
@@ -147,6 +170,41 @@ impl Profile {
 
     pub fn function(&self, idx: FunctionIdx) -> &Function {
         &self.functions[idx.get()]
+    }
+
+    /// The sample at position `i`.
+    pub fn sample(&self, i: usize) -> SampleRef<'_> {
+        self.sample_ref(&self.samples[i])
+    }
+
+    fn sample_ref(&self, s: &Sample) -> SampleRef<'_> {
+        let range = |(start, end): (u32, u32)| start as usize..end as usize;
+        SampleRef {
+            locations: &self.sample_locations[range(s.locations)],
+            values: &self.sample_values[range(s.values)],
+            labels: &self.sample_labels[range(s.labels)],
+        }
+    }
+
+    /// All samples in order.
+    pub fn iter_samples(&self) -> impl ExactSizeIterator<Item = SampleRef<'_>> + '_ {
+        self.samples.iter().map(|s| self.sample_ref(s))
+    }
+
+    /// Appends a sample.
+    pub fn push_sample(&mut self, locations: &[LocationIdx], values: &[i64], labels: impl IntoIterator<Item = Label>) {
+        let start = |len: usize| len as u32;
+        let l0 = start(self.sample_locations.len());
+        self.sample_locations.extend_from_slice(locations);
+        let v0 = start(self.sample_values.len());
+        self.sample_values.extend_from_slice(values);
+        let b0 = start(self.sample_labels.len());
+        self.sample_labels.extend(labels);
+        self.samples.push(Sample {
+            locations: (l0, start(self.sample_locations.len())),
+            values: (v0, start(self.sample_values.len())),
+            labels: (b0, start(self.sample_labels.len())),
+        });
     }
 
     /// Finds a sample type by name.

@@ -3,6 +3,7 @@
 //! validates them. Encoding uses prost's types from `proto/profile.proto`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use prost::Message;
 
@@ -72,6 +73,16 @@ impl Strings<'_> {
                     self.0.len()
                 ))
             })
+    }
+
+    /// The string at `index`, made once and shared after that.
+    fn shared(&self, cache: &mut [Option<Arc<str>>], index: i64, field: &str) -> Result<Arc<str>, DecodeError> {
+        if let Some(Some(s)) = usize::try_from(index).ok().and_then(|i| cache.get(i)) {
+            return Ok(s.clone());
+        }
+        let s: Arc<str> = self.get(index, field)?.into();
+        cache[index as usize] = Some(s.clone());
+        Ok(s)
     }
 
     fn value_type(&self, vt: (i64, i64), field: &str) -> Result<ValueType, DecodeError> {
@@ -148,38 +159,36 @@ fn resolve(mut raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
         .collect::<Result<Vec<_>, DecodeError>>()?;
 
     let n_types = sample_types.len();
+    // Samples keep the wire reader's layout: positions in the shared stack,
+    // value and label vectors carry over one to one.
+    let mut sample_locations = Vec::with_capacity(raw.stack_ids.len());
+    let mut sample_labels = Vec::with_capacity(raw.labels.len());
+    let mut shared: Vec<Option<Arc<str>>> = vec![None; strings.0.len()];
     let mut samples = Vec::with_capacity(raw.samples.len());
-    let raw_samples = std::mem::take(&mut raw.samples);
-    for (i, s) in raw_samples.into_iter().enumerate() {
-        if s.values.len() != n_types {
-            return Err(DecodeError::Invalid(format!(
-                "sample {i} has {} values for {n_types} sample types",
-                s.values.len()
-            )));
+    for (i, s) in raw.samples.iter().enumerate() {
+        let values = (s.values.1 - s.values.0) as usize;
+        if values != n_types {
+            return Err(DecodeError::Invalid(format!("sample {i} has {values} values for {n_types} sample types")));
         }
-        let positions = s.stack.0 as usize..s.stack.1 as usize;
-        let mut locs = Vec::with_capacity(positions.len());
-        for id in positions.map(|at| raw.stack_id(at)) {
+        for at in s.stack.0 as usize..s.stack.1 as usize {
+            let id = raw.stack_id(at);
             match location_ids.get(id) {
-                Some(idx) => locs.push(LocationIdx(idx)),
+                Some(idx) => sample_locations.push(LocationIdx(idx)),
                 None => return Err(DecodeError::Invalid(format!("sample {i} refers to missing location {id}"))),
             }
         }
-        let labels = s
-            .labels
-            .iter()
-            .map(|l| {
-                let key = strings.get(l.key, "label.key")?;
-                let value = if l.str != 0 {
-                    LabelValue::Str(strings.get(l.str, "label.str")?)
-                } else {
-                    LabelValue::Num { value: l.num, unit: strings.get(l.num_unit, "label.num_unit")? }
-                };
-                Ok(model::Label { key, value })
-            })
-            .collect::<Result<Vec<_>, DecodeError>>()?;
-        samples.push(model::Sample { locations: locs, values: s.values, labels });
+        for l in &raw.labels[s.labels.0 as usize..s.labels.1 as usize] {
+            let key = strings.shared(&mut shared, l.key, "label.key")?;
+            let value = if l.str != 0 {
+                LabelValue::Str(strings.shared(&mut shared, l.str, "label.str")?)
+            } else {
+                LabelValue::Num { value: l.num, unit: strings.shared(&mut shared, l.num_unit, "label.num_unit")? }
+            };
+            sample_labels.push(model::Label { key, value });
+        }
+        samples.push(model::Sample { locations: s.stack, values: s.values, labels: s.labels });
     }
+    let sample_values = std::mem::take(&mut raw.values);
 
     let optional = |index: i64, field: &str| -> Result<Option<String>, DecodeError> {
         Ok(Some(strings.get(index, field)?).filter(|s| !s.is_empty()))
@@ -188,6 +197,9 @@ fn resolve(mut raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
         sample_types,
         default_sample_type: optional(raw.default_sample_type, "default_sample_type")?,
         samples,
+        sample_locations,
+        sample_values,
+        sample_labels,
         locations,
         functions,
         mappings,
@@ -263,11 +275,10 @@ pub fn encode(p: &Profile) -> Vec<u8> {
         })
         .collect();
     let sample = p
-        .samples
-        .iter()
+        .iter_samples()
         .map(|smp| wire::Sample {
             location_id: smp.locations.iter().map(|l| l.0 as u64 + 1).collect(),
-            value: smp.values.clone(),
+            value: smp.values.to_vec(),
             label: smp
                 .labels
                 .iter()
@@ -332,10 +343,13 @@ mod tests {
             for &id in &s.location_id {
                 crate::profile::wire::push_stack_id_for_tests(&mut raw, id);
             }
+            let (values, labels) = (raw.values.len() as u32, raw.labels.len() as u32);
+            raw.values.extend(&s.value);
+            raw.labels.extend(s.label.iter().map(|l| RawLabel { key: l.key, str: l.str, num: l.num, num_unit: l.num_unit }));
             raw.samples.push(RawSample {
                 stack: (start, raw.stack_ids.len() as u32),
-                values: s.value.clone(),
-                labels: s.label.iter().map(|l| RawLabel { key: l.key, str: l.str, num: l.num, num_unit: l.num_unit }).collect(),
+                values: (values, raw.values.len() as u32),
+                labels: (labels, raw.labels.len() as u32),
             });
         }
         raw.mappings = w
@@ -418,17 +432,17 @@ mod tests {
     fn ids_wider_than_32_bits_are_kept() {
         // One sample at location id 2^40, one location with that id.
         let id: u64 = 1 << 40;
-        let p = Profile {
+        let mut p = Profile {
             sample_types: vec![ValueType::new("a", "b")],
-            samples: vec![model::Sample { locations: vec![LocationIdx(0)], values: vec![5], labels: vec![] }],
             locations: vec![model::Location::default()],
             ..Default::default()
         };
+        p.push_sample(&[LocationIdx(0)], &[5], []);
         let mut w = wire::Profile::decode(&encode(&p)[..]).unwrap();
         w.sample[0].location_id = vec![id];
         w.location[0].id = id;
         let decoded = decode(&w.encode_to_vec()).unwrap();
-        assert_eq!(decoded.samples[0].locations, vec![LocationIdx(0)]);
+        assert_eq!(decoded.sample(0).locations, vec![LocationIdx(0)]);
         assert_eq!(decoded.locations[0].id, id);
     }
 
@@ -442,8 +456,8 @@ mod tests {
         data.extend([0x22, 0x02, 0x08, 0x01]); // location {id:1}
         data.extend([0x32, 0x00, 0x32, 0x01, b'a', 0x32, 0x01, b'b']); // strings "", "a", "b"
         let p = decode(&data).unwrap();
-        assert_eq!(p.samples[0].values, vec![7]);
-        assert_eq!(p.samples[0].locations, vec![LocationIdx(0)]);
+        assert_eq!(p.sample(0).values, vec![7]);
+        assert_eq!(p.sample(0).locations, vec![LocationIdx(0)]);
         assert_eq!(p.sample_types, vec![ValueType::new("a", "b")]);
     }
 }

@@ -19,8 +19,10 @@ pub(crate) struct RawLabel {
 pub(crate) struct RawSample {
     /// Range in [`RawProfile::stack_ids`].
     pub stack: (u32, u32),
-    pub values: Vec<i64>,
-    pub labels: Vec<RawLabel>,
+    /// Range in [`RawProfile::values`].
+    pub values: (u32, u32),
+    /// Range in [`RawProfile::labels`].
+    pub labels: (u32, u32),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -68,6 +70,10 @@ pub(crate) struct RawFunction {
 pub(crate) struct RawProfile<'a> {
     pub sample_types: Vec<(i64, i64)>,
     pub samples: Vec<RawSample>,
+    /// Every sample's values, back to back.
+    pub values: Vec<i64>,
+    /// Every sample's labels, back to back.
+    pub labels: Vec<RawLabel>,
     /// Location ids of all samples' stacks, back to back. Ids that do not
     /// fit in 32 bits (legal, but never written by Go) are stored as
     /// [`WIDE_ID`] with the real id in `wide_ids`, keyed by position.
@@ -232,7 +238,7 @@ fn value_type(r: &mut Reader<'_>) -> Result<(i64, i64), DecodeError> {
 
 fn sample(r: &mut Reader<'_>, p: &mut RawProfile<'_>) -> Result<(), DecodeError> {
     let start = p.stack_ids.len() as u32;
-    let mut s = RawSample::default();
+    let (values_start, labels_start) = (p.values.len() as u32, p.labels.len() as u32);
     while !r.done() {
         match r.key()? {
             (1, VARINT) => push_stack_id(p, r.varint()?),
@@ -243,17 +249,20 @@ fn sample(r: &mut Reader<'_>, p: &mut RawProfile<'_>) -> Result<(), DecodeError>
                 }
             }
             (1, wt) => return Err(r.error(&format!("location_id has wire type {wt}"))),
-            (2, wt) => r.repeated_i64(wt, &mut s.values)?,
-            (3, LEN) => s.labels.push(label(&mut r.message()?)?),
+            (2, wt) => r.repeated_i64(wt, &mut p.values)?,
+            (3, LEN) => p.labels.push(label(&mut r.message()?)?),
             (3, wt) => return Err(r.error(&format!("label has wire type {wt}"))),
             (_, wt) => r.skip(wt)?,
         }
     }
-    if p.stack_ids.len() > u32::MAX as usize {
-        return Err(r.error("too many stack frames"));
+    if p.stack_ids.len() > u32::MAX as usize || p.values.len() > u32::MAX as usize || p.labels.len() > u32::MAX as usize {
+        return Err(r.error("too many stack frames, values or labels"));
     }
-    s.stack = (start, p.stack_ids.len() as u32);
-    p.samples.push(s);
+    p.samples.push(RawSample {
+        stack: (start, p.stack_ids.len() as u32),
+        values: (values_start, p.values.len() as u32),
+        labels: (labels_start, p.labels.len() as u32),
+    });
     Ok(())
 }
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use pprof_lsp::profile::{LabelValue, Location, Mapping, Profile, Sample};
+use pprof_lsp::profile::{LabelValue, Location, Mapping, Profile, SampleRef};
 
 pub fn debug_string(p: &Profile) -> String {
     let mut out: Vec<String> = Vec::new();
@@ -36,7 +36,7 @@ pub fn debug_string(p: &Profile) -> String {
         .map(|t| format!("{}/{}{}", t.name, t.unit, if t.name == default { "[dflt]" } else { "" }))
         .collect();
     out.push(header.join(" "));
-    for s in &p.samples {
+    for s in p.iter_samples() {
         out.push(sample(p, s));
     }
     out.push("Locations".into());
@@ -50,22 +50,22 @@ pub fn debug_string(p: &Profile) -> String {
     out.join("\n") + "\n"
 }
 
-fn sample(p: &Profile, s: &Sample) -> String {
+fn sample(p: &Profile, s: SampleRef<'_>) -> String {
     let mut line = String::new();
-    for v in &s.values {
+    for v in s.values {
         let _ = write!(line, " {v:>10}");
     }
     line.push_str(": ");
-    for &l in &s.locations {
+    for &l in s.locations {
         let _ = write!(line, "{} ", p.location(l).id);
     }
     const INDENT: &str = "                ";
     let mut strings: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut numbers: BTreeMap<&str, Vec<(i64, &str)>> = BTreeMap::new();
-    for label in &s.labels {
+    for label in s.labels {
         match &label.value {
-            LabelValue::Str(v) => strings.entry(&label.key).or_default().push(v),
-            LabelValue::Num { value, unit } => numbers.entry(&label.key).or_default().push((*value, unit)),
+            LabelValue::Str(v) => strings.entry(&label.key).or_default().push(&**v),
+            LabelValue::Num { value, unit } => numbers.entry(&label.key).or_default().push((*value, &**unit)),
         }
     }
     if !strings.is_empty() {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::profile::model::{
-    Function, FunctionIdx, Label, Line, Location, LocationIdx, Mapping, MappingIdx, Profile, Sample,
+    Function, FunctionIdx, Label, Line, Location, LocationIdx, Mapping, MappingIdx, Profile,
 };
 
 /// A symbolized frame as a legacy format prints it.
@@ -85,7 +85,7 @@ impl ProfileBuilder {
     }
 
     pub fn add_sample(&mut self, locations: Vec<LocationIdx>, values: Vec<i64>, labels: Vec<Label>) {
-        self.profile.samples.push(Sample { locations, values, labels });
+        self.profile.push_sample(&locations, &values, labels);
     }
 
     pub fn add_mapping(&mut self, mut mapping: Mapping) -> MappingIdx {

@@ -145,10 +145,10 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(p.samples[0].values, vec![20, 20000]);
+        assert_eq!(p.sample(0).values, vec![20, 20000]);
         assert_eq!(p.duration_nanos, 5_000_000);
         assert_eq!(p.mappings.len(), 1);
-        assert_eq!(p.location(p.samples[0].locations[1]).address, 0x21);
+        assert_eq!(p.location(p.sample(0).locations[1]).address, 0x21);
     }
 
     #[test]

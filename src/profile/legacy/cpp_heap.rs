@@ -107,7 +107,7 @@ fn parse(text: &str, header: Header) -> Result<Profile, DecodeError> {
             parse_record(line, &header).map_err(|m| DecodeError::text(FORMAT, lines.number(), m))?;
         // Return addresses point after the call; step back onto it.
         let locations = addresses.into_iter().map(|a| builder.address(a.wrapping_sub(1))).collect();
-        let label = Label { key: "bytes".into(), value: LabelValue::Num { value: block_size, unit: String::new() } };
+        let label = Label { key: "bytes".into(), value: LabelValue::Num { value: block_size, unit: "".into() } };
         builder.add_sample(locations, values, vec![label]);
     }
     let mappings = if in_map { memmap::parse_lines(&mut lines) } else { Vec::new() };
@@ -165,18 +165,18 @@ mod tests {
             decode(b"heap profile: 1: 1048576 [1: 1048576] @ heapz_v2/524288\n1: 1048576 [1: 1048576] @ 0x11 0x22\n")
                 .unwrap()
                 .unwrap();
-        assert_eq!(p.samples[0].values, vec![1, 1212696]);
-        assert_eq!(p.location(p.samples[0].locations[0]).address, 0x10);
+        assert_eq!(p.sample(0).values, vec![1, 1212696]);
+        assert_eq!(p.location(p.sample(0).locations[0]).address, 0x10);
         assert_eq!(p.mappings.len(), 1, "a catch-all mapping");
         let p = decode(b"heap profile: 1: 8 [ 1: 8] @ growthz\n 1: 8 [1: 8] @ 0x11\n").unwrap().unwrap();
-        assert_eq!((p.period, p.samples[0].values.clone()), (1, vec![1, 8]));
+        assert_eq!((p.period, p.sample(0).values.to_vec()), (1, vec![1, 8]));
     }
 
     #[test]
     fn alloc_columns_and_errors() {
         let p = decode(b"heap profile: 1: 8 [2: 32] @ heapprofile\n1: 8 [2: 32] @ 0x11\n").unwrap().unwrap();
         assert_eq!(p.sample_types.len(), 4);
-        assert_eq!(p.samples[0].values, vec![2, 32, 1, 8]);
+        assert_eq!(p.sample(0).values, vec![2, 32, 1, 8]);
         let err = decode(b"heap profile: 1: 8 [1: 8] @ heapprofile\n0: 8 [0: 0] @ 0x11\n").unwrap().unwrap_err();
         assert_eq!(err.to_string(), "C++ heap profile, line 2: in-use count is 0 but in-use bytes are 8");
         let err = decode(b"heap profile: 1: 8 [1: 8] @ heapprofile\ngarbage\n").unwrap().unwrap_err();

@@ -237,7 +237,7 @@ fn finish_record(builder: &mut ProfileBuilder, mut record: Record, kind: Kind) {
             .iter()
             .find(|(count, _)| *count > 0)
             .map_or(0, |(count, bytes)| bytes / count);
-        record.labels.push(Label { key: "bytes".into(), value: LabelValue::Num { value: size, unit: String::new() } });
+        record.labels.push(Label { key: "bytes".into(), value: LabelValue::Num { value: size, unit: "".into() } });
         let rate = builder.profile().period;
         let (ao, ab) = scale_heap(v[0], v[1], rate);
         let (io, ib) = scale_heap(v[2], v[3], rate);
@@ -346,7 +346,7 @@ fn parse_labels(text: &str) -> Result<Vec<Label>, String> {
         }
         let value = go_quoted(&mut chars)?;
         if seen.insert(key.clone(), ()).is_none() {
-            labels.push(Label { key, value: LabelValue::Str(value) });
+            labels.push(Label { key: key.into(), value: LabelValue::Str(value.into()) });
         }
     }
     Ok(labels)
@@ -434,7 +434,7 @@ mod tests {
              # runtime.MemStats\n# Alloc = 1\n",
         );
         assert_eq!(p.samples.len(), 1);
-        let s = &p.samples[0];
+        let s = p.sample(0);
         assert_eq!(s.locations.len(), 2, "runtime leaf 0x100 and goexit 0x400 are dropped");
         let leaf = p.location(s.locations[0]);
         assert_eq!(leaf.address, 0x1ff);
@@ -453,7 +453,7 @@ mod tests {
              #\t0x1f\tmain.wait+0x1\t\t/src/m.go:5\n\
              #\t0x2f\tmain.main+0x2\t\t/src/m.go:9\n",
         );
-        let s = &p.samples[0];
+        let s = p.sample(0);
         assert_eq!(s.values, vec![3]);
         assert_eq!(s.locations.len(), 3, "runtime leaf kept, goexit dropped");
         assert!(p.location(s.locations[0]).lines.is_empty());
@@ -467,7 +467,7 @@ mod tests {
             "goroutine profile: total 1\n1 @ 0x11 0x11 0x22\n\
              #\t0x10\tmain.rec+0x1\t/m.go:3\n#\t0x10\tmain.rec+0x1\t/m.go:3\n#\t0x21\tmain.main+0x1\t/m.go:9\n",
         );
-        let s = &p.samples[0];
+        let s = p.sample(0);
         assert_eq!(s.locations.len(), 3);
         assert_eq!(s.locations[0], s.locations[1]);
     }
@@ -478,7 +478,7 @@ mod tests {
             "--- mutex:\ncycles/second=2000000000\nsampling period=1\n\
              4000 2 @ 0x11\n#\t0x10\tsync.(*Mutex).Unlock+0x1\t/go/src/sync/mutex.go:3\n",
         );
-        assert_eq!(p.samples[0].values, vec![2, 2000]);
+        assert_eq!(p.sample(0).values, vec![2, 2000]);
         assert_eq!(p.sample_types[1], ValueType::new("delay", "nanoseconds"));
     }
 

@@ -196,8 +196,8 @@ mod tests {
         data.extend_from_slice(b"1000-3000 r-xp 00000000 00:00 0 /bin/prog\n");
         let p = decode(&data).unwrap().unwrap();
         assert_eq!(p.period, 10_000_000);
-        assert_eq!(p.samples[0].values, vec![2, 20_000_000]);
-        let addrs: Vec<u64> = p.samples[0].locations.iter().map(|&l| p.location(l).address).collect();
+        assert_eq!(p.sample(0).values, vec![2, 20_000_000]);
+        let addrs: Vec<u64> = p.sample(0).locations.iter().map(|&l| p.location(l).address).collect();
         assert_eq!(addrs, vec![0x1010, 0x1020, 0x1fff]);
         assert_eq!(p.mappings[0].filename, "/bin/prog");
     }
@@ -207,7 +207,7 @@ mod tests {
         let data = words64le(&[0, 3, 0, 100, 0, 1, 3, 0x50, 0x99, 0x71, 1, 3, 0x60, 0x99, 0x60, 0, 1, 0]);
         let p = decode(&data).unwrap().unwrap();
         let stacks: Vec<Vec<u64>> =
-            p.samples.iter().map(|s| s.locations.iter().map(|&l| p.location(l).address).collect()).collect();
+            p.iter_samples().map(|s| s.locations.iter().map(|&l| p.location(l).address).collect()).collect();
         // 0x98 is every sample's second frame; 0x60 then repeats as 0x5f + 1.
         assert_eq!(stacks, vec![vec![0x50, 0x70], vec![0x60]]);
         assert_eq!(p.mappings.len(), 1, "catch-all mapping");

@@ -121,7 +121,7 @@ fn parse_text(text: &str, kind: Kind) -> Result<Profile, DecodeError> {
                     if count == 0 {
                         return Err(error("the object count (second number) must not be 0".into()));
                     }
-                    let value = LabelValue::Num { value: amount.wrapping_div(count), unit: String::new() };
+                    let value = LabelValue::Num { value: amount.wrapping_div(count), unit: "".into() };
                     labels.push(Label { key: "bytes".into(), value });
                     (count, amount) = scale_heap(count, amount, HEAP_SAMPLING_RATE);
                 }
@@ -277,8 +277,8 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(p.sample_types[1], ValueType::new("inuse_space", "bytes"));
-        assert_eq!(p.samples[0].values, vec![1, 1212696]);
-        let loc = p.location(p.samples[0].locations[0]);
+        assert_eq!(p.sample(0).values, vec![1, 1212696]);
+        let loc = p.location(p.sample(0).locations[0]);
         assert_eq!(loc.address, 0);
         assert_eq!(p.function(loc.lines[0].function).name, "com.x.A.f");
         assert_eq!(loc.lines[0].line, 12);
@@ -294,9 +294,9 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(p.samples[0].values, vec![200, 700]);
+        assert_eq!(p.sample(0).values, vec![200, 700]);
         assert_eq!(p.duration_nanos, 2_000_000);
-        let f = p.function(p.location(p.samples[0].locations[0]).lines[0].function);
+        let f = p.function(p.location(p.sample(0).locations[0]).lines[0].function);
         assert_eq!((f.name.as_str(), f.filename.as_str()), ("f", "libc.so"));
     }
 

@@ -140,13 +140,24 @@ fn read_stack<'a>(lines: &mut Lines<'a>) -> Result<(&'a str, Option<Vec<u64>>), 
 /// return address, which was stepped back by one. Drops the second copy.
 pub(super) fn drop_repeated_leaf(profile: &mut Profile) {
     let locations = &profile.locations;
-    for sample in &mut profile.samples {
-        if let [first, second, ..] = sample.locations[..] {
-            let (a, b) = (locations[first.get()].address, locations[second.get()].address);
-            if a == b.wrapping_add(1) {
-                sample.locations.remove(1);
+    let rebuilt: Vec<_> = profile
+        .iter_samples()
+        .map(|sample| {
+            let mut stack = sample.locations.to_vec();
+            if let [first, second, ..] = stack[..] {
+                if locations[first.get()].address == locations[second.get()].address.wrapping_add(1) {
+                    stack.remove(1);
+                }
             }
-        }
+            (stack, sample.values.to_vec(), sample.labels.to_vec())
+        })
+        .collect();
+    profile.samples.clear();
+    profile.sample_locations.clear();
+    profile.sample_values.clear();
+    profile.sample_labels.clear();
+    for (stack, values, labels) in rebuilt {
+        profile.push_sample(&stack, &values, labels);
     }
 }
 
@@ -162,9 +173,9 @@ mod tests {
     #[test]
     fn threads_repeats_and_duplicate_leaves() {
         let p = decode(DUMP.as_bytes()).unwrap().unwrap();
-        let counts: Vec<_> = p.samples.iter().map(|s| s.values[0]).collect();
+        let counts: Vec<_> = p.iter_samples().map(|s| s.values[0]).collect();
         assert_eq!(counts, vec![2, 1]);
-        let addrs = |i: usize| -> Vec<u64> { p.samples[i].locations.iter().map(|&l| p.location(l).address).collect() };
+        let addrs = |i: usize| -> Vec<u64> { p.sample(i).locations.iter().map(|&l| p.location(l).address).collect() };
         // 0x21 - 1 = 0x20 is not 0x10 - 1, so nothing is dropped in the first.
         assert_eq!(addrs(0), vec![0x10, 0x20, 0x30]);
         assert_eq!(addrs(1), vec![0x40, 0x50, 0x60]);
@@ -183,7 +194,7 @@ mod tests {
     fn leaf_duplicate_is_dropped() {
         let p =
             decode(b"--- Thread 1 (name: m/1) stack: ---\nPC: 0x10 0x10 0x21\n--- Memory map: ---\n").unwrap().unwrap();
-        let addrs: Vec<u64> = p.samples[0].locations.iter().map(|&l| p.location(l).address).collect();
+        let addrs: Vec<u64> = p.sample(0).locations.iter().map(|&l| p.location(l).address).collect();
         assert_eq!(addrs, vec![0x10, 0x20]);
         assert_eq!(p.locations.len(), 3, "the dropped copy keeps its location");
     }
