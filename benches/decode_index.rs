@@ -10,7 +10,6 @@
 mod synth;
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -18,14 +17,7 @@ use pprof_lsp::analysis::Index;
 use pprof_lsp::profile::{decode, DecodeOptions};
 
 fn large_profile_bytes() -> Vec<u8> {
-    let path = std::env::var_os("PPROF_LSP_BENCH_PROFILE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/bench/large.pb.gz"));
-    if !path.exists() {
-        eprintln!("generating {} (1M samples; takes a while once)", path.display());
-        synth::write(&synth::Params::default(), &path).expect("writing the benchmark profile");
-    }
-    std::fs::read(&path).expect("reading the benchmark profile")
+    std::fs::read(synth::bench_profile()).expect("reading the benchmark profile")
 }
 
 fn small_profile_bytes() -> Vec<u8> {

@@ -98,14 +98,7 @@ fn env_usize(name: &str, default: usize) -> usize {
 // ---------------------------------------------------------------- inputs
 
 fn profile_path() -> PathBuf {
-    let path = std::env::var_os("PPROF_LSP_BENCH_PROFILE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/bench/large.pb.gz"));
-    if !path.exists() {
-        eprintln!("generating {} (1M samples; takes a while once)", path.display());
-        synth::write(&synth::Params::default(), &path).expect("writing the benchmark profile");
-    }
-    std::fs::canonicalize(&path).expect("the benchmark profile exists")
+    std::fs::canonicalize(synth::bench_profile()).expect("the benchmark profile exists")
 }
 
 /// One profile file opened as a document.

@@ -571,6 +571,20 @@ pub fn to_gzipped_protobuf(profile: &Profile) -> Vec<u8> {
 }
 
 /// Generates and writes a profile to `path`, creating parent directories.
+/// The default 1M-sample benchmark profile (`PPROF_LSP_BENCH_PROFILE`, else
+/// `.tools/bench/large.pb.gz`), generated on first use.
+#[allow(dead_code)]
+pub fn bench_profile() -> std::path::PathBuf {
+    let path = std::env::var_os("PPROF_LSP_BENCH_PROFILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/bench/large.pb.gz"));
+    if !path.exists() {
+        eprintln!("generating {} (1M samples; takes a while once)", path.display());
+        write(&Params::default(), &path).expect("writing the benchmark profile");
+    }
+    path
+}
+
 pub fn write(p: &Params, path: &Path) -> std::io::Result<Profile> {
     let profile = generate(p);
     let bytes = to_gzipped_protobuf(&profile);
