@@ -1,0 +1,272 @@
+//! The protocol extensions: every `pprof.*` command's arguments and result,
+//! and the `pprof/status` notification, as Rust types. `docs/lsp-extensions.md`
+//! documents each one; a client can be written from that page alone.
+
+use serde::{Deserialize, Serialize};
+use tower_lsp_server::ls_types::notification::Notification;
+
+/// Command names, as `workspace/executeCommand` takes them.
+pub mod command {
+    pub const LOAD: &str = "pprof.load";
+    pub const LIST_SAMPLE_TYPES: &str = "pprof.listSampleTypes";
+    pub const SELECT_SAMPLE_TYPE: &str = "pprof.selectSampleType";
+    pub const TOP: &str = "pprof.top";
+    pub const UNRESOLVED: &str = "pprof.unresolved";
+    pub const STATUS: &str = "pprof.status";
+    pub const TOGGLE: &str = "pprof.toggle";
+    pub const LIST_PROFILES: &str = "pprof.listProfiles";
+    pub const SHOW_FUNCTION: &str = "pprof.showFunction";
+    pub const HEAT: &str = "pprof.heat";
+
+    /// Every command the server advertises.
+    pub const ALL: &[&str] =
+        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT];
+}
+
+/// `pprof/status`: sent whenever what the server shows changes.
+pub enum StatusNotification {}
+
+impl Notification for StatusNotification {
+    type Params = Status;
+    const METHOD: &'static str = "pprof/status";
+}
+
+/// What the server is doing, in one word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum State {
+    /// No profile is loaded and none is loading.
+    Empty,
+    /// A profile is being read; an older one may still be shown.
+    Loading,
+    /// A profile is shown and the last load succeeded.
+    Loaded,
+    /// The last load failed; an older profile may still be shown.
+    Failed,
+}
+
+/// The server's state: the `pprof/status` notification's parameters and
+/// the result of `pprof.status`, `pprof.load`, `pprof.selectSampleType`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub state: State,
+    /// One line for a status bar: `heap.pb.gz · inuse_space 15.27MB`.
+    pub summary: String,
+    /// A few lines for a tooltip or a status command.
+    pub detail: String,
+    /// Increases whenever the shown profile or sample type changes.
+    pub generation: u64,
+    pub loaded: bool,
+    /// Annotations are shown (`pprof.toggle`).
+    pub enabled: bool,
+    /// How many profiles `pprof.listProfiles` offers.
+    pub available: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub samples: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mapped_files: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unmapped_files: Option<usize>,
+    /// The source being loaded now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loading: Option<String>,
+    /// Why the last load failed, until a load succeeds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `pprof.load`: `{"path": …}` or `{"url": …}` (or the bare string).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoadArgs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// `pprof.selectSampleType`: `{"name": …}` (or the bare string); a name
+/// or a number as `-sample_index` takes it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelectSampleTypeArgs {
+    pub name: String,
+}
+
+/// One entry of `pprof.listSampleTypes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SampleTypeInfo {
+    pub name: String,
+    pub unit: String,
+    pub total: i64,
+    pub total_label: String,
+    pub active: bool,
+}
+
+/// Which value `pprof.top` ranks by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RankBy {
+    #[default]
+    Flat,
+    Cum,
+}
+
+/// `pprof.top`: `{"n": 20, "by": "flat" | "cum"}`, both optional.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopArgs {
+    #[serde(default = "default_top_n")]
+    pub n: usize,
+    #[serde(default)]
+    pub by: RankBy,
+}
+
+impl Default for TopArgs {
+    fn default() -> Self {
+        TopArgs { n: default_top_n(), by: RankBy::Flat }
+    }
+}
+
+fn default_top_n() -> usize {
+    20
+}
+
+/// One row of `pprof.top`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopEntry {
+    /// The mapped local file, when the path mapping found one.
+    pub uri: Option<String>,
+    /// The file as the profile names it (`None` without symbols).
+    pub file: Option<String>,
+    /// 1-based; where the line is now when the document is open and edited.
+    pub line: i64,
+    /// The function, or the address in hex without symbols.
+    pub function: String,
+    /// Exact values in the profile's unit.
+    pub flat: i64,
+    pub cum: i64,
+    pub label: String,
+}
+
+/// One entry of `pprof.unresolved`: a profile file and what became of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reason")]
+pub enum UnresolvedPath {
+    #[serde(rename = "not found")]
+    NotFound { file: String, tried: Vec<String> },
+    #[serde(rename = "ambiguous")]
+    Ambiguous { file: String, candidates: Vec<String>, omitted: usize },
+}
+
+/// `pprof.toggle`: `{"enabled": bool}` sets, `{}` flips.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToggleArgs {
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToggleResult {
+    pub enabled: bool,
+}
+
+/// How a profile came to be offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProfileOrigin {
+    /// Named in the `profiles` setting.
+    Configured,
+    /// Found by looking through the workspace.
+    Discovered,
+    /// Loaded by `pprof.load`.
+    Loaded,
+}
+
+/// One entry of `pprof.listProfiles`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileEntry {
+    pub source: String,
+    pub name: String,
+    pub active: bool,
+    pub origin: ProfileOrigin,
+    /// Why the server picked this one by itself, for the profile it chose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `pprof.showFunction`: `{"function": name, "notify": bool}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShowFunctionArgs {
+    pub function: String,
+    /// Also show the report as a message (default true).
+    #[serde(default)]
+    pub notify: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunctionReport {
+    pub function: String,
+    pub file: Option<String>,
+    pub uri: Option<String>,
+    pub lines: Vec<FunctionLine>,
+    pub callers: Vec<Caller>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunctionLine {
+    /// 1-based, where the line is now.
+    pub line: i64,
+    pub flat: i64,
+    pub cum: i64,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Caller {
+    pub function: String,
+    pub weight: i64,
+    pub label: String,
+}
+
+/// `pprof.heat`: `{"uri": …}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeatArgs {
+    pub uri: String,
+}
+
+/// One shaded line of `pprof.heat`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LineHeat {
+    /// 0-based line in the document as it is now.
+    pub line: u32,
+    /// 1 (coolest) to 5 (hottest): the shade to use.
+    pub level: u8,
+    /// The line's cum as a share of the file's hottest line's, 0..1.
+    pub heat: f64,
+    pub flat: i64,
+    pub cum: i64,
+}
+
+/// Reads a command's single argument: the object, a bare string standing
+/// for the object's one required field `key`, or nothing for defaults.
+pub fn parse_args<T: serde::de::DeserializeOwned + Default>(arg: serde_json::Value, key: &str) -> Result<T, String> {
+    let value = match arg {
+        serde_json::Value::Null => return Ok(T::default()),
+        serde_json::Value::String(s) => serde_json::json!({ key: s }),
+        other => other,
+    };
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
