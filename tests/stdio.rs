@@ -194,3 +194,79 @@ fn closing_stdin_without_exit_ends_the_server() {
     let status = p.wait_exit(Duration::from_secs(5));
     assert!(status.is_some(), "the server kept running after its stdin closed");
 }
+
+/// Initializes with `processId` and a client that answers settings
+/// requests, sends `initialized`, and returns once the server has asked for
+/// the settings (a request the test then never answers).
+fn initialize_with_settings_request_pending(p: &mut Proc, process_id: u32) {
+    let init = p.request(
+        "initialize",
+        json!({
+            "processId": process_id,
+            "rootUri": uri(&goprog()),
+            "initializationOptions": { "profiles": [profile("windows.heap.pb.gz")] },
+            "capabilities": { "workspace": { "configuration": true } },
+        }),
+    );
+    assert_eq!(init["serverInfo"]["name"], "pprof-lsp");
+    p.notify("initialized", json!({}));
+    wait_for_request(p, "workspace/configuration");
+}
+
+/// Waits for the server to send a request (left unanswered).
+fn wait_for_request(p: &mut Proc, method: &str) {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let message = p.incoming.recv_timeout(left).unwrap_or_else(|_| panic!("the server sends {method}"));
+        if message["method"] == method {
+            assert!(message.get("id").is_some(), "a request: {message}");
+            return;
+        }
+    }
+}
+
+#[test]
+fn closing_stdin_while_the_server_waits_on_the_client_ends_it_within_a_second() {
+    let mut p = Proc::spawn(&[]);
+    initialize_with_settings_request_pending(&mut p, std::process::id());
+    // A notification whose handler waits on the client as well.
+    p.notify("workspace/didChangeConfiguration", json!({ "settings": {} }));
+    wait_for_request(&mut p, "workspace/configuration");
+    let closed = Instant::now();
+    p.stdin = None;
+    let status = p.wait_exit(Duration::from_secs(5));
+    let took = closed.elapsed();
+    assert!(status.is_some(), "the server kept running after its stdin closed");
+    assert!(took <= Duration::from_secs(1), "the server took {took:?} to exit after its stdin closed");
+}
+
+/// A stand-in for the editor: a process the test can end. Killed and
+/// reaped on drop, so a failing test leaves nothing behind.
+struct Editor(Child);
+
+impl Drop for Editor {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_server_ends_within_five_seconds_of_the_editor_process() {
+    let mut editor = Editor(Command::new("sleep").arg("300").spawn().expect("sleep starts"));
+    let mut p = Proc::spawn(&[]);
+    initialize_with_settings_request_pending(&mut p, editor.0.id());
+    // The editor is still running: so is the server.
+    assert!(p.wait_exit(Duration::from_millis(1500)).is_none(), "the server exited while its editor ran");
+    // Killed but not reaped (a zombie, as an editor's crashed process
+    // often is for a while): the server must still notice.
+    editor.0.kill().unwrap();
+    let died = Instant::now();
+    let status = p.wait_exit(Duration::from_secs(10));
+    let took = died.elapsed();
+    assert!(status.is_some(), "the server kept running after its editor process ended");
+    assert!(took <= Duration::from_secs(5), "the server took {took:?} to notice its editor ended");
+    // stdin is still open: it was the process watch that ended it.
+    assert!(p.stdin.is_some());
+}
