@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use lsp_support::*;
-use pprof_lsp::analysis::annotate::{function_label, hint_label};
+use pprof_lsp::report::labels;
 use pprof_lsp::analysis::{units, Cost};
 use serde_json::{json, Value};
 
@@ -127,7 +127,7 @@ fn function_golden(name: &str) -> (i64, BTreeMap<String, Cost>) {
 
 fn golden_label(golden: &LineGolden, rel: &str, line: i64, unit: &str) -> String {
     let g = &golden.lines[&(rel.to_string(), line)];
-    hint_label(Cost { flat: g.flat, cum: g.cum().unwrap() }, golden.total, unit)
+    labels::hint(Cost { flat: g.flat, cum: g.cum().unwrap() }, golden.total, unit)
 }
 
 /// The default threshold, written out: cum at least 0.5% or flat at least
@@ -182,7 +182,7 @@ async fn compare_hints(c: &Client, golden: &LineGolden, all_lines: bool) -> (usi
                 (Some(true), None) => panic!("{file}:{line} has no hint; golden {g:?}"),
                 (_, Some(h)) => {
                     match g.cum() {
-                        Some(cum) => assert_eq!(h, hint_label(Cost { flat: g.flat, cum }, golden.total, "bytes"), "{file}:{line}"),
+                        Some(cum) => assert_eq!(h, labels::hint(Cost { flat: g.flat, cum }, golden.total, "bytes"), "{file}:{line}"),
                         // Several functions on one line: the flat part is still exact.
                         None if g.flat != 0 => {
                             assert!(h.starts_with(&format!("{} flat · ", units::label(g.flat, "bytes"))), "{file}:{line}: {h}")
@@ -470,7 +470,7 @@ async fn the_threshold_hides_tiny_lines_and_zero_shows_them() {
 
     let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": all_lines() }))).await;
     let uri = c.open(&idle);
-    let expected = hint_label(Cost { flat: 4152, cum: 4152 }, WINDOWS_TOTAL, "bytes");
+    let expected = labels::hint(Cost { flat: 4152, cum: 4152 }, WINDOWS_TOTAL, "bytes");
     assert_eq!(expected, "4.05kB flat · 4.05kB cum (0.03%)");
     assert_eq!(c.hint_at(&uri, 60).await, Some(expected));
     // Lines without data stay bare even then.
@@ -567,7 +567,7 @@ async fn code_lenses_sit_on_declarations_and_run_show_function() {
     for lens in lenses.as_array().unwrap() {
         let name = lens["command"]["arguments"][0]["function"].as_str().unwrap();
         let cost = functions[name];
-        assert_eq!(lens["command"]["title"], format!("{} · callers", function_label("inuse_space", cost, total, "bytes")));
+        assert_eq!(lens["command"]["title"], labels::lens(&pprof_lsp::profile::ValueType::new("inuse_space", "bytes"), cost, total));
         seen.push((name.to_string(), lens["range"]["start"]["line"].as_u64().unwrap()));
     }
     assert_eq!(
@@ -660,7 +660,7 @@ async fn workspace_symbols_are_ordered_by_cost_and_filtered() {
         assert!(cost.cum <= previous, "{name} out of order");
         previous = cost.cum;
         assert_eq!(s["kind"], 12);
-        assert_eq!(s["containerName"], hint_label(*cost, total, "bytes"), "{name}");
+        assert_eq!(s["containerName"], labels::hint(*cost, total, "bytes"), "{name}");
         // Only functions with a local file are listed.
         assert!(s["location"]["uri"].as_str().unwrap().starts_with(&uri_of(&goprog())), "{s}");
     }

@@ -2,9 +2,8 @@
 //! functions, the low-noise threshold, and the labels. Pure: takes the
 //! index and plain numbers, returns plain data in 1-based profile lines.
 
-use super::index::{Cost, FileId, FuncId, Index};
+use super::index::{Cost, FileId, FuncId, Index, LineId};
 use super::select::SampleType;
-use super::units;
 
 /// When a line is worth a hint: cum or flat at least this share of the
 /// total, in percent. Zero for both shows every line with data.
@@ -69,6 +68,18 @@ pub fn file_lines(index: &Index, files: &[FileId]) -> Vec<LineCosts> {
     out
 }
 
+/// The indexed lines numbered `line` in the given profile files.
+pub fn lines_at(index: &Index, files: &[FileId], line: i64) -> Vec<LineId> {
+    files
+        .iter()
+        .filter_map(|&file| {
+            let ids = index.lines_of_file(file);
+            let at = ids.partition_point(|&id| index.line(id).line < line);
+            ids.get(at).copied().filter(|&id| index.line(id).line == line)
+        })
+        .collect()
+}
+
 /// The functions declared in the given profile files, with their costs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionCosts {
@@ -99,43 +110,26 @@ pub fn file_functions(index: &Index, files: &[FileId]) -> Vec<FunctionCosts> {
     out
 }
 
-/// `10MB flat · 10MB cum (46.11%)`, with flat left out when it is zero.
-pub fn hint_label(cost: Cost, total: i64, unit: &str) -> String {
-    let cum = format!("{} cum ({})", units::label(cost.cum, unit), units::percent(cost.cum, total));
-    if cost.flat == 0 {
-        cum
-    } else {
-        format!("{} flat · {cum}", units::label(cost.flat, unit))
-    }
+/// Shades of heat a hot line can get.
+pub const HEAT_LEVELS: u8 = 5;
+
+/// A line's heat: its cum as a share of the hottest line's (0..1), and the
+/// shade (1..=[`HEAT_LEVELS`]) that share falls in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Heat {
+    pub share: f64,
+    pub level: u8,
 }
 
-/// `inuse_space: 10MB flat, 10MB cum (46.11%)`.
-pub fn function_label(type_name: &str, cost: Cost, total: i64, unit: &str) -> String {
-    format!(
-        "{type_name}: {} flat, {} cum ({})",
-        units::label(cost.flat, unit),
-        units::label(cost.cum, unit),
-        units::percent(cost.cum, total)
-    )
-}
-
-/// One line per sample type: `inuse_space: 10MB flat (65.47%), 10MB cum (65.47%)`.
-pub fn all_types_summary(index: &Index, costs: &[Cost]) -> Vec<String> {
-    index
-        .sample_types()
-        .iter()
-        .zip(costs)
-        .enumerate()
-        .map(|(t, (vt, c))| {
-            let total = index.total(SampleType(t));
-            format!(
-                "{}: {} flat ({}), {} cum ({})",
-                vt.name,
-                units::label(c.flat, &vt.unit),
-                units::percent(c.flat, total),
-                units::label(c.cum, &vt.unit),
-                units::percent(c.cum, total)
-            )
+/// The heat of each line against the hottest of them (by absolute cum).
+/// Lines with no cum get level 0 and share 0.
+pub fn heat(cums: &[i64]) -> Vec<Heat> {
+    let hottest = cums.iter().map(|c| c.unsigned_abs()).max().unwrap_or(0).max(1);
+    cums.iter()
+        .map(|c| {
+            let share = c.unsigned_abs() as f64 / hottest as f64;
+            let level = (share * f64::from(HEAT_LEVELS)).ceil().clamp(0.0, f64::from(HEAT_LEVELS)) as u8;
+            Heat { share, level }
         })
         .collect()
 }
@@ -145,14 +139,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels() {
-        let mb10 = 10 * 1024 * 1024;
-        assert_eq!(hint_label(Cost { flat: mb10, cum: mb10 }, 22740000, "bytes"), "10MB flat · 10MB cum (46.11%)");
-        assert_eq!(hint_label(Cost { flat: 0, cum: 283453 }, 1000000, "bytes"), "276.81kB cum (28.35%)");
-        assert_eq!(
-            function_label("inuse_space", Cost { flat: mb10, cum: mb10 }, 22740000, "bytes"),
-            "inuse_space: 10MB flat, 10MB cum (46.11%)"
-        );
+    fn heat_levels_split_the_hottest_share_in_five() {
+        let levels: Vec<u8> = heat(&[100, -100, 81, 80, 20, 1, 0]).iter().map(|h| h.level).collect();
+        assert_eq!(levels, [5, 5, 5, 4, 1, 1, 0]);
+        assert_eq!(heat(&[50, 25])[1].share, 0.5);
+        assert!(heat(&[]).is_empty());
+        assert_eq!(heat(&[0])[0], Heat { share: 0.0, level: 0 });
     }
 
     #[test]

@@ -1,13 +1,13 @@
-//! The call graph: caller→callee steps between the nodes of an [`Index`],
-//! each weighted by the samples it appears in (once per sample, however
-//! often recursion repeats it). Built on demand, since only call
-//! hierarchies and caller lists need it.
+//! The call graph: caller→callee steps between the nodes of an [`Index`]
+//! and between its functions, each weighted by the samples it appears in
+//! (once per sample, however often recursion repeats it). Built on demand,
+//! since only call hierarchies and caller lists need it.
 
 use rustc_hash::FxHashMap;
 
 use crate::profile::Profile;
 
-use super::index::{Index, NodeId, NONE};
+use super::index::{FuncId, Index, NodeId, NONE};
 use super::select::SampleType;
 
 /// A caller→callee step seen on some stack.
@@ -19,10 +19,34 @@ pub struct Edge {
     pub inline: bool,
 }
 
+/// Calls from one function into another, summed over their call sites.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionCall {
+    /// The function at the other end: the caller for incoming calls, the
+    /// callee for outgoing ones.
+    pub function: FuncId,
+    /// The value of the samples in which the call appears, each counted once.
+    pub weight: i64,
+    /// The lines of the calling function the calls are made from, ascending.
+    pub sites: Vec<i64>,
+}
+
+/// Which calls of a function to list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Incoming,
+    Outgoing,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct CallGraph {
     edges: Vec<Edge>,
     weights: Vec<i64>,
+    /// (caller, callee) between distinct functions.
+    function_edges: Vec<(FuncId, FuncId)>,
+    function_weights: Vec<i64>,
+    /// Per function edge: the caller's lines it is made from.
+    function_sites: Vec<Vec<i64>>,
     stride: usize,
 }
 
@@ -32,8 +56,10 @@ impl CallGraph {
     pub fn build(index: &Index, profiles: &[&Profile]) -> CallGraph {
         let stride = index.sample_types().len();
         let mut graph = CallGraph { stride, ..Default::default() };
-        let mut ids: FxHashMap<u64, u32> = FxHashMap::default();
-        let mut seen: Vec<u32> = Vec::new();
+        let mut node_ids: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut function_ids: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut node_seen: Vec<u32> = Vec::new();
+        let mut function_seen: Vec<u32> = Vec::new();
         let mut values = vec![0i64; stride];
         let mut stamp = 0u32;
         for (profile, table) in profiles.iter().zip(&index.tables) {
@@ -42,29 +68,70 @@ impl CallGraph {
                     continue;
                 }
                 stamp = stamp.wrapping_add(1).max(1);
-                let mut parent = NONE;
+                let mut parent: Option<super::index::NodeRef> = None;
                 for (r, inline) in table.frames(sample) {
-                    if parent != NONE && parent != r.node {
-                        let next = graph.edges.len() as u32;
-                        let id = *ids.entry(u64::from(parent) << 32 | u64::from(r.node)).or_insert(next) as usize;
-                        if id == next as usize {
-                            graph.edges.push(Edge { caller: NodeId(parent), callee: NodeId(r.node), inline: true });
+                    let Some(p) = parent.replace(r) else { continue };
+                    if p.node != r.node {
+                        let key = u64::from(p.node) << 32 | u64::from(r.node);
+                        let (id, new) = intern(&mut node_ids, key, graph.edges.len());
+                        if new {
+                            graph.edges.push(Edge { caller: NodeId(p.node), callee: NodeId(r.node), inline: true });
                             graph.weights.extend(std::iter::repeat_n(0, stride));
-                            seen.push(0);
+                            node_seen.push(0);
                         }
-                        if seen[id] != stamp {
-                            seen[id] = stamp;
-                            graph.edges[id].inline &= inline;
-                            for (w, v) in graph.weights[id * stride..][..stride].iter_mut().zip(&values) {
-                                *w = w.wrapping_add(*v);
-                            }
+                        graph.edges[id].inline &= inline;
+                        if node_seen[id] != stamp {
+                            node_seen[id] = stamp;
+                            add(&mut graph.weights[id * stride..][..stride], &values);
                         }
                     }
-                    parent = r.node;
+                    if p.function != r.function && p.function != NONE && r.function != NONE {
+                        let key = u64::from(p.function) << 32 | u64::from(r.function);
+                        let (id, new) = intern(&mut function_ids, key, graph.function_edges.len());
+                        if new {
+                            graph.function_edges.push((FuncId(p.function), FuncId(r.function)));
+                            graph.function_weights.extend(std::iter::repeat_n(0, stride));
+                            graph.function_sites.push(Vec::new());
+                            function_seen.push(0);
+                        }
+                        let site = index.node(NodeId(p.node)).line;
+                        if !graph.function_sites[id].contains(&site) {
+                            graph.function_sites[id].push(site);
+                        }
+                        if function_seen[id] != stamp {
+                            function_seen[id] = stamp;
+                            add(&mut graph.function_weights[id * stride..][..stride], &values);
+                        }
+                    }
                 }
             }
         }
+        for sites in &mut graph.function_sites {
+            sites.sort_unstable();
+        }
         graph
+    }
+
+    /// The functions calling `f` (or called by it), with the value of the
+    /// samples each call appears in, heaviest first. Calls of a function
+    /// into itself are left out; calls whose weight is zero for `t` too.
+    pub fn function_calls(&self, f: FuncId, t: SampleType, direction: Direction) -> Vec<FunctionCall> {
+        let mut out: Vec<FunctionCall> = self
+            .function_edges
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &(caller, callee))| {
+                let other = match direction {
+                    Direction::Incoming if callee == f => caller,
+                    Direction::Outgoing if caller == f => callee,
+                    _ => return None,
+                };
+                let weight = self.function_weights[i * self.stride + t.0];
+                (weight != 0).then(|| FunctionCall { function: other, weight, sites: self.function_sites[i].clone() })
+            })
+            .collect();
+        out.sort_by(|a, b| b.weight.unsigned_abs().cmp(&a.weight.unsigned_abs()).then_with(|| a.function.cmp(&b.function)));
+        out
     }
 
     pub fn edges(&self) -> &[Edge] {
@@ -74,6 +141,18 @@ impl CallGraph {
     /// The weight of edge number `i` for sample type `t`.
     pub fn weight(&self, i: usize, t: SampleType) -> i64 {
         self.weights[i * self.stride + t.0]
+    }
+}
+
+/// The id of `key`, adding it as `next` if it is new; says whether it was.
+fn intern(ids: &mut FxHashMap<u64, u32>, key: u64, next: usize) -> (usize, bool) {
+    let id = *ids.entry(key).or_insert(next as u32) as usize;
+    (id, id == next)
+}
+
+fn add(into: &mut [i64], values: &[i64]) {
+    for (w, v) in into.iter_mut().zip(values) {
+        *w = w.wrapping_add(*v);
     }
 }
 
@@ -112,6 +191,39 @@ mod tests {
                 ("main f.go:1".into(), "rec f.go:5".into(), 3),
                 ("rec f.go:5".into(), "rec f.go:6".into(), 3),
                 ("rec f.go:6".into(), "rec f.go:5".into(), 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn function_calls_count_each_sample_once_and_list_sites() {
+        let f = |name: &str| Function { name: name.into(), filename: "f.go".into(), ..Default::default() };
+        let loc = |func: u32, line: i64| Location {
+            lines: vec![Line { function: FunctionIdx(func), line, column: 0 }],
+            ..Default::default()
+        };
+        let mut p = Profile {
+            sample_types: vec![ValueType::new("v", "count")],
+            functions: vec![f("main"), f("work"), f("leaf")],
+            // main:1, main:2, work:10, leaf:20
+            locations: vec![loc(0, 1), loc(0, 2), loc(1, 10), loc(2, 20)],
+            ..Default::default()
+        };
+        let stack = |ids: &[u32]| ids.iter().map(|&i| LocationIdx(i)).collect::<Vec<_>>();
+        // leaf ← work ← main:2 ← work ← main:1: main calls work twice in one sample.
+        p.push_sample(&stack(&[3, 2, 1, 2, 0]), &[7], []);
+        p.push_sample(&stack(&[2, 0]), &[5], []);
+        let index = Index::build(&p);
+        let graph = CallGraph::build(&index, &[&p]);
+        let id = |name: &str| index.function_ids().find(|&f| index.function(f).name == name).unwrap();
+        let callers = graph.function_calls(id("work"), SampleType(0), Direction::Incoming);
+        assert_eq!(callers, vec![FunctionCall { function: id("main"), weight: 12, sites: vec![1, 2] }]);
+        let callees = graph.function_calls(id("work"), SampleType(0), Direction::Outgoing);
+        assert_eq!(
+            callees,
+            vec![
+                FunctionCall { function: id("main"), weight: 7, sites: vec![10] },
+                FunctionCall { function: id("leaf"), weight: 7, sites: vec![10] },
             ]
         );
     }

@@ -7,8 +7,9 @@ pub mod calls;
 pub mod index;
 pub mod paths;
 pub mod select;
+pub mod stacks;
 pub mod units;
 
-pub use calls::{CallGraph, Edge};
+pub use calls::{CallGraph, Direction, Edge, FunctionCall};
 pub use index::{Cost, FileId, FuncId, FunctionInfo, Index, IndexError, InlineMark, LineId, LineInfo, NodeId, NodeInfo};
 pub use select::{select, SampleType, SelectError};

@@ -5,46 +5,42 @@ use serde_json::json;
 use tower_lsp_server::ls_types::*;
 
 use crate::analysis::annotate::{self, FunctionCosts};
+use crate::report::labels;
 
 use super::documents::Document;
-use super::server::Backend;
+use super::protocol::command;
+use super::snapshot::Snapshot;
+use super::Result;
 
-/// The command a lens runs; clients may bind their own UI to it.
-pub const SHOW_FUNCTION: &str = "pprof.showFunction";
-
-pub fn handle(backend: &Backend, params: CodeLensParams) -> Option<Vec<CodeLens>> {
-    let snapshot = backend.session.snapshot();
-    let Some(loaded) = snapshot.active() else { return Some(Vec::new()) };
-    let files = snapshot.files_for(&params.text_document.uri);
+pub fn handle(snapshot: &Snapshot, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+    let uri = &params.text_document.uri;
+    let (Some(view), Some(doc)) = (snapshot.active(), snapshot.documents.get(uri)) else { return Ok(Some(Vec::new())) };
+    let files = view.files_for(uri);
     if !snapshot.config.lenses.enabled || files.is_empty() {
-        return Some(Vec::new());
+        return Ok(Some(Vec::new()));
     }
-    let doc = backend.session.documents.get(&params.text_document.uri)?;
-    let t = snapshot.sample_type;
-    let ty = &loaded.index.sample_types()[t.0];
-    let total = loaded.index.total(t);
+    let t = view.sample_type();
+    let (ty, total) = (view.value_type(), view.total());
     let threshold = snapshot.config.hints.threshold();
     let mut out = Vec::new();
-    for f in annotate::file_functions(&loaded.index, files) {
+    for f in annotate::file_functions(view.index(), files) {
         let cost = f.costs[t.0];
         if !threshold.passes(cost, total) {
             continue;
         }
-        let Some(line) = declaration_line(&doc, &f) else { continue };
-        let info = loaded.index.function(f.function);
-        let title = format!("{} · callers", annotate::function_label(&ty.name, cost, total, &ty.unit));
+        let Some(line) = declaration_line(doc, &f) else { continue };
         let position = Position::new(line as u32, 0);
         out.push(CodeLens {
             range: Range::new(position, position),
             command: Some(Command {
-                title,
-                command: SHOW_FUNCTION.into(),
-                arguments: Some(vec![json!({ "function": info.name })]),
+                title: labels::lens(ty, cost, total),
+                command: command::SHOW_FUNCTION.into(),
+                arguments: Some(vec![json!({ "function": view.index().function(f.function).name })]),
             }),
             data: None,
         });
     }
-    Some(out)
+    Ok(Some(out))
 }
 
 /// The current line of a function's declaration: the profile's start line

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::annotate::Threshold;
 use crate::analysis::paths::PathMapping;
+use crate::report::labels::HintFormat;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -76,17 +77,6 @@ impl HintConfig {
     pub fn threshold(&self) -> Threshold {
         Threshold { min_cum_percent: self.min_cum_percent, min_flat_percent: self.min_flat_percent }
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum HintFormat {
-    /// `10MB flat · 10MB cum (46.11%)` (flat left out when zero).
-    FlatCum,
-    /// `10MB cum (46.11%)`.
-    Cum,
-    /// `10MB flat (46.11%)`.
-    Flat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,31 +3,29 @@
 use tower_lsp_server::ls_types::*;
 
 use crate::analysis::annotate::{self, LineCosts};
-use crate::analysis::{units, Cost};
+use crate::analysis::SampleType;
+use crate::report::labels;
 
-use super::config::{HintFormat, StaleHints};
+use super::config::StaleHints;
 use super::convert;
-use super::server::Backend;
-use super::state::LoadedProfile;
+use super::snapshot::{Snapshot, View};
+use super::Result;
 
-pub fn handle(backend: &Backend, params: InlayHintParams) -> Option<Vec<InlayHint>> {
-    let snapshot = backend.session.snapshot();
-    let Some(loaded) = snapshot.active() else { return Some(Vec::new()) };
+pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+    let uri = &params.text_document.uri;
     let hints = &snapshot.config.hints;
-    let files = snapshot.files_for(&params.text_document.uri);
+    let (Some(view), Some(doc)) = (snapshot.active(), snapshot.documents.get(uri)) else { return Ok(Some(Vec::new())) };
+    let files = view.files_for(uri);
     if !hints.enabled || files.is_empty() {
-        return Some(Vec::new());
+        return Ok(Some(Vec::new()));
     }
-    let doc = backend.session.documents.get(&params.text_document.uri)?;
-    let encoding = backend.session.caps().encoding;
-    let t = snapshot.sample_type;
-    let unit = &loaded.index.sample_types()[t.0].unit;
-    let total = loaded.index.total(t);
+    let t = view.sample_type();
+    let (unit, total) = (&view.value_type().unit, view.total());
     let threshold = hints.threshold();
     let range = params.range;
 
     let mut out = Vec::new();
-    for line in annotate::file_lines(&loaded.index, files) {
+    for line in annotate::file_lines(view.index(), files) {
         let cost = line.costs[t.0];
         if line.line < 1 || !threshold.passes(cost, total) {
             continue;
@@ -40,41 +38,37 @@ pub fn handle(backend: &Backend, params: InlayHintParams) -> Option<Vec<InlayHin
         if current < range.start.line || current > range.end.line {
             continue;
         }
-        let Some(position) = convert::end_of_line(&doc, place.line, encoding) else { continue };
-        let mut label = label(hints.format, cost, total, unit);
+        let Some(position) = convert::end_of_line(doc, place.line, snapshot.caps.encoding) else { continue };
+        let mut label = labels::hint_in(hints.format, cost, total, unit);
         if place.stale {
-            label.push_str(" (stale: line edited since the profile was loaded)");
+            label.push_str(labels::STALE_SUFFIX);
         }
         out.push(InlayHint {
             position,
             label: InlayHintLabel::String(label),
             kind: None,
             text_edits: None,
-            tooltip: Some(InlayHintTooltip::MarkupContent(tooltip(loaded, &line))),
+            tooltip: Some(InlayHintTooltip::MarkupContent(tooltip(view, &line))),
             padding_left: Some(true),
             padding_right: None,
             data: None,
         });
     }
-    Some(out)
-}
-
-fn label(format: HintFormat, cost: Cost, total: i64, unit: &str) -> String {
-    match format {
-        HintFormat::FlatCum => annotate::hint_label(cost, total, unit),
-        HintFormat::Cum => format!("{} cum ({})", units::label(cost.cum, unit), units::percent(cost.cum, total)),
-        HintFormat::Flat => format!("{} flat ({})", units::label(cost.flat, unit), units::percent(cost.flat, total)),
-    }
+    Ok(Some(out))
 }
 
 /// Every sample type's values for the line.
-fn tooltip(loaded: &LoadedProfile, line: &LineCosts) -> MarkupContent {
-    let rows: Vec<String> = annotate::all_types_summary(&loaded.index, &line.costs)
-        .into_iter()
-        .map(|row| format!("- {row}"))
+fn tooltip(view: &View, line: &LineCosts) -> MarkupContent {
+    let index = view.index();
+    let rows: Vec<String> = index
+        .sample_types()
+        .iter()
+        .zip(&line.costs)
+        .enumerate()
+        .map(|(t, (ty, cost))| format!("- {}", labels::sample_type_row(ty, *cost, index.total(SampleType(t)))))
         .collect();
     MarkupContent {
         kind: MarkupKind::Markdown,
-        value: format!("**{}** line {}\n\n{}", loaded.source.display_name(), line.line, rows.join("\n")),
+        value: format!("**{}** line {}\n\n{}", view.loaded().source.display_name(), line.line, rows.join("\n")),
     }
 }

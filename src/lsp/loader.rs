@@ -1,36 +1,41 @@
 //! Loading profiles off the request path: fetch, decode, index and map
-//! paths on a blocking thread with `$/progress`, then swap the snapshot in
-//! whole. A failed load leaves the previous profile in place and says why.
+//! paths on a blocking thread with `$/progress`, then publish the new view
+//! and rebase the open documents in one swap. A failed load leaves the
+//! previous profile in place and says why. Also rescans the workspace and
+//! watches the loaded file.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::Watcher;
 use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 
 use crate::analysis::paths::PathMapper;
-use crate::analysis::{self, Index};
+use crate::analysis::Index;
 use crate::profile::{self, DecodeOptions};
 use crate::source::discover::{self, DiscoverOptions};
 use crate::source::load::{self, ProfileSource};
 use crate::source::workspace::{self, ScanOptions};
 
+use super::protocol::ProfileOrigin;
 use super::server::Backend;
-use super::state::{LoadedProfile, MappedView};
+use super::session::Watch;
+use super::snapshot::{LoadedProfile, MappedView, Offered, View};
 
 /// How long a URL fetch may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
 
 static PROGRESS_TOKENS: AtomicU64 = AtomicU64::new(1);
+static WATCHES: AtomicU64 = AtomicU64::new(1);
 
 /// Progress reporting that degrades to nothing for clients without it.
 struct Progress(Option<tower_lsp_server::OngoingProgress<tower_lsp_server::Unbounded, tower_lsp_server::NotCancellable>>);
 
 impl Progress {
     async fn begin(backend: &Backend, title: &str, message: String) -> Progress {
-        if !backend.session.caps().work_done_progress {
+        if !backend.session.snapshot().caps.work_done_progress {
             return Progress(None);
         }
         let token = NumberOrString::String(format!("pprof/{}", PROGRESS_TOKENS.fetch_add(1, Ordering::Relaxed)));
@@ -53,105 +58,136 @@ impl Progress {
     }
 }
 
-/// Loads `source` and makes it the active profile. On failure the previous
+/// What one load read and how long each step took, for the log.
+struct Loaded {
+    profile: LoadedProfile,
+    paths: MappedView,
+    bytes: usize,
+    fetch: Duration,
+    decode: Duration,
+    index: Duration,
+    map: Duration,
+}
+
+fn read_decode_index(source: &ProfileSource, max_bytes: u64, mapper: &Arc<PathMapper>) -> Result<Loaded, String> {
+    let started = Instant::now();
+    let bytes = load::fetch(source, max_bytes, FETCH_TIMEOUT)?;
+    let fetched = Instant::now();
+    let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes })
+        .map_err(|e| format!("{source}: {e}"))?;
+    let decoded = Instant::now();
+    let index = Index::build(&profile);
+    let indexed = Instant::now();
+    let paths = MappedView::build(&index, mapper);
+    let mapped = Instant::now();
+    Ok(Loaded {
+        profile: LoadedProfile::new(source.clone(), profile, index),
+        paths,
+        bytes: bytes.len(),
+        fetch: fetched - started,
+        decode: decoded - fetched,
+        index: indexed - decoded,
+        map: mapped - indexed,
+    })
+}
+
+/// Loads `source` and makes it the shown profile. On failure the previous
 /// profile stays and the user is told why.
 pub async fn load(backend: &Backend, source: ProfileSource) -> Result<(), String> {
-    let _one_at_a_time = backend.session.load_lock.lock().await;
+    backend.session.update(|s| s.activity.loading.push(source.clone()));
+    backend.session.publish_status(&backend.client);
+    let one_at_a_time = backend.session.load_lock.lock().await;
     let snapshot = backend.session.snapshot();
     let progress = Progress::begin(backend, "pprof", format!("loading {}", source.display_name())).await;
     let max_bytes = snapshot.config.max_profile_bytes;
     let mapper = snapshot.mapper.clone();
     let task_source = source.clone();
     progress.report("reading, decoding and indexing").await;
-    let result = tokio::task::spawn_blocking(move || -> Result<(LoadedProfile, MappedView), String> {
-        let bytes = load::fetch(&task_source, max_bytes, FETCH_TIMEOUT)?;
-        let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes })
-            .map_err(|e| format!("{task_source}: {e}"))?;
-        let index = Index::build(&profile);
-        let view = MappedView::build(&index, &mapper);
-        Ok((LoadedProfile::new(task_source, profile, index), view))
-    })
-    .await
-    .unwrap_or_else(|e| Err(format!("{source}: loading stopped: {e}")));
+    let started = Instant::now();
+    let result = tokio::task::spawn_blocking(move || read_decode_index(&task_source, max_bytes, &mapper))
+        .await
+        .unwrap_or_else(|e| Err(format!("{source}: loading stopped: {e}")));
 
-    let (loaded, view) = match result {
-        Ok(ok) => ok,
+    let done_loading = |s: &mut super::snapshot::Snapshot| {
+        if let Some(i) = s.activity.loading.iter().position(|l| l == &source) {
+            s.activity.loading.remove(i);
+        }
+    };
+    let loaded = match result {
+        Ok(loaded) => loaded,
         Err(reason) => {
+            tracing::warn!(source = %source, elapsed_ms = started.elapsed().as_millis() as u64, "load failed: {reason}");
+            let (snapshot, ()) = backend.session.update(|s| {
+                done_loading(s);
+                s.activity.error = Some(reason.clone());
+            });
+            drop(one_at_a_time);
+            backend.session.publish_status(&backend.client);
             progress.finish("failed".into()).await;
-            let keeping = match &snapshot.profile {
-                Some(p) => format!(" Still showing {}.", p.source.display_name()),
+            let keeping = match &snapshot.view {
+                Some(v) => format!(" Still showing {}.", v.loaded().source.display_name()),
                 None => String::new(),
             };
             backend.client.show_message(MessageType::ERROR, format!("pprof: could not load {reason}.{keeping}")).await;
             return Err(reason);
         }
     };
-
-    // Reloading the same source keeps the sample type the user is looking at.
-    let shown = snapshot
-        .profile
-        .as_ref()
-        .filter(|p| p.source == source)
-        .and_then(|p| p.index.sample_types().get(snapshot.sample_type.0))
-        .map(|t| t.name.clone());
-    let wanted = shown.or_else(|| snapshot.config.sample_type.clone());
-    let (sample_type, warning) = match analysis::select(&loaded.profile, wanted.as_deref()) {
-        Ok(t) => (t, None),
-        Err(e) => (analysis::select(&loaded.profile, None).unwrap_or(analysis::SampleType(0)), Some(e.to_string())),
-    };
-    let summary = summary(&loaded, &view, sample_type);
-    let is_file = matches!(&loaded.source, ProfileSource::File(_));
-    backend.session.update(|s| {
-        s.profile = Some(Arc::new(loaded));
-        s.view = Arc::new(view);
-        s.sample_type = sample_type;
-        if !s.available.contains(&source) {
-            s.available.insert(0, source.clone());
+    tracing::info!(
+        source = %source,
+        bytes = loaded.bytes,
+        samples = loaded.profile.profile.samples.len(),
+        fetch_ms = loaded.fetch.as_millis() as u64,
+        decode_ms = loaded.decode.as_millis() as u64,
+        index_ms = loaded.index.as_millis() as u64,
+        map_ms = loaded.map.as_millis() as u64,
+        "loaded"
+    );
+    let (profile, paths) = (Arc::new(loaded.profile), Arc::new(loaded.paths));
+    let (now, (previous, problem)) = backend.session.update(|s| {
+        // Reloading the shown source keeps the sample type on screen;
+        // anything else starts from the setting.
+        let wanted = match &s.view {
+            Some(v) if v.loaded().source == source => Some(v.value_type().name.clone()),
+            _ => s.config.sample_type.clone(),
+        };
+        let (view, problem) = View::new(profile, paths, wanted.as_deref());
+        let previous = s.view.replace(Arc::new(view));
+        s.documents.rebase_all();
+        done_loading(s);
+        s.activity.error = None;
+        if !s.offered.iter().any(|o| o.source == source) {
+            let mut offered = s.offered.to_vec();
+            offered.insert(0, Offered { source: source.clone(), origin: ProfileOrigin::Loaded, reason: None });
+            s.offered = offered.into();
         }
+        (previous, problem)
     });
-    for mut doc in backend.session.documents.iter_mut() {
-        doc.rebase();
-    }
-    if is_file && snapshot.config.watch {
+    drop(one_at_a_time);
+    // The previous profile may be large and this its last owner: free it
+    // on a blocking thread, not on the task that serves every request.
+    tokio::task::spawn_blocking(move || drop(previous));
+    if matches!(source, ProfileSource::File(_)) && now.config.watch {
         watch(backend, &source);
     }
-    // `snapshot` is usually the last owner of the previous profile. Freeing
-    // a large one takes a while (about 0.2 s at 1M samples), and every
-    // request is polled on the server's one task, so dropping it here would
-    // hold up every request in flight. Free it on a blocking thread.
-    tokio::task::spawn_blocking(move || drop(snapshot));
+    let summary = super::status::of(&now).summary;
     progress.finish(summary.clone()).await;
     remap_if_stale(backend).await;
-    if let Some(w) = warning {
-        backend.client.show_message(MessageType::WARNING, format!("pprof: {w}; showing the default instead")).await;
+    backend.changed().await;
+    if let Some(problem) = problem {
+        backend.client.show_message(MessageType::WARNING, format!("pprof: {problem}; showing the default instead")).await;
     }
-    backend.client.log_message(MessageType::INFO, format!("pprof: {summary}")).await;
-    backend.refresh().await;
+    backend.client.log_message(MessageType::INFO, format!("pprof: loaded {summary}")).await;
     Ok(())
 }
 
-fn summary(loaded: &LoadedProfile, view: &MappedView, t: analysis::SampleType) -> String {
-    let ty = &loaded.index.sample_types()[t.0];
-    let unresolved = view.files.unresolved().count();
-    format!(
-        "loaded {}: {} samples, {} {} total, {} of {} files mapped",
-        loaded.source.display_name(),
-        loaded.profile.samples.len(),
-        analysis::units::label(loaded.index.total(t), &ty.unit),
-        ty.name,
-        view.files.len() - unresolved,
-        view.files.len()
-    )
-}
-
 /// Rescans the workspace folders and rebuilds the path mapper (and the
-/// current profile's file mapping) from the current settings.
+/// shown profile's file mapping) from the current settings.
 pub async fn rescan(backend: &Backend) {
     let snapshot = backend.session.snapshot();
-    let roots = backend.session.roots();
+    let roots = snapshot.roots.to_vec();
     let config = snapshot.config.clone();
-    let profile = snapshot.profile.clone();
-    let scanned_profile = profile.clone();
+    let view = snapshot.view.clone();
+    let started = Instant::now();
     let built = tokio::task::spawn_blocking(move || {
         let first_root = roots.first().cloned();
         let resolve = |p: &str| -> PathBuf {
@@ -166,85 +202,108 @@ pub async fn rescan(backend: &Backend) {
             source_paths: config.source_paths.iter().map(|p| resolve(p)).collect(),
             ..ScanOptions::default()
         };
-        let mapper = Arc::new(PathMapper::new(workspace::scan(&roots, &options), config.path_mappings.clone()));
-        let view = profile.as_ref().map(|p| MappedView::build(&p.index, &mapper));
-        (mapper, view)
+        let ws = workspace::scan(&roots, &options);
+        let files: usize = ws.roots.iter().map(|r| r.files.len()).sum();
+        let mapper = Arc::new(PathMapper::new(ws, config.path_mappings.clone()));
+        let paths = view.as_ref().map(|v| Arc::new(MappedView::build(v.index(), &mapper)));
+        (mapper, paths, files)
     })
     .await;
-    if let Ok((mapper, view)) = built {
-        backend.session.update(|s| {
-            let same_profile = match (&s.profile, &scanned_profile) {
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                _ => false,
-            };
-            s.mapper = mapper;
-            if let (Some(view), true) = (view, same_profile) {
-                s.view = Arc::new(view);
+    let Ok((mapper, paths, files)) = built else { return };
+    tracing::info!(files, elapsed_ms = started.elapsed().as_millis() as u64, "workspace scanned");
+    backend.session.update(|s| {
+        s.mapper = mapper;
+        if let (Some(paths), Some(current), Some(scanned)) = (paths, &s.view, &snapshot.view) {
+            if Arc::ptr_eq(current, scanned) {
+                s.view = Some(Arc::new(current.with_paths(paths)));
             }
-        });
-    }
+        }
+    });
     remap_if_stale(backend).await;
+    backend.changed().await;
 }
 
-/// Rebuilds the active profile's file mapping if the mapper changed after
+/// Rebuilds the shown profile's file mapping if the mapper changed after
 /// the mapping was made (a load that finished during a rescan, or the
 /// other way round).
 async fn remap_if_stale(backend: &Backend) {
     loop {
         let snapshot = backend.session.snapshot();
-        let Some(profile) = snapshot.profile.clone() else { return };
-        let current = snapshot.view.mapper.as_ref().is_some_and(|m| Arc::ptr_eq(m, &snapshot.mapper));
-        if current {
+        let Some(view) = snapshot.view.clone() else { return };
+        if view.paths().built_with(&snapshot.mapper) {
             return;
         }
         let mapper = snapshot.mapper.clone();
-        let task_profile = profile.clone();
-        let Ok(view) = tokio::task::spawn_blocking(move || MappedView::build(&task_profile.index, &mapper)).await else {
+        let task_view = view.clone();
+        let Ok(paths) = tokio::task::spawn_blocking(move || MappedView::build(task_view.index(), &mapper)).await else {
             return;
         };
-        let mut swapped = false;
-        backend.session.update(|s| {
-            let unchanged = s.profile.as_ref().is_some_and(|p| Arc::ptr_eq(p, &profile))
-                && view.mapper.as_ref().is_some_and(|m| Arc::ptr_eq(m, &s.mapper));
+        let (_, swapped) = backend.session.update(|s| {
+            let unchanged = s.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, &view)) && paths.built_with(&s.mapper);
             if unchanged {
-                s.view = Arc::new(view);
-                swapped = true;
+                s.view = Some(Arc::new(view.with_paths(Arc::new(paths))));
             }
+            unchanged
         });
         if swapped {
-            backend.refresh().await;
+            backend.changed().await;
             return;
         }
     }
 }
 
 /// The profiles to offer, in order: the configured ones, else those found
-/// in the workspace, newest first.
-pub async fn available(backend: &Backend) -> Vec<ProfileSource> {
-    let roots = backend.session.roots();
-    let patterns = backend.session.snapshot().config.profiles.clone();
+/// in the workspace, newest first; the one to load first says why.
+pub async fn offered(backend: &Backend) -> Vec<Offered> {
+    let snapshot = backend.session.snapshot();
+    let roots = snapshot.roots.to_vec();
+    let patterns = snapshot.config.profiles.clone();
     tokio::task::spawn_blocking(move || {
         let options = DiscoverOptions::default();
         if patterns.is_empty() {
-            discover::discover(&roots, &options).into_iter().map(|f| ProfileSource::File(f.path)).collect()
+            let found = discover::discover(&roots, &options);
+            found
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| Offered {
+                    source: ProfileSource::File(f.path),
+                    origin: ProfileOrigin::Discovered,
+                    reason: (i == 0).then(|| "the newest profile in the workspace".to_string()),
+                })
+                .collect()
         } else {
             discover::expand(&patterns, &roots, &options)
+                .into_iter()
+                .enumerate()
+                .map(|(i, source)| Offered {
+                    source,
+                    origin: ProfileOrigin::Configured,
+                    reason: (i == 0).then(|| "the first entry of the profiles setting".to_string()),
+                })
+                .collect()
         }
     })
     .await
     .unwrap_or_default()
 }
 
-/// Rescans, finds the profiles and loads the first.
-pub async fn start(backend: &Backend) {
-    rescan(backend).await;
-    let sources = available(backend).await;
-    backend.session.update(|s| s.available = sources.clone());
-    match sources.first() {
+/// Finds the profiles to offer and loads the first.
+pub async fn load_offered(backend: &Backend) {
+    let offered = offered(backend).await;
+    let first = offered.first().map(|o| o.source.clone());
+    backend.session.update(|s| {
+        // Keep profiles loaded by hand on offer.
+        let mut all = offered.clone();
+        all.extend(s.offered.iter().filter(|o| o.origin == ProfileOrigin::Loaded && !offered.iter().any(|n| n.source == o.source)).cloned());
+        s.offered = all.into();
+    });
+    backend.session.publish_status(&backend.client);
+    match first {
         Some(first) => {
-            let _ = load(backend, first.clone()).await;
+            let _ = load(backend, first).await;
         }
         None => {
+            tracing::info!("no profile configured or found in the workspace");
             backend
                 .client
                 .log_message(MessageType::INFO, "pprof: no profile configured or found in the workspace; use pprof.load")
@@ -253,28 +312,50 @@ pub async fn start(backend: &Backend) {
     }
 }
 
-/// Reloads the active profile whenever its file changes on disk.
+/// Rescans, finds the profiles and loads the first.
+pub async fn start(backend: &Backend) {
+    rescan(backend).await;
+    load_offered(backend).await;
+}
+
+/// Watches the shown profile's file (if it is one and `watch` is on).
+pub fn watch_shown(backend: &Backend) {
+    let snapshot = backend.session.snapshot();
+    if let Some(view) = &snapshot.view {
+        if snapshot.config.watch {
+            watch(backend, &view.loaded().source);
+        }
+    }
+}
+
+/// Reloads the shown profile whenever its file changes on disk.
 fn watch(backend: &Backend, source: &ProfileSource) {
     let ProfileSource::File(path) = source else { return };
+    let mut slot = backend.session.watch.lock().unwrap_or_else(|e| e.into_inner());
+    if slot.as_ref().is_some_and(|w| &w.source == source) {
+        return;
+    }
     let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
     let Some(dir) = path.parent().map(|d| d.to_path_buf()) else { return };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let watched = path.clone();
     let handler = move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
-            let relevant = event.paths.iter().any(|p| p == &watched)
-                && (event.kind.is_modify() || event.kind.is_create());
+            let relevant = event.paths.iter().any(|p| p == &watched) && (event.kind.is_modify() || event.kind.is_create());
             if relevant {
                 let _ = tx.send(());
             }
         }
     };
     let Ok(mut watcher) = notify::recommended_watcher(handler) else { return };
-    if watcher.watch(&dir, notify::RecursiveMode::NonRecursive).is_err() {
+    if let Err(e) = watcher.watch(&dir, notify::RecursiveMode::NonRecursive) {
+        tracing::warn!(path = %path.display(), "cannot watch: {e}");
         return;
     }
-    // Replacing the old watcher drops it, which stops its events.
-    *backend.session.watcher.lock().unwrap_or_else(|e| e.into_inner()) = Some(watcher);
+    // Replacing the old watcher drops it, which ends its events and task.
+    let id = WATCHES.fetch_add(1, Ordering::Relaxed);
+    *slot = Some(Watch { id, source: source.clone(), _watcher: watcher });
+    drop(slot);
     let backend = backend.clone();
     let source = source.clone();
     tokio::spawn(async move {
@@ -282,12 +363,23 @@ fn watch(backend: &Backend, source: &ProfileSource) {
             // Writers often touch a file several times; wait for quiet.
             tokio::time::sleep(Duration::from_millis(300)).await;
             while rx.try_recv().is_ok() {}
-            let still_active =
-                backend.session.snapshot().profile.as_ref().is_some_and(|p| p.source == source);
-            if !still_active {
+            let snapshot = backend.session.snapshot();
+            let still_shown = snapshot.view.as_ref().is_some_and(|v| v.loaded().source == source);
+            if !still_shown || !snapshot.config.watch {
                 break;
             }
+            tracing::info!(source = %source, "changed on disk; reloading");
             let _ = load(&backend, source.clone()).await;
         }
+        // Whoever shows this file again must be able to watch it anew.
+        let mut slot = backend.session.watch.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.as_ref().is_some_and(|w| w.id == id) {
+            slot.take();
+        }
     });
+}
+
+/// Stops watching.
+pub fn unwatch(backend: &Backend) {
+    backend.session.watch.lock().unwrap_or_else(|e| e.into_inner()).take();
 }

@@ -1,6 +1,8 @@
 //! The language server: a thin tower-lsp layer over the core. Only this
-//! module knows about LSP types and JSON-RPC; each request has its own
-//! file, and every handler reads a snapshot of the session.
+//! module knows about LSP types and JSON-RPC. The session hands each
+//! request an immutable snapshot; each request and command has its own
+//! file and is a function of that snapshot; protocol extensions are typed
+//! in `protocol.rs`.
 
 mod call_hierarchy;
 mod code_lens;
@@ -8,30 +10,90 @@ mod commands;
 pub mod config;
 mod convert;
 mod documents;
-mod heat;
 mod hover;
 mod inlay_hint;
+mod lifecycle;
 mod loader;
 mod locate;
+pub mod protocol;
 pub mod server;
-mod state;
+mod session;
+mod snapshot;
+mod status;
 mod symbol;
 
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc;
 use tower_lsp_server::{LspService, Server};
 
 pub use server::Backend;
 
-/// Builds the service; tests drive it in-process over a duplex pipe.
-pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
-    LspService::new(Backend::new)
+/// Why a request or command failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The request cannot be done as asked; the message says why.
+    Invalid(String),
+    /// A bug: the handler panicked or produced something unsendable.
+    Internal(String),
 }
 
-/// Serves LSP over stdin/stdout until the client exits.
+pub type Result<T> = std::result::Result<T, Failure>;
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Invalid(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure::Invalid(message.to_string())
+    }
+}
+
+impl From<Failure> for jsonrpc::Error {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Invalid(message) => jsonrpc::Error::invalid_params(message),
+            Failure::Internal(message) => {
+                let mut error = jsonrpc::Error::internal_error();
+                error.message = format!("pprof-lsp: this request failed ({message}); please report it").into();
+                error
+            }
+        }
+    }
+}
+
+/// Builds the service; tests drive it in-process over a duplex pipe.
+pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    service_with_exit(Arc::default())
+}
+
+fn service_with_exit(exit: Arc<Notify>) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    LspService::new(move |client| Backend::new(client, exit))
+}
+
+/// Serves LSP over stdin/stdout until the client exits, stdin ends, or
+/// the editor process named at `initialize` dies.
 pub fn run_stdio() -> anyhow::Result<()> {
+    lifecycle::init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async {
-        let (service, socket) = service();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    let reason = runtime.block_on(async {
+        let exit = Arc::new(Notify::new());
+        let (service, socket) = service_with_exit(exit.clone());
+        let stdin = lifecycle::WatchEof::new(tokio::io::stdin());
+        let input_closed = stdin.closed();
+        let serve = Server::new(stdin, tokio::io::stdout(), socket).serve(service);
+        tokio::select! {
+            () = serve => "the client asked to exit",
+            () = lifecycle::after_eof(input_closed) => "the input closed",
+            () = exit.notified() => "the editor process ended",
+        }
     });
+    tracing::info!("exiting: {reason}");
+    // Loads may still run on blocking threads; don't wait for them.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(50));
     Ok(())
 }

@@ -242,7 +242,7 @@ pub struct Caller {
 }
 
 /// `pprof.heat`: `{"uri": …}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HeatArgs {
     pub uri: String,
 }

@@ -5,15 +5,19 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use super::commands::{self, sample_type_switch};
 use super::config::Config;
 use super::convert::{self, Encoding};
 use super::documents::Document;
-use super::state::{ClientCaps, Session};
-use super::{call_hierarchy, code_lens, commands, hover, inlay_hint, loader, symbol};
+use super::protocol::command;
+use super::session::Session;
+use super::snapshot::{ClientCaps, Snapshot};
+use super::{call_hierarchy, code_lens, hover, inlay_hint, lifecycle, loader, symbol, Failure, Result};
 
 /// The server: a client handle and the shared session.
 #[derive(Clone)]
@@ -23,13 +27,13 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Backend {
-        Backend { client, session: Arc::default() }
+    pub fn new(client: Client, exit: Arc<Notify>) -> Backend {
+        Backend { client, session: Arc::new(Session::new(exit)) }
     }
 
     /// Asks the client to re-request hints and lenses, where it can.
     pub async fn refresh(&self) {
-        let caps = self.session.caps();
+        let caps = self.session.snapshot().caps.clone();
         if caps.inlay_hint_refresh {
             let _ = self.client.inlay_hint_refresh().await;
         }
@@ -38,22 +42,47 @@ impl Backend {
         }
     }
 
-    /// Runs a slow handler on a blocking thread. All requests of a
-    /// connection are served from one task, so synchronous work inside a
-    /// handler would hold up every other request meanwhile.
-    async fn off_the_loop<T: Send + 'static>(&self, f: impl FnOnce(&Backend) -> T + Send + 'static) -> Result<T> {
-        let backend = self.clone();
-        tokio::task::spawn_blocking(move || f(&backend)).await.map_err(|e| {
-            let mut error = Error::internal_error();
-            error.message = format!("request failed: {e}").into();
-            error
-        })
+    /// Tells the client that what the server shows changed.
+    pub async fn changed(&self) {
+        self.session.publish_status(&self.client);
+        self.refresh().await;
+    }
+
+    /// Runs a handler on the current snapshot on a blocking thread. All
+    /// requests of a connection are served from one task, so slow work
+    /// inside a handler would hold up every other request meanwhile. A
+    /// panic (a bug) becomes an error response.
+    pub async fn read<P, T>(&self, params: P, handler: fn(&Snapshot, P) -> Result<T>) -> Result<T>
+    where
+        P: Send + 'static,
+        T: Send + 'static,
+    {
+        let snapshot = self.session.snapshot();
+        tokio::task::spawn_blocking(move || handler(&snapshot, params))
+            .await
+            .unwrap_or_else(|e| Err(Failure::Internal(e.to_string())))
+    }
+
+    /// Runs a quick handler on the current snapshot right here.
+    fn read_now<P, T>(&self, params: P, handler: fn(&Snapshot, P) -> Result<T>) -> jsonrpc::Result<T> {
+        let snapshot = self.session.snapshot();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&snapshot, params)))
+            .unwrap_or_else(|_| Err(Failure::Internal("panicked".into())))
+            .map_err(Into::into)
+    }
+
+    async fn read_off<P, T>(&self, params: P, handler: fn(&Snapshot, P) -> Result<T>) -> jsonrpc::Result<T>
+    where
+        P: Send + 'static,
+        T: Send + 'static,
+    {
+        self.read(params, handler).await.map_err(Into::into)
     }
 
     /// Takes a new configuration and does what it implies.
     pub async fn apply_config(&self, config: Config) {
         let old = self.session.snapshot().config.clone();
-        if old == config {
+        if *old == config {
             return;
         }
         let mapping_changed = old.path_mappings != config.path_mappings
@@ -61,33 +90,34 @@ impl Backend {
             || old.goroot != config.goroot;
         let profiles_changed = old.profiles != config.profiles || old.max_profile_bytes != config.max_profile_bytes;
         let sample_changed = old.sample_type != config.sample_type;
-        self.session.update(|s| s.config = config.clone());
-        if !config.watch {
-            self.session.watcher.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let watch_changed = old.watch != config.watch;
+        self.session.update(|s| s.config = Arc::new(config.clone()));
+        tracing::info!(mapping_changed, profiles_changed, sample_changed, watch_changed, "settings changed");
+        if watch_changed {
+            if config.watch {
+                loader::watch_shown(self);
+            } else {
+                loader::unwatch(self);
+            }
         }
         if mapping_changed {
             loader::rescan(self).await;
         }
         if profiles_changed {
-            let sources = loader::available(self).await;
-            self.session.update(|s| s.available = sources.clone());
-            if let Some(first) = sources.first() {
-                let _ = loader::load(self, first.clone()).await;
-                return;
-            }
+            loader::load_offered(self).await;
         }
         if sample_changed {
             if let Some(name) = &config.sample_type {
-                if let Err(e) = commands::select_sample_type(self, name) {
+                if let Err(Failure::Invalid(e) | Failure::Internal(e)) = sample_type_switch(self, name) {
                     self.client.show_message(MessageType::WARNING, format!("pprof: {e}")).await;
                 }
             }
         }
-        self.refresh().await;
+        self.changed().await;
     }
 
     async fn fetch_configuration(&self) -> Option<Config> {
-        if !self.session.caps().configuration {
+        if !self.session.snapshot().caps.configuration {
             return None;
         }
         let items = vec![ConfigurationItem { scope_uri: None, section: Some("pprof".into()) }];
@@ -104,16 +134,6 @@ impl Backend {
     }
 }
 
-/// Runs a quick handler inline, turning a panic (a bug) into an error
-/// response instead of taking the server down.
-fn guarded<T>(f: impl FnOnce() -> T) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| {
-        let mut error = Error::internal_error();
-        error.message = "pprof-lsp: this request failed; please report it".into();
-        error
-    })
-}
-
 fn client_caps(params: &InitializeParams) -> ClientCaps {
     let caps = &params.capabilities;
     let workspace = caps.workspace.as_ref();
@@ -127,14 +147,8 @@ fn client_caps(params: &InitializeParams) -> ClientCaps {
     };
     ClientCaps {
         encoding,
-        inlay_hint_refresh: workspace
-            .and_then(|w| w.inlay_hint.as_ref())
-            .and_then(|h| h.refresh_support)
-            .unwrap_or(false),
-        code_lens_refresh: workspace
-            .and_then(|w| w.code_lens.as_ref())
-            .and_then(|h| h.refresh_support)
-            .unwrap_or(false),
+        inlay_hint_refresh: workspace.and_then(|w| w.inlay_hint.as_ref()).and_then(|h| h.refresh_support).unwrap_or(false),
+        code_lens_refresh: workspace.and_then(|w| w.code_lens.as_ref()).and_then(|h| h.refresh_support).unwrap_or(false),
         work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
         configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
     }
@@ -149,26 +163,31 @@ fn encoding_kind(e: Encoding) -> PositionEncodingKind {
 }
 
 impl LanguageServer for Backend {
-    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+    async fn initialize(&self, params: InitializeParams) -> jsonrpc::Result<InitializeResult> {
         let caps = client_caps(&params);
         let encoding = caps.encoding;
-        *self.session.caps.write().unwrap_or_else(|e| e.into_inner()) = caps;
-        let mut roots: Vec<std::path::PathBuf> = params
-            .workspace_folders
-            .iter()
-            .flatten()
-            .filter_map(|f| convert::uri_to_path(&f.uri))
-            .collect();
+        let mut roots: Vec<std::path::PathBuf> =
+            params.workspace_folders.iter().flatten().filter_map(|f| convert::uri_to_path(&f.uri)).collect();
         #[allow(deprecated)]
         if roots.is_empty() {
             if let Some(root) = params.root_uri.as_ref().and_then(convert::uri_to_path) {
                 roots.push(root);
             }
         }
-        *self.session.roots.write().unwrap_or_else(|e| e.into_inner()) = roots;
-        if let Some(options) = &params.initialization_options {
-            let config = Config::from_json(options).map_err(Error::invalid_params)?;
-            self.session.update(|s| s.config = config);
+        let config = match &params.initialization_options {
+            Some(options) => Some(Config::from_json(options).map_err(jsonrpc::Error::invalid_params)?),
+            None => None,
+        };
+        tracing::info!(roots = ?roots, process_id = ?params.process_id, "initialize");
+        self.session.update(|s| {
+            s.caps = Arc::new(caps);
+            s.roots = roots.into();
+            if let Some(config) = config {
+                s.config = Arc::new(config);
+            }
+        });
+        if let Some(pid) = params.process_id {
+            lifecycle::watch_process(pid, self.session.exit.clone());
         }
         Ok(InitializeResult {
             offset_encoding: None,
@@ -182,7 +201,7 @@ impl LanguageServer for Backend {
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: commands::ALL.iter().map(|c| c.to_string()).collect(),
+                    commands: command::ALL.iter().map(|c| c.to_string()).collect(),
                     ..Default::default()
                 }),
                 ..Default::default()
@@ -191,41 +210,50 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        if let Some(config) = self.fetch_configuration().await {
-            self.session.update(|s| s.config = config);
-        }
+        // The first status, before anything is loaded.
+        self.session.publish_status(&self.client);
         let backend = self.clone();
-        tokio::spawn(async move { loader::start(&backend).await });
+        tokio::spawn(async move {
+            if let Some(config) = backend.fetch_configuration().await {
+                backend.session.update(|s| s.config = Arc::new(config));
+            }
+            loader::start(&backend).await;
+        });
     }
 
-    async fn shutdown(&self) -> Result<()> {
-        self.session.watcher.lock().unwrap_or_else(|e| e.into_inner()).take();
+    async fn shutdown(&self) -> jsonrpc::Result<()> {
+        loader::unwatch(self);
         Ok(())
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.session.documents.insert(doc.uri, Document::new(doc.text, doc.version));
+        self.session.update(|s| s.documents.insert(doc.uri, Document::new(doc.text, doc.version)));
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let encoding = self.session.caps().encoding;
-        let Some(mut doc) = self.session.documents.get_mut(&params.text_document.uri) else { return };
-        for change in params.content_changes {
-            match change.range {
-                None => doc.set_text(change.text, params.text_document.version),
-                Some(range) => {
-                    let start = convert::offset(&doc, range.start, encoding);
-                    let end = convert::offset(&doc, range.end, encoding);
-                    doc.splice(start, end, &change.text);
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        self.session.update(|s| {
+            let encoding = s.caps.encoding;
+            s.documents.edit(&uri, |doc| {
+                for change in params.content_changes {
+                    match change.range {
+                        None => doc.set_text(change.text, version),
+                        Some(range) => {
+                            let start = convert::offset(doc, range.start, encoding);
+                            let end = convert::offset(doc, range.end, encoding);
+                            doc.splice(start, end, &change.text);
+                        }
+                    }
                 }
-            }
-        }
-        doc.finish_edits(params.text_document.version);
+                doc.finish_edits(version);
+            });
+        });
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        self.session.documents.remove(&params.text_document.uri);
+        self.session.update(|s| s.documents.remove(&params.text_document.uri));
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -243,46 +271,53 @@ impl LanguageServer for Backend {
         self.apply_config(config).await;
     }
 
-    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        guarded(|| inlay_hint::handle(self, params))
+    async fn inlay_hint(&self, params: InlayHintParams) -> jsonrpc::Result<Option<Vec<InlayHint>>> {
+        self.read_now(params, inlay_hint::handle)
     }
 
-    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        guarded(|| code_lens::handle(self, params))
+    async fn code_lens(&self, params: CodeLensParams) -> jsonrpc::Result<Option<Vec<CodeLens>>> {
+        self.read_now(params, code_lens::handle)
     }
 
-    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        // Scans every sample: tens of milliseconds on a large profile.
-        self.off_the_loop(move |b| hover::handle(b, params)).await
+    async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
+        // The first hover on a line scans every sample.
+        self.read_off(params, hover::handle).await
     }
 
-    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-        self.off_the_loop(move |b| symbol::handle(b, params)).await
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> jsonrpc::Result<Option<WorkspaceSymbolResponse>> {
+        self.read_off(params, symbol::handle).await
     }
 
     async fn prepare_call_hierarchy(
         &self,
         params: CallHierarchyPrepareParams,
-    ) -> Result<Option<Vec<CallHierarchyItem>>> {
-        self.off_the_loop(move |b| call_hierarchy::prepare(b, params)).await
+    ) -> jsonrpc::Result<Option<Vec<CallHierarchyItem>>> {
+        self.read_off(params, call_hierarchy::prepare).await
     }
 
     async fn incoming_calls(
         &self,
         params: CallHierarchyIncomingCallsParams,
-    ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
+    ) -> jsonrpc::Result<Option<Vec<CallHierarchyIncomingCall>>> {
         // The first call builds the call graph: most of a second on a large profile.
-        self.off_the_loop(move |b| call_hierarchy::incoming(b, params)).await
+        self.read_off(params, call_hierarchy::incoming).await
     }
 
     async fn outgoing_calls(
         &self,
         params: CallHierarchyOutgoingCallsParams,
-    ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
-        self.off_the_loop(move |b| call_hierarchy::outgoing(b, params)).await
+    ) -> jsonrpc::Result<Option<Vec<CallHierarchyOutgoingCall>>> {
+        self.read_off(params, call_hierarchy::outgoing).await
     }
 
-    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
-        commands::execute(self, params).await
+    async fn execute_command(&self, params: ExecuteCommandParams) -> jsonrpc::Result<Option<Value>> {
+        let backend = self.clone();
+        let name = params.command;
+        let arg = params.arguments.into_iter().next().unwrap_or(Value::Null);
+        // On a task of its own, so that a panic (a bug) in a command is an
+        // error response rather than the end of the server.
+        let task = tokio::spawn(async move { commands::execute(&backend, &name, arg).await });
+        let result = task.await.unwrap_or_else(|e| Err(Failure::Internal(e.to_string())));
+        result.map(Some).map_err(Into::into)
     }
 }

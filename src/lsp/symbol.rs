@@ -3,46 +3,45 @@
 
 use tower_lsp_server::ls_types::*;
 
-use crate::analysis::annotate;
+use crate::report::labels;
 
 use super::locate;
-use super::server::Backend;
+use super::snapshot::Snapshot;
+use super::Result;
 
 /// Most symbols returned for one query.
 const LIMIT: usize = 200;
 
 #[allow(deprecated)]
-pub fn handle(backend: &Backend, params: WorkspaceSymbolParams) -> Option<WorkspaceSymbolResponse> {
-    let snapshot = backend.session.snapshot();
-    let loaded = snapshot.active()?;
-    let t = snapshot.sample_type;
-    let ty = &loaded.index.sample_types()[t.0];
-    let total = loaded.index.total(t);
+pub fn handle(snapshot: &Snapshot, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+    let Some(view) = snapshot.active() else { return Ok(None) };
+    let (index, t) = (view.index(), view.sample_type());
     let query = params.query.to_lowercase();
-    let mut functions: Vec<_> = loaded
-        .index
+    let mut functions: Vec<_> = index
         .function_ids()
-        .map(|f| (f, loaded.index.function_cost(f, t)))
+        .map(|f| (f, index.function_cost(f, t)))
         .filter(|(_, c)| !c.is_zero())
-        .filter(|(f, _)| matches(&loaded.index.function(*f).name.to_lowercase(), &query))
+        .filter(|(f, _)| matches(&index.function(*f).name.to_lowercase(), &query))
         .collect();
-    functions.sort_by(|a, b| b.1.cum.abs().cmp(&a.1.cum.abs()).then_with(|| b.1.flat.abs().cmp(&a.1.flat.abs())));
+    functions.sort_by(|a, b| {
+        b.1.cum.unsigned_abs().cmp(&a.1.cum.unsigned_abs()).then_with(|| b.1.flat.unsigned_abs().cmp(&a.1.flat.unsigned_abs()))
+    });
     let symbols = functions
         .into_iter()
         .filter_map(|(f, cost)| {
-            let (uri, line) = locate::function_location(backend, &snapshot, loaded, f)?;
+            let (uri, line) = locate::function_location(snapshot, view, f)?;
             Some(SymbolInformation {
-                name: loaded.index.function(f).name.clone(),
+                name: index.function(f).name.clone(),
                 kind: SymbolKind::FUNCTION,
                 tags: None,
                 deprecated: None,
                 location: Location { uri, range: locate::line_range(line) },
-                container_name: Some(annotate::hint_label(cost, total, &ty.unit)),
+                container_name: Some(labels::hint(cost, view.total(), &view.value_type().unit)),
             })
         })
         .take(LIMIT)
         .collect();
-    Some(WorkspaceSymbolResponse::Flat(symbols))
+    Ok(Some(WorkspaceSymbolResponse::Flat(symbols)))
 }
 
 /// Case-insensitive: a substring, or failing that the query's characters

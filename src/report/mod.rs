@@ -1,7 +1,8 @@
-//! Text and JSON renderings of an [`Index`](crate::analysis::Index) for the
-//! command line: pprof-style `top` and `list`, and the stable `lines` JSON.
-//! Pure: takes data, returns strings.
+//! Presentation of an [`Index`](crate::analysis::Index): pprof-style `top`
+//! and `list` for the command line, the stable `lines` JSON, and every label
+//! the editor shows. Pure: takes data, returns strings.
 
+pub mod labels;
 pub mod lines;
 pub mod list;
 pub mod names;

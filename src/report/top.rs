@@ -87,7 +87,7 @@ enum RowId {
 }
 
 /// A node's name as pprof prints it: `function file:line`.
-fn node_display_name(index: &Index, n: NodeId) -> String {
+pub fn node_display_name(index: &Index, n: NodeId) -> String {
     let node = index.node(n);
     match node.function {
         Some(f) => {

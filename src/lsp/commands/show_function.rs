@@ -1,0 +1,85 @@
+//! `pprof.showFunction`, the code lens command: a function's hottest lines
+//! and its callers; also shown as a message unless the client asks not to.
+
+use tower_lsp_server::ls_types::MessageType;
+
+use crate::analysis::Direction;
+use crate::report::labels;
+
+use super::super::locate;
+use super::super::protocol::{Caller, FunctionLine, FunctionReport, ShowFunctionArgs};
+use super::super::server::Backend;
+use super::super::snapshot::Snapshot;
+use super::super::Result;
+
+/// How many lines and callers the report lists.
+const LIMIT: usize = 10;
+
+pub async fn run(backend: &Backend, args: ShowFunctionArgs) -> Result<FunctionReport> {
+    let notify = args.notify != Some(false);
+    // Building the call graph takes a while on a large profile, so the
+    // report is made off the task that serves every request.
+    let (report, message) = backend.read(args, report).await?;
+    if notify {
+        backend.client.show_message(MessageType::INFO, message).await;
+    }
+    Ok(report)
+}
+
+fn report(snapshot: &Snapshot, args: ShowFunctionArgs) -> Result<(FunctionReport, String)> {
+    let view = snapshot.view.as_ref().ok_or("no profile is loaded")?;
+    let name = args.function;
+    if name.is_empty() {
+        return Err("pprof.showFunction needs {\"function\": …}".into());
+    }
+    let f = locate::function_named(view, &name, None).ok_or_else(|| format!("no function {name} in the profile"))?;
+    let (index, t) = (view.index(), view.sample_type());
+    let (ty, total) = (view.value_type(), view.total());
+    let info = index.function(f);
+    let file = info.file.map(|id| index.file(id).to_string());
+    let uri = file.as_deref().and_then(|f| locate::uri_for(view, f));
+
+    let mut lines: Vec<_> = index
+        .nodes_of_function(f)
+        .iter()
+        .map(|&n| (index.node(n).line, index.node_cost(n, t)))
+        .filter(|(_, c)| !c.is_zero())
+        .collect();
+    lines.sort_by(|a, b| b.1.cum.unsigned_abs().cmp(&a.1.cum.unsigned_abs()).then(a.0.cmp(&b.0)));
+    lines.truncate(LIMIT);
+    let mut callers = view.loaded().calls().function_calls(f, t, Direction::Incoming);
+    callers.truncate(LIMIT);
+
+    let short = file.as_deref().unwrap_or("?").rsplit(['/', '\\']).next().unwrap_or("");
+    let mut message = format!("{name} — {}\nHottest lines:", labels::function(ty, index.function_cost(f, t), total));
+    for (line, cost) in &lines {
+        message.push_str(&format!("\n  {short}:{line}  {}", labels::hint(*cost, total, &ty.unit)));
+    }
+    message.push_str("\nCallers:");
+    for c in &callers {
+        message.push_str(&format!("\n  {}  {}", index.function(c.function).name, labels::share(c.weight, total, &ty.unit)));
+    }
+    let report = FunctionReport {
+        function: name,
+        file,
+        lines: lines
+            .iter()
+            .map(|(line, c)| FunctionLine {
+                line: uri.as_ref().map_or(*line, |u| i64::from(locate::current_line(snapshot, u, *line)) + 1),
+                flat: c.flat,
+                cum: c.cum,
+                label: labels::hint(*c, total, &ty.unit),
+            })
+            .collect(),
+        callers: callers
+            .iter()
+            .map(|c| Caller {
+                function: index.function(c.function).name.clone(),
+                weight: c.weight,
+                label: labels::share(c.weight, total, &ty.unit),
+            })
+            .collect(),
+        uri: uri.map(|u| u.as_str().to_string()),
+    };
+    Ok((report, message))
+}

@@ -1,0 +1,287 @@
+//! Immutable snapshots of the server's state. A request handler gets one
+//! `Snapshot` and sees the same configuration, documents and profile view
+//! from start to end; whatever changes meanwhile makes a new snapshot.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use dashmap::DashMap;
+use rustc_hash::FxHashMap;
+use tower_lsp_server::ls_types::Uri;
+
+use crate::analysis::paths::{MappedFiles, PathMapper};
+use crate::analysis::stacks::{self, Stack};
+use crate::analysis::{self, CallGraph, FileId, Index, LineId, SampleType, SelectError};
+use crate::profile::{Profile, ValueType};
+use crate::source::load::ProfileSource;
+
+use super::config::Config;
+use super::convert::{self, Encoding};
+use super::documents::Document;
+use super::protocol::ProfileOrigin;
+
+/// A decoded and indexed profile, shared by every view of it.
+pub struct LoadedProfile {
+    pub source: ProfileSource,
+    pub profile: Profile,
+    pub index: Index,
+    /// Built on first use: only call hierarchies and caller lists need it.
+    calls: OnceLock<CallGraph>,
+    /// Stacks through a line, computed the first time a hover asks.
+    stacks: DashMap<(Vec<LineId>, SampleType), Arc<[Stack]>>,
+}
+
+/// How many stacks a hover lists.
+pub const HOVER_STACKS: usize = 5;
+
+impl LoadedProfile {
+    pub fn new(source: ProfileSource, profile: Profile, index: Index) -> LoadedProfile {
+        LoadedProfile { source, profile, index, calls: OnceLock::new(), stacks: DashMap::new() }
+    }
+
+    pub fn calls(&self) -> &CallGraph {
+        self.calls.get_or_init(|| CallGraph::build(&self.index, &[&self.profile]))
+    }
+
+    /// The heaviest stacks through some lines, remembered per lines and type.
+    pub fn stacks_through(&self, lines: &[LineId], t: SampleType) -> Arc<[Stack]> {
+        let key = (lines.to_vec(), t);
+        if let Some(found) = self.stacks.get(&key) {
+            return found.clone();
+        }
+        let computed: Arc<[Stack]> = stacks::heaviest_through(&self.profile, &self.index, lines, t, HOVER_STACKS).into();
+        self.stacks.insert(key, computed.clone());
+        computed
+    }
+}
+
+/// Which profile files map to which local files, for one profile.
+#[derive(Default)]
+pub struct MappedView {
+    /// The mapper this view was built with.
+    pub mapper: Option<Arc<PathMapper>>,
+    pub files: MappedFiles,
+    /// Local path (slash form) → the profile's files that map to it.
+    by_local: FxHashMap<String, Vec<FileId>>,
+}
+
+impl MappedView {
+    pub fn build(index: &Index, mapper: &Arc<PathMapper>) -> MappedView {
+        let names: Vec<&str> = index.files().iter().map(String::as_str).collect();
+        let files = mapper.map_all(&names, &crate::source::workspace::RealFs);
+        let mut by_local: FxHashMap<String, Vec<FileId>> = FxHashMap::default();
+        for id in index.file_ids() {
+            if let Some(local) = files.local_for(index.file(id)) {
+                by_local.entry(local.to_string()).or_default().push(id);
+            }
+        }
+        MappedView { mapper: Some(mapper.clone()), files, by_local }
+    }
+
+    /// The profile files behind a local file.
+    pub fn profile_files(&self, local: &str) -> &[FileId] {
+        self.by_local.get(local).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether this view was built with `mapper`.
+    pub fn built_with(&self, mapper: &Arc<PathMapper>) -> bool {
+        self.mapper.as_ref().is_some_and(|m| Arc::ptr_eq(m, mapper))
+    }
+}
+
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+/// A profile as the editor sees it: the loaded profile, how its files map,
+/// and the sample type shown, under one generation number. Changing any of
+/// them makes a new view with a new number, so a request never mixes two.
+pub struct View {
+    generation: u64,
+    loaded: Arc<LoadedProfile>,
+    paths: Arc<MappedView>,
+    /// Always a valid position in the index's sample types.
+    sample_type: SampleType,
+}
+
+impl View {
+    /// A view of `loaded` showing the sample type `wanted` names, or the
+    /// profile's default with the reason the wanted one could not be used.
+    pub fn new(loaded: Arc<LoadedProfile>, paths: Arc<MappedView>, wanted: Option<&str>) -> (View, Option<SelectError>) {
+        let (t, problem) = match analysis::select(&loaded.profile, wanted) {
+            Ok(t) => (t, None),
+            Err(e) => (analysis::select(&loaded.profile, None).unwrap_or(SampleType(0)), Some(e)),
+        };
+        let view = View { generation: next_generation(), loaded, paths, sample_type: t };
+        (view, problem)
+    }
+
+    /// The same profile and paths showing another sample type.
+    pub fn with_sample_type(&self, wanted: &str) -> Result<View, SelectError> {
+        let t = analysis::select(&self.loaded.profile, Some(wanted))?;
+        Ok(View { generation: next_generation(), loaded: self.loaded.clone(), paths: self.paths.clone(), sample_type: t })
+    }
+
+    /// The same profile and sample type with a new path mapping.
+    pub fn with_paths(&self, paths: Arc<MappedView>) -> View {
+        View { generation: next_generation(), loaded: self.loaded.clone(), paths, sample_type: self.sample_type }
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn loaded(&self) -> &Arc<LoadedProfile> {
+        &self.loaded
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.loaded.index
+    }
+
+    pub fn paths(&self) -> &Arc<MappedView> {
+        &self.paths
+    }
+
+    pub fn sample_type(&self) -> SampleType {
+        self.sample_type
+    }
+
+    /// The shown sample type's name and unit.
+    pub fn value_type(&self) -> &ValueType {
+        &self.loaded.index.sample_types()[self.sample_type.0]
+    }
+
+    /// pprof's total for the shown sample type.
+    pub fn total(&self) -> i64 {
+        self.loaded.index.total(self.sample_type)
+    }
+
+    /// The profile files behind a document.
+    pub fn files_for(&self, uri: &Uri) -> &[FileId] {
+        match convert::uri_to_path(uri) {
+            Some(path) => self.paths.profile_files(&convert::slash(&path)),
+            None => &[],
+        }
+    }
+}
+
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The open documents, shared between snapshots and copied on write.
+#[derive(Clone, Default)]
+pub struct Documents(Arc<FxHashMap<Uri, Arc<Document>>>);
+
+impl Documents {
+    pub fn get(&self, uri: &Uri) -> Option<&Document> {
+        self.0.get(uri).map(Arc::as_ref)
+    }
+
+    pub fn insert(&mut self, uri: Uri, doc: Document) {
+        Arc::make_mut(&mut self.0).insert(uri, Arc::new(doc));
+    }
+
+    pub fn remove(&mut self, uri: &Uri) {
+        if self.0.contains_key(uri) {
+            Arc::make_mut(&mut self.0).remove(uri);
+        }
+    }
+
+    /// Changes one document in place (copying it if a snapshot shares it).
+    pub fn edit<R>(&mut self, uri: &Uri, change: impl FnOnce(&mut Document) -> R) -> Option<R> {
+        let doc = Arc::make_mut(&mut self.0).get_mut(uri)?;
+        Some(change(Arc::make_mut(doc)))
+    }
+
+    /// Makes every document's current text the reference for staleness.
+    pub fn rebase_all(&mut self) {
+        let map = Arc::make_mut(&mut self.0);
+        for doc in map.values_mut() {
+            Arc::make_mut(doc).rebase();
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The open documents' local paths.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.0.keys().filter_map(convert::uri_to_path).collect()
+    }
+}
+
+/// What the client said it can do, fixed at `initialize`.
+#[derive(Clone, Debug, Default)]
+pub struct ClientCaps {
+    pub encoding: Encoding,
+    pub inlay_hint_refresh: bool,
+    pub code_lens_refresh: bool,
+    pub work_done_progress: bool,
+    pub configuration: bool,
+}
+
+/// A profile the server offers, and how it came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offered {
+    pub source: ProfileSource,
+    pub origin: ProfileOrigin,
+    /// Why the server chose it by itself, for the one it loaded that way.
+    pub reason: Option<String>,
+}
+
+/// Loads in flight and the last failure.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Sources being loaded now (at most one runs; others wait).
+    pub loading: Vec<ProfileSource>,
+    /// Why the last load failed, until one succeeds.
+    pub error: Option<String>,
+}
+
+/// Everything a request needs, frozen at one moment.
+#[derive(Clone)]
+pub struct Snapshot {
+    pub config: Arc<Config>,
+    pub caps: Arc<ClientCaps>,
+    pub roots: Arc<[PathBuf]>,
+    pub documents: Documents,
+    /// The shown profile, if one is loaded.
+    pub view: Option<Arc<View>>,
+    /// The current path mapper (a view may have been built with an older
+    /// one until it is remapped).
+    pub mapper: Arc<PathMapper>,
+    /// Annotations on (`pprof.toggle`).
+    pub enabled: bool,
+    /// Profiles configured, found in the workspace, or loaded by hand.
+    pub offered: Arc<[Offered]>,
+    pub activity: Activity,
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Snapshot {
+            config: Arc::default(),
+            caps: Arc::default(),
+            roots: Arc::from(Vec::new()),
+            documents: Documents::default(),
+            view: None,
+            mapper: Arc::new(PathMapper::new(Default::default(), Vec::new())),
+            enabled: true,
+            offered: Arc::from(Vec::new()),
+            activity: Activity::default(),
+        }
+    }
+}
+
+impl Snapshot {
+    /// The shown profile's view, if annotations are on.
+    pub fn active(&self) -> Option<&View> {
+        self.view.as_deref().filter(|_| self.enabled)
+    }
+}
