@@ -329,6 +329,14 @@ async function main() {
     }
     await until(`the hint to stay on line ${HOT_LINE}`, async () =>
         (await editorLines()).some((l) => l.number === HOT_LINE && /\d(MB|kB)\sflat/.test(l.text)));
+    // The tooltip is the server's detail: the profile shown and why the load failed.
+    await page.locator('.statusbar-item', { hasText: 'alloc_space' }).first().hover();
+    const tooltip = await until('the status bar tooltip', async () => {
+        const texts = await page.locator('.workbench-hover, .monaco-hover').allInnerTexts();
+        return texts.find((t) => t.includes(shownProfile) && t.includes(notProfile));
+    });
+    log(`tooltip: "${tooltip.replace(/\s+/g, ' ').trim()}"`);
+    await page.mouse.move(700, 300);
     const loadError = page.locator('.notification-toast', { hasText: 'go.mod' });
     const loadErrorText = await until('an error naming go.mod', async () => (await loadError.count()) && (await loadError.first().innerText()));
     log(`error: "${loadErrorText.replace(/\s+/g, ' ').trim()}"`);
