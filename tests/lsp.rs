@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use lsp_support::*;
+use pprof_lsp::profile::ValueType;
 use pprof_lsp::report::labels;
 use pprof_lsp::analysis::{units, Cost};
 use serde_json::{json, Value};
@@ -135,6 +136,16 @@ fn golden_label(golden: &LineGolden, rel: &str, line: i64, unit: &str) -> String
 fn shown_by_default(flat: i64, cum: i64, total: i64) -> bool {
     let pct = |v: i64| (v as f64 / total as f64).abs() * 100.0;
     (flat != 0 || cum != 0) && (pct(cum) >= 0.5 || pct(flat) >= 0.1)
+}
+
+/// The status without what says how the last load went: the part that
+/// describes the profile on screen.
+fn on_screen(status: &Value) -> Value {
+    let mut status = status.clone();
+    for key in ["state", "summary", "detail", "error", "loading"] {
+        status.as_object_mut().unwrap().remove(key);
+    }
+    status
 }
 
 /// Hints of one document as 0-based line → hint.
@@ -340,10 +351,9 @@ async fn initialized_loads_with_progress_and_asks_for_refreshes() {
     assert_eq!(messages[end]["params"]["token"], token);
     assert_eq!(messages[begin]["params"]["value"]["title"], "pprof");
     assert_eq!(messages[begin]["params"]["value"]["message"], "loading windows.heap.pb.gz");
-    assert_eq!(
-        messages[end]["params"]["value"]["message"],
-        "loaded windows.heap.pb.gz: 111 samples, 15.27MB inuse_space total, 9 of 46 files mapped"
-    );
+    let golden = line_golden("windows.heap.inuse_space.lines.top.txt");
+    let summary = labels::status_summary("windows.heap.pb.gz", &ValueType::new("inuse_space", "bytes"), golden.total);
+    assert_eq!(messages[end]["params"]["value"]["message"], summary);
     // The settings are pulled before the load starts.
     let config = index(&|m| m["method"] == "workspace/configuration").expect("settings are requested");
     assert!(config < create);
@@ -376,8 +386,13 @@ async fn clients_without_support_get_no_progress_refresh_or_configuration_reques
     assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
     c.command_ok("pprof.toggle", Value::Null).await;
     c.command_ok("pprof.toggle", Value::Null).await;
-    let methods: Vec<String> = c.messages().iter().map(|m| m["method"].as_str().unwrap().to_string()).collect();
-    assert_eq!(methods, ["window/logMessage"], "only the load is logged");
+    let methods: Vec<String> = c
+        .messages()
+        .iter()
+        .map(|m| m["method"].as_str().unwrap().to_string())
+        .filter(|m| m != "pprof/status")
+        .collect();
+    assert_eq!(methods, ["window/logMessage"], "only the load is logged, besides the status");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -934,7 +949,7 @@ async fn heat_gives_each_hot_line_its_share_of_the_hottest() {
     let uri = c.open(&catalog());
     assert_eq!(
         c.command_ok("pprof.heat", json!({ "uri": uri })).await,
-        json!([{ "line": 24, "heat": 1.0, "cum": 10485760, "flat": 10485760 }])
+        json!([{ "line": 24, "level": 5, "heat": 1.0, "cum": 10485760, "flat": 10485760 }])
     );
     let golden = line_golden("windows.heap.inuse_space.lines.top.txt");
     let main = c.open(&goprog().join("main.go"));
@@ -951,12 +966,15 @@ async fn heat_gives_each_hot_line_its_share_of_the_hottest() {
         if let Some(cum) = g.cum() {
             assert_eq!(e["cum"], cum);
             assert!((e["heat"].as_f64().unwrap() - cum as f64 / hottest).abs() < 1e-9, "{e}");
+            // Five shades, each a fifth of the hottest line's cum.
+            assert_eq!(e["level"], (cum as f64 / hottest * 5.0).ceil() as u64, "{e}");
         }
     }
     assert_eq!(heat.iter().find(|e| e["line"] == 92).unwrap()["heat"], 1.0);
     // Unknown or missing documents give nothing.
     assert_eq!(c.command_ok("pprof.heat", json!({ "uri": uri_of(&goprog().join("internal/tree/tree.go")) })).await, json!([]));
-    assert_eq!(c.command_ok("pprof.heat", Value::Null).await, json!([]));
+    let err = c.command("pprof.heat", Value::Null).await.unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("needs {\"uri\""), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -968,7 +986,11 @@ async fn commands_without_a_profile() {
     let logged = c.wait_for_message(|m| m["method"] == "window/logMessage", WAIT).await;
     assert!(message_text(&logged).contains("no profile configured or found"), "{logged}");
     let status = c.status().await;
-    assert_eq!(status, json!({ "loaded": false, "enabled": true, "available": 0 }));
+    assert_eq!(
+        status,
+        json!({ "state": "empty", "summary": "pprof: no profile", "detail": "No profile is loaded.", "generation": 0,
+                "loaded": false, "enabled": true, "available": 0 })
+    );
     assert_eq!(c.command_ok("pprof.listSampleTypes", Value::Null).await, json!([]));
     assert_eq!(c.command_ok("pprof.top", Value::Null).await, json!([]));
     assert_eq!(c.command_ok("pprof.listProfiles", Value::Null).await, json!([]));
@@ -1197,8 +1219,9 @@ async fn the_newest_profile_in_the_workspace_is_shown() {
     assert_eq!(
         listed,
         json!([
-            { "source": newer.display().to_string(), "active": true },
-            { "source": older.display().to_string(), "active": false },
+            { "source": newer.display().to_string(), "name": "newer.pprof", "active": true, "origin": "discovered",
+              "reason": "the newest profile in the workspace" },
+            { "source": older.display().to_string(), "name": "older.pb.gz", "active": false, "origin": "discovered" },
         ])
     );
     let uri = c.open(&ws.path().join("internal/catalog/catalog.go"));
@@ -1210,7 +1233,8 @@ async fn the_newest_profile_in_the_workspace_is_shown() {
     c.command_ok("pprof.load", json!({ "path": older })).await;
     assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
     let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
-    assert_eq!(listed[1], json!({ "source": older.display().to_string(), "active": true }));
+    assert_eq!(listed[1]["source"], older.display().to_string());
+    assert_eq!(listed[1]["active"], true);
 }
 
 // ---------------------------------------------------------------- failures
@@ -1235,7 +1259,13 @@ async fn failing_load(arg: Value, needles: &[&str]) {
     // The progress (if any) ended, and the old profile is still served.
     let end = c.wait_after(mark, |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end", WAIT).await;
     assert_eq!(end["params"]["value"]["message"], "failed");
-    assert_eq!(c.status().await, before);
+    let after = c.status().await;
+    assert_eq!(after["state"], "failed");
+    assert_eq!(after["summary"], format!("{} · load failed", before["summary"].as_str().unwrap()));
+    for needle in needles {
+        assert!(after["error"].as_str().unwrap().contains(needle), "{needle:?} not in {after}");
+    }
+    assert_eq!(on_screen(&after), on_screen(&before));
     assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
     assert_eq!(error_messages(&c).len(), 1);
 }
@@ -1299,7 +1329,10 @@ async fn a_profile_is_loaded_from_a_url() {
     assert_eq!(status["total"], WINDOWS_TOTAL, "heap.pb.gz is the same program state");
     assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
     let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
-    assert_eq!(listed[0], json!({ "source": server.url, "active": true }));
+    assert_eq!(
+        listed[0],
+        json!({ "source": server.url, "name": format!("heap ({host})"), "active": true, "origin": "loaded" })
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1325,10 +1358,12 @@ async fn a_changed_profile_file_is_reloaded() {
     // Garbage written over it: reported, and heap2 stays.
     let mark = c.mark();
     std::fs::write(&live, b"garbage, not a profile").unwrap();
-    let shown = c.wait_after(mark, |m| is_show(m, 1), WAIT).await;
-    let text = message_text(&shown);
+    let message = c.wait_after(mark, |m| is_show(m, 1), WAIT).await;
+    let text = message_text(&message);
     assert!(text.contains(&live.display().to_string()) && text.ends_with("Still showing live.pb.gz."), "{text}");
-    assert_eq!(c.status().await, status);
+    let after = c.status().await;
+    assert_eq!(after["state"], "failed");
+    assert_eq!(on_screen(&after), on_screen(&status));
     assert_eq!(c.hint_at(&uri, INIT_LINE).await, Some(expected));
 
     // Fixed again: reloaded again.
@@ -1367,7 +1402,9 @@ async fn requests_during_a_load_see_the_previous_profile() {
     };
     let (loaded, (hint, status, lens)) = tokio::join!(load, probe);
     assert_eq!(hint.as_deref(), Some(INIT_LABEL));
-    assert_eq!(status, before);
+    assert_eq!(status["state"], "loading");
+    assert_eq!(status["loading"], format!("heap ({})", server.url.trim_start_matches("http://").split('/').next().unwrap()));
+    assert_eq!(on_screen(&status), on_screen(&before));
     assert_eq!(lens[0]["command"]["title"], INIT_LENS);
     let loaded = loaded.expect("the load succeeds once the server answers");
     assert_eq!(loaded["total"], TRIMPATH_TOTAL);

@@ -211,16 +211,20 @@ pub async fn rescan(backend: &Backend) {
     .await;
     let Ok((mapper, paths, files)) = built else { return };
     tracing::info!(files, elapsed_ms = started.elapsed().as_millis() as u64, "workspace scanned");
-    backend.session.update(|s| {
+    let (_, remapped) = backend.session.update(|s| {
         s.mapper = mapper;
-        if let (Some(paths), Some(current), Some(scanned)) = (paths, &s.view, &snapshot.view) {
-            if Arc::ptr_eq(current, scanned) {
+        match (paths, &s.view, &snapshot.view) {
+            (Some(paths), Some(current), Some(scanned)) if Arc::ptr_eq(current, scanned) => {
                 s.view = Some(Arc::new(current.with_paths(paths)));
+                true
             }
+            _ => false,
         }
     });
+    if remapped {
+        backend.changed().await;
+    }
     remap_if_stale(backend).await;
-    backend.changed().await;
 }
 
 /// Rebuilds the shown profile's file mapping if the mapper changed after

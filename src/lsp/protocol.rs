@@ -101,6 +101,7 @@ pub struct LoadArgs {
 /// or a number as `-sample_index` takes it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SelectSampleTypeArgs {
+    #[serde(default)]
     pub name: String,
 }
 
@@ -210,6 +211,7 @@ pub struct ProfileEntry {
 /// `pprof.showFunction`: `{"function": name, "notify": bool}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShowFunctionArgs {
+    #[serde(default)]
     pub function: String,
     /// Also show the report as a message (default true).
     #[serde(default)]
@@ -244,6 +246,7 @@ pub struct Caller {
 /// `pprof.heat`: `{"uri": …}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HeatArgs {
+    #[serde(default)]
     pub uri: String,
 }
 

@@ -11,6 +11,9 @@ use super::super::snapshot::Snapshot;
 use super::super::Result;
 
 pub fn handle(snapshot: &Snapshot, args: HeatArgs) -> Result<Vec<LineHeat>> {
+    if args.uri.is_empty() {
+        return Err("pprof.heat needs {\"uri\": …}".into());
+    }
     let uri: Uri = args.uri.parse().map_err(|_| format!("not a URI: {}", args.uri))?;
     let (Some(view), Some(doc)) = (snapshot.active(), snapshot.documents.get(&uri)) else { return Ok(Vec::new()) };
     let t = view.sample_type();
