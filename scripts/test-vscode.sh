@@ -2,8 +2,10 @@
 # The VS Code extension, end to end: builds the server (release) and the
 # .vsix, installs both into a fresh code-server, and checks the rendered
 # hints, lens, status bar and "Pprof: Show Hot Entries" in headless
-# Chromium (tests/vscode/run.mjs). Prints PASS or FAIL; exits non-zero on
-# failure. Tools are installed into .tools/ on first use.
+# Chromium, then that the status bar follows the server's pprof/status when
+# the profile file is replaced and when a load fails, with no polling
+# (tests/vscode/run.mjs). Prints PASS or FAIL; exits non-zero on failure.
+# Tools are installed into .tools/ on first use.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -11,6 +11,12 @@ h.run(function()
   h.eq(client.root_dir, vim.fn.getcwd(), 'root directory found from go.mod')
   h.wait_hint(bufnr, 24, '10MB flat · 10MB cum (65.47%)')
   h.wait_lens(bufnr, 23, 'inuse_space: 10MB flat, 10MB cum (65.47%)')
+  -- The pprof/status handler is part of this start path too.
+  local summary = h.wait(5000, function()
+    local s = require('pprof').status(bufnr)
+    return s and s.state == 'loaded' and s.summary or nil
+  end, 'a loaded status from the server')
+  h.check(summary:find('15.27MB', 1, true) ~= nil, 'summary: ' .. summary)
 
   -- A second Go buffer reuses the client.
   local other = h.open('main.go')

@@ -17,15 +17,28 @@ h.run(function()
   local hottest
   for _, item in ipairs(heat) do
     if item.heat == 1 then
-      hottest = item.line
+      hottest = item
     end
   end
-  h.eq(hottest, 24, 'hottest line from pprof.heat')
+  h.eq(hottest and hottest.line, 24, 'hottest line from pprof.heat')
+  h.eq(hottest.level, 5, 'level of the hottest line')
+  -- Each line the server shades gets a mark in the group of the server's level.
   local ns = require('pprof.heat').namespace
-  local mark = h.wait(5000, function()
-    return vim.api.nvim_buf_get_extmarks(bufnr, ns, { 24, 0 }, { 24, -1 }, { details = true })[1]
-  end, 'a heat mark on line 24')
-  h.eq(mark[4].sign_hl_group, 'PprofHeat5', 'heat group of the hottest line')
+  local groups = h.wait(5000, function()
+    local marks = vim.api.nvim_buf_get_extmarks(bufnr, ns, 0, -1, { details = true })
+    if #marks < #heat then
+      return nil
+    end
+    local out = {}
+    for _, mark in ipairs(marks) do
+      out[mark[2]] = mark[4].sign_hl_group
+    end
+    return out
+  end, 'a heat mark on each line of pprof.heat')
+  for _, item in ipairs(heat) do
+    h.eq(groups[item.line], 'PprofHeat' .. item.level, 'heat group of line ' .. item.line)
+  end
+  h.eq(vim.tbl_count(groups), #heat, 'heat marks')
   h.eq(vim.api.nvim_get_hl(0, { name = 'PprofHeat5' }).link, 'ErrorMsg', 'default link of PprofHeat5')
 
   -- A second setup() reaches the running server.

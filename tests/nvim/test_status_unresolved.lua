@@ -1,4 +1,4 @@
--- :Pprof status echoes the server's status; :Pprof unresolved lists the
+-- :Pprof status echoes the status the server sent; :Pprof unresolved lists the
 -- profile paths that map to no workspace file.
 package.path = os.getenv('PPROF_REPO') .. '/tests/nvim/?.lua;' .. package.path
 local h = require('helpers')
@@ -13,14 +13,17 @@ h.run(function()
   local bufnr, client = h.open(h.catalog)
   h.wait_hint(bufnr, 24, '10MB flat · 10MB cum (65.47%)')
 
+  -- The server's summary, then its detail lines.
   vim.cmd('Pprof status')
   local status = h.wait(5000, function()
     return messages[#messages]
   end, 'the :Pprof status message')
-  h.check(
-    vim.startswith(status, 'pprof: windows.heap.pb.gz · inuse_space · total 15.27MB · '),
-    'status message: ' .. status
-  )
+  local lines = vim.split(status, '\n')
+  for _, part in ipairs({ 'windows.heap.pb.gz', 'inuse_space', '15.27MB' }) do
+    h.check(lines[1]:find(part, 1, true) ~= nil, ('first line lacks %q: %s'):format(part, status))
+  end
+  h.check(#lines >= 3, 'no detail lines: ' .. status)
+  h.check(status:find('windows.heap.pb.gz', #lines[1] + 1, true) ~= nil, 'the detail lacks the profile: ' .. status)
 
   local unresolved = require('pprof.client').execute_sync(client, 'pprof.unresolved')
   h.check(#unresolved > 0, 'the fixture profile has standard-library paths that cannot map here')

@@ -2,8 +2,10 @@
 // End-to-end check of the VS Code extension in a real VS Code: installs the
 // built .vsix into a fresh code-server, opens the fixture Go module with the
 // Windows-path heap profile, and reads the rendered workbench in headless
-// Chromium: the inlay hint, the code lens, the status bar item, and the jump
-// made by "Pprof: Show Hot Entries".
+// Chromium: the inlay hint, the code lens, the status bar item, the jump
+// made by "Pprof: Show Hot Entries", the status bar following the server's
+// `pprof/status` when the profile file is replaced on disk and when a load
+// fails, and (from the protocol trace) that the extension never polls.
 //
 // Usage: node tests/vscode/run.mjs [path/to/pprof-lsp-x.y.z.vsix]
 // Tools come from .tools/ (scripts/install-vscode-test-deps.sh).
@@ -25,7 +27,10 @@ const CODE_SERVER = path.join(TOOLS, 'cs', 'node_modules', 'code-server', 'out',
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts', 'vscode');
 const FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'goprog');
-const PROFILE = path.join(ROOT, 'tests', 'fixtures', 'profiles', 'windows.heap.pb.gz');
+const PROFILES = path.join(ROOT, 'tests', 'fixtures', 'profiles');
+const PROFILE = path.join(PROFILES, 'windows.heap.pb.gz');
+/** Replaces the shown profile on disk halfway through. */
+const NEXT_PROFILE = path.join(PROFILES, 'heap2.pb.gz');
 const SERVER = path.join(ROOT, 'target', 'release', 'pprof-lsp');
 
 /** The whole run, including start-up and shut-down. */
@@ -41,6 +46,19 @@ const DECL_LINE = 24;
 const HINT = /10MB\sflat\s·\s10MB\scum\s\(65\.47%\)/;
 const LENS = /inuse_space:\s10MB\sflat,\s10MB\scum\s\(65\.47%\)/;
 const STATUS_PARTS = ['inuse_space', '15.27MB'];
+
+/** The total and catalog.go:25's cum% that `go tool pprof` recorded (tests/golden). */
+function recorded(stem, sampleType) {
+    const file = path.join(ROOT, 'tests', 'golden', `${stem}.${sampleType}.lines.top.txt`);
+    const text = fs.readFileSync(file, 'utf8');
+    const total = Number(/of (\d+)B total/.exec(text)?.[1]);
+    const percent = /(\d+\.\d+%)\s+pprofdemo\/internal\/catalog\.init\.0 \S+\/catalog\.go:25\n/.exec(text)?.[1];
+    if (!total || !percent) throw new Error(`no total or catalog.go:25 row in ${file}`);
+    return { total, percent };
+}
+
+/** pprof's label for a byte count of a few MB: two decimals, trailing zeros dropped. */
+const mbLabel = (bytes) => `${(bytes / 1048576).toFixed(2).replace(/\.?0+$/, '')}MB`;
 
 const require = createRequire(path.join(TOOLS, 'pw', 'node_modules', 'playwright-core', 'package.json'));
 const { chromium } = require('playwright-core');
@@ -77,6 +95,10 @@ async function main() {
     Object.values(dirs).forEach((d) => fs.mkdirSync(d, { recursive: true }));
     const workspace = path.join(tmp, 'goprog');
     fs.cpSync(FIXTURE, workspace, { recursive: true });
+    // The profile shown is a copy, so the test can replace it on disk.
+    const shownProfile = path.join(tmp, 'profiles', path.basename(PROFILE));
+    fs.mkdirSync(path.dirname(shownProfile), { recursive: true });
+    fs.copyFileSync(PROFILE, shownProfile);
 
     const bundled = spawnSync('unzip', ['-l', vsix], { encoding: 'utf8' }).stdout?.includes('extension/server/pprof-lsp');
     const emptyGoroot = path.join(tmp, "empty-goroot");
@@ -95,7 +117,10 @@ async function main() {
         'editor.codeLens': true,
         'editor.minimap.enabled': false,
         'window.commandCenter': false,
-        'pprof.profiles': [PROFILE],
+        'pprof.profiles': [shownProfile],
+        // The protocol trace goes to the pprof-lsp output channel, whose log
+        // file shows which requests the extension sent (step 12).
+        'pprof.trace.server': 'verbose',
         // An empty Go root keeps the results independent of a local Go
         // install (the server would otherwise ask `go env GOROOT`).
         'pprof.goroot': emptyGoroot,
@@ -230,7 +255,30 @@ async function main() {
     log(`after picking it: ${FILE}, ${cursor}`);
     await screenshot('jumped');
 
-    // 7. Clicking the status bar item switches the sample type.
+    // 7. The profile file is replaced on disk (written next to it, then
+    //    renamed over it). The server reloads it and says so; the status bar
+    //    and the hint follow with no command run in between.
+    const before = recorded('windows.heap', 'inuse_space');
+    const next = recorded('heap2', 'inuse_space');
+    const statusBefore = (await statusItems()).find((t) => t.includes(mbLabel(before.total)));
+    if (!statusBefore) throw new Error(`the status bar does not show ${mbLabel(before.total)} before the reload`);
+    const staged = path.join(path.dirname(shownProfile), 'next.pb.gz');
+    fs.copyFileSync(NEXT_PROFILE, staged);
+    fs.renameSync(staged, shownProfile);
+    log(`replaced ${path.basename(shownProfile)} with ${path.basename(NEXT_PROFILE)}`);
+    const reloaded = await until(`the status bar to show inuse_space ${mbLabel(next.total)}`, async () =>
+        (await statusItems()).find((t) => t.includes('inuse_space') && t.includes(mbLabel(next.total))));
+    log(`status bar after the reload: "${reloaded.trim()}"`);
+    if (reloaded.includes(mbLabel(before.total))) {
+        throw new Error(`the status bar still shows the old total: ${reloaded}`);
+    }
+    const nextHint = new RegExp(`10MB\\sflat\\s·\\s10MB\\scum\\s\\(${next.percent.replace('.', '\\.')}\\)`);
+    const changedHint = await until(`the hint on line ${HOT_LINE} to show ${next.percent}`, async () =>
+        (await editorLines()).find((l) => l.number === HOT_LINE && nextHint.test(l.text))?.text);
+    log(`line ${HOT_LINE} after the reload: "${changedHint.replace(/\s+/g, ' ').trim()}"`);
+    await screenshot('reloaded');
+
+    // 8. Clicking the status bar item switches the sample type.
     await page.locator('.statusbar-item', { hasText: 'inuse_space' }).first().click();
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
@@ -241,7 +289,7 @@ async function main() {
     log(`after switching: "${switched.trim()}"`);
     await screenshot('alloc-space');
 
-    // 8. Toggle Annotations hides the hints and says so in the status bar; again brings them back.
+    // 9. Toggle Annotations hides the hints and says so in the status bar; again brings them back.
     await runCommand('Pprof: Toggle Annotations');
     await until('the hint to go away', async () => !(await editorLines()).some((l) => /\d(MB|kB)\sflat/.test(l.text)));
     await until('the status bar to say (hidden)', async () => (await statusItems()).some((t) => t.includes('(hidden)')));
@@ -250,7 +298,7 @@ async function main() {
     await until('the hint to come back', async () => (await editorLines()).some((l) => l.number === HOT_LINE && /\d(MB|kB)\sflat/.test(l.text)));
     log('Toggle Annotations hides and shows the hints');
 
-    // 9. Show Unresolved Paths lists the profile's files outside the workspace, with reasons.
+    // 10. Show Unresolved Paths lists the profile's files outside the workspace, with reasons.
     await runCommand('Pprof: Show Unresolved Paths');
     const unresolved = await until('the unresolved paths', async () => {
         const title = await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
@@ -261,7 +309,56 @@ async function main() {
     await screenshot('unresolved');
     await page.keyboard.press('Escape');
 
-    // 10. A server path that does not exist: the server is stopped and the
+    // 11. Opening a file that is not a profile: the load fails, the status bar
+    //     says so, and the profile shown before stays (its total, its hint).
+    const allocTotal = mbLabel(recorded('heap2', 'alloc_space').total);
+    const notProfile = path.join(workspace, 'go.mod');
+    await runCommand('Pprof: Open Profile…');
+    const dialog = page.locator('.quick-input-widget input');
+    await dialog.waitFor({ state: 'visible' });
+    await until('the file dialog', async () => (await dialog.inputValue()).startsWith('/'));
+    await dialog.fill(notProfile);
+    await until('the file dialog to list go.mod', async () =>
+        (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes('go.mod')));
+    await page.keyboard.press('Enter');
+    const failedStatus = await until('the status bar to say the load failed', async () =>
+        (await statusItems()).find((t) => /fail/i.test(t)));
+    log(`status bar after the failed load: "${failedStatus.trim()}"`);
+    for (const part of ['alloc_space', allocTotal]) {
+        if (!failedStatus.includes(part)) throw new Error(`the failed status lost the shown profile (${part}): ${failedStatus}`);
+    }
+    await until(`the hint to stay on line ${HOT_LINE}`, async () =>
+        (await editorLines()).some((l) => l.number === HOT_LINE && /\d(MB|kB)\sflat/.test(l.text)));
+    // The tooltip is the server's detail: the profile shown and why the load failed.
+    await page.locator('.statusbar-item', { hasText: 'alloc_space' }).first().hover();
+    const tooltip = await until('the status bar tooltip', async () => {
+        const texts = await page.locator('.workbench-hover, .monaco-hover').allInnerTexts();
+        return texts.find((t) => t.includes(shownProfile) && t.includes(notProfile));
+    });
+    log(`tooltip: "${tooltip.replace(/\s+/g, ' ').trim()}"`);
+    await page.mouse.move(700, 300);
+    const loadError = page.locator('.notification-toast', { hasText: 'go.mod' });
+    const loadErrorText = await until('an error naming go.mod', async () => (await loadError.count()) && (await loadError.first().innerText()));
+    log(`error: "${loadErrorText.replace(/\s+/g, ' ').trim()}"`);
+    await screenshot('load-failed');
+    await runCommand('Notifications: Clear All Notifications');
+    await until('the notifications to clear', async () => (await page.locator('.notification-toast').count()) === 0);
+
+    // 12. No polling: in the protocol trace, the extension asked for the
+    //     status once, when the server started, and got notifications.
+    const trace = await until('the protocol trace to show the failed status', async () => {
+        const text = readOutputLog(path.join(tmp, 'user-data', 'logs'), 'pprof-lsp');
+        return text && /"state": "failed"/.test(text) ? text : undefined;
+    });
+    const statusRequests = (trace.match(/"command": "pprof\.status"/g) ?? []).length;
+    const statusNotifications = (trace.match(/Received notification 'pprof\/status'/g) ?? []).length;
+    const otherCommands = (trace.match(/"command": "pprof\.(heat|top|load)"/g) ?? []).length;
+    log(`protocol trace: ${statusRequests} pprof.status request(s), ${statusNotifications} pprof/status notifications, ${otherCommands} other commands`);
+    if (otherCommands === 0) throw new Error('the protocol trace shows no command requests at all');
+    if (statusNotifications < 4) throw new Error(`only ${statusNotifications} pprof/status notifications in the trace`);
+    if (statusRequests !== 1) throw new Error(`the extension sent pprof.status ${statusRequests} times; once, at start, is all it should`);
+
+    // 13. A server path that does not exist: the server is stopped and the
     //    error names the setting, with a button that opens it.
     const missing = path.join(tmp, 'no-such-dir', 'pprof-lsp');
     await runCommand('Preferences: Open User Settings');
@@ -320,6 +417,20 @@ function readEditor() {
         top: Math.round(l.getBoundingClientRect().top),
     }));
     return { lines, lenses };
+}
+
+/** The text of the log file behind an output channel, found by its name under `dir`. */
+function readOutputLog(dir, channel) {
+    const found = [];
+    const walk = (d) => {
+        for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, entry.name);
+            if (entry.isDirectory()) walk(p);
+            else if (entry.name.endsWith(`-${channel}.log`)) found.push(p);
+        }
+    };
+    if (fs.existsSync(dir)) walk(dir);
+    return found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
 }
 
 const editorLines = async () => (await page.evaluate(readEditor)).lines;

@@ -41,6 +41,15 @@ vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost' }, {
   end,
 })
 
+vim.api.nvim_create_autocmd('TextChanged', {
+  group = group,
+  callback = function(args)
+    if require('pprof.client').attached(args.buf) then
+      require('pprof.heat').update_after_edit(args.buf)
+    end
+  end,
+})
+
 if vim.lsp.config and vim.lsp.enable then
   vim.lsp.enable('pprof')
 else

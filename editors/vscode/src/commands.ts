@@ -5,7 +5,18 @@
 import * as vscode from 'vscode';
 
 import { displayPath, reveal, shortFunction } from './locations';
-import { Command, SampleTypeInfo, Status, TopEntry, UnresolvedPath } from './protocol';
+import {
+    Command,
+    LoadArgs,
+    SampleTypeInfo,
+    SelectSampleTypeArgs,
+    Status,
+    ToggleArgs,
+    ToggleResult,
+    TopArgs,
+    TopEntry,
+    UnresolvedPath,
+} from './protocol';
 import { Session } from './session';
 
 const HOT_ENTRIES = 100;
@@ -17,8 +28,6 @@ export function registerCommands(session: Session): vscode.Disposable[] {
                 await run();
             } catch (e) {
                 void vscode.window.showErrorMessage(`pprof-lsp: ${e instanceof Error ? e.message : String(e)}`);
-            } finally {
-                void session.refreshStatus();
             }
         });
     return [
@@ -57,11 +66,9 @@ async function openProfileFromUrl(session: Session): Promise<void> {
     }
 }
 
-async function load(session: Session, arg: { path: string } | { url: string }): Promise<void> {
-    const status = await session.execute<Status>(Command.load, arg);
-    if (status.loaded) {
-        vscode.window.setStatusBarMessage(`pprof: loaded ${status.name}: ${status.sampleType} ${status.totalLabel}`, 5000);
-    }
+/** Loads a profile; the status bar item shows the result when the server's status arrives. */
+async function load(session: Session, arg: LoadArgs): Promise<void> {
+    await session.execute<Status>(Command.load, arg);
 }
 
 async function chooseSampleType(session: Session): Promise<void> {
@@ -80,13 +87,14 @@ async function chooseSampleType(session: Session): Promise<void> {
         { title: 'Sample type to show', placeHolder: 'Costs shown in hints, lenses and heat follow this sample type' },
     );
     if (picked) {
-        await session.execute(Command.selectSampleType, { name: picked.name });
+        const arg: SelectSampleTypeArgs = { name: picked.name };
+        await session.execute<Status>(Command.selectSampleType, arg);
     }
 }
 
 async function showHotEntries(session: Session): Promise<void> {
-    const status = await session.execute<Status>(Command.status);
-    if (!status.loaded) {
+    const status = session.status;
+    if (!status?.loaded) {
         await offerToOpen('No profile is loaded.');
         return;
     }
@@ -104,7 +112,8 @@ async function showHotEntries(session: Session): Promise<void> {
         pick.busy = true;
         pick.title = `Hottest lines by ${by} — ${status.sampleType} ${status.totalLabel} total`;
         pick.buttons = [byButton(by === 'flat' ? 'cum' : 'flat')];
-        const entries = await session.execute<TopEntry[]>(Command.top, { n: HOT_ENTRIES, by });
+        const arg: TopArgs = { n: HOT_ENTRIES, by };
+        const entries = await session.execute<TopEntry[]>(Command.top, arg);
         pick.items = entries.map((entry) => ({
             label: `${entry.label}  ${shortFunction(entry.function)}`,
             description: `${displayPath(entry.uri, entry.file)}:${entry.line}`,
@@ -145,9 +154,8 @@ async function showHotEntries(session: Session): Promise<void> {
 async function showUnresolvedPaths(session: Session): Promise<void> {
     const paths = await session.execute<UnresolvedPath[]>(Command.unresolved);
     if (paths.length === 0) {
-        const status = await session.execute<Status>(Command.status);
         void vscode.window.showInformationMessage(
-            status.loaded ? 'pprof-lsp: every file in the profile was found in the workspace.' : 'pprof-lsp: no profile is loaded.',
+            session.status?.loaded ? 'pprof-lsp: every file in the profile was found in the workspace.' : 'pprof-lsp: no profile is loaded.',
         );
         return;
     }
@@ -155,10 +163,10 @@ async function showUnresolvedPaths(session: Session): Promise<void> {
     out.appendLine(`Profile files not mapped to the workspace (${paths.length}):`);
     for (const p of paths) {
         out.appendLine(`  ${p.file}: ${p.reason}`);
-        for (const c of p.candidates ?? []) {
+        for (const c of p.reason === 'ambiguous' ? p.candidates : []) {
             out.appendLine(`    candidate: ${c}`);
         }
-        for (const t of p.tried ?? []) {
+        for (const t of p.reason === 'not found' ? p.tried : []) {
             out.appendLine(`    tried: ${t}`);
         }
     }
@@ -166,9 +174,9 @@ async function showUnresolvedPaths(session: Session): Promise<void> {
         paths.map((p) => ({
             label: p.file,
             description: p.reason,
-            detail: p.candidates?.length
+            detail: p.reason === 'ambiguous'
                 ? `candidates: ${p.candidates.join(', ')}${p.omitted ? ` (+${p.omitted} more)` : ''}`
-                : p.tried?.length ? `tried: ${p.tried.join(', ')}` : undefined,
+                : p.tried.length ? `tried: ${p.tried.join(', ')}` : undefined,
             path: p,
         })),
         {
@@ -181,7 +189,7 @@ async function showUnresolvedPaths(session: Session): Promise<void> {
     if (!picked) {
         return;
     }
-    const candidates = picked.path.candidates ?? [];
+    const candidates = picked.path.reason === 'ambiguous' ? picked.path.candidates : [];
     const choice = candidates.length
         ? await vscode.window.showQuickPick([...candidates, 'Add a path mapping…'], { title: picked.path.file })
         : 'Add a path mapping…';
@@ -193,7 +201,8 @@ async function showUnresolvedPaths(session: Session): Promise<void> {
 }
 
 async function toggleAnnotations(session: Session): Promise<void> {
-    const { enabled } = await session.execute<{ enabled: boolean }>(Command.toggle, {});
+    const arg: ToggleArgs = {};
+    const { enabled } = await session.execute<ToggleResult>(Command.toggle, arg);
     vscode.window.setStatusBarMessage(`pprof: annotations ${enabled ? 'on' : 'off'}`, 3000);
 }
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Config } from './config';
 import { Heat } from './heat';
-import { Command } from './protocol';
+import { Command, ShowFunctionArgs } from './protocol';
 import { Session } from './session';
 import { showFunctionReport } from './showFunction';
 import { createStatusBar } from './statusBar';
@@ -18,7 +18,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const config = new Config();
     const output = vscode.window.createOutputChannel('pprof-lsp');
     session = new Session(context, config, output, (report) =>
-        showFunctionReport(report, (fn) => vscode.commands.executeCommand(Command.showFunction, { function: fn })),
+        showFunctionReport(report, (fn) => {
+            const arg: ShowFunctionArgs = { function: fn };
+            return vscode.commands.executeCommand(Command.showFunction, arg);
+        }),
     );
     context.subscriptions.push(
         output,

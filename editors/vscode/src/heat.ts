@@ -1,28 +1,28 @@
-// Heat shading: hot lines get a background graded in five steps by the
-// server's 0..1 heat number (the line's cost against the file's hottest
-// line). The colours are theme colours `pprof.heat1Background`…`5`.
+// Heat shading: hot lines get a background in the shade the server chose
+// for them (`level` 1..5 of `pprof.heat`). The colours are theme colours
+// `pprof.heat1Background`…`5`. Shading is asked for again when the server
+// says it shows another profile, sample type or on/off state (`pprof/status`),
+// when editors come into view, and after edits.
 
 import * as vscode from 'vscode';
 
 import { Config } from './config';
-import { Command, LineHeat } from './protocol';
+import { Command, HeatArgs, LineHeat, Status } from './protocol';
 import { Session } from './session';
 
 const LEVELS = 5;
 const EDIT_DELAY_MS = 300;
 
-/** 0 for no shading, else 1..LEVELS. */
-export function bucket(heat: number): number {
-    if (!(heat > 0)) {
-        return 0;
-    }
-    return Math.min(LEVELS, Math.ceil(heat * LEVELS));
+/** What the shading depends on in a status: another value means shade again. */
+function shadingKey(status: Status | undefined): string {
+    return status ? `${status.generation}/${status.enabled}` : 'stopped';
 }
 
 export class Heat implements vscode.Disposable {
     private readonly levels: vscode.TextEditorDecorationType[];
     private readonly disposables: vscode.Disposable[] = [];
     private editTimer: ReturnType<typeof setTimeout> | undefined;
+    private shadedFor: string;
 
     constructor(
         private readonly session: Session,
@@ -37,8 +37,15 @@ export class Heat implements vscode.Disposable {
                 overviewRulerLane: vscode.OverviewRulerLane.Right,
             });
         });
+        this.shadedFor = shadingKey(session.status);
         this.disposables.push(
-            session.onDidChangeStatus(() => this.refreshAll()),
+            session.onDidChangeStatus((status) => {
+                const key = shadingKey(status);
+                if (key !== this.shadedFor) {
+                    this.shadedFor = key;
+                    this.refreshAll();
+                }
+            }),
             vscode.window.onDidChangeVisibleTextEditors(() => this.refreshAll()),
             vscode.workspace.onDidChangeTextDocument((e) => {
                 if (e.contentChanges.length && vscode.window.visibleTextEditors.some((ed) => ed.document === e.document)) {
@@ -47,10 +54,12 @@ export class Heat implements vscode.Disposable {
                 }
             }),
             vscode.workspace.onDidChangeConfiguration((e) => {
-                // Thresholds and the sample type change the shading too; the
-                // server applies settings on its own time, so wait a little.
-                if (e.affectsConfiguration('pprof')) {
-                    setTimeout(() => this.refreshAll(), 500);
+                // The extension's own switch. The server's settings reach the
+                // shading through the status when they change the profile,
+                // sample type or path mapping; the hint thresholds do not
+                // change the status, so they show at the next edit.
+                if (e.affectsConfiguration('pprof.heat.enabled')) {
+                    this.refreshAll();
                 }
             }),
         );
@@ -69,16 +78,16 @@ export class Heat implements vscode.Disposable {
         let lines: LineHeat[] = [];
         if (wanted) {
             try {
-                lines = await this.session.execute<LineHeat[]>(Command.heat, { uri: editor.document.uri.toString() });
+                const arg: HeatArgs = { uri: editor.document.uri.toString() };
+                lines = await this.session.execute<LineHeat[]>(Command.heat, arg);
             } catch {
                 lines = [];
             }
         }
         const ranges: vscode.Range[][] = this.levels.map(() => []);
         for (const l of lines) {
-            const level = bucket(l.heat);
-            if (level > 0 && l.line < editor.document.lineCount) {
-                ranges[level - 1].push(new vscode.Range(l.line, 0, l.line, 0));
+            if (l.level >= 1 && l.level <= LEVELS && l.line < editor.document.lineCount) {
+                ranges[l.level - 1].push(new vscode.Range(l.line, 0, l.line, 0));
             }
         }
         this.levels.forEach((type, i) => editor.setDecorations(type, ranges[i]));

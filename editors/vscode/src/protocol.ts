@@ -1,10 +1,28 @@
-// The shapes of the server's `pprof.*` command results. Only the fields the
-// extension reads are listed; the server owns every number and label.
+// The server's protocol extensions, as docs/lsp-extensions.md describes them
+// (the Rust types are in src/lsp/protocol.rs): the `pprof/status`
+// notification and every `pprof.*` command's argument and result. The
+// server owns every number, label and line of text in them.
 
+import { NotificationType } from 'vscode-languageclient/node';
+
+/** What the server is doing, in one word. */
+export type StatusState = 'empty' | 'loading' | 'loaded' | 'failed';
+
+/** The `pprof/status` notification's parameters, and the result of `pprof.status`. */
 export interface Status {
+    state: StatusState;
+    /** One line for a status bar, e.g. `heap.pb.gz · inuse_space 15.27MB`. */
+    summary: string;
+    /** A few lines of plain text for a tooltip. */
+    detail: string;
+    /** Grows with every new profile or sample type. */
+    generation: number;
     loaded: boolean;
+    /** False after `pprof.toggle` hid the annotations. */
     enabled: boolean;
+    /** Entries in `pprof.listProfiles`. */
     available: number;
+    // Present when a profile is shown:
     profile?: string;
     name?: string;
     sampleType?: string;
@@ -14,8 +32,23 @@ export interface Status {
     samples?: number;
     mappedFiles?: number;
     unmappedFiles?: number;
+    // Present while a load runs, and after a failure until a load succeeds:
+    loading?: string;
+    error?: string;
 }
 
+/** Server → client, whenever what the server shows changes. */
+export const StatusNotification = new NotificationType<Status>('pprof/status');
+
+/** `pprof.load`. */
+export type LoadArgs = { path: string } | { url: string };
+
+/** `pprof.selectSampleType`: a name, a number, or one of pprof's legacy names. */
+export interface SelectSampleTypeArgs {
+    name: string;
+}
+
+/** One entry of `pprof.listSampleTypes`. */
 export interface SampleTypeInfo {
     name: string;
     unit: string;
@@ -24,42 +57,95 @@ export interface SampleTypeInfo {
     active: boolean;
 }
 
+/** `pprof.top`; both fields default on the server (20, `flat`). */
+export interface TopArgs {
+    n?: number;
+    by?: 'flat' | 'cum';
+}
+
+/** One row of `pprof.top`. */
 export interface TopEntry {
+    /** Null when the file is not mapped to a local file. */
     uri: string | null;
+    /** The profile's spelling; null for a location without symbols. */
     file: string | null;
     /** 1-based. */
     line: number;
+    /** The function, or the address in hex without symbols. */
     function: string;
     flat: number;
     cum: number;
     label: string;
 }
 
-export interface UnresolvedPath {
-    file: string;
-    reason: string;
-    tried?: string[];
-    candidates?: string[];
-    omitted?: number;
-    path?: string;
+/** One entry of `pprof.unresolved`. */
+export type UnresolvedPath =
+    | { reason: 'not found'; file: string; tried: string[] }
+    | { reason: 'ambiguous'; file: string; candidates: string[]; omitted: number };
+
+/** `pprof.toggle`: `enabled` sets, `{}` flips. */
+export interface ToggleArgs {
+    enabled?: boolean;
 }
 
+export interface ToggleResult {
+    enabled: boolean;
+}
+
+/** One entry of `pprof.listProfiles`. */
+export interface ProfileEntry {
+    source: string;
+    name: string;
+    active: boolean;
+    origin: 'configured' | 'discovered' | 'loaded';
+    /** Why the server chose the profile it loaded by itself. */
+    reason?: string;
+}
+
+/** `pprof.showFunction`; `notify` (default true) also shows the report as a message. */
+export interface ShowFunctionArgs {
+    function: string;
+    notify?: boolean;
+}
+
+export interface FunctionLine {
+    /** 1-based. */
+    line: number;
+    flat: number;
+    cum: number;
+    label: string;
+}
+
+export interface Caller {
+    function: string;
+    weight: number;
+    label: string;
+}
+
+/** The result of `pprof.showFunction`. */
 export interface FunctionReport {
     function: string;
     file: string | null;
     uri: string | null;
-    /** Lines are 1-based. */
-    lines: { line: number; flat: number; cum: number; label: string }[];
-    callers: { function: string; weight: number; label: string }[];
+    lines: FunctionLine[];
+    callers: Caller[];
 }
 
+/** `pprof.heat`: an open document. */
+export interface HeatArgs {
+    uri: string;
+}
+
+/** One shaded line of `pprof.heat`. */
 export interface LineHeat {
     /** 0-based line in the document as it is now. */
     line: number;
-    /** The line's share of the file's hottest line, 0..1. */
+    /** 1 (coolest) to 5 (hottest): the shade to use. */
+    level: number;
+    /** The line's cum as a share of the file's hottest line's, 0..1. */
     heat: number;
-    cum: number;
     flat: number;
+    cum: number;
 }
 
 /** The server's command names (`workspace/executeCommand`). */

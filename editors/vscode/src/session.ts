@@ -1,6 +1,6 @@
 // The one language client: starting it, restarting it (the only restart
-// path), sending it `pprof.*` commands, and noticing when the server's
-// status changes.
+// path), sending it `pprof.*` commands, and keeping the latest status the
+// server sent (`pprof/status`).
 
 import * as vscode from 'vscode';
 import {
@@ -11,25 +11,23 @@ import {
 } from 'vscode-languageclient/node';
 
 import { Config, SECTION, serverPart } from './config';
-import { Command, FunctionReport, Status } from './protocol';
+import { Command, FunctionReport, ShowFunctionArgs, Status, StatusNotification } from './protocol';
 import { findServer, Server, ServerNotFound } from './server';
 
 /** Documents the server annotates: sources a Go profile can point at. */
 const DOCUMENTS = ['go', 'c', 'cpp', 'java'].map((language) => ({ scheme: 'file', language }));
 
-/** How often the status is polled, so loads the server starts itself (watching, settings) show up. */
-const STATUS_POLL_MS = 2000;
-
 export class Session implements vscode.Disposable {
     private client: LanguageClient | undefined;
     private pending: Promise<void> = Promise.resolve();
-    private lastStatus = '';
-    private readonly poll: ReturnType<typeof setInterval>;
+    private current: Status | undefined;
+    private currentKey = 'null';
+    /** `pprof/status` notifications received from the current client. */
+    private received = 0;
     private readonly statusChanged = new vscode.EventEmitter<Status | undefined>();
 
     /** Fires with the new status, or undefined when the server is not running. */
     readonly onDidChangeStatus = this.statusChanged.event;
-    private current: Status | undefined;
 
     constructor(
         private readonly context: vscode.ExtensionContext,
@@ -37,11 +35,9 @@ export class Session implements vscode.Disposable {
         readonly output: vscode.OutputChannel,
         /** Shows what the code lens command `pprof.showFunction` returned. */
         private readonly showFunction: (report: FunctionReport) => Promise<void>,
-    ) {
-        this.poll = setInterval(() => void this.refreshStatus(), STATUS_POLL_MS);
-    }
+    ) {}
 
-    /** The last status seen; undefined while the server is not running. */
+    /** The last status the server sent; undefined while it is not running. */
     get status(): Status | undefined {
         return this.current;
     }
@@ -57,33 +53,35 @@ export class Session implements vscode.Disposable {
     /** Runs a server command; rejects when the server is not running. */
     async execute<T>(command: string, arg?: unknown): Promise<T> {
         await this.pending;
-        return this.send<T>(command, arg);
+        return send<T>(this.client, command, arg);
     }
 
-    private async send<T>(command: string, arg?: unknown): Promise<T> {
-        const client = this.client;
-        if (!client || client.state !== State.Running) {
-            throw new Error('the pprof-lsp server is not running (try "Pprof: Restart Server")');
-        }
-        const params = { command, arguments: arg === undefined ? [] : [arg] };
-        return (await client.sendRequest(ExecuteCommandRequest.type, params)) as T;
-    }
-
-    /** Asks the server for its status and tells listeners if it changed. */
-    async refreshStatus(): Promise<void> {
-        let status: Status | undefined;
-        if (this.client?.state === State.Running) {
-            try {
-                status = await this.send<Status>(Command.status);
-            } catch {
-                status = undefined;
-            }
-        }
+    /** Keeps a status from the current client and tells listeners if it changed. */
+    private setStatus(status: Status | undefined): void {
         const key = JSON.stringify(status ?? null);
-        if (key !== this.lastStatus) {
-            this.lastStatus = key;
+        if (key !== this.currentKey) {
+            this.currentKey = key;
             this.current = status;
             this.statusChanged.fire(status);
+        }
+    }
+
+    /**
+     * Asks a server that has just started for its status, once. The client
+     * installs notification handlers only when `initialize` has answered, so
+     * a status sent before that is lost. A notification that arrives while
+     * this request runs is newer and wins.
+     */
+    private async fetchStatus(client: LanguageClient): Promise<void> {
+        const before = this.received;
+        let status: Status;
+        try {
+            status = await send<Status>(client, Command.status);
+        } catch {
+            return;
+        }
+        if (this.client === client && this.received === before) {
+            this.setStatus(status);
         }
     }
 
@@ -97,11 +95,10 @@ export class Session implements vscode.Disposable {
                 // Already gone; nothing more to stop.
             }
         }
-        await this.refreshStatus();
+        this.setStatus(undefined);
     }
 
     dispose(): void {
-        clearInterval(this.poll);
         void this.stop().finally(() => this.statusChanged.dispose());
     }
 
@@ -125,16 +122,31 @@ export class Session implements vscode.Disposable {
             { command: server.path, args: ['serve'] },
             this.clientOptions(() => this.client === client),
         );
-        client.onDidChangeState(() => void this.refreshStatus());
+        // The client keeps this handler across its own restarts after a crash.
+        client.onNotification(StatusNotification, (status) => {
+            if (this.client === client) {
+                this.received++;
+                this.setStatus(status);
+            }
+        });
+        client.onDidChangeState((e) => {
+            if (this.client !== client) {
+                return;
+            }
+            if (e.newState === State.Running) {
+                void this.fetchStatus(client);
+            } else if (e.newState === State.Stopped) {
+                this.setStatus(undefined);
+            }
+        });
         this.client = client;
+        this.received = 0;
         try {
             await client.start();
         } catch (e) {
             this.output.appendLine(`pprof-lsp failed to start: ${String(e)}`);
             void vscode.window.showErrorMessage(`pprof-lsp: the server at ${server.path} failed to start. See the pprof-lsp output for details.`);
-            return;
         }
-        await this.refreshStatus();
     }
 
     /** `isCurrent` tells whether the client is still the one in use (not being stopped). */
@@ -175,8 +187,9 @@ export class Session implements vscode.Disposable {
                     if (command !== Command.showFunction) {
                         return next(command, args);
                     }
-                    const first = (args[0] ?? {}) as Record<string, unknown>;
-                    const report = (await next(command, [{ ...first, notify: false }, ...args.slice(1)])) as
+                    const first = (args[0] ?? {}) as ShowFunctionArgs;
+                    const arg: ShowFunctionArgs = { ...first, notify: false };
+                    const report = (await next(command, [arg, ...args.slice(1)])) as
                         | FunctionReport
                         | undefined;
                     if (report) {
@@ -189,6 +202,14 @@ export class Session implements vscode.Disposable {
     }
 }
 
+/** Sends one `workspace/executeCommand`; rejects when the client is not running. */
+async function send<T>(client: LanguageClient | undefined, command: string, arg?: unknown): Promise<T> {
+    if (!client || client.state !== State.Running) {
+        throw new Error('the pprof-lsp server is not running (try "Pprof: Restart Server")');
+    }
+    const params = { command, arguments: arg === undefined ? [] : [arg] };
+    return (await client.sendRequest(ExecuteCommandRequest.type, params)) as T;
+}
 
 async function reportMissingServer(reason: string): Promise<void> {
     const open = 'Open Settings';

@@ -1,41 +1,53 @@
-// The status bar item: which profile is shown, its sample type and total.
-// Clicking it picks another sample type (or opens a profile when none is
-// loaded).
+// The status bar item: the server's one-line summary, its detail as the
+// tooltip, redrawn whenever the server sends `pprof/status`. Clicking it does
+// what fits the state: restart a stopped server, open a profile, or pick
+// another sample type of the profile shown.
 
 import * as vscode from 'vscode';
 
 import { Status } from './protocol';
 import { Session } from './session';
 
+interface Action {
+    command: string;
+    hint: string;
+}
+
+const RESTART: Action = { command: 'pprof.restartServer', hint: 'Click to restart it.' };
+const OPEN: Action = { command: 'pprof.openProfile', hint: 'Click to open a profile.' };
+const SAMPLE_TYPE: Action = { command: 'pprof.chooseSampleType', hint: 'Click to select the sample type.' };
+
+function action(status: Status): Action {
+    switch (status.state) {
+        case 'empty':
+            return OPEN;
+        case 'loaded':
+            return SAMPLE_TYPE;
+        case 'loading':
+        case 'failed':
+            // The previous profile, if any, is still shown.
+            return status.loaded ? SAMPLE_TYPE : OPEN;
+    }
+}
+
 export function createStatusBar(session: Session): vscode.Disposable {
     const item = vscode.window.createStatusBarItem('pprof.status', vscode.StatusBarAlignment.Left, -100);
     item.name = 'pprof-lsp profile';
     const render = (status: Status | undefined) => {
+        const tooltip = new vscode.MarkdownString();
         if (!status) {
             item.text = '$(flame) pprof: stopped';
-            item.tooltip = 'The pprof-lsp server is not running. Click to restart it.';
-            item.command = 'pprof.restartServer';
-        } else if (!status.loaded) {
-            item.text = '$(flame) pprof: no profile';
-            item.tooltip = 'No profile is loaded. Click to open one.';
-            item.command = 'pprof.openProfile';
+            tooltip.appendText('The pprof-lsp server is not running.');
+            tooltip.appendText(`\n${RESTART.hint}`);
+            item.command = RESTART.command;
         } else {
-            const off = status.enabled ? '' : ' (hidden)';
-            item.text = `$(flame) ${status.name} · ${status.sampleType} ${status.totalLabel}${off}`;
-            const tooltip = new vscode.MarkdownString();
-            tooltip.appendMarkdown(`**${status.name}**: ${status.sampleType}, ${status.totalLabel} total  \n`);
-            tooltip.appendText(`${status.profile}`);
-            tooltip.appendMarkdown(`  \n${status.samples} samples; ${status.mappedFiles} files found in the workspace`);
-            if (status.unmappedFiles) {
-                tooltip.appendMarkdown(`, ${status.unmappedFiles} not found (Pprof: Show Unresolved Paths)`);
-            }
-            if (!status.enabled) {
-                tooltip.appendMarkdown('  \nAnnotations are hidden (Pprof: Toggle Annotations).');
-            }
-            tooltip.appendMarkdown('  \n\nClick to select the sample type.');
-            item.tooltip = tooltip;
-            item.command = 'pprof.chooseSampleType';
+            const next = action(status);
+            item.text = `$(flame) ${status.summary}`;
+            tooltip.appendText(status.detail);
+            tooltip.appendText(`\n${next.hint}`);
+            item.command = next.command;
         }
+        item.tooltip = tooltip;
         item.show();
     };
     render(session.status);

@@ -1,9 +1,11 @@
 --- `:Pprof {subcommand}`: each subcommand runs one `pprof.*` server command
 --- and shows its result the Neovim way (messages, the quickfix list, a
---- scratch buffer). The numbers and labels shown are the server's.
+--- scratch buffer); `:Pprof status` shows the status the server last sent.
+--- The numbers, labels and status texts shown are the server's.
 local attach = require('pprof.attach')
 local client = require('pprof.client')
 local config = require('pprof.config')
+local status = require('pprof.status')
 
 local M = {}
 
@@ -37,29 +39,23 @@ local function run(command, arg, on_result)
   end)
 end
 
---- One line describing a `pprof.status` result.
---- @param status table
---- @return string
-function M.describe(status)
-  if type(status) ~= 'table' or not status.loaded then
-    local found = type(status) == 'table' and status.available or 0
-    return ('no profile loaded (%d available); use :Pprof load {path|url}'):format(found)
+--- Shows the server's one-line summary of a status, as `:Pprof load` and
+--- `:Pprof sample` answer with it.
+--- @param result table
+local function show_summary(result)
+  if type(result) == 'table' and type(result.summary) == 'string' then
+    vim.notify(result.summary, vim.log.levels.INFO)
   end
-  local parts = {
-    status.name,
-    status.sampleType,
-    'total ' .. tostring(status.totalLabel),
-    ('%d files mapped, %d unmapped'):format(status.mappedFiles or 0, status.unmappedFiles or 0),
-  }
-  if status.enabled == false then
-    table.insert(parts, 'hidden (:Pprof toggle)')
-  end
-  return table.concat(parts, ' · ')
 end
 
-local function show_status(status)
-  notify(M.describe(status))
-  attach.refresh_all()
+--- Shows a status in full: the server's summary and detail.
+--- @param s table
+local function show_status(s)
+  if type(s) ~= 'table' then
+    return
+  end
+  local level = s.state == 'failed' and vim.log.levels.WARN or vim.log.levels.INFO
+  vim.notify(('%s\n%s'):format(s.summary, s.detail), level)
 end
 
 --- One field of each row a listing command returns, for completion.
@@ -156,7 +152,7 @@ M.subcommands = {
         arg = { path = vim.fn.fnamemodify(vim.fn.expand(target), ':p') }
       end
       notify('loading ' .. target)
-      run('pprof.load', arg, show_status)
+      run('pprof.load', arg, show_summary)
     end,
     complete = function(lead)
       local out = vim.tbl_filter(function(p)
@@ -173,7 +169,7 @@ M.subcommands = {
         notify('sample types: ' .. table.concat(sample_type_names(), ', '))
         return
       end
-      run('pprof.selectSampleType', { name = args[1] }, show_status)
+      run('pprof.selectSampleType', { name = args[1] }, show_summary)
     end,
     complete = function(lead)
       return vim.tbl_filter(function(name)
@@ -226,7 +222,6 @@ M.subcommands = {
       end
       run('pprof.toggle', arg, function(result)
         notify((type(result) == 'table' and result.enabled) and 'costs shown' or 'costs hidden')
-        attach.refresh_all()
       end)
     end,
     complete = function(lead)
@@ -238,7 +233,20 @@ M.subcommands = {
   status = {
     usage = 'status',
     run = function()
-      run('pprof.status', nil, show_status)
+      local c = current()
+      if not c then
+        return
+      end
+      local latest = status.get(c.id)
+      if latest then
+        show_status(latest)
+        return
+      end
+      -- No notification yet (a server still starting): ask once.
+      run('pprof.status', nil, function(result, from)
+        status.set(from.id, result)
+        show_status(result)
+      end)
     end,
   },
   restart = {

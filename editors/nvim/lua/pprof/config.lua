@@ -107,7 +107,8 @@ local function capabilities()
 end
 
 --- The client configuration, shared by `lsp/pprof.lua` (Neovim 0.11) and
---- the per-filetype start on Neovim 0.10.
+--- the per-filetype start on Neovim 0.10, handlers included: the server's
+--- `pprof/status` notification and its code lens refresh request.
 --- @return table
 function M.lsp_config()
   return {
@@ -121,6 +122,9 @@ function M.lsp_config()
       ['workspace/codeLens/refresh'] = function(_, _, ctx)
         require('pprof.attach').refresh_client(ctx.client_id)
         return vim.NIL
+      end,
+      ['pprof/status'] = function(...)
+        require('pprof.status').handler(...)
       end,
     },
   }

@@ -85,8 +85,10 @@ local function check_clients()
     local status, err = client.execute_sync(c, 'pprof.status', nil, 3000)
     if not status then
       health.error(('%s: pprof.status failed: %s'):format(where, err))
+    elseif status.state == 'failed' then
+      health.warn(('%s: %s'):format(where, status.summary), vim.split(status.detail, '\n'))
     elseif status.loaded then
-      health.ok(('%s: profile loaded: %s'):format(where, require('pprof.commands').describe(status)))
+      health.ok(('%s: profile loaded: %s'):format(where, status.summary))
     else
       health.warn(('%s: no profile loaded'):format(where), {
         'Set `profiles` (see :help pprof-settings), keep a profile in the workspace, or run :Pprof load {path|url}',

@@ -1,6 +1,8 @@
---- Heat marks: the server's `pprof.heat` gives each hot line a share of the
---- hottest line (0..1); this module only sorts those shares into the
---- PprofHeat1..PprofHeat5 highlight groups and places sign-column marks.
+--- Heat marks: the server's `pprof.heat` gives each hot line a `level` from 1
+--- (coolest) to 5 (hottest); this module places a sign-column mark in the
+--- PprofHeat{level} highlight group on each. Marks are asked for again when
+--- the server's status says the profile, sample type or on/off state changed,
+--- and after edits.
 local client = require('pprof.client')
 local config = require('pprof.config')
 
@@ -25,12 +27,14 @@ function M.define_highlights()
   end
 end
 
---- The highlight group for a heat share.
---- @param heat number 0..1
---- @return string
-function M.group(heat)
-  local level = math.ceil((tonumber(heat) or 0) * M.levels)
-  return 'PprofHeat' .. math.max(1, math.min(M.levels, level))
+--- The highlight group for one of the server's levels, nil for anything else.
+--- @param level any
+--- @return string?
+function M.group(level)
+  if type(level) == 'number' and level >= 1 and level <= M.levels and level % 1 == 0 then
+    return 'PprofHeat' .. level
+  end
+  return nil
 end
 
 --- @param bufnr integer
@@ -56,8 +60,8 @@ function M.update(bufnr)
     M.clear(bufnr)
     local count = vim.api.nvim_buf_line_count(bufnr)
     for _, item in ipairs(type(result) == 'table' and result or {}) do
-      if type(item.line) == 'number' and item.line >= 0 and item.line < count then
-        local group = M.group(item.heat)
+      local group = M.group(item.level)
+      if group and type(item.line) == 'number' and item.line >= 0 and item.line < count then
         vim.api.nvim_buf_set_extmark(bufnr, M.namespace, item.line, 0, {
           sign_text = '▌',
           sign_hl_group = group,
@@ -67,6 +71,42 @@ function M.update(bufnr)
       end
     end
   end)
+end
+
+--- Updates the heat marks of every buffer a client is attached to.
+--- @param client_id integer
+function M.update_client(client_id)
+  local c = vim.lsp.get_client_by_id(client_id)
+  if not c then
+    return
+  end
+  for bufnr in pairs(c.attached_buffers) do
+    if vim.api.nvim_buf_is_loaded(bufnr) then
+      M.update(bufnr)
+    end
+  end
+end
+
+local EDIT_DELAY_MS = 300
+--- @type table<integer, uv.uv_timer_t>
+local edit_timers = {}
+
+--- Updates a buffer's marks once edits to it have paused.
+--- @param bufnr integer
+function M.update_after_edit(bufnr)
+  local timer = edit_timers[bufnr]
+  if not timer then
+    timer = assert(vim.uv.new_timer())
+    edit_timers[bufnr] = timer
+  end
+  timer:stop()
+  timer:start(EDIT_DELAY_MS, 0, vim.schedule_wrap(function()
+    timer:close()
+    edit_timers[bufnr] = nil
+    if vim.api.nvim_buf_is_loaded(bufnr) then
+      M.update(bufnr)
+    end
+  end))
 end
 
 return M

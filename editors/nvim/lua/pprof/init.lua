@@ -78,6 +78,26 @@ function M.restart()
   end
 end
 
+--- The status the server of a buffer's pprof client (default: the current
+--- buffer's, else any running one) last sent: the `pprof/status` object, with
+--- `state`, `summary`, `detail`, `generation`, ... Nil without a client, or
+--- before its first status arrived.
+--- @param bufnr integer?
+--- @return table?
+function M.status(bufnr)
+  local c = client.get(bufnr)
+  return c and require('pprof.status').get(c.id) or nil
+end
+
+--- The server's one-line summary, for a statusline: `''` when there is no
+--- status. Redraw on `User PprofStatus` to keep it current.
+--- @param bufnr integer?
+--- @return string
+function M.statusline(bufnr)
+  local s = M.status(bufnr)
+  return s and s.summary or ''
+end
+
 --- Starts (or reuses) the client for a buffer: the Neovim 0.10 path. On
 --- 0.11 `vim.lsp.enable('pprof')` does this from lsp/pprof.lua.
 --- @param bufnr integer?
