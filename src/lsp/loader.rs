@@ -91,9 +91,18 @@ fn read_decode_index(source: &ProfileSource, max_bytes: u64, mapper: &Arc<PathMa
     })
 }
 
+/// Who asked for a load, which decides who tells the user when it fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// A command: its error response says why.
+    Command,
+    /// The server itself (start, settings, a changed file): a message does.
+    Server,
+}
+
 /// Loads `source` and makes it the shown profile. On failure the previous
-/// profile stays and the user is told why.
-pub async fn load(backend: &Backend, source: ProfileSource) -> Result<(), String> {
+/// profile stays and the error says why, and what is still shown.
+pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) -> Result<(), String> {
     backend.session.update(|s| s.activity.loading.push(source.clone()));
     backend.session.publish_status(&backend.client);
     let one_at_a_time = backend.session.load_lock.lock().await;
@@ -128,8 +137,11 @@ pub async fn load(backend: &Backend, source: ProfileSource) -> Result<(), String
                 Some(v) => format!(" Still showing {}.", v.loaded().source.display_name()),
                 None => String::new(),
             };
-            backend.client.show_message(MessageType::ERROR, format!("pprof: could not load {reason}.{keeping}")).await;
-            return Err(reason);
+            let message = format!("pprof: could not load {reason}.{keeping}");
+            if trigger == Trigger::Server {
+                backend.client.show_message(MessageType::ERROR, message.clone()).await;
+            }
+            return Err(message);
         }
     };
     tracing::info!(
@@ -304,7 +316,7 @@ pub async fn load_offered(backend: &Backend) {
     backend.session.publish_status(&backend.client);
     match first {
         Some(first) => {
-            let _ = load(backend, first).await;
+            let _ = load(backend, first, Trigger::Server).await;
         }
         None => {
             tracing::info!("no profile configured or found in the workspace");
@@ -373,7 +385,7 @@ fn watch(backend: &Backend, source: &ProfileSource) {
                 break;
             }
             tracing::info!(source = %source, "changed on disk; reloading");
-            let _ = load(&backend, source.clone()).await;
+            let _ = load(&backend, source.clone(), Trigger::Server).await;
         }
         // Whoever shows this file again must be able to watch it anew.
         let mut slot = backend.session.watch.lock().unwrap_or_else(|e| e.into_inner());

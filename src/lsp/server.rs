@@ -91,7 +91,15 @@ impl Backend {
         let profiles_changed = old.profiles != config.profiles || old.max_profile_bytes != config.max_profile_bytes;
         let sample_changed = old.sample_type != config.sample_type;
         let watch_changed = old.watch != config.watch;
-        self.session.update(|s| s.config = Arc::new(config.clone()));
+        let display_changed = old.hints != config.hints || old.lenses != config.lenses;
+        self.session.update(|s| {
+            s.config = Arc::new(config.clone());
+            // What is drawn changes with the hint settings: a new
+            // generation tells clients to redraw what they draw themselves.
+            if display_changed {
+                s.view = s.view.as_ref().map(|v| Arc::new(v.renewed()));
+            }
+        });
         tracing::info!(mapping_changed, profiles_changed, sample_changed, watch_changed, "settings changed");
         if watch_changed {
             if config.watch {

@@ -126,6 +126,12 @@ impl View {
         View { generation: next_generation(), loaded: self.loaded.clone(), paths, sample_type: self.sample_type }
     }
 
+    /// The same view under a new generation number, for when the way it is
+    /// shown changed (hint settings) and clients should redraw.
+    pub fn renewed(&self) -> View {
+        self.with_paths(self.paths.clone())
+    }
+
     pub fn generation(&self) -> u64 {
         self.generation
     }

@@ -17,6 +17,6 @@ pub async fn run(backend: &Backend, args: LoadArgs) -> Result<Status> {
             }
         }
     }
-    loader::load(backend, source).await?;
+    loader::load(backend, source, loader::Trigger::Command).await?;
     Ok(status::of(&backend.session.snapshot()))
 }

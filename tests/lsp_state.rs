@@ -1,0 +1,292 @@
+//! The server's state under pressure, in-process over JSON-RPC: loads,
+//! reloads and sample-type switches racing with requests; settings changes
+//! that touch several things at once. Expected values come from the
+//! `go tool pprof` goldens.
+
+mod common;
+mod lsp_support;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use lsp_support::*;
+use pprof_lsp::profile::{decode, encode, DecodeOptions, Profile, ValueType};
+use pprof_lsp::analysis::Cost;
+use pprof_lsp::report::labels;
+use serde_json::{json, Value};
+
+/// A golden's total and the costs of one `function file:line` row.
+fn golden(name: &str, row: &str) -> (i64, Option<Cost>) {
+    let text = std::fs::read_to_string(common::golden_dir().join(name)).unwrap();
+    let g = common::parse_top(&text);
+    let cost = g.rows.iter().find(|(k, _)| k.ends_with(row)).map(|(_, r)| Cost { flat: r.flat, cum: r.cum });
+    (g.total, cost)
+}
+
+/// The catalog allocation's row in the heap goldens.
+const INIT_ROW: &str = "internal/catalog/catalog.go:25";
+
+/// What a sample type of one of the two profiles must show.
+#[derive(Clone, Debug)]
+struct Truth {
+    unit: &'static str,
+    total: i64,
+    /// The hint on the catalog line, if the profile has that line.
+    hint: Option<String>,
+}
+
+/// heap.pb.gz with two more sample types (3 × alloc_objects and
+/// 2 × inuse_space), written gzipped to `path`; and what each type shows.
+fn six_types(path: &std::path::Path) -> BTreeMap<String, Truth> {
+    let heap = decode(&std::fs::read(profile("heap.pb.gz")).unwrap(), &DecodeOptions::default()).unwrap();
+    let mut six = Profile { samples: Vec::new(), sample_locations: Vec::new(), sample_values: Vec::new(), sample_labels: Vec::new(), ..heap.clone() };
+    six.sample_types.push(ValueType::new("extra_objects", "count"));
+    six.sample_types.push(ValueType::new("extra_space", "bytes"));
+    for s in heap.iter_samples() {
+        let mut values = s.values.to_vec();
+        values.push(s.values[0] * 3);
+        values.push(s.values[3] * 2);
+        six.push_sample(s.locations, &values, s.labels.iter().cloned());
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&encode(&six)).unwrap();
+    std::fs::write(path, gz.finish().unwrap()).unwrap();
+
+    let mut truth = BTreeMap::new();
+    for (name, unit, golden_type, scale) in [
+        ("alloc_objects", "count", "alloc_objects", 1),
+        ("alloc_space", "bytes", "alloc_space", 1),
+        ("inuse_objects", "count", "inuse_objects", 1),
+        ("inuse_space", "bytes", "inuse_space", 1),
+        ("extra_objects", "count", "alloc_objects", 3),
+        ("extra_space", "bytes", "inuse_space", 2),
+    ] {
+        let (total, cost) = golden(&format!("heap.{golden_type}.lines.top.txt"), INIT_ROW);
+        let cost = cost.map(|c| Cost { flat: c.flat * scale, cum: c.cum * scale });
+        let total = total * scale;
+        truth.insert(name.to_string(), Truth { unit, total, hint: cost.map(|c| labels::hint(c, total, unit)) });
+    }
+    truth
+}
+
+fn two_types() -> BTreeMap<String, Truth> {
+    ["samples", "cpu"]
+        .iter()
+        .map(|&name| {
+            let (total, _) = golden(&format!("cpu.{name}.lines.top.txt"), INIT_ROW);
+            let unit = if name == "cpu" { "nanoseconds" } else { "count" };
+            (name.to_string(), Truth { unit, total, hint: None })
+        })
+        .collect()
+}
+
+/// Checks that a status describes one profile consistently: its sample
+/// type belongs to it and the total is that type's.
+fn check_status(status: &Value, profiles: &BTreeMap<String, BTreeMap<String, Truth>>) -> Result<(), String> {
+    if status["loaded"] != true {
+        return Err(format!("nothing loaded: {status}"));
+    }
+    let source = status["profile"].as_str().ok_or("no profile")?;
+    let types = profiles.get(source).ok_or_else(|| format!("unknown profile {source}"))?;
+    let name = status["sampleType"].as_str().ok_or("no sample type")?;
+    let truth = types.get(name).ok_or_else(|| format!("{source} has no sample type {name}: {status}"))?;
+    if status["total"] != truth.total || status["unit"] != truth.unit {
+        return Err(format!("{source} {name}: total {} {} is not {} {}", status["total"], status["unit"], truth.total, truth.unit));
+    }
+    Ok(())
+}
+
+/// The sample type list of one profile, exactly one of them active, with
+/// that profile's totals.
+fn check_types(list: &Value, profiles: &BTreeMap<String, BTreeMap<String, Truth>>) -> Result<(), String> {
+    let list = list.as_array().ok_or("not a list")?;
+    let names: Vec<&str> = list.iter().map(|t| t["name"].as_str().unwrap_or("")).collect();
+    let types = profiles
+        .values()
+        .find(|types| types.len() == names.len() && names.iter().all(|n| types.contains_key(*n)))
+        .ok_or_else(|| format!("{names:?} are not one profile's types"))?;
+    for t in list {
+        let truth = &types[t["name"].as_str().unwrap()];
+        if t["total"] != truth.total {
+            return Err(format!("{}: total {} is not {}", t["name"], t["total"], truth.total));
+        }
+    }
+    match list.iter().filter(|t| t["active"] == true).count() {
+        1 => Ok(()),
+        n => Err(format!("{n} active sample types in {list:?}")),
+    }
+}
+
+/// A hint on the catalog line must be one of the six-type profile's
+/// labels; the CPU profile has none there.
+fn check_hint(hint: &Option<String>, six: &BTreeMap<String, Truth>) -> Result<(), String> {
+    match hint {
+        None => Ok(()),
+        Some(label) if six.values().any(|t| t.hint.as_deref() == Some(label.as_str())) => Ok(()),
+        Some(label) => Err(format!("hint {label:?} belongs to no sample type")),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reloads_and_sample_type_switches_race_without_panics_or_mixed_answers() {
+    let dir = TempDir::new("race");
+    let six_path = dir.path().join("six.pb.gz");
+    let six = six_types(&six_path);
+    let two_path = profile("cpu.pb.gz");
+    let profiles: BTreeMap<String, BTreeMap<String, Truth>> = [
+        (six_path.display().to_string(), six.clone()),
+        (two_path.display().to_string(), two_types()),
+    ]
+    .into();
+    let names: Vec<String> = profiles.values().flat_map(|t| t.keys().cloned()).collect();
+    assert_eq!(names.len(), 8);
+
+    let c = start_in_workspace(json!({ "profiles": [six_path], "watch": false })).await;
+    let uri = c.open(&goprog().join("internal/catalog/catalog.go"));
+    check_status(&c.status().await, &profiles).unwrap();
+
+    let mut problems = Vec::new();
+    let mut switches = (0, 0);
+    let mut ops = 0;
+    // A small deterministic generator, so a failure can be replayed.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for _ in 0..250 {
+        let load = if next(2) == 0 { &six_path } else { &two_path };
+        let name = names[next(names.len())].clone();
+        let (loaded, selected, status, types, hint) = tokio::join!(
+            c.command("pprof.load", json!({ "path": load })),
+            c.command("pprof.selectSampleType", json!({ "name": name })),
+            c.status(),
+            c.command_ok("pprof.listSampleTypes", Value::Null),
+            c.hint_at(&uri, 24),
+        );
+        ops += 5;
+        match loaded {
+            Ok(status) => problems.extend(check_status(&status, &profiles).err()),
+            Err(e) => problems.push(format!("load failed: {e}")),
+        }
+        match selected {
+            Ok(status) => {
+                switches.0 += 1;
+                problems.extend(check_status(&status, &profiles).err());
+            }
+            // Only "not in this profile" may fail a switch; never a bug.
+            Err(e) if e["code"] == -32602 && e["message"].as_str().unwrap_or("").contains("is not in this profile") => {
+                switches.1 += 1
+            }
+            Err(e) => problems.push(format!("select {name} failed: {e}")),
+        }
+        problems.extend(check_status(&status, &profiles).err());
+        problems.extend(check_types(&types, &profiles).err());
+        problems.extend(check_hint(&hint, &six).err());
+    }
+    assert!(ops >= 1000, "{ops} operations");
+    // Both outcomes of a switch happened, so the race was exercised.
+    assert!(switches.0 > 20 && switches.1 > 20, "switches that worked / were refused: {switches:?}");
+    // Every status the server announced was consistent too.
+    let notes = c.messages_with("pprof/status");
+    assert!(notes.len() > 100, "only {} statuses", notes.len());
+    for n in &notes {
+        if n["params"]["loaded"] == true {
+            problems.extend(check_status(&n["params"], &profiles).err().map(|e| format!("notification: {e}")));
+        }
+    }
+    assert!(problems.is_empty(), "{} problems, first ones:\n{}", problems.len(), problems[..problems.len().min(10)].join("\n"));
+    // And the server still serves.
+    check_status(&c.status().await, &profiles).unwrap();
+}
+
+/// Starts a server on the fixture program's source tree and waits for its
+/// first load.
+async fn start_in_workspace(options: Value) -> Client {
+    let c = Client::start();
+    c.initialize(&goprog(), options, full_capabilities()).await;
+    let mark = c.mark();
+    c.initialized();
+    c.wait_loaded_after(mark).await;
+    c
+}
+
+/// Sends new settings the way editors do: a notification, then the server
+/// pulls them. Returns once the server asked for them.
+async fn change_settings(c: &Client, settings: Value) -> usize {
+    c.set_settings(settings);
+    let mark = c.mark();
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    c.wait_after(mark, |m| m["method"] == "workspace/configuration", WAIT).await;
+    mark
+}
+
+/// Waits until the status says `key` is `value`.
+async fn wait_status(c: &Client, key: &str, value: Value) -> Value {
+    c.eventually(&format!("status {key} = {value}"), WAIT, || async {
+        let status = c.status().await;
+        (status[key] == value && status["state"] == "loaded").then_some(status)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_that_change_the_profiles_and_the_sample_type_apply_both() {
+    let c = start_in_workspace(json!({ "profiles": [profile("heap.pb.gz")], "watch": false })).await;
+    assert_eq!(c.status().await["sampleType"], "inuse_space");
+    let (alloc_total, _) = golden("heap.alloc_space.lines.top.txt", INIT_ROW);
+
+    // The same first profile, another list, and a sample type: the reload
+    // must not keep the type on screen over the one asked for.
+    change_settings(&c, json!({ "profiles": [profile("heap.pb.gz"), profile("cpu.pb.gz")], "sampleType": "alloc_space", "watch": false })).await;
+    let status = wait_status(&c, "sampleType", json!("alloc_space")).await;
+    assert_eq!(status["total"], alloc_total);
+    assert_eq!(status["name"], "heap.pb.gz");
+
+    // Another profile and its sample type at once.
+    let (cpu_samples, _) = golden("cpu.samples.lines.top.txt", INIT_ROW);
+    change_settings(&c, json!({ "profiles": [profile("cpu.pb.gz")], "sampleType": "samples", "watch": false })).await;
+    let status = wait_status(&c, "name", json!("cpu.pb.gz")).await;
+    assert_eq!(status["sampleType"], "samples");
+    assert_eq!(status["total"], cpu_samples);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn turning_watch_off_and_on_again_watches_the_file_again() {
+    let dir = TempDir::new("rewatch");
+    let live = dir.path().join("live.pb.gz");
+    std::fs::copy(profile("heap.pb.gz"), &live).unwrap();
+    let (heap_total, _) = golden("heap.inuse_space.lines.top.txt", INIT_ROW);
+    let (heap2_total, _) = golden("heap2.inuse_space.lines.top.txt", INIT_ROW);
+    let c = start_in_workspace(json!({ "profiles": [live] })).await;
+    assert_eq!(c.status().await["total"], heap_total);
+
+    change_settings(&c, json!({ "profiles": [live], "watch": false })).await;
+    c.eventually("the watch setting is applied", WAIT, || async {
+        (c.messages_with("workspace/inlayHint/refresh").len() > 1).then_some(())
+    })
+    .await;
+    // Not watched: a new file is not loaded.
+    let mark = c.mark();
+    std::fs::write(&live, std::fs::read(profile("heap2.pb.gz")).unwrap()).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(c.messages().iter().skip(mark).all(|m| m["method"] != "$/progress"), "reloaded while not watching");
+    assert_eq!(c.status().await["total"], heap_total);
+
+    // Watched again: the next change is loaded.
+    change_settings(&c, json!({ "profiles": [live], "watch": true })).await;
+    std::fs::write(&live, std::fs::read(profile("heap2.pb.gz")).unwrap()).unwrap();
+    wait_status(&c, "total", json!(heap2_total)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hint_settings_renew_the_generation_so_clients_redraw() {
+    let c = start_in_workspace(json!({ "profiles": [profile("heap.pb.gz")], "watch": false })).await;
+    let before = c.status().await;
+    let mark = change_settings(&c, json!({ "profiles": [profile("heap.pb.gz")], "watch": false, "hints": { "minCumPercent": 0, "minFlatPercent": 0 } })).await;
+    let note = c.wait_after(mark, |m| m["method"] == "pprof/status", WAIT).await;
+    assert!(note["params"]["generation"].as_u64() > before["generation"].as_u64(), "{note} after {before}");
+    assert_eq!(note["params"]["total"], before["total"]);
+}
