@@ -1251,7 +1251,7 @@ async fn failing_load(arg: Value, needles: &[&str]) {
     // The error response says it all; the client shows it, so no message
     // says it twice.
     let text = err["message"].as_str().unwrap();
-    assert!(text.starts_with("pprof: could not load "), "{text}");
+    assert!(text.starts_with("could not load "), "{text}");
     assert!(text.ends_with("Still showing windows.heap.pb.gz."), "{text}");
     for needle in needles {
         assert!(text.contains(needle), "{needle:?} not in {err}");

@@ -137,9 +137,9 @@ pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) ->
                 Some(v) => format!(" Still showing {}.", v.loaded().source.display_name()),
                 None => String::new(),
             };
-            let message = format!("pprof: could not load {reason}.{keeping}");
+            let message = format!("could not load {reason}.{keeping}");
             if trigger == Trigger::Server {
-                backend.client.show_message(MessageType::ERROR, message.clone()).await;
+                backend.client.show_message(MessageType::ERROR, format!("pprof: {message}")).await;
             }
             return Err(message);
         }
