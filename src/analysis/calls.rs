@@ -161,19 +161,29 @@ mod tests {
     use super::*;
     use crate::profile::{Function, FunctionIdx, Line, Location, LocationIdx, ValueType};
 
+    /// A profile of `functions` in f.go whose locations are each one
+    /// (function, line).
+    fn profile(functions: &[&str], locations: &[(u32, i64)]) -> Profile {
+        Profile {
+            sample_types: vec![ValueType::new("v", "count")],
+            functions: functions
+                .iter()
+                .map(|&name| Function { name: name.into(), filename: "f.go".into(), ..Default::default() })
+                .collect(),
+            locations: locations
+                .iter()
+                .map(|&(func, line)| Location {
+                    lines: vec![Line { function: FunctionIdx(func), line, column: 0 }],
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn recursion_counts_an_edge_once_per_sample() {
-        let f = |name: &str| Function { name: name.into(), filename: "f.go".into(), ..Default::default() };
-        let loc = |func: u32, line: i64| Location {
-            lines: vec![Line { function: FunctionIdx(func), line, column: 0 }],
-            ..Default::default()
-        };
-        let mut p = Profile {
-            sample_types: vec![ValueType::new("v", "count")],
-            functions: vec![f("main"), f("rec")],
-            locations: vec![loc(0, 1), loc(1, 5), loc(1, 6)],
-            ..Default::default()
-        };
+        let mut p = profile(&["main", "rec"], &[(0, 1), (1, 5), (1, 6)]);
         // rec:6 ← rec:5 ← rec:6 ← rec:5 ← main:1 (leaf first)
         let stack: Vec<LocationIdx> = [2, 1, 2, 1, 0].iter().map(|&i| LocationIdx(i)).collect();
         p.push_sample(&stack, &[3], []);
@@ -197,18 +207,8 @@ mod tests {
 
     #[test]
     fn function_calls_count_each_sample_once_and_list_sites() {
-        let f = |name: &str| Function { name: name.into(), filename: "f.go".into(), ..Default::default() };
-        let loc = |func: u32, line: i64| Location {
-            lines: vec![Line { function: FunctionIdx(func), line, column: 0 }],
-            ..Default::default()
-        };
-        let mut p = Profile {
-            sample_types: vec![ValueType::new("v", "count")],
-            functions: vec![f("main"), f("work"), f("leaf")],
-            // main:1, main:2, work:10, leaf:20
-            locations: vec![loc(0, 1), loc(0, 2), loc(1, 10), loc(2, 20)],
-            ..Default::default()
-        };
+        // main:1, main:2, work:10, leaf:20
+        let mut p = profile(&["main", "work", "leaf"], &[(0, 1), (0, 2), (1, 10), (2, 20)]);
         let stack = |ids: &[u32]| ids.iter().map(|&i| LocationIdx(i)).collect::<Vec<_>>();
         // leaf ← work ← main:2 ← work ← main:1: main calls work twice in one sample.
         p.push_sample(&stack(&[3, 2, 1, 2, 0]), &[7], []);
