@@ -29,6 +29,9 @@ pub struct Config {
     pub max_profile_bytes: u64,
     /// Reload a loaded profile file when it changes on disk.
     pub watch: bool,
+    /// A profile to compare every load with, as `go tool pprof -diff_base`
+    /// does: a path (relative to the first workspace folder) or URL.
+    pub diff_base: Option<String>,
 }
 
 impl Default for Config {
@@ -43,6 +46,7 @@ impl Default for Config {
             lenses: LensConfig::default(),
             max_profile_bytes: 2 << 30,
             watch: true,
+            diff_base: None,
         }
     }
 }
@@ -114,7 +118,7 @@ impl Config {
         let mut config: Config =
             serde_json::from_value(inner.clone()).map_err(|e| format!("invalid pprof settings: {e}"))?;
         // Settings editors often store "unset" as an empty string.
-        for field in [&mut config.sample_type, &mut config.goroot] {
+        for field in [&mut config.sample_type, &mut config.goroot, &mut config.diff_base] {
             if field.as_deref().is_some_and(|v| v.trim().is_empty()) {
                 *field = None;
             }

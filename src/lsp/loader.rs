@@ -13,8 +13,7 @@ use notify::Watcher;
 use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 
 use crate::analysis::paths::PathMapper;
-use crate::analysis::Index;
-use crate::profile::{self, DecodeOptions};
+use crate::profile::{self, DecodeOptions, Profile};
 use crate::source::discover::{self, DiscoverOptions};
 use crate::source::load::{self, ProfileSource};
 use crate::source::workspace::{self, ScanOptions};
@@ -22,7 +21,7 @@ use crate::source::workspace::{self, ScanOptions};
 use super::protocol::ProfileOrigin;
 use super::server::Backend;
 use super::session::Watch;
-use super::snapshot::{LoadedProfile, MappedView, Offered, View};
+use super::snapshot::{Base, LoadedProfile, MappedView, Offered, View};
 
 /// How long a URL fetch may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
@@ -63,29 +62,37 @@ struct Loaded {
     profile: LoadedProfile,
     paths: MappedView,
     bytes: usize,
-    fetch: Duration,
-    decode: Duration,
+    read: Duration,
     index: Duration,
     map: Duration,
 }
 
-fn read_decode_index(source: &ProfileSource, max_bytes: u64, mapper: &Arc<PathMapper>) -> Result<Loaded, String> {
-    let started = Instant::now();
+/// Reads and decodes a profile.
+fn read_decode(source: &ProfileSource, max_bytes: u64) -> Result<(Profile, usize), String> {
     let bytes = load::fetch(source, max_bytes, FETCH_TIMEOUT)?;
-    let fetched = Instant::now();
     let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes })
         .map_err(|e| format!("{source}: {e}"))?;
+    Ok((profile, bytes.len()))
+}
+
+fn read_decode_index(
+    source: &ProfileSource,
+    max_bytes: u64,
+    mapper: &Arc<PathMapper>,
+    base: Option<Arc<Base>>,
+) -> Result<Loaded, String> {
+    let started = Instant::now();
+    let (profile, bytes) = read_decode(source, max_bytes)?;
     let decoded = Instant::now();
-    let index = Index::build(&profile);
+    let loaded = LoadedProfile::new(source.clone(), Arc::new(profile), base)?;
     let indexed = Instant::now();
-    let paths = MappedView::build(&index, mapper);
+    let paths = MappedView::build(&loaded.index, mapper);
     let mapped = Instant::now();
     Ok(Loaded {
-        profile: LoadedProfile::new(source.clone(), profile, index),
+        profile: loaded,
         paths,
-        bytes: bytes.len(),
-        fetch: fetched - started,
-        decode: decoded - fetched,
+        bytes,
+        read: decoded - started,
         index: indexed - decoded,
         map: mapped - indexed,
     })
@@ -110,10 +117,11 @@ pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) ->
     let progress = Progress::begin(backend, "pprof", format!("loading {}", source.display_name())).await;
     let max_bytes = snapshot.config.max_profile_bytes;
     let mapper = snapshot.mapper.clone();
+    let base = snapshot.base.clone();
     let task_source = source.clone();
     progress.report("reading, decoding and indexing").await;
     let started = Instant::now();
-    let result = tokio::task::spawn_blocking(move || read_decode_index(&task_source, max_bytes, &mapper))
+    let result = tokio::task::spawn_blocking(move || read_decode_index(&task_source, max_bytes, &mapper, base))
         .await
         .unwrap_or_else(|e| Err(format!("{source}: loading stopped: {e}")));
 
@@ -148,8 +156,7 @@ pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) ->
         source = %source,
         bytes = loaded.bytes,
         samples = loaded.profile.profile.samples.len(),
-        fetch_ms = loaded.fetch.as_millis() as u64,
-        decode_ms = loaded.decode.as_millis() as u64,
+        read_decode_ms = loaded.read.as_millis() as u64,
         index_ms = loaded.index.as_millis() as u64,
         map_ms = loaded.map.as_millis() as u64,
         "loaded"
@@ -331,7 +338,20 @@ pub async fn load_offered(backend: &Backend) {
 /// Rescans, finds the profiles and loads the first.
 pub async fn start(backend: &Backend) {
     rescan(backend).await;
+    if backend.session.snapshot().config.diff_base.is_some() {
+        apply_base_setting(backend).await;
+    }
     load_offered(backend).await;
+}
+
+/// Sets the base the `diffBase` setting names (or clears it), telling the
+/// user if it cannot be read.
+pub async fn apply_base_setting(backend: &Backend) {
+    let setting = backend.session.snapshot().config.diff_base.clone();
+    let target = setting.map(|t| source_in_workspace(backend, &t));
+    if let Err(e) = set_base(backend, target).await {
+        backend.client.show_message(MessageType::ERROR, format!("pprof: diffBase: {e}")).await;
+    }
 }
 
 /// Watches the shown profile's file (if it is one and `watch` is on).
@@ -398,4 +418,69 @@ fn watch(backend: &Backend, source: &ProfileSource) {
 /// Stops watching.
 pub fn unwatch(backend: &Backend) {
     backend.session.watch.lock().unwrap_or_else(|e| e.into_inner()).take();
+}
+
+/// Sets (or, with `None`, clears) the profile every load is compared with,
+/// and re-indexes the shown profile against it. On failure nothing changes.
+pub async fn set_base(backend: &Backend, target: Option<ProfileSource>) -> Result<(), String> {
+    let one_at_a_time = backend.session.load_lock.lock().await;
+    let snapshot = backend.session.snapshot();
+    let max_bytes = snapshot.config.max_profile_bytes;
+    let mapper = snapshot.mapper.clone();
+    let shown = snapshot.view.clone();
+    let progress = match &target {
+        Some(t) => Some(Progress::begin(backend, "pprof", format!("comparing with {}", t.display_name())).await),
+        None => None,
+    };
+    let started = Instant::now();
+    let task = tokio::task::spawn_blocking(move || -> Result<_, String> {
+        let base = match target {
+            None => None,
+            Some(source) => {
+                let (profile, _) = read_decode(&source, max_bytes)?;
+                Some(Arc::new(Base { source, profile }))
+            }
+        };
+        let reindexed = match &shown {
+            None => None,
+            Some(view) => {
+                let loaded = view.loaded();
+                let again = LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), base.clone())?;
+                let paths = MappedView::build(&again.index, &mapper);
+                Some((view.clone(), again, paths))
+            }
+        };
+        Ok((base, reindexed))
+    });
+    let result = task.await.unwrap_or_else(|e| Err(format!("comparing stopped: {e}")));
+    if let Some(p) = progress {
+        p.finish(if result.is_ok() { "compared".into() } else { "failed".into() }).await;
+    }
+    let (base, reindexed) = result.inspect_err(|e| tracing::warn!("diff base not set: {e}"))?;
+    tracing::info!(base = ?base.as_ref().map(|b| b.source.to_string()), elapsed_ms = started.elapsed().as_millis() as u64, "diff base set");
+    backend.session.update(|s| {
+        s.base = base;
+        if let Some((was, loaded, paths)) = reindexed {
+            if s.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, &was)) {
+                let (view, _) = View::new(Arc::new(loaded), Arc::new(paths), Some(&was.value_type().name));
+                s.view = Some(Arc::new(view));
+            }
+        }
+    });
+    drop(one_at_a_time);
+    remap_if_stale(backend).await;
+    backend.changed().await;
+    Ok(())
+}
+
+/// A profile named by a setting or command: a URL, or a path relative to
+/// the first workspace folder.
+pub fn source_in_workspace(backend: &Backend, target: &str) -> ProfileSource {
+    match ProfileSource::parse(target) {
+        ProfileSource::File(p) if p.is_relative() => match backend.session.snapshot().roots.first() {
+            Some(root) => ProfileSource::File(root.join(p)),
+            None => ProfileSource::File(p),
+        },
+        other => other,
+    }
 }

@@ -17,10 +17,11 @@ pub mod command {
     pub const LIST_PROFILES: &str = "pprof.listProfiles";
     pub const SHOW_FUNCTION: &str = "pprof.showFunction";
     pub const HEAT: &str = "pprof.heat";
+    pub const SET_DIFF_BASE: &str = "pprof.setDiffBase";
 
     /// Every command the server advertises.
     pub const ALL: &[&str] =
-        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT];
+        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT, SET_DIFF_BASE];
 }
 
 /// `pprof/status`: sent whenever what the server shows changes.
@@ -86,6 +87,9 @@ pub struct Status {
     /// Why the last load failed, until a load succeeds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The profile values are compared with (`pprof.setDiffBase`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_base: Option<String>,
 }
 
 /// `pprof.load`: `{"path": …}` or `{"url": …}` (or the bare string).

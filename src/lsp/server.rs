@@ -90,6 +90,7 @@ impl Backend {
             || old.goroot != config.goroot;
         let profiles_changed = old.profiles != config.profiles || old.max_profile_bytes != config.max_profile_bytes;
         let sample_changed = old.sample_type != config.sample_type;
+        let base_changed = old.diff_base != config.diff_base;
         let watch_changed = old.watch != config.watch;
         let display_changed = old.hints != config.hints || old.lenses != config.lenses;
         self.session.update(|s| {
@@ -110,6 +111,9 @@ impl Backend {
         }
         if mapping_changed {
             loader::rescan(self).await;
+        }
+        if base_changed {
+            loader::apply_base_setting(self).await;
         }
         if profiles_changed {
             loader::load_offered(self).await;

@@ -21,10 +21,19 @@ use super::convert::{self, Encoding};
 use super::documents::Document;
 use super::protocol::ProfileOrigin;
 
-/// A decoded and indexed profile, shared by every view of it.
-pub struct LoadedProfile {
+/// A profile whose values are subtracted from the shown one's, as
+/// `go tool pprof -diff_base` does.
+pub struct Base {
     pub source: ProfileSource,
     pub profile: Profile,
+}
+
+/// A decoded and indexed profile (less its base, if one is set), shared
+/// by every view of it.
+pub struct LoadedProfile {
+    pub source: ProfileSource,
+    pub profile: Arc<Profile>,
+    pub base: Option<Arc<Base>>,
     pub index: Index,
     /// Built on first use: only call hierarchies and caller lists need it.
     calls: OnceLock<CallGraph>,
@@ -36,12 +45,22 @@ pub struct LoadedProfile {
 pub const HOVER_STACKS: usize = 5;
 
 impl LoadedProfile {
-    pub fn new(source: ProfileSource, profile: Profile, index: Index) -> LoadedProfile {
-        LoadedProfile { source, profile, index, calls: OnceLock::new(), stacks: DashMap::new() }
+    /// Indexes `profile`, less `base` when there is one.
+    pub fn new(source: ProfileSource, profile: Arc<Profile>, base: Option<Arc<Base>>) -> Result<LoadedProfile, String> {
+        let index = match &base {
+            None => Index::build(&profile),
+            Some(b) => Index::build_diff(&profile, &b.profile).map_err(|e| format!("cannot compare with {}: {e}", b.source))?,
+        };
+        Ok(LoadedProfile { source, profile, base, index, calls: OnceLock::new(), stacks: DashMap::new() })
+    }
+
+    /// The profiles the index was built from, in its order.
+    fn profiles(&self) -> Vec<&Profile> {
+        std::iter::once(self.profile.as_ref()).chain(self.base.as_ref().map(|b| &b.profile)).collect()
     }
 
     pub fn calls(&self) -> &CallGraph {
-        self.calls.get_or_init(|| CallGraph::build(&self.index, &[&self.profile]))
+        self.calls.get_or_init(|| CallGraph::build(&self.index, &self.profiles()))
     }
 
     /// The heaviest stacks through some lines, remembered per lines and type.
@@ -50,7 +69,7 @@ impl LoadedProfile {
         if let Some(found) = self.stacks.get(&key) {
             return found.clone();
         }
-        let computed: Arc<[Stack]> = stacks::heaviest_through(&self.profile, &self.index, lines, t, HOVER_STACKS).into();
+        let computed: Arc<[Stack]> = stacks::heaviest_through(&self.profiles(), &self.index, lines, t, HOVER_STACKS).into();
         self.stacks.insert(key, computed.clone());
         computed
     }
@@ -134,6 +153,11 @@ impl View {
 
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// Whether values are differences from a base profile.
+    pub fn is_diff(&self) -> bool {
+        self.loaded.base.is_some()
     }
 
     pub fn loaded(&self) -> &Arc<LoadedProfile> {
@@ -267,6 +291,8 @@ pub struct Snapshot {
     /// Profiles configured, found in the workspace, or loaded by hand.
     pub offered: Arc<[Offered]>,
     pub activity: Activity,
+    /// The profile every load is compared with, if one is set.
+    pub base: Option<Arc<Base>>,
 }
 
 impl Default for Snapshot {
@@ -281,6 +307,7 @@ impl Default for Snapshot {
             enabled: true,
             offered: Arc::from(Vec::new()),
             activity: Activity::default(),
+            base: None,
         }
     }
 }

@@ -35,6 +35,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
         unmapped_files: None,
         loading: loading.clone(),
         error: activity.error.clone(),
+        diff_base: snapshot.base.as_ref().map(|b| b.source.to_string()),
     };
     let mut detail = Vec::new();
     let shown = snapshot.view.as_ref().map(|view| {

@@ -1,7 +1,5 @@
 //! `pprof.load`: loads a file or URL and shows it.
 
-use crate::source::load::ProfileSource;
-
 use super::super::loader;
 use super::super::protocol::{LoadArgs, Status};
 use super::super::server::Backend;
@@ -9,14 +7,7 @@ use super::super::{status, Result};
 
 pub async fn run(backend: &Backend, args: LoadArgs) -> Result<Status> {
     let target = args.path.or(args.url).ok_or("pprof.load needs {\"path\": …} or {\"url\": …}")?;
-    let mut source = ProfileSource::parse(&target);
-    if let ProfileSource::File(p) = &source {
-        if p.is_relative() {
-            if let Some(root) = backend.session.snapshot().roots.first() {
-                source = ProfileSource::File(root.join(p));
-            }
-        }
-    }
+    let source = loader::source_in_workspace(backend, &target);
     loader::load(backend, source, loader::Trigger::Command).await?;
     Ok(status::of(&backend.session.snapshot()))
 }

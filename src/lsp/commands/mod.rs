@@ -3,6 +3,7 @@
 //! the ones that change the session (load, select, toggle) go through it.
 //! Argument and result types are in `protocol.rs`.
 
+mod diff_base;
 mod heat;
 mod load;
 mod profiles;
@@ -23,6 +24,7 @@ use super::{Failure, Result};
 pub async fn execute(backend: &Backend, name: &str, arg: Value) -> Result<Value> {
     match name {
         command::LOAD => json(load::run(backend, parse_args(arg, "path")?).await),
+        command::SET_DIFF_BASE => json(diff_base::run(backend, parse_args(arg, "path")?).await),
         command::SELECT_SAMPLE_TYPE => json(sample_type::select(backend, parse_args(arg, "name")?).await),
         command::TOGGLE => json(toggle::run(backend, parse_args(arg, "enabled")?).await),
         command::SHOW_FUNCTION => json(show_function::run(backend, parse_args(arg, "function")?).await),
