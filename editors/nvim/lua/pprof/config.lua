@@ -18,6 +18,7 @@ M.server_keys = {
   'lenses',
   'maxProfileBytes',
   'watch',
+  'diffBase',
 }
 
 --- Settings the server reads as JSON objects. An empty Lua table would be
