@@ -13,6 +13,7 @@ use lsp_support::*;
 use pprof_lsp::profile::{decode, encode, DecodeOptions, Profile, ValueType};
 use pprof_lsp::analysis::Cost;
 use pprof_lsp::report::labels;
+use pprof_lsp::report::names::display_name;
 use serde_json::{json, Value};
 
 /// A golden's total and the costs of one `function file:line` row.
@@ -289,4 +290,72 @@ async fn hint_settings_renew_the_generation_so_clients_redraw() {
     let note = c.wait_after(mark, |m| m["method"] == "pprof/status", WAIT).await;
     assert!(note["params"]["generation"].as_u64() > before["generation"].as_u64(), "{note} after {before}");
     assert_eq!(note["params"]["total"], before["total"]);
+}
+
+/// `function file:line` → (flat, cum) of every row in a lines golden.
+fn golden_rows(name: &str) -> (i64, BTreeMap<String, (i64, i64)>) {
+    let text = std::fs::read_to_string(common::golden_dir().join(name)).unwrap();
+    let g = common::parse_top(&text);
+    (g.total, g.rows.into_iter().map(|(k, r)| (k, (r.flat, r.cum))).collect())
+}
+
+fn assert_rows_equal(ours: &BTreeMap<String, (i64, i64)>, golden: &BTreeMap<String, (i64, i64)>, what: &str) {
+    let mut problems = Vec::new();
+    for (k, v) in golden {
+        match ours.get(k) {
+            Some(o) if o == v => {}
+            other => problems.push(format!("{k}: ours {other:?}, pprof {v:?}")),
+        }
+    }
+    problems.extend(ours.keys().filter(|k| !golden.contains_key(*k)).map(|k| format!("extra row {k}")));
+    assert!(problems.is_empty(), "{what}: {} differences:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// `pprof.top` by cum with room for every row, keyed like the goldens.
+async fn top_rows(c: &Client) -> BTreeMap<String, (i64, i64)> {
+    let rows = c.command_ok("pprof.top", json!({ "n": 100000, "by": "cum" })).await;
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            // Keyed by the name as pprof prints it.
+            let function = display_name(r["function"].as_str().unwrap());
+            let key = format!("{function} {}:{}", r["file"].as_str().unwrap_or(""), r["line"]);
+            (key, (r["flat"].as_i64().unwrap(), r["cum"].as_i64().unwrap()))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_diff_base_makes_every_value_pprofs_diff() {
+    let c = start_in_workspace(json!({ "profiles": [profile("heap2.pb.gz")], "watch": false })).await;
+    let status = c.command_ok("pprof.setDiffBase", json!({ "path": profile("heap.pb.gz") })).await;
+    assert_eq!(status["diffBase"], profile("heap.pb.gz").display().to_string());
+    for sample_type in ["inuse_space", "alloc_space"] {
+        let status = c.command_ok("pprof.selectSampleType", json!({ "name": sample_type })).await;
+        let (total, rows) = golden_rows(&format!("heap2-diff-heap.{sample_type}.lines.top.txt"));
+        assert_eq!(status["total"], total, "{sample_type}: percentages are of the base's total");
+        assert_rows_equal(&top_rows(&c).await, &rows, sample_type);
+    }
+    // Cleared: heap2's own values again.
+    let status = c.command_ok("pprof.setDiffBase", json!({})).await;
+    assert!(status.get("diffBase").is_none(), "{status}");
+    let (total, rows) = golden_rows("heap2.alloc_space.lines.top.txt");
+    assert_eq!(status["total"], total);
+    assert_rows_equal(&top_rows(&c).await, &rows, "heap2 alloc_space");
+    // A base that cannot be compared changes nothing.
+    let err = c.command("pprof.setDiffBase", json!({ "path": profile("cpu.pb.gz") })).await.unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("cannot compare"), "{err}");
+    assert!(c.status().await.get("diffBase").is_none());
+    assert_eq!(top_rows(&c).await, rows);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_diff_base_setting_applies_to_the_first_load() {
+    let c = start_in_workspace(json!({ "profiles": [profile("heap2.pb.gz")], "diffBase": profile("heap.pb.gz"), "watch": false })).await;
+    let status = c.status().await;
+    assert_eq!(status["diffBase"], profile("heap.pb.gz").display().to_string());
+    let (total, rows) = golden_rows("heap2-diff-heap.inuse_space.lines.top.txt");
+    assert_eq!(status["total"], total);
+    assert_eq!(top_rows(&c).await, rows);
 }
