@@ -336,6 +336,19 @@ async fn a_diff_base_makes_every_value_pprofs_diff() {
         let (total, rows) = golden_rows(&format!("heap2-diff-heap.{sample_type}.lines.top.txt"));
         assert_eq!(status["total"], total, "{sample_type}: percentages are of the base's total");
         assert_rows_equal(&top_rows(&c).await, &rows, sample_type);
+        // Hints show the signed difference of the line, the one that grew
+        // most first.
+        let (key, &(flat, cum)) = rows.iter().filter(|(k, _)| k.contains("/pprofdemo/")).max_by_key(|(_, (f, _))| *f).unwrap();
+        let (_, place) = key.rsplit_once(' ').unwrap();
+        let (file, line) = place.rsplit_once(':').unwrap();
+        let rel = &file[file.find("pprofdemo/").unwrap() + "pprofdemo/".len()..];
+        let uri = c.open(&goprog().join(rel));
+        let line: u64 = line.parse().unwrap();
+        let ty = ValueType::new(sample_type, "bytes");
+        let diff = labels::Scale { ty: &ty, total, signed: true };
+        assert!(flat > 0);
+        assert_eq!(c.hint_at(&uri, line - 1).await, Some(diff.hint(Cost { flat, cum })), "{key}");
+        assert!(diff.hint(Cost { flat, cum }).starts_with('+'));
     }
     // Cleared: heap2's own values again.
     let status = c.command_ok("pprof.setDiffBase", json!({})).await;

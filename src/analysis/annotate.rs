@@ -110,6 +110,12 @@ pub fn file_functions(index: &Index, files: &[FileId]) -> Vec<FunctionCosts> {
     out
 }
 
+/// The sum of every sample's value of type `t`: for a diff, the net change
+/// from the base.
+pub fn net(index: &Index, t: SampleType) -> i64 {
+    index.node_ids().fold(0i64, |sum, n| sum.wrapping_add(index.node_cost(n, t).flat))
+}
+
 /// Shades of heat a hot line can get.
 pub const HEAT_LEVELS: u8 = 5;
 

@@ -5,7 +5,6 @@ use serde_json::json;
 use tower_lsp_server::ls_types::*;
 
 use crate::analysis::{Direction, FuncId, FunctionCall};
-use crate::report::labels;
 
 use super::locate;
 use super::snapshot::{Snapshot, View};
@@ -74,7 +73,7 @@ fn item(snapshot: &Snapshot, view: &View, f: FuncId, weight: i64) -> Option<Call
         name: info.name.clone(),
         kind: SymbolKind::FUNCTION,
         tags: None,
-        detail: Some(labels::call(view.value_type(), weight, view.total())),
+        detail: Some(view.scale().call(weight)),
         uri,
         range,
         selection_range: range,

@@ -5,7 +5,6 @@ use serde_json::json;
 use tower_lsp_server::ls_types::*;
 
 use crate::analysis::annotate::{self, FunctionCosts};
-use crate::report::labels;
 
 use super::documents::Document;
 use super::protocol::command;
@@ -20,7 +19,7 @@ pub fn handle(snapshot: &Snapshot, params: CodeLensParams) -> Result<Option<Vec<
         return Ok(Some(Vec::new()));
     }
     let t = view.sample_type();
-    let (ty, total) = (view.value_type(), view.total());
+    let total = view.total();
     let threshold = snapshot.config.hints.threshold();
     let mut out = Vec::new();
     for f in annotate::file_functions(view.index(), files) {
@@ -33,7 +32,7 @@ pub fn handle(snapshot: &Snapshot, params: CodeLensParams) -> Result<Option<Vec<
         out.push(CodeLens {
             range: Range::new(position, position),
             command: Some(Command {
-                title: labels::lens(ty, cost, total),
+                title: view.scale().lens(cost),
                 command: command::SHOW_FUNCTION.into(),
                 arguments: Some(vec![json!({ "function": view.index().function(f.function).name })]),
             }),

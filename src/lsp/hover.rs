@@ -7,7 +7,6 @@ use tower_lsp_server::ls_types::*;
 
 use crate::analysis::stacks::Frame;
 use crate::analysis::{annotate, SampleType};
-use crate::report::labels;
 
 use super::locate;
 use super::snapshot::{Snapshot, View};
@@ -28,15 +27,15 @@ pub fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>>
     let Some(costs) = annotate::file_lines(index, files).into_iter().find(|l| l.line == line) else { return Ok(None) };
     let loaded = view.loaded();
     let mut text = format!("**pprof** · {} · line {line}\n\n", loaded.source.display_name());
-    for (t, (ty, cost)) in index.sample_types().iter().zip(&costs.costs).enumerate() {
-        let _ = writeln!(text, "- {}", labels::sample_type_row(ty, *cost, index.total(SampleType(t))));
+    for (t, cost) in costs.costs.iter().enumerate() {
+        let _ = writeln!(text, "- {}", view.scale_of(SampleType(t)).row(*cost));
     }
     let stacks = loaded.stacks_through(&annotate::lines_at(index, files, line), view.sample_type());
     if !stacks.is_empty() {
         let ty = view.value_type();
         let _ = write!(text, "\n**Top call stacks through this line** ({})\n", ty.name);
         for (i, stack) in stacks.iter().enumerate() {
-            let _ = writeln!(text, "\n{}. {}\n", i + 1, labels::share(stack.value, view.total(), &ty.unit));
+            let _ = writeln!(text, "\n{}. {}\n", i + 1, view.scale().share(stack.value));
             for frame in frames(view, &stack.frames) {
                 let _ = writeln!(text, "   - {frame}");
             }

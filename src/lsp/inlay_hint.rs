@@ -20,7 +20,7 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
         return Ok(Some(Vec::new()));
     }
     let t = view.sample_type();
-    let (unit, total) = (&view.value_type().unit, view.total());
+    let total = view.total();
     let threshold = hints.threshold();
     let range = params.range;
 
@@ -39,7 +39,7 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
             continue;
         }
         let Some(position) = convert::end_of_line(doc, place.line, snapshot.caps.encoding) else { continue };
-        let mut label = labels::hint_in(hints.format, cost, total, unit);
+        let mut label = view.scale().hint_in(hints.format, cost);
         if place.stale {
             label.push_str(labels::STALE_SUFFIX);
         }
@@ -59,14 +59,8 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
 
 /// Every sample type's values for the line.
 fn tooltip(view: &View, line: &LineCosts) -> MarkupContent {
-    let index = view.index();
-    let rows: Vec<String> = index
-        .sample_types()
-        .iter()
-        .zip(&line.costs)
-        .enumerate()
-        .map(|(t, (ty, cost))| format!("- {}", labels::sample_type_row(ty, *cost, index.total(SampleType(t)))))
-        .collect();
+    let rows: Vec<String> =
+        line.costs.iter().enumerate().map(|(t, cost)| format!("- {}", view.scale_of(SampleType(t)).row(*cost))).collect();
     MarkupContent {
         kind: MarkupKind::Markdown,
         value: format!("**{}** line {}\n\n{}", view.loaded().source.display_name(), line.line, rows.join("\n")),

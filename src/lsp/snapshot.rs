@@ -14,6 +14,7 @@ use crate::analysis::paths::{MappedFiles, PathMapper};
 use crate::analysis::stacks::{self, Stack};
 use crate::analysis::{self, CallGraph, FileId, Index, LineId, SampleType, SelectError};
 use crate::profile::{Profile, ValueType};
+use crate::report::labels::Scale;
 use crate::source::load::ProfileSource;
 
 use super::config::Config;
@@ -179,6 +180,17 @@ impl View {
     /// The shown sample type's name and unit.
     pub fn value_type(&self) -> &ValueType {
         &self.loaded.index.sample_types()[self.sample_type.0]
+    }
+
+    /// How the shown sample type's values are labelled.
+    pub fn scale(&self) -> Scale<'_> {
+        self.scale_of(self.sample_type)
+    }
+
+    /// How one sample type's values are labelled.
+    pub fn scale_of(&self, t: SampleType) -> Scale<'_> {
+        let index = &self.loaded.index;
+        Scale { ty: &index.sample_types()[t.0], total: index.total(t), signed: self.is_diff() }
     }
 
     /// pprof's total for the shown sample type.

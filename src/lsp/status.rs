@@ -1,7 +1,7 @@
 //! The server's status as clients show it: `pprof.status` and the
 //! `pprof/status` notification, with a ready-made summary line and detail.
 
-use crate::analysis::units;
+use crate::analysis::{annotate, units};
 use crate::report::labels;
 
 use super::protocol::{State, Status};
@@ -65,7 +65,17 @@ pub fn of(snapshot: &Snapshot) -> Status {
         if !snapshot.enabled {
             detail.push("annotations are hidden".into());
         }
-        let mut summary = labels::status_summary(&name, ty, total);
+        let mut summary = match &snapshot.base {
+            Some(base) if view.is_diff() => {
+                let net = annotate::net(view.index(), view.sample_type());
+                detail.push(format!(
+                    "compared with {}: values are differences, percentages are of its total",
+                    base.source
+                ));
+                labels::diff_summary(&name, &base.source.display_name(), ty, net)
+            }
+            _ => labels::status_summary(&name, ty, total),
+        };
         if !snapshot.enabled {
             summary.push_str(" (hidden)");
         }

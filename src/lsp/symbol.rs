@@ -3,8 +3,6 @@
 
 use tower_lsp_server::ls_types::*;
 
-use crate::report::labels;
-
 use super::locate;
 use super::snapshot::Snapshot;
 use super::Result;
@@ -36,7 +34,7 @@ pub fn handle(snapshot: &Snapshot, params: WorkspaceSymbolParams) -> Result<Opti
                 tags: None,
                 deprecated: None,
                 location: Location { uri, range: locate::line_range(line) },
-                container_name: Some(labels::hint(cost, view.total(), &view.value_type().unit)),
+                container_name: Some(view.scale().hint(cost)),
             })
         })
         .take(LIMIT)

@@ -21,68 +21,146 @@ pub enum HintFormat {
     Flat,
 }
 
-/// `10MB flat · 10MB cum (46.11%)`, with flat left out when it is zero.
+/// How the values of one sample type are labelled: their unit, the total
+/// percentages are of, and whether they are differences (from a base
+/// profile), which are shown with their sign.
+#[derive(Clone, Copy, Debug)]
+pub struct Scale<'a> {
+    pub ty: &'a ValueType,
+    pub total: i64,
+    pub signed: bool,
+}
+
+impl Scale<'_> {
+    /// `10MB`, or `+10MB` for a positive difference.
+    pub fn value(&self, v: i64) -> String {
+        let text = label(v, &self.ty.unit);
+        if self.signed && v > 0 {
+            format!("+{text}")
+        } else {
+            text
+        }
+    }
+
+    /// `46.11%` of the total, or `+46.11%` for a positive difference.
+    pub fn percent(&self, v: i64) -> String {
+        let text = percent(v, self.total);
+        if self.signed && v > 0 {
+            format!("+{text}")
+        } else {
+            text
+        }
+    }
+
+    /// `10MB flat · 10MB cum (46.11%)`, with flat left out when it is zero.
+    pub fn hint(&self, cost: Cost) -> String {
+        let cum = self.cum_only(cost.cum);
+        if cost.flat == 0 {
+            cum
+        } else {
+            format!("{} flat · {cum}", self.value(cost.flat))
+        }
+    }
+
+    fn cum_only(&self, cum: i64) -> String {
+        format!("{} cum ({})", self.value(cum), self.percent(cum))
+    }
+
+    /// An inlay hint's label in the chosen format.
+    pub fn hint_in(&self, format: HintFormat, cost: Cost) -> String {
+        match format {
+            HintFormat::FlatCum => self.hint(cost),
+            HintFormat::Cum => self.cum_only(cost.cum),
+            HintFormat::Flat => format!("{} flat ({})", self.value(cost.flat), self.percent(cost.flat)),
+        }
+    }
+
+    /// `inuse_space: 10MB flat, 10MB cum (46.11%)`: a function's costs.
+    pub fn function(&self, cost: Cost) -> String {
+        format!("{}: {} flat, {} cum ({})", self.ty.name, self.value(cost.flat), self.value(cost.cum), self.percent(cost.cum))
+    }
+
+    /// A code lens's title: the function's costs and what clicking does.
+    pub fn lens(&self, cost: Cost) -> String {
+        format!("{} · callers", self.function(cost))
+    }
+
+    /// `inuse_space: 10MB flat (65.47%), 10MB cum (65.47%)`: one sample
+    /// type's row of a hover or tooltip.
+    pub fn row(&self, cost: Cost) -> String {
+        format!(
+            "{}: {} flat ({}), {} cum ({})",
+            self.ty.name,
+            self.value(cost.flat),
+            self.percent(cost.flat),
+            self.value(cost.cum),
+            self.percent(cost.cum)
+        )
+    }
+
+    /// `10MB (65.47%)`: a value and its share.
+    pub fn share(&self, v: i64) -> String {
+        format!("{} ({})", self.value(v), self.percent(v))
+    }
+
+    /// `10MB inuse_space (65.47%)`: a call's weight, naming the sample type.
+    pub fn call(&self, v: i64) -> String {
+        format!("{} {} ({})", self.value(v), self.ty.name, self.percent(v))
+    }
+}
+
+fn plain<'a>(ty: &'a ValueType, total: i64) -> Scale<'a> {
+    Scale { ty, total, signed: false }
+}
+
+/// [`Scale::hint`] for plain (not difference) values.
 pub fn hint(cost: Cost, total: i64, unit: &str) -> String {
-    let cum = cum_only(cost.cum, total, unit);
-    if cost.flat == 0 {
-        cum
-    } else {
-        format!("{} flat · {cum}", label(cost.flat, unit))
-    }
+    plain(&ValueType::new("", unit), total).hint(cost)
 }
 
-fn cum_only(cum: i64, total: i64, unit: &str) -> String {
-    format!("{} cum ({})", label(cum, unit), percent(cum, total))
-}
-
-/// An inlay hint's label in the chosen format.
+/// [`Scale::hint_in`] for plain values.
 pub fn hint_in(format: HintFormat, cost: Cost, total: i64, unit: &str) -> String {
-    match format {
-        HintFormat::FlatCum => hint(cost, total, unit),
-        HintFormat::Cum => cum_only(cost.cum, total, unit),
-        HintFormat::Flat => format!("{} flat ({})", label(cost.flat, unit), percent(cost.flat, total)),
-    }
+    plain(&ValueType::new("", unit), total).hint_in(format, cost)
 }
 
 /// What a hint on a line edited since the load adds to its label.
 pub const STALE_SUFFIX: &str = " (stale: line edited since the profile was loaded)";
 
-/// `inuse_space: 10MB flat, 10MB cum (46.11%)`: a function's lens.
+/// [`Scale::function`] for plain values.
 pub fn function(ty: &ValueType, cost: Cost, total: i64) -> String {
-    format!("{}: {} flat, {} cum ({})", ty.name, label(cost.flat, &ty.unit), label(cost.cum, &ty.unit), percent(cost.cum, total))
+    plain(ty, total).function(cost)
 }
 
-/// A code lens's title: the function's costs and what clicking does.
+/// [`Scale::lens`] for plain values.
 pub fn lens(ty: &ValueType, cost: Cost, total: i64) -> String {
-    format!("{} · callers", function(ty, cost, total))
+    plain(ty, total).lens(cost)
 }
 
-/// `inuse_space: 10MB flat (65.47%), 10MB cum (65.47%)`: one sample type's
-/// row of a hover or tooltip.
+/// [`Scale::row`] for plain values.
 pub fn sample_type_row(ty: &ValueType, cost: Cost, total: i64) -> String {
-    format!(
-        "{}: {} flat ({}), {} cum ({})",
-        ty.name,
-        label(cost.flat, &ty.unit),
-        percent(cost.flat, total),
-        label(cost.cum, &ty.unit),
-        percent(cost.cum, total)
-    )
+    plain(ty, total).row(cost)
 }
 
-/// `10MB (65.47%)`: a value and its share.
+/// [`Scale::share`] for plain values.
 pub fn share(value: i64, total: i64, unit: &str) -> String {
-    format!("{} ({})", label(value, unit), percent(value, total))
+    plain(&ValueType::new("", unit), total).share(value)
 }
 
-/// `10MB inuse_space (65.47%)`: a call's weight, naming the sample type.
+/// [`Scale::call`] for plain values.
 pub fn call(ty: &ValueType, value: i64, total: i64) -> String {
-    format!("{} {} ({})", label(value, &ty.unit), ty.name, percent(value, total))
+    plain(ty, total).call(value)
 }
 
 /// `heap.pb.gz · inuse_space 15.27MB`: the status line of a shown profile.
 pub fn status_summary(name: &str, ty: &ValueType, total: i64) -> String {
     format!("{name} · {} {}", ty.name, label(total, &ty.unit))
+}
+
+/// `heap2.pb.gz − heap.pb.gz · inuse_space +1.05MB`: the status line of a
+/// profile compared with a base, with the net change.
+pub fn diff_summary(name: &str, base: &str, ty: &ValueType, net: i64) -> String {
+    let scale = Scale { ty, total: 0, signed: true };
+    format!("{name} − {base} · {} {}", ty.name, scale.value(net))
 }
 
 #[cfg(test)]
@@ -103,5 +181,18 @@ mod tests {
         assert_eq!(share(1024, 4096, "bytes"), "1kB (25.00%)");
         assert_eq!(call(&space, 1024, 4096), "1kB inuse_space (25.00%)");
         assert_eq!(status_summary("heap.pb.gz", &space, mb10), "heap.pb.gz · inuse_space 10MB");
+    }
+
+    #[test]
+    fn differences_carry_their_sign() {
+        let space = ValueType::new("inuse_space", "bytes");
+        let diff = Scale { ty: &space, total: 4 * 1024 * 1024, signed: true };
+        let mb = 1024 * 1024;
+        assert_eq!(diff.hint(Cost { flat: mb, cum: 2 * mb }), "+1MB flat · +2MB cum (+50.00%)");
+        assert_eq!(diff.hint(Cost { flat: -mb, cum: -mb }), "-1MB flat · -1MB cum (-25.00%)");
+        assert_eq!(diff.hint(Cost { flat: 0, cum: mb }), "+1MB cum (+25.00%)");
+        assert_eq!(diff.row(Cost { flat: 0, cum: -mb }), "inuse_space: 0 flat (0.00%), -1MB cum (-25.00%)");
+        assert_eq!(diff.lens(Cost { flat: mb, cum: mb }), "inuse_space: +1MB flat, +1MB cum (+25.00%) · callers");
+        assert_eq!(diff_summary("new.pb.gz", "old.pb.gz", &space, -mb / 2), "new.pb.gz − old.pb.gz · inuse_space -512kB");
     }
 }

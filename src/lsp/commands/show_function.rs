@@ -4,7 +4,6 @@
 use tower_lsp_server::ls_types::MessageType;
 
 use crate::analysis::Direction;
-use crate::report::labels;
 
 use super::super::locate;
 use super::super::protocol::{Caller, FunctionLine, FunctionReport, ShowFunctionArgs};
@@ -34,7 +33,7 @@ fn report(snapshot: &Snapshot, args: ShowFunctionArgs) -> Result<(FunctionReport
     }
     let f = locate::function_named(view, &name, None).ok_or_else(|| format!("no function {name} in the profile"))?;
     let (index, t) = (view.index(), view.sample_type());
-    let (ty, total) = (view.value_type(), view.total());
+    let scale = view.scale();
     let info = index.function(f);
     let file = info.file.map(|id| index.file(id).to_string());
     let uri = file.as_deref().and_then(|f| locate::uri_for(view, f));
@@ -51,13 +50,13 @@ fn report(snapshot: &Snapshot, args: ShowFunctionArgs) -> Result<(FunctionReport
     callers.truncate(LIMIT);
 
     let short = file.as_deref().unwrap_or("?").rsplit(['/', '\\']).next().unwrap_or("");
-    let mut message = format!("{name} — {}\nHottest lines:", labels::function(ty, index.function_cost(f, t), total));
+    let mut message = format!("{name} — {}\nHottest lines:", scale.function(index.function_cost(f, t)));
     for (line, cost) in &lines {
-        message.push_str(&format!("\n  {short}:{line}  {}", labels::hint(*cost, total, &ty.unit)));
+        message.push_str(&format!("\n  {short}:{line}  {}", scale.hint(*cost)));
     }
     message.push_str("\nCallers:");
     for c in &callers {
-        message.push_str(&format!("\n  {}  {}", index.function(c.function).name, labels::share(c.weight, total, &ty.unit)));
+        message.push_str(&format!("\n  {}  {}", index.function(c.function).name, scale.share(c.weight)));
     }
     let report = FunctionReport {
         function: name,
@@ -68,7 +67,7 @@ fn report(snapshot: &Snapshot, args: ShowFunctionArgs) -> Result<(FunctionReport
                 line: uri.as_ref().map_or(*line, |u| i64::from(locate::current_line(snapshot, u, *line)) + 1),
                 flat: c.flat,
                 cum: c.cum,
-                label: labels::hint(*c, total, &ty.unit),
+                label: scale.hint(*c),
             })
             .collect(),
         callers: callers
@@ -76,7 +75,7 @@ fn report(snapshot: &Snapshot, args: ShowFunctionArgs) -> Result<(FunctionReport
             .map(|c| Caller {
                 function: index.function(c.function).name.clone(),
                 weight: c.weight,
-                label: labels::share(c.weight, total, &ty.unit),
+                label: scale.share(c.weight),
             })
             .collect(),
         uri: uri.map(|u| u.as_str().to_string()),

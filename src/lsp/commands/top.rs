@@ -2,7 +2,6 @@
 //! ranks them, each with where to jump.
 
 use crate::analysis::{Cost, NodeId};
-use crate::report::labels;
 use crate::report::top::node_display_name;
 
 use super::super::locate;
@@ -25,7 +24,7 @@ pub fn handle(snapshot: &Snapshot, args: TopArgs) -> Result<Vec<TopEntry>> {
             .then_with(|| secondary(&b.1).cmp(&secondary(&a.1)))
     });
     nodes.truncate(args.n);
-    let (unit, total) = (&view.value_type().unit, view.total());
+    let scale = view.scale();
     Ok(nodes
         .into_iter()
         .map(|(id, cost)| {
@@ -44,7 +43,7 @@ pub fn handle(snapshot: &Snapshot, args: TopArgs) -> Result<Vec<TopEntry>> {
                 function: info.map_or_else(|| format!("{:#x}", node.address), |f| f.name.clone()),
                 flat: cost.flat,
                 cum: cost.cum,
-                label: labels::hint(cost, total, unit),
+                label: scale.hint(cost),
             }
         })
         .collect())
