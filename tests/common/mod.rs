@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod demo;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
