@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::demo::{init_line, inuse, CATALOG};
+use common::demo::{init_row, inuse, CATALOG};
 use common::{fixture, golden_dir, root};
 
 fn run(args: &[&str]) -> (bool, String, String) {
@@ -70,7 +70,7 @@ fn lines_json_is_exact_integers() {
         .find(|r| r["function"] == "pprofdemo/internal/catalog.init.0")
         .expect("the init allocation is listed");
     assert_eq!(init["file"], "D:/work/projects/pprofdemo/internal/catalog/catalog.go");
-    let row = init_line() as i64 + 1;
+    let row = init_row();
     assert_eq!(init["line"], row);
     let expected = inuse("windows.heap").cost(CATALOG, row);
     assert_eq!(init["flat"], expected.flat);

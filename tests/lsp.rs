@@ -29,11 +29,6 @@ fn inuse_space() -> ValueType {
     ValueType::new("inuse_space", "bytes")
 }
 
-/// The catalog allocation's 1-based line in the profiles.
-fn init_row() -> i64 {
-    init_line() as i64 + 1
-}
-
 /// Where the hint on the catalog allocation sits: the end of its line.
 fn init_end() -> u64 {
     line_end(CATALOG, init_line())

@@ -9,7 +9,7 @@ mod lsp_support;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use common::demo::{goprog, init_line, line_golden, CATALOG};
+use common::demo::{goprog, init_line, init_row, line_golden, CATALOG};
 use lsp_support::*;
 use pprof_lsp::profile::{decode, encode, DecodeOptions, Profile, ValueType};
 use pprof_lsp::analysis::Cost;
@@ -57,7 +57,7 @@ fn six_types(path: &std::path::Path) -> BTreeMap<String, Truth> {
         ("extra_space", "bytes", "inuse_space", 2),
     ] {
         let golden = line_golden(&format!("heap.{golden_type}.lines.top.txt"));
-        let c = golden.cost(CATALOG, init_line() as i64 + 1);
+        let c = golden.cost(CATALOG, init_row());
         let cost = Cost { flat: c.flat * scale, cum: c.cum * scale };
         let total = golden.total * scale;
         truth.insert(name.to_string(), Truth { unit, total, hint: Some(labels::hint(cost, total, unit)) });

@@ -51,6 +51,11 @@ pub fn init_line() -> u64 {
     line_of(CATALOG, "table = make([]Entry, Size)")
 }
 
+/// The catalog allocation's 1-based line, as the profiles give it.
+pub fn init_row() -> i64 {
+    init_line() as i64 + 1
+}
+
 /// 0-based line of the declaration of `catalog.init.0`.
 pub fn init_declaration() -> u64 {
     line_of(CATALOG, "func init()")
@@ -147,7 +152,7 @@ pub fn inuse(stem: &str) -> LineGolden {
 
 /// The catalog allocation's hint for a heap profile's `inuse_space`.
 pub fn init_label(stem: &str) -> String {
-    inuse(stem).label(CATALOG, init_line() as i64 + 1, "bytes")
+    inuse(stem).label(CATALOG, init_row(), "bytes")
 }
 
 /// Function name → (flat, cum) from a `functions` golden, and its total.
