@@ -5,6 +5,7 @@ mod common;
 
 use std::process::Command;
 
+use common::demo::{init_row, inuse, CATALOG};
 use common::{fixture, golden_dir, root};
 
 fn run(args: &[&str]) -> (bool, String, String) {
@@ -69,9 +70,11 @@ fn lines_json_is_exact_integers() {
         .find(|r| r["function"] == "pprofdemo/internal/catalog.init.0")
         .expect("the init allocation is listed");
     assert_eq!(init["file"], "D:/work/projects/pprofdemo/internal/catalog/catalog.go");
-    assert_eq!(init["line"], 25);
-    assert_eq!(init["flat"], 10485760);
-    assert_eq!(init["cum"], 10485760);
+    let row = init_row();
+    assert_eq!(init["line"], row);
+    let expected = inuse("windows.heap").cost(CATALOG, row);
+    assert_eq!(init["flat"], expected.flat);
+    assert_eq!(init["cum"], expected.cum);
     assert!(rows.iter().all(|r| r["flat"].is_i64() && r["cum"].is_i64()));
 }
 

@@ -6,31 +6,136 @@
 mod common;
 mod lsp_support;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
+use common::demo::*;
 use lsp_support::*;
-use pprof_lsp::profile::ValueType;
-use pprof_lsp::report::labels;
+use pprof_lsp::profile::{decode, DecodeOptions, LocationIdx, Profile, ValueType};
+use pprof_lsp::report::labels::{self, HintFormat};
 use pprof_lsp::analysis::{units, Cost};
 use serde_json::{json, Value};
 
-const INIT_LABEL: &str = "10MB flat · 10MB cum (65.47%)";
-const INIT_LENS: &str = "inuse_space: 10MB flat, 10MB cum (65.47%) · callers";
-const INIT_FUNCTION: &str = "pprofdemo/internal/catalog.init.0";
-/// 0-based line of `table = make([]Entry, Size)` in catalog.go.
-const INIT_LINE: u64 = 24;
-const WINDOWS_TOTAL: i64 = 16015687;
-const TRIMPATH_TOTAL: i64 = 16179807;
-const HEAP2_TOTAL: i64 = 15554365;
-
 // ---------------------------------------------------------------- fixtures and goldens
 
+// Expected values come from the `go tool pprof` goldens of the profile in
+// use and editor lines from the fixture sources (see `common::demo`); the
+// labels are the server's own functions, whose format its unit tests pin.
+
+fn inuse_space() -> ValueType {
+    ValueType::new("inuse_space", "bytes")
+}
+
+/// Where the hint on the catalog allocation sits: the end of its line.
+fn init_end() -> u64 {
+    line_end(CATALOG, init_line())
+}
+
+/// The catalog allocation's hint with windows.heap.pb.gz loaded.
+fn windows_label() -> String {
+    init_label("windows.heap")
+}
+
+/// A function's costs in a `functions` golden, with the golden's total.
+fn function_cost(golden: &str, function: &str) -> (Cost, i64) {
+    let (total, functions) = function_golden(golden);
+    let cost = *functions.get(function).unwrap_or_else(|| panic!("{golden} has no {function}"));
+    (cost, total)
+}
+
+/// The lens on `catalog.init.0` for a sample type of windows.heap.pb.gz.
+fn init_lens(ty: &ValueType) -> String {
+    let (cost, total) = function_cost(&format!("windows.heap.{}.functions.top.txt", ty.name), INIT_FUNCTION);
+    labels::lens(ty, cost, total)
+}
+
+/// The catalog allocation's hint with windows.heap.pb.gz loaded, in one of
+/// the hint formats.
+fn windows_label_in(format: HintFormat) -> String {
+    let golden = inuse("windows.heap");
+    labels::hint_in(format, golden.cost(CATALOG, init_row()), golden.total, "bytes")
+}
+
+const IDLE: &str = "internal/idle/idle.go";
+
+/// The 0-based idle.go line (one function on it) whose flat is not zero
+/// but which the default threshold hides: `minFlatPercent: 0` alone shows it.
+fn tiny_idle_line(golden: &LineGolden) -> u64 {
+    let found = golden.lines.iter().find(|((file, _), g)| {
+        file == IDLE && g.flat != 0 && g.cum().is_some_and(|cum| !shown_by_default(g.flat, cum, golden.total))
+    });
+    let ((_, line), _) = found.unwrap_or_else(|| panic!("{} has no idle.go line with flat under the threshold", golden.name));
+    *line as u64 - 1
+}
+
+/// The 0-based line where a function of main.go is declared, found by its
+/// text (a closure's line is that of its `func` literal).
+fn main_declaration(function: &str) -> u64 {
+    let text = match function {
+        "main.main" => "func main()",
+        "main.allocate" => "func allocate()",
+        "main.allocate.func1" => "words = gen.Collect(6_000, func(i int) string {",
+        other => panic!("the declaration of {other} is not known to the test; add its text here"),
+    };
+    line_of("main.go", text)
+}
+
+/// 0-based line of main's call of `allocate()`, the heaviest line of main.go.
+fn allocate_call() -> u64 {
+    line_of("main.go", "\tallocate()")
+}
+
+/// 0-based line of allocate's call of `ingest.Decode`.
+fn decode_call() -> u64 {
+    line_of("main.go", "records = ingest.Decode(")
+}
+
+fn decoded(name: &str) -> Profile {
+    decode(&std::fs::read(profile(name)).unwrap(), &DecodeOptions::default()).unwrap()
+}
+
+/// The value of the heaviest distinct stack (by absolute value) whose
+/// frames pass through a workspace line (1-based), for one sample type.
+/// The `-top` goldens record no stacks, so this sums the decoded samples
+/// (the decoder is checked against pprof in tests/corpus.rs).
+fn heaviest_stack_through(profile_name: &str, sample_type: &str, rel: &str, line: i64) -> i64 {
+    let p = decoded(profile_name);
+    let t = p.sample_type_index(sample_type).unwrap_or_else(|| panic!("{profile_name} has no {sample_type}"));
+    let through = |loc: &LocationIdx| {
+        p.location(*loc)
+            .lines
+            .iter()
+            .any(|l| l.line == line && workspace_relative(&p.function(l.function).filename).as_deref() == Some(rel))
+    };
+    let mut stacks: BTreeMap<&[LocationIdx], i64> = BTreeMap::new();
+    for sample in p.iter_samples().filter(|s| s.locations.iter().any(through)) {
+        *stacks.entry(sample.locations).or_default() += sample.values[t];
+    }
+    let heaviest = stacks.into_values().max_by_key(|v| v.unsigned_abs());
+    heaviest.unwrap_or_else(|| panic!("no sample of {profile_name} passes through {rel}:{line}"))
+}
+
+/// The sample types of the heap profiles, with their units.
+const HEAP_TYPES: [(&str, &str); 4] =
+    [("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"), ("inuse_space", "bytes")];
+
+/// A line's rows in a hover or tooltip, one per sample type, from the
+/// goldens of the profile `stem`.
+fn sample_type_rows(stem: &str, rel: &str, line: i64) -> Vec<String> {
+    HEAP_TYPES
+        .iter()
+        .map(|&(name, unit)| {
+            let g = line_golden(&format!("{stem}.{name}.lines.top.txt"));
+            format!("- {}", labels::sample_type_row(&ValueType::new(name, unit), g.cost(rel, line), g.total))
+        })
+        .collect()
+}
+
 fn catalog() -> PathBuf {
-    goprog().join("internal/catalog/catalog.go")
+    goprog().join(CATALOG)
 }
 
 fn catalog_text() -> String {
@@ -71,64 +176,6 @@ async fn start(options: Value) -> Client {
 
 async fn start_windows() -> Client {
     start(profiles("windows.heap.pb.gz")).await
-}
-
-/// One source line as the goldens give it, summed over its functions.
-#[derive(Clone, Debug)]
-struct GoldenLine {
-    flat: i64,
-    /// Each function's cum on the line.
-    cums: Vec<i64>,
-}
-
-impl GoldenLine {
-    /// The line's cum when it is known from the goldens alone: with one
-    /// function on the line it is that function's cum.
-    fn cum(&self) -> Option<i64> {
-        (self.cums.len() == 1).then(|| self.cums[0])
-    }
-}
-
-struct LineGolden {
-    total: i64,
-    /// (path relative to the workspace, 1-based line) → costs. Only lines of
-    /// workspace files.
-    lines: BTreeMap<(String, i64), GoldenLine>,
-}
-
-/// The workspace-relative path of a profile path of the demo program, if
-/// the workspace has it (build-machine, Windows and trimpath spellings).
-fn workspace_relative(file: &str) -> Option<String> {
-    let at = file.find("pprofdemo/")?;
-    let rel = &file[at + "pprofdemo/".len()..];
-    goprog().join(rel).is_file().then(|| rel.to_string())
-}
-
-fn line_golden(name: &str) -> LineGolden {
-    let text = std::fs::read_to_string(common::golden_dir().join(name)).unwrap();
-    let golden = common::parse_top(&text);
-    let mut lines: BTreeMap<(String, i64), GoldenLine> = BTreeMap::new();
-    for (key, row) in golden.rows {
-        let (_function, place) = key.rsplit_once(' ').unwrap_or_else(|| panic!("golden row {key}"));
-        let (file, line) = place.rsplit_once(':').unwrap();
-        let Some(rel) = workspace_relative(file) else { continue };
-        let entry = lines.entry((rel, line.parse().unwrap())).or_insert(GoldenLine { flat: 0, cums: Vec::new() });
-        entry.flat += row.flat;
-        entry.cums.push(row.cum);
-    }
-    LineGolden { total: golden.total, lines }
-}
-
-/// Function name → (flat, cum) from a `functions` golden.
-fn function_golden(name: &str) -> (i64, BTreeMap<String, Cost>) {
-    let text = std::fs::read_to_string(common::golden_dir().join(name)).unwrap();
-    let golden = common::parse_top(&text);
-    (golden.total, golden.rows.into_iter().map(|(k, r)| (k, Cost { flat: r.flat, cum: r.cum })).collect())
-}
-
-fn golden_label(golden: &LineGolden, rel: &str, line: i64, unit: &str) -> String {
-    let g = &golden.lines[&(rel.to_string(), line)];
-    labels::hint(Cost { flat: g.flat, cum: g.cum().unwrap() }, golden.total, unit)
 }
 
 /// The default threshold, written out: cum at least 0.5% or flat at least
@@ -351,8 +398,8 @@ async fn initialized_loads_with_progress_and_asks_for_refreshes() {
     assert_eq!(messages[end]["params"]["token"], token);
     assert_eq!(messages[begin]["params"]["value"]["title"], "pprof");
     assert_eq!(messages[begin]["params"]["value"]["message"], "loading windows.heap.pb.gz");
-    let golden = line_golden("windows.heap.inuse_space.lines.top.txt");
-    let summary = labels::status_summary("windows.heap.pb.gz", &ValueType::new("inuse_space", "bytes"), golden.total);
+    let golden = inuse("windows.heap");
+    let summary = labels::status_summary("windows.heap.pb.gz", &inuse_space(), golden.total);
     assert_eq!(messages[end]["params"]["value"]["message"], summary);
     // The settings are pulled before the load starts.
     let config = index(&|m| m["method"] == "workspace/configuration").expect("settings are requested");
@@ -370,11 +417,14 @@ async fn initialized_loads_with_progress_and_asks_for_refreshes() {
     assert_eq!(status["name"], "windows.heap.pb.gz");
     assert_eq!(status["sampleType"], "inuse_space");
     assert_eq!(status["unit"], "bytes");
-    assert_eq!(status["total"], WINDOWS_TOTAL);
-    assert_eq!(status["totalLabel"], "15.27MB");
-    assert_eq!(status["samples"], 111);
-    assert_eq!(status["mappedFiles"], 9);
-    assert_eq!(status["unmappedFiles"], 37);
+    assert_eq!(status["total"], golden.total);
+    assert_eq!(status["totalLabel"], units::label(golden.total, "bytes"));
+    // Not a number pprof prints: the decoder's count, which tests/corpus.rs
+    // checks against pprof's own reading of its test profiles.
+    assert_eq!(status["samples"], decoded("windows.heap.pb.gz").samples.len());
+    let (mapped, unmapped) = mapped_files("windows.heap");
+    assert_eq!(status["mappedFiles"], mapped);
+    assert_eq!(status["unmappedFiles"], unmapped);
     assert_eq!(status["enabled"], true);
     assert_eq!(status["available"], 1);
 }
@@ -383,7 +433,7 @@ async fn initialized_loads_with_progress_and_asks_for_refreshes() {
 async fn clients_without_support_get_no_progress_refresh_or_configuration_requests() {
     let c = start_in(&goprog(), profiles("windows.heap.pb.gz"), json!({})).await;
     let uri = c.open(&catalog());
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
     c.command_ok("pprof.toggle", Value::Null).await;
     c.command_ok("pprof.toggle", Value::Null).await;
     let methods: Vec<String> = c
@@ -405,40 +455,26 @@ async fn shutdown_and_exit_close_the_connection() {
 // ---------------------------------------------------------------- inlay hints
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_init_allocation_gets_its_hint_at_the_end_of_line_25() {
+async fn the_init_allocation_gets_its_hint_at_the_end_of_its_line() {
     let c = start_windows().await;
     let uri = c.open(&catalog());
     let hints = c.hints(&uri).await;
     assert_eq!(hints.len(), 1, "{hints:?}");
     let hint = &hints[0];
-    assert_eq!(hint["position"], json!({ "line": INIT_LINE, "character": 28 }));
-    assert_eq!("\ttable = make([]Entry, Size)".encode_utf16().count(), 28);
-    assert_eq!(label(hint), INIT_LABEL);
+    assert_eq!(hint["position"], json!({ "line": init_line(), "character": init_end() }));
+    assert_eq!(label(hint), windows_label());
     assert_eq!(hint["paddingLeft"], true);
 
     // The tooltip gives every sample type, from the four goldens.
-    let mut rows = Vec::new();
-    for (ty, unit) in [("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"), ("inuse_space", "bytes")] {
-        let g = line_golden(&format!("windows.heap.{ty}.lines.top.txt"));
-        let l = &g.lines[&("internal/catalog/catalog.go".to_string(), 25)];
-        let cum = l.cum().unwrap();
-        rows.push(format!(
-            "- {ty}: {} flat ({}), {} cum ({})",
-            units::label(l.flat, unit),
-            units::percent(l.flat, g.total),
-            units::label(cum, unit),
-            units::percent(cum, g.total)
-        ));
-    }
+    let rows = sample_type_rows("windows.heap", CATALOG, init_row());
     assert_eq!(hint["tooltip"]["kind"], "markdown");
-    assert_eq!(hint["tooltip"]["value"], format!("**windows.heap.pb.gz** line 25\n\n{}", rows.join("\n")));
-    assert!(rows[1].starts_with("- alloc_space: 10MB flat (1.28%)"), "{}", rows[1]);
+    assert_eq!(hint["tooltip"]["value"], format!("**windows.heap.pb.gz** line {}\n\n{}", init_row(), rows.join("\n")));
 
-    // Only the requested range is answered.
+    // Only the requested range is answered: up to the line above.
     let none = c
         .ok(
             "textDocument/inlayHint",
-            json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 23, "character": 0 } } }),
+            json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": init_line() - 1, "character": 0 } } }),
         )
         .await;
     assert_eq!(none, json!([]));
@@ -477,32 +513,34 @@ async fn hints_equal_pprof_for_debug1_text_profiles() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_threshold_hides_tiny_lines_and_zero_shows_them() {
-    // idle.go:61 holds 4152 B of 16015687 (0.026%), under both defaults.
-    let idle = goprog().join("internal/idle/idle.go");
+    // An idle.go line with a few bytes of flat, under both defaults.
+    let golden = inuse("windows.heap");
+    let tiny = tiny_idle_line(&golden);
+    let idle = goprog().join(IDLE);
     let c = start_windows().await;
     let uri = c.open(&idle);
-    assert_eq!(c.hint_at(&uri, 60).await, None);
+    assert_eq!(c.hint_at(&uri, tiny).await, None);
 
     let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": all_lines() }))).await;
     let uri = c.open(&idle);
-    let expected = labels::hint(Cost { flat: 4152, cum: 4152 }, WINDOWS_TOTAL, "bytes");
-    assert_eq!(expected, "4.05kB flat · 4.05kB cum (0.03%)");
-    assert_eq!(c.hint_at(&uri, 60).await, Some(expected));
+    assert_eq!(c.hint_at(&uri, tiny).await, Some(golden.label(IDLE, tiny as i64 + 1, "bytes")));
     // Lines without data stay bare even then.
     let lines: Vec<u64> = hints_by_line(&c, &uri).await.into_keys().collect();
-    assert_eq!(lines, [60, 123, 131], "idle.go lines 61, 124 and 132 have data");
+    let with_data: Vec<u64> = golden.lines.keys().filter(|(f, _)| f == IDLE).map(|&(_, l)| l as u64 - 1).collect();
+    assert!(with_data.len() > 1 && with_data.contains(&tiny), "{with_data:?}");
+    assert_eq!(lines, with_data, "the idle.go lines with data in {}", golden.name);
 
     // Only one of the two percentages set to zero is enough.
     let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": { "minFlatPercent": 0 } }))).await;
     let uri = c.open(&idle);
-    assert!(c.hint_at(&uri, 60).await.is_some());
+    assert!(c.hint_at(&uri, tiny).await.is_some());
     // Hints can be switched off in the settings, and the format changed.
     let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": { "enabled": false } }))).await;
     let uri = c.open(&catalog());
     assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
     let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": { "format": "cum" } }))).await;
     let uri = c.open(&catalog());
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB cum (65.47%)"));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label_in(HintFormat::Cum)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -512,11 +550,12 @@ async fn path_mappings_map_build_paths_onto_a_checkout() {
         "profiles": [profile("windows.heap.pb.gz")],
         "pathMappings": [{ "from": "D:/work/projects/pprofdemo", "to": goprog() }],
     });
+    let (mapped, unmapped) = mapped_files("windows.heap");
     let c = start(settings).await;
     let status = c.status().await;
-    assert_eq!(status["mappedFiles"], 9);
+    assert_eq!(status["mappedFiles"], mapped);
     let uri = c.open(&catalog());
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
     let unresolved = c.command_ok("pprof.unresolved", Value::Null).await;
     assert!(
         unresolved.as_array().unwrap().iter().all(|e| !e["file"].as_str().unwrap().starts_with("D:/")),
@@ -552,11 +591,11 @@ async fn path_mappings_map_build_paths_onto_a_checkout() {
     let status = c
         .eventually("the mapping takes effect", WAIT, || async {
             let s = c.status().await;
-            (s["mappedFiles"] == 9).then_some(s)
+            (s["mappedFiles"] == mapped).then_some(s)
         })
         .await;
-    assert_eq!(status["unmappedFiles"], 37);
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(status["unmappedFiles"], unmapped);
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
 }
 
 // ---------------------------------------------------------------- code lens, hover, symbols, call hierarchy
@@ -569,8 +608,8 @@ async fn code_lenses_sit_on_declarations_and_run_show_function() {
     let lenses = lenses.as_array().unwrap();
     assert_eq!(lenses.len(), 1, "{lenses:?}");
     let lens = &lenses[0];
-    assert_eq!(lens["range"]["start"], json!({ "line": 23, "character": 0 }));
-    assert_eq!(lens["command"]["title"], INIT_LENS);
+    assert_eq!(lens["range"]["start"], json!({ "line": init_declaration(), "character": 0 }));
+    assert_eq!(lens["command"]["title"], init_lens(&inuse_space()));
     assert_eq!(lens["command"]["command"], "pprof.showFunction");
     assert_eq!(lens["command"]["arguments"], json!([{ "function": INIT_FUNCTION }]));
 
@@ -582,13 +621,20 @@ async fn code_lenses_sit_on_declarations_and_run_show_function() {
     for lens in lenses.as_array().unwrap() {
         let name = lens["command"]["arguments"][0]["function"].as_str().unwrap();
         let cost = functions[name];
-        assert_eq!(lens["command"]["title"], labels::lens(&pprof_lsp::profile::ValueType::new("inuse_space", "bytes"), cost, total));
+        assert_eq!(lens["command"]["title"], labels::lens(&inuse_space(), cost, total));
         seen.push((name.to_string(), lens["range"]["start"]["line"].as_u64().unwrap()));
     }
-    assert_eq!(
-        seen,
-        [("main.main".to_string(), 73), ("main.allocate".to_string(), 144), ("main.allocate.func1".to_string(), 149)]
-    );
+    // One lens per function of main.go in the golden, on its declaration.
+    let golden = inuse("windows.heap");
+    let mut expected: Vec<(String, u64)> = golden
+        .files
+        .iter()
+        .filter(|(_, file)| *file == "main.go")
+        .map(|(function, _)| (function.clone(), main_declaration(function)))
+        .collect();
+    expected.sort_by_key(|(_, line)| *line);
+    assert!(expected.len() >= 3, "{expected:?}");
+    assert_eq!(seen, expected);
 
     // Running the lens's command.
     let mark = c.mark();
@@ -596,13 +642,17 @@ async fn code_lenses_sit_on_declarations_and_run_show_function() {
     assert_eq!(result["function"], INIT_FUNCTION);
     assert_eq!(result["uri"], uri);
     assert_eq!(result["file"], "D:/work/projects/pprofdemo/internal/catalog/catalog.go");
-    assert_eq!(result["lines"], json!([{ "line": 25, "flat": 10485760, "cum": 10485760, "label": INIT_LABEL }]));
-    assert_eq!(result["callers"], json!([{ "function": "runtime.doInit1", "weight": 10485760, "label": "10MB (65.47%)" }]));
+    let line = golden.cost(CATALOG, init_row());
+    assert_eq!(result["lines"], json!([{ "line": init_row(), "flat": line.flat, "cum": line.cum, "label": windows_label() }]));
+    // With a single caller, the call carries all of the function's cum.
+    let (function, total) = function_cost("windows.heap.inuse_space.functions.top.txt", INIT_FUNCTION);
+    let call = labels::share(function.cum, total, "bytes");
+    assert_eq!(result["callers"], json!([{ "function": "runtime.doInit1", "weight": function.cum, "label": call }]));
     let shown = c.wait_after(mark, |m| is_show(m, 3), WAIT).await;
     let text = message_text(&shown);
-    assert!(text.starts_with(&format!("{INIT_FUNCTION} — inuse_space: 10MB flat, 10MB cum (65.47%)")), "{text}");
-    assert!(text.contains(&format!("catalog.go:25  {INIT_LABEL}")), "{text}");
-    assert!(text.contains("runtime.doInit1  10MB (65.47%)"), "{text}");
+    assert!(text.starts_with(&format!("{INIT_FUNCTION} — {}", labels::function(&inuse_space(), function, total))), "{text}");
+    assert!(text.contains(&format!("catalog.go:{}  {}", init_row(), windows_label())), "{text}");
+    assert!(text.contains(&format!("runtime.doInit1  {call}")), "{text}");
 
     let err = c.command("pprof.showFunction", json!({ "function": "no.such" })).await.unwrap_err();
     assert!(err["message"].as_str().unwrap().contains("no function no.such"), "{err}");
@@ -612,7 +662,7 @@ async fn code_lenses_sit_on_declarations_and_run_show_function() {
     assert_eq!(c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await, json!([]));
 }
 
-async fn hover(c: &Client, uri: &str, line: u32) -> Value {
+async fn hover(c: &Client, uri: &str, line: u64) -> Value {
     c.ok("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 2 } })).await
 }
 
@@ -620,33 +670,36 @@ async fn hover(c: &Client, uri: &str, line: u32) -> Value {
 async fn hover_shows_every_sample_type_and_the_heaviest_stacks() {
     let c = start_windows().await;
     let uri = c.open(&catalog());
-    let h = hover(&c, &uri, 24).await;
+    let h = hover(&c, &uri, init_line()).await;
     assert_eq!(h["contents"]["kind"], "markdown");
     let text = h["contents"]["value"].as_str().unwrap();
-    assert!(text.starts_with("**pprof** · windows.heap.pb.gz · line 25\n"), "{text}");
-    for row in [
-        "- alloc_objects: 1 flat (0.00%), 1 cum (0.00%)",
-        "- alloc_space: 10MB flat (1.28%), 10MB cum (1.28%)",
-        "- inuse_objects: 1 flat (0.00%), 1 cum (0.00%)",
-        "- inuse_space: 10MB flat (65.47%), 10MB cum (65.47%)",
-    ] {
+    assert!(text.starts_with(&format!("**pprof** · windows.heap.pb.gz · line {}\n", init_row())), "{text}");
+    for row in sample_type_rows("windows.heap", CATALOG, init_row()) {
         assert!(text.contains(&format!("{row}\n")), "missing {row:?} in\n{text}");
     }
     assert!(text.contains("**Top call stacks through this line** (inuse_space)"), "{text}");
-    assert!(text.contains("1. 10MB (65.47%)"), "{text}");
+    // The only stack through the line carries all of its cum.
+    let golden = inuse("windows.heap");
+    let init = golden.cost(CATALOG, init_row());
+    assert!(text.contains(&format!("1. {}", labels::share(init.cum, golden.total, "bytes"))), "{text}");
     assert!(!text.contains("2. "), "one stack only:\n{text}");
     // Mapped frames link to the local file; others are plain code.
-    assert!(text.contains(&format!("   - [{INIT_FUNCTION} catalog.go:25]({uri}#L25)")), "{text}");
+    let row = init_row();
+    assert!(text.contains(&format!("   - [{INIT_FUNCTION} catalog.go:{row}]({uri}#L{row})")), "{text}");
     assert!(text.contains("   - `runtime.doInit1 proc.go:"), "{text}");
 
-    // main.go:93 (allocate() called from main) carries many stacks: at most five.
+    // The call of allocate() in main carries many stacks: at most five.
+    let call = allocate_call() as i64 + 1;
     let main = c.open(&goprog().join("main.go"));
-    let text = hover(&c, &main, 92).await["contents"]["value"].as_str().unwrap().to_string();
-    assert!(text.contains("- inuse_space: 0 flat (0.00%), 5.22MB cum (34.14%)"), "{text}");
+    let text = hover(&c, &main, allocate_call()).await["contents"]["value"].as_str().unwrap().to_string();
+    for row in sample_type_rows("windows.heap", "main.go", call) {
+        assert!(text.contains(&format!("{row}\n")), "missing {row:?} in\n{text}");
+    }
     let numbered: Vec<&str> =
         text.lines().filter(|l| l.split_once(". ").is_some_and(|(n, _)| n.parse::<u32>().is_ok())).collect();
     assert_eq!(numbered.len(), 5, "{text}");
-    assert!(numbered[0].starts_with("1. 1.59MB (10.38%)"), "{numbered:?}");
+    let heaviest = heaviest_stack_through("windows.heap.pb.gz", "inuse_space", "main.go", call);
+    assert_eq!(numbered[0], format!("1. {}", labels::share(heaviest, golden.total, "bytes")), "{numbered:?}");
     // Every frame reads `function file:line`.
     let main_uri = main.clone();
     for frame in text.lines().filter(|l| l.starts_with("   - ")) {
@@ -656,9 +709,12 @@ async fn hover_shows_every_sample_type_and_the_heaviest_stacks() {
             || f.starts_with("… ");
         assert!(ok, "odd frame {f:?}");
     }
-    assert!(text.contains(&format!("[main.allocate main.go:147]({main_uri}#L147)")), "{text}");
+    let decode_call = decode_call() + 1;
+    assert!(text.contains(&format!("[main.allocate main.go:{decode_call}]({main_uri}#L{decode_call})")), "{text}");
     // Lines without data have no hover.
-    assert_eq!(hover(&c, &uri, 3).await, Value::Null);
+    let package = line_of(CATALOG, "package catalog");
+    assert!(!golden.lines.contains_key(&(CATALOG.to_string(), package as i64 + 1)));
+    assert_eq!(hover(&c, &uri, package).await, Value::Null);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -667,7 +723,12 @@ async fn workspace_symbols_are_ordered_by_cost_and_filtered() {
     let (total, functions) = function_golden("windows.heap.inuse_space.functions.top.txt");
     let all = c.ok("workspace/symbol", json!({ "query": "" })).await;
     let all = all.as_array().unwrap();
-    assert!(all.len() >= 15, "{all:?}");
+    // Exactly the functions the golden places in workspace files.
+    let golden = inuse("windows.heap");
+    let listed: BTreeSet<&str> = all.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let local: BTreeSet<&str> = golden.files.keys().map(String::as_str).collect();
+    assert!(local.len() >= 15, "{local:?}");
+    assert_eq!(listed, local);
     let mut previous = i64::MAX;
     for s in all {
         let name = s["name"].as_str().unwrap();
@@ -681,10 +742,10 @@ async fn workspace_symbols_are_ordered_by_cost_and_filtered() {
     }
     assert_eq!(all[0]["name"], INIT_FUNCTION);
     assert_eq!(all[0]["location"]["uri"], uri_of(&catalog()));
-    assert_eq!(all[0]["location"]["range"]["start"], json!({ "line": 23, "character": 0 }));
+    assert_eq!(all[0]["location"]["range"]["start"], json!({ "line": init_declaration(), "character": 0 }));
     let allocate = all.iter().find(|s| s["name"] == "main.allocate").unwrap();
     assert_eq!(allocate["location"]["uri"], uri_of(&goprog().join("main.go")));
-    assert_eq!(allocate["location"]["range"]["start"]["line"], 144);
+    assert_eq!(allocate["location"]["range"]["start"]["line"], main_declaration("main.allocate"));
 
     let found = c.ok("workspace/symbol", json!({ "query": "CATALOG" })).await;
     let names: Vec<&str> = found.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
@@ -700,13 +761,17 @@ async fn workspace_symbols_are_ordered_by_cost_and_filtered() {
     let expected: Vec<&str> =
         all.iter().map(|s| s["name"].as_str().unwrap()).filter(|n| in_order(&n.to_lowercase(), "ingest")).collect();
     assert_eq!(names, expected);
-    assert_eq!(&names[..5], [
-        "pprofdemo/internal/ingest.Decode",
-        "pprofdemo/internal/ingest.newBuf",
-        "pprofdemo/internal/ingest.frame",
-        "pprofdemo/internal/ingest.Batch",
-        "pprofdemo/internal/ingest.MakeEncoder.func1",
-    ]);
+    // The same functions as the golden's, by cum and then flat; functions
+    // equal in both may come in any order, so their costs are compared.
+    let mut from_golden: Vec<&str> = local.iter().copied().filter(|n| in_order(&n.to_lowercase(), "ingest")).collect();
+    let rank = |name: &&str| {
+        let cost = functions[*name];
+        (std::cmp::Reverse(cost.cum.unsigned_abs()), std::cmp::Reverse(cost.flat.unsigned_abs()))
+    };
+    from_golden.sort_by_key(rank);
+    assert!(from_golden.len() >= 5, "{from_golden:?}");
+    assert_eq!(names.iter().map(rank).collect::<Vec<_>>(), from_golden.iter().map(rank).collect::<Vec<_>>(), "{names:?}");
+    assert_eq!(names.iter().collect::<BTreeSet<_>>(), from_golden.iter().collect::<BTreeSet<_>>());
     assert!(names.contains(&"pprofdemo/internal/idle.(*Group).ingestHelper"));
     assert!(!names.contains(&"main.main"));
     let fuzzy = c.ok("workspace/symbol", json!({ "query": "catinit" })).await;
@@ -717,31 +782,35 @@ async fn workspace_symbols_are_ordered_by_cost_and_filtered() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn call_hierarchy_carries_edge_costs() {
     let c = start_windows().await;
+    let functions = "windows.heap.inuse_space.functions.top.txt";
     let catalog_uri = c.open(&catalog());
+    // A line in the body of init, below the allocation.
+    let body = line_of(CATALOG, "e := &table[i]");
     let items = c
-        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": catalog_uri }, "position": { "line": 26, "character": 1 } }))
+        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": catalog_uri }, "position": { "line": body, "character": 1 } }))
         .await;
     assert_eq!(items.as_array().unwrap().len(), 1);
     assert_eq!(items[0]["name"], INIT_FUNCTION);
-    assert_eq!(items[0]["detail"], "10MB inuse_space (65.47%)");
+    let (init, total) = function_cost(functions, INIT_FUNCTION);
+    assert_eq!(items[0]["detail"], labels::call(&inuse_space(), init.cum, total));
     assert_eq!(items[0]["uri"], catalog_uri);
-    assert_eq!(items[0]["range"]["start"]["line"], 23);
+    assert_eq!(items[0]["range"]["start"]["line"], init_declaration());
 
-    let golden = line_golden("windows.heap.inuse_space.lines.top.txt");
+    let golden = inuse("windows.heap");
     let main = c.open(&goprog().join("main.go"));
     let items = c
-        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": main }, "position": { "line": 146, "character": 1 } }))
+        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": main }, "position": { "line": decode_call(), "character": 1 } }))
         .await;
     assert_eq!(items[0]["name"], "main.allocate");
-    assert_eq!(items[0]["range"]["start"]["line"], 144);
+    assert_eq!(items[0]["range"]["start"]["line"], main_declaration("main.allocate"));
     let out = c.ok("callHierarchy/outgoingCalls", json!({ "item": items[0] })).await;
     let out = out.as_array().unwrap();
-    // ingest.Decode is called from line 147 only, so that line's cum is the edge.
+    // ingest.Decode is called from one line only, so that line's cum is the edge.
     let decode = out.iter().find(|o| o["to"]["name"] == "pprofdemo/internal/ingest.Decode").expect("allocate calls Decode");
-    let cum = golden.lines[&("main.go".to_string(), 147)].cum().unwrap();
-    assert_eq!(decode["to"]["detail"], format!("{} inuse_space ({})", units::label(cum, "bytes"), units::percent(cum, WINDOWS_TOTAL)));
-    assert_eq!(decode["to"]["detail"], "2.05MB inuse_space (13.40%)");
-    assert_eq!(decode["fromRanges"], json!([{ "start": { "line": 146, "character": 0 }, "end": { "line": 146, "character": 0 } }]));
+    let cum = golden.cost("main.go", decode_call() as i64 + 1).cum;
+    assert_eq!(decode["to"]["detail"], labels::call(&inuse_space(), cum, golden.total));
+    let site = json!({ "line": decode_call(), "character": 0 });
+    assert_eq!(decode["fromRanges"], json!([{ "start": site, "end": site }]));
     assert_eq!(decode["to"]["uri"], uri_of(&goprog().join("internal/ingest/ingest.go")));
     assert_eq!(out[0]["to"]["name"], "pprofdemo/internal/ingest.Decode", "heaviest first");
     let weights: Vec<f64> = out
@@ -751,19 +820,27 @@ async fn call_hierarchy_carries_edge_costs() {
     assert!(weights.windows(2).all(|w| w[0] >= w[1]), "{weights:?}");
 
     let ingest = c.open(&goprog().join("internal/ingest/ingest.go"));
+    let ingest_go = "internal/ingest/ingest.go";
     let items = c
-        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": ingest }, "position": { "line": 8, "character": 1 } }))
+        .ok(
+            "textDocument/prepareCallHierarchy",
+            json!({ "textDocument": { "uri": ingest }, "position": { "line": line_of(ingest_go, "func newBuf("), "character": 1 } }),
+        )
         .await;
     assert_eq!(items[0]["name"], "pprofdemo/internal/ingest.newBuf");
-    assert_eq!(items[0]["detail"], "1.59MB inuse_space (10.38%)");
+    let (new_buf, _) = function_cost(functions, "pprofdemo/internal/ingest.newBuf");
+    let weight = labels::call(&inuse_space(), new_buf.cum, total);
+    assert_eq!(items[0]["detail"], weight);
     let incoming = c.ok("callHierarchy/incomingCalls", json!({ "item": items[0] })).await;
     assert_eq!(incoming.as_array().unwrap().len(), 1, "{incoming}");
     assert_eq!(incoming[0]["from"]["name"], "pprofdemo/internal/ingest.frame");
-    assert_eq!(incoming[0]["from"]["detail"], "1.59MB inuse_space (10.38%)");
-    assert_eq!(incoming[0]["fromRanges"][0]["start"]["line"], 12, "called at ingest.go:13");
+    // Its only caller's call carries all of newBuf's cum.
+    assert_eq!(incoming[0]["from"]["detail"], weight);
+    assert_eq!(incoming[0]["fromRanges"][0]["start"]["line"], line_of(ingest_go, "out := newBuf("), "called in frame");
     // No function at a line above every function of the file.
+    let package = line_of(CATALOG, "package catalog");
     let none = c
-        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": catalog_uri }, "position": { "line": 2, "character": 0 } }))
+        .ok("textDocument/prepareCallHierarchy", json!({ "textDocument": { "uri": catalog_uri }, "position": { "line": package, "character": 0 } }))
         .await;
     assert_eq!(none, Value::Null);
 }
@@ -777,21 +854,21 @@ async fn load_accepts_paths_relative_paths_and_strings() {
     let mark = c.mark();
     let status = c.command_ok("pprof.load", json!({ "path": profile("trimpath.heap.pb.gz") })).await;
     assert_eq!(status["name"], "trimpath.heap.pb.gz");
-    assert_eq!(status["total"], TRIMPATH_TOTAL);
+    assert_eq!(status["total"], inuse("trimpath.heap").total);
     assert_eq!(status["available"], 2);
     c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (64.81%)"));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(init_label("trimpath.heap")));
 
     // Relative to the first workspace folder.
     let status = c.command_ok("pprof.load", json!({ "path": "../profiles/heap2.pb.gz" })).await;
     assert_eq!(status["name"], "heap2.pb.gz");
-    assert_eq!(status["total"], HEAP2_TOTAL);
+    assert_eq!(status["total"], inuse("heap2").total);
     assert_eq!(status["profile"], goprog().join("../profiles/heap2.pb.gz").display().to_string());
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (67.41%)"));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(init_label("heap2")));
     // A bare string.
     let status = c.command_ok("pprof.load", json!(profile("windows.heap.pb.gz"))).await;
-    assert_eq!(status["total"], WINDOWS_TOTAL);
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(status["total"], inuse("windows.heap").total);
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
 
     let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
     let listed: Vec<(String, bool)> =
@@ -815,13 +892,12 @@ async fn sample_types_are_listed_and_selected() {
     let types = c.command_ok("pprof.listSampleTypes", Value::Null).await;
     let types = types.as_array().unwrap();
     let names: Vec<&str> = types.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"]);
-    for t in types {
-        let name = t["name"].as_str().unwrap();
+    assert_eq!(names, HEAP_TYPES.map(|(name, _)| name));
+    for (t, (name, unit)) in types.iter().zip(HEAP_TYPES) {
         let golden = line_golden(&format!("windows.heap.{name}.lines.top.txt"));
         assert_eq!(t["total"], golden.total, "{name}");
-        assert_eq!(t["unit"], if name.ends_with("space") { "bytes" } else { "count" });
-        assert_eq!(t["totalLabel"], units::label(golden.total, t["unit"].as_str().unwrap()));
+        assert_eq!(t["unit"], unit);
+        assert_eq!(t["totalLabel"], units::label(golden.total, unit));
         assert_eq!(t["active"], name == "inuse_space");
     }
 
@@ -830,18 +906,16 @@ async fn sample_types_are_listed_and_selected() {
     assert_eq!(status["sampleType"], "alloc_space");
     c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
     let alloc = line_golden("windows.heap.alloc_space.lines.top.txt");
-    let expected = golden_label(&alloc, "internal/catalog/catalog.go", 25, "bytes");
-    assert_eq!(expected, "10MB flat · 10MB cum (1.28%)");
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await, Some(expected));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(alloc.label(CATALOG, init_row(), "bytes")));
     let lens = c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
-    assert_eq!(lens[0]["command"]["title"], "alloc_space: 10MB flat, 10MB cum (1.28%) · callers");
+    assert_eq!(lens[0]["command"]["title"], init_lens(&ValueType::new("alloc_space", "bytes")));
     let listed = c.command_ok("pprof.listSampleTypes", Value::Null).await;
     assert_eq!(listed[1]["active"], true);
     assert_eq!(listed[3]["active"], false);
 
     // A bare string works too; an unknown name is an error naming the choices.
     c.command_ok("pprof.selectSampleType", json!("inuse_space")).await;
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
     let err = c.command("pprof.selectSampleType", json!({ "name": "bogus" })).await.unwrap_err();
     assert_eq!(err["code"], -32602);
     assert_eq!(
@@ -857,16 +931,17 @@ async fn top_lists_the_hottest_lines_by_flat_or_cum() {
     let top = c.command_ok("pprof.top", json!({ "n": 5, "by": "flat" })).await;
     let top = top.as_array().unwrap();
     assert_eq!(top.len(), 5);
+    let init = inuse("windows.heap").cost(CATALOG, init_row());
     assert_eq!(
         top[0],
         json!({
             "uri": uri_of(&catalog()),
             "file": "D:/work/projects/pprofdemo/internal/catalog/catalog.go",
-            "line": 25,
+            "line": init_row(),
             "function": INIT_FUNCTION,
-            "flat": 10485760,
-            "cum": 10485760,
-            "label": INIT_LABEL,
+            "flat": init.flat,
+            "cum": init.cum,
+            "label": windows_label(),
         })
     );
     // The same rows, in the same order, as `go tool pprof -lines -top`.
@@ -892,9 +967,11 @@ async fn top_lists_the_hottest_lines_by_flat_or_cum() {
     assert_eq!(got, cums[..8]);
     let unmapped = top.as_array().unwrap().iter().find(|e| e["file"].as_str().unwrap().starts_with("c:/go/")).expect("a runtime row");
     assert_eq!(unmapped["uri"], Value::Null);
-    let main93 = top.as_array().unwrap().iter().find(|e| e["function"] == "main.main").unwrap();
-    assert_eq!(main93["line"], 93);
-    assert_eq!(main93["label"], "5.22MB cum (34.14%)");
+    // main's heaviest line is its call of allocate().
+    let main = top.as_array().unwrap().iter().find(|e| e["function"] == "main.main").unwrap();
+    let call = allocate_call() as i64 + 1;
+    assert_eq!(main["line"], call);
+    assert_eq!(main["label"], inuse("windows.heap").label("main.go", call, "bytes"));
     // The default n is 20.
     let top = c.command_ok("pprof.top", Value::Null).await;
     assert_eq!(top.as_array().unwrap().len(), 20);
@@ -927,15 +1004,15 @@ async fn toggle_hides_and_restores_everything() {
     c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
     assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
     assert_eq!(c.ok("textDocument/codeLens", lens.clone()).await, json!([]));
-    assert_eq!(hover(&c, &uri, 24).await, Value::Null);
+    assert_eq!(hover(&c, &uri, init_line()).await, Value::Null);
     assert_eq!(c.command_ok("pprof.heat", json!({ "uri": uri })).await, json!([]));
     let status = c.status().await;
     assert_eq!(status["enabled"], false);
     assert_eq!(status["loaded"], true, "the profile stays loaded");
 
     assert_eq!(c.command_ok("pprof.toggle", Value::Null).await, json!({ "enabled": true }));
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
-    assert_eq!(c.ok("textDocument/codeLens", lens).await[0]["command"]["title"], INIT_LENS);
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
+    assert_eq!(c.ok("textDocument/codeLens", lens).await[0]["command"]["title"], init_lens(&inuse_space()));
     // An explicit value is obeyed, not flipped.
     assert_eq!(c.command_ok("pprof.toggle", json!({ "enabled": true })).await, json!({ "enabled": true }));
     assert_eq!(c.command_ok("pprof.toggle", json!({ "enabled": false })).await, json!({ "enabled": false }));
@@ -947,15 +1024,21 @@ async fn toggle_hides_and_restores_everything() {
 async fn heat_gives_each_hot_line_its_share_of_the_hottest() {
     let c = start_windows().await;
     let uri = c.open(&catalog());
+    // The catalog allocation is the only line of its file, so the hottest.
+    let golden = inuse("windows.heap");
+    let init = golden.cost(CATALOG, init_row());
     assert_eq!(
         c.command_ok("pprof.heat", json!({ "uri": uri })).await,
-        json!([{ "line": 24, "level": 5, "heat": 1.0, "cum": 10485760, "flat": 10485760 }])
+        json!([{ "line": init_line(), "level": 5, "heat": 1.0, "cum": init.cum, "flat": init.flat }])
     );
-    let golden = line_golden("windows.heap.inuse_space.lines.top.txt");
     let main = c.open(&goprog().join("main.go"));
     let heat = c.command_ok("pprof.heat", json!({ "uri": main })).await;
     let heat = heat.as_array().unwrap();
-    let hottest = 5468496.0; // main.go:93
+    // main's call of allocate() is the hottest line of main.go.
+    let hottest = golden.cost("main.go", allocate_call() as i64 + 1).cum;
+    let main_cums = golden.lines.iter().filter(|((f, _), _)| f == "main.go").flat_map(|(_, g)| g.cums.iter().copied());
+    assert_eq!(main_cums.max(), Some(hottest));
+    let hottest = hottest as f64;
     let hints = hints_by_line(&c, &main).await;
     assert_eq!(heat.len(), hints.len(), "one entry per shown line");
     for e in heat {
@@ -970,7 +1053,7 @@ async fn heat_gives_each_hot_line_its_share_of_the_hottest() {
             assert_eq!(e["level"], (cum as f64 / hottest * 5.0).ceil() as u64, "{e}");
         }
     }
-    assert_eq!(heat.iter().find(|e| e["line"] == 92).unwrap()["heat"], 1.0);
+    assert_eq!(heat.iter().find(|e| e["line"] == allocate_call()).unwrap()["heat"], 1.0);
     // Unknown or missing documents give nothing.
     assert_eq!(c.command_ok("pprof.heat", json!({ "uri": uri_of(&goprog().join("internal/tree/tree.go")) })).await, json!([]));
     let err = c.command("pprof.heat", Value::Null).await.unwrap_err();
@@ -1013,40 +1096,51 @@ fn splice_lines(text: &str, from: usize, to: usize, with: &[&str]) -> String {
 async fn hints_follow_incremental_edits_and_go_stale() {
     let c = start_windows().await;
     let uri = c.open(&catalog());
+    let (init, declaration, expected) = (init_line(), init_declaration(), windows_label());
+    // The edits below change lines 0 to 10, all above the function.
+    assert!(declaration > 10, "catalog.go changed: init is declared on line {declaration} (0-based)");
+    let keys = |hints: BTreeMap<u64, Value>| hints.into_keys().collect::<Vec<_>>();
+
     // Two lines inserted above: the hint moves down with its line.
     c.change(&uri, 2, &[(10, 0, 10, 0, "// one\n// two\n")]);
     let hints = hints_by_line(&c, &uri).await;
-    assert_eq!(hints.keys().copied().collect::<Vec<_>>(), [26]);
-    assert_eq!(label(&hints[&26]), INIT_LABEL);
-    assert_eq!(hints[&26]["position"]["character"], 28);
+    let at = init + 2;
+    assert_eq!(hints.keys().copied().collect::<Vec<_>>(), [at]);
+    assert_eq!(label(&hints[&at]), expected);
+    assert_eq!(hints[&at]["position"]["character"], init_end());
     let lens = c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
-    assert_eq!(lens[0]["range"]["start"]["line"], 25, "the lens follows its declaration");
+    assert_eq!(lens[0]["range"]["start"]["line"], declaration + 2, "the lens follows its declaration");
     let top = c.command_ok("pprof.top", json!({ "n": 1 })).await;
-    assert_eq!(top[0]["line"], 27, "pprof.top gives the current 1-based line");
-    let h = hover(&c, &uri, 26).await;
-    assert!(h["contents"]["value"].as_str().unwrap().contains("line 25"), "hover still speaks of profile line 25");
+    assert_eq!(top[0]["line"], at + 1, "pprof.top gives the current 1-based line");
+    let h = hover(&c, &uri, at).await;
+    let profile_line = format!("line {}", init_row());
+    assert!(h["contents"]["value"].as_str().unwrap().contains(&profile_line), "hover still speaks of profile {profile_line}");
 
     // Four lines deleted above (the header comment and package clause).
     c.change(&uri, 3, &[(0, 0, 4, 0, "")]);
-    assert_eq!(hints_by_line(&c, &uri).await.keys().copied().collect::<Vec<_>>(), [22]);
-    assert_eq!(c.hint_at(&uri, 22).await.as_deref(), Some(INIT_LABEL));
+    let at = init - 2;
+    assert_eq!(keys(hints_by_line(&c, &uri).await), [at]);
+    assert_eq!(c.hint_at(&uri, at).await, Some(expected.clone()));
 
-    // The hot line itself edited: the hint stays, marked stale.
-    c.change(&uri, 4, &[(22, 1, 22, 6, "tbl")]);
-    let stale = c.hint_at(&uri, 22).await.expect("an edited line keeps its hint");
-    assert!(stale.starts_with(INIT_LABEL) && stale.contains("stale"), "{stale}");
+    // The hot line itself edited (`table` renamed): the hint stays, marked stale.
+    let edit = at as u32;
+    c.change(&uri, 4, &[(edit, 1, edit, 6, "tbl")]);
+    let stale = c.hint_at(&uri, at).await.expect("an edited line keeps its hint");
+    assert!(stale.starts_with(&expected) && stale.contains("stale"), "{stale}");
     let heat = c.command_ok("pprof.heat", json!({ "uri": uri })).await;
     assert_eq!(heat, json!([]), "heat leaves out edited lines");
     // Undone: the exact original label again.
-    c.change(&uri, 5, &[(22, 1, 22, 4, "table")]);
-    assert_eq!(c.hint_at(&uri, 22).await.as_deref(), Some(INIT_LABEL));
+    c.change(&uri, 5, &[(edit, 1, edit, 4, "table")]);
+    assert_eq!(c.hint_at(&uri, at).await, Some(expected));
 
-    // Several changes in one notification apply in order.
+    // Several changes in one notification apply in order: two lines in, one out.
     c.change(&uri, 6, &[(0, 0, 0, 0, "// a\n"), (0, 0, 0, 0, "// b\n"), (1, 0, 2, 0, "")]);
-    assert_eq!(hints_by_line(&c, &uri).await.keys().copied().collect::<Vec<_>>(), [23]);
+    assert_eq!(keys(hints_by_line(&c, &uri).await), [init - 1]);
 
     // Everything from the function on deleted: the profiled line is gone.
-    c.change(&uri, 7, &[(20, 0, 60, 0, "")]);
+    // The document is now one line shorter than the file.
+    let (from, end) = ((declaration - 1) as u32, (catalog_text().lines().count() - 1) as u32);
+    c.change(&uri, 7, &[(from, 0, end, 0, "")]);
     assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
     assert_eq!(c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await, json!([]));
 }
@@ -1054,27 +1148,28 @@ async fn hints_follow_incremental_edits_and_go_stale() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hints_follow_full_text_edits_and_go_stale() {
     let c = start_windows().await;
+    let (init, expected) = (init_line(), windows_label());
     let original = catalog_text();
     let uri = c.open(&catalog());
     let inserted = splice_lines(&original, 10, 10, &["", "", ""]);
     c.change_full(&uri, 2, &inserted);
-    assert_eq!(hints_by_line(&c, &uri).await.keys().copied().collect::<Vec<_>>(), [27]);
-    assert_eq!(c.hint_at(&uri, 27).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(hints_by_line(&c, &uri).await.keys().copied().collect::<Vec<_>>(), [init + 3]);
+    assert_eq!(c.hint_at(&uri, init + 3).await, Some(expected.clone()));
 
     let deleted = splice_lines(&original, 0, 2, &[]);
     c.change_full(&uri, 3, &deleted);
-    assert_eq!(c.hint_at(&uri, 22).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init - 2).await, Some(expected.clone()));
 
     let edited = original.replace("table = make([]Entry, Size)", "table = make([]Entry, Size*2)");
     c.change_full(&uri, 4, &edited);
-    let stale = c.hint_at(&uri, INIT_LINE).await.expect("stale hint");
-    assert_eq!(stale, format!("{INIT_LABEL} (stale: line edited since the profile was loaded)"));
+    let stale = c.hint_at(&uri, init).await.expect("stale hint");
+    assert_eq!(stale, format!("{expected} (stale: line edited since the profile was loaded)"));
 
     c.change_full(&uri, 5, &original);
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init).await, Some(expected));
 
-    // The file cut short before the profiled line: no hint, no error.
-    let short: String = original.lines().take(20).map(|l| format!("{l}\n")).collect();
+    // The file cut short before the function: no hint, no error.
+    let short: String = original.lines().take(init_declaration() as usize).map(|l| format!("{l}\n")).collect();
     c.change_full(&uri, 6, &short);
     assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
     assert_eq!(c.command_ok("pprof.heat", json!({ "uri": uri })).await, json!([]));
@@ -1083,7 +1178,7 @@ async fn hints_follow_full_text_edits_and_go_stale() {
     c.open_text(&catalog(), &short);
     assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
     assert_eq!(c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await, json!([]));
-    assert_eq!(hover(&c, &uri, 24).await, Value::Null);
+    assert_eq!(hover(&c, &uri, init_line()).await, Value::Null);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1091,25 +1186,29 @@ async fn stale_hints_can_be_hidden() {
     let c = start(merged(profiles("windows.heap.pb.gz"), json!({ "hints": { "stale": "hide" } }))).await;
     let original = catalog_text();
     let uri = c.open(&catalog());
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
-    c.change(&uri, 2, &[(24, 1, 24, 6, "tbl")]);
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
+    let edit = init_line() as u32;
+    c.change(&uri, 2, &[(edit, 1, edit, 6, "tbl")]);
     assert_eq!(c.hints(&uri).await, Vec::<Value>::new());
     c.change_full(&uri, 3, &original);
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reload_makes_the_current_text_the_reference() {
     let c = start_windows().await;
     let uri = c.open(&catalog());
-    c.change(&uri, 2, &[(0, 0, 0, 0, "// new first line\n"), (25, 1, 25, 6, "tbl")]);
-    let stale = c.hint_at(&uri, 25).await.unwrap();
+    // A line inserted at the top, then the allocation line edited.
+    let (init, row) = (init_line(), init_row());
+    let edit = init as u32 + 1;
+    c.change(&uri, 2, &[(0, 0, 0, 0, "// new first line\n"), (edit, 1, edit, 6, "tbl")]);
+    let stale = c.hint_at(&uri, init + 1).await.unwrap();
     assert!(stale.contains("stale"), "{stale}");
     // A new profile is taken to describe the text as it is now.
     c.command_ok("pprof.load", json!({ "path": profile("windows.heap.pb.gz") })).await;
     let hints = hints_by_line(&c, &uri).await;
-    assert_eq!(hints.keys().copied().collect::<Vec<_>>(), [24], "profile line 25 is line 25 of the current text");
-    assert!(!label(&hints[&24]).contains("stale"));
+    assert_eq!(hints.keys().copied().collect::<Vec<_>>(), [init], "profile line {row} is line {row} of the current text");
+    assert!(!label(&hints[&init]).contains("stale"));
 }
 
 // ---------------------------------------------------------------- configuration
@@ -1127,7 +1226,8 @@ async fn configuration_changes_are_pulled_and_applied() {
     c.wait_after(mark, |m| m["method"] == "workspace/configuration", WAIT).await;
     c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
     assert_eq!(c.status().await["sampleType"], "alloc_space");
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (1.28%)"));
+    let alloc = line_golden("windows.heap.alloc_space.lines.top.txt");
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(alloc.label(CATALOG, init_row(), "bytes")));
 
     c.set_settings(json!({
         "profiles": [profile("windows.heap.pb.gz")],
@@ -1137,7 +1237,6 @@ async fn configuration_changes_are_pulled_and_applied() {
     let mark = c.mark();
     c.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
     c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
-    let alloc = line_golden("windows.heap.alloc_space.lines.top.txt");
     let main_lines = alloc.lines.keys().filter(|(f, _)| f == "main.go").count();
     let all_main = hints_by_line(&c, &main).await;
     assert_eq!(all_main.len(), main_lines);
@@ -1151,7 +1250,7 @@ async fn configuration_changes_are_pulled_and_applied() {
     let status = c.status().await;
     assert_eq!(status["name"], "trimpath.heap.pb.gz");
     assert_eq!(status["sampleType"], "inuse_space");
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (64.81%)"));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(init_label("trimpath.heap")));
 
     // Bad settings are reported and change nothing.
     c.set_settings(json!({ "hints": { "format": "loud" } }));
@@ -1167,8 +1266,9 @@ async fn configuration_changes_are_read_from_the_notification() {
     let caps = json!({ "workspace": { "inlayHint": { "refreshSupport": true } } });
     let c = start_in(&goprog(), profiles("windows.heap.pb.gz"), caps).await;
     let uri = c.open(&catalog());
-    let idle = c.open(&goprog().join("internal/idle/idle.go"));
-    assert_eq!(c.hint_at(&idle, 60).await, None);
+    let tiny = tiny_idle_line(&inuse("windows.heap"));
+    let idle = c.open(&goprog().join(IDLE));
+    assert_eq!(c.hint_at(&idle, tiny).await, None);
     let mark = c.mark();
     c.notify(
         "workspace/didChangeConfiguration",
@@ -1180,9 +1280,9 @@ async fn configuration_changes_are_read_from_the_notification() {
     );
     c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
     assert!(c.messages().iter().all(|m| m["method"] != "workspace/configuration"));
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (1.28%)"));
     let alloc = line_golden("windows.heap.alloc_space.lines.top.txt");
-    assert_eq!(c.hint_at(&idle, 60).await, Some(golden_label(&alloc, "internal/idle/idle.go", 61, "bytes")));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(alloc.label(CATALOG, init_row(), "bytes")));
+    assert_eq!(c.hint_at(&idle, tiny).await, Some(alloc.label(IDLE, tiny as i64 + 1, "bytes")));
 
     // A sample type the profile lacks: a warning, and the type stays.
     let mark = c.mark();
@@ -1213,7 +1313,7 @@ async fn the_newest_profile_in_the_workspace_is_shown() {
     let c = start_in(ws.path(), json!({ "watch": false }), full_capabilities()).await;
     let status = c.status().await;
     assert_eq!(status["profile"], newer.display().to_string());
-    assert_eq!(status["total"], TRIMPATH_TOTAL);
+    assert_eq!(status["total"], inuse("trimpath.heap").total);
     assert_eq!(status["available"], 2);
     let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
     assert_eq!(
@@ -1225,13 +1325,13 @@ async fn the_newest_profile_in_the_workspace_is_shown() {
         ])
     );
     let uri = c.open(&ws.path().join("internal/catalog/catalog.go"));
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (64.81%)"));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(init_label("trimpath.heap")));
     // The fixture's own copy is not part of this workspace.
     assert_eq!(c.hints(&uri_of(&catalog())).await.len(), 0);
 
     // Switching to the other one.
     c.command_ok("pprof.load", json!({ "path": older })).await;
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
     let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
     assert_eq!(listed[1]["source"], older.display().to_string());
     assert_eq!(listed[1]["active"], true);
@@ -1266,7 +1366,7 @@ async fn failing_load(arg: Value, needles: &[&str]) {
         assert!(after["error"].as_str().unwrap().contains(needle), "{needle:?} not in {after}");
     }
     assert_eq!(on_screen(&after), on_screen(&before));
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
     assert_eq!(error_messages(&c).len(), 0);
 }
 
@@ -1326,8 +1426,8 @@ async fn a_profile_is_loaded_from_a_url() {
     assert_eq!(status["profile"], server.url);
     let host = server.url.trim_start_matches("http://").split('/').next().unwrap().to_string();
     assert_eq!(status["name"], format!("heap ({host})"));
-    assert_eq!(status["total"], WINDOWS_TOTAL, "heap.pb.gz is the same program state");
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(status["total"], inuse("heap").total);
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(init_label("heap")));
     let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
     assert_eq!(
         listed[0],
@@ -1342,18 +1442,16 @@ async fn a_changed_profile_file_is_reloaded() {
     std::fs::copy(profile("heap.pb.gz"), &live).unwrap();
     let c = start(json!({ "profiles": [live] })).await;
     let uri = c.open(&catalog());
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(init_label("heap")));
 
     let mark = c.mark();
     std::fs::write(&live, std::fs::read(profile("heap2.pb.gz")).unwrap()).unwrap();
     c.wait_loaded_after(mark).await;
     let status = c.status().await;
-    assert_eq!(status["total"], HEAP2_TOTAL);
+    assert_eq!(status["total"], inuse("heap2").total);
     assert_eq!(status["profile"], live.display().to_string());
-    let heap2 = line_golden("heap2.inuse_space.lines.top.txt");
-    let expected = golden_label(&heap2, "internal/catalog/catalog.go", 25, "bytes");
-    assert_eq!(expected, "10MB flat · 10MB cum (67.41%)");
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await, Some(expected.clone()));
+    let expected = init_label("heap2");
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(expected.clone()));
 
     // Garbage written over it: reported, and heap2 stays.
     let mark = c.mark();
@@ -1364,13 +1462,13 @@ async fn a_changed_profile_file_is_reloaded() {
     let after = c.status().await;
     assert_eq!(after["state"], "failed");
     assert_eq!(on_screen(&after), on_screen(&status));
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await, Some(expected));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(expected));
 
     // Fixed again: reloaded again.
     let mark = c.mark();
     std::fs::write(&live, std::fs::read(profile("heap.pb.gz")).unwrap()).unwrap();
     c.wait_loaded_after(mark).await;
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(init_label("heap")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1394,21 +1492,21 @@ async fn requests_during_a_load_see_the_previous_profile() {
         let begun = c.messages().iter().skip(mark).any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin");
         assert!(begun, "the load is in progress");
         // Answered at once, from the old profile.
-        let hint = c.hint_at(&uri, INIT_LINE).await;
+        let hint = c.hint_at(&uri, init_line()).await;
         let status = c.status().await;
         let lens = c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
         server.gate.as_ref().unwrap().send(()).unwrap();
         (hint, status, lens)
     };
     let (loaded, (hint, status, lens)) = tokio::join!(load, probe);
-    assert_eq!(hint.as_deref(), Some(INIT_LABEL));
+    assert_eq!(hint, Some(windows_label()));
     assert_eq!(status["state"], "loading");
     assert_eq!(status["loading"], format!("heap ({})", server.url.trim_start_matches("http://").split('/').next().unwrap()));
     assert_eq!(on_screen(&status), on_screen(&before));
-    assert_eq!(lens[0]["command"]["title"], INIT_LENS);
+    assert_eq!(lens[0]["command"]["title"], init_lens(&inuse_space()));
     let loaded = loaded.expect("the load succeeds once the server answers");
-    assert_eq!(loaded["total"], TRIMPATH_TOTAL);
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB flat · 10MB cum (64.81%)"));
+    assert_eq!(loaded["total"], inuse("trimpath.heap").total);
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(init_label("trimpath.heap")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1428,7 +1526,7 @@ async fn failing_requests_get_errors_and_the_server_keeps_serving() {
     let err = c.request("pprof/unknownMethod", json!({})).await.unwrap_err();
     assert_eq!(err["code"], -32601, "{err}");
     // Still serving.
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
     assert_eq!(c.status().await["loaded"], true);
 }
 
@@ -1448,7 +1546,7 @@ async fn bad_initialization_options_fail_initialize_only() {
     c.initialized();
     c.wait_loaded_after(0).await;
     let uri = c.open(&catalog());
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
 }
 
 // ---------------------------------------------------------------- encodings
@@ -1456,33 +1554,44 @@ async fn bad_initialization_options_fail_initialize_only() {
 /// Puts `😀` and then `é` at the end of the hot line and returns the
 /// character of its (stale) hint: the end of line in the client's units.
 async fn end_after_wide_characters(c: &Client, uri: &str, emoji_units: u32) -> Value {
-    c.change(uri, 2, &[(24, 28, 24, 28, "😀")]);
-    c.change(uri, 3, &[(24, 28 + emoji_units, 24, 28 + emoji_units, "é")]);
+    let (line, end) = (init_line() as u32, ascii_init_end());
+    c.change(uri, 2, &[(line, end, line, end, "😀")]);
+    c.change(uri, 3, &[(line, end + emoji_units, line, end + emoji_units, "é")]);
     let hints = hints_by_line(c, uri).await;
-    assert!(label(&hints[&INIT_LINE]).contains("stale"));
-    hints[&INIT_LINE]["position"]["character"].clone()
+    assert!(label(&hints[&init_line()]).contains("stale"));
+    hints[&init_line()]["position"]["character"].clone()
+}
+
+/// The end of the allocation line, which is ASCII: the same number in
+/// UTF-8, UTF-16 and UTF-32.
+fn ascii_init_end() -> u32 {
+    let text = catalog_text();
+    let line = text.lines().nth(init_line() as usize).unwrap();
+    assert!(line.is_ascii(), "{line:?}");
+    line.len() as u32
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn positions_count_in_the_negotiated_encoding() {
     let c = start_windows().await;
     let uri = c.open(&catalog());
-    assert_eq!(end_after_wide_characters(&c, &uri, 2).await, 28 + 2 + 1);
+    let (line, end) = (init_line() as u32, ascii_init_end());
+    assert_eq!(end_after_wide_characters(&c, &uri, 2).await, end + 2 + 1);
     // Undoing both removes the right characters (the é sits after the emoji).
-    c.change(&uri, 4, &[(24, 28, 24, 31, "")]);
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    c.change(&uri, 4, &[(line, end, line, end + 3, "")]);
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
 
     let caps = merged(full_capabilities(), json!({ "general": { "positionEncodings": ["utf-8"] } }));
     let c = start_in(&goprog(), profiles("windows.heap.pb.gz"), caps).await;
     let uri = c.open(&catalog());
-    assert_eq!(end_after_wide_characters(&c, &uri, 4).await, 28 + 4 + 2);
-    c.change(&uri, 4, &[(24, 28, 24, 34, "")]);
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(end_after_wide_characters(&c, &uri, 4).await, end + 4 + 2);
+    c.change(&uri, 4, &[(line, end, line, end + 6, "")]);
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label()));
 
     let caps = merged(full_capabilities(), json!({ "general": { "positionEncodings": ["utf-32"] } }));
     let c = start_in(&goprog(), profiles("windows.heap.pb.gz"), caps).await;
     let uri = c.open(&catalog());
-    assert_eq!(end_after_wide_characters(&c, &uri, 1).await, 28 + 1 + 1);
+    assert_eq!(end_after_wide_characters(&c, &uri, 1).await, end + 1 + 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1491,10 +1600,11 @@ async fn crlf_documents_get_the_same_hints() {
     let text = catalog_text().replace('\n', "\r\n");
     let uri = c.open_text(&catalog(), &text);
     let hints = hints_by_line(&c, &uri).await;
-    assert_eq!(hints[&INIT_LINE]["position"]["character"], 28, "the line break is not part of the line");
-    assert_eq!(label(&hints[&INIT_LINE]), INIT_LABEL);
+    let init = init_line();
+    assert_eq!(hints[&init]["position"]["character"], init_end(), "the line break is not part of the line");
+    assert_eq!(label(&hints[&init]), windows_label());
     c.change(&uri, 2, &[(3, 0, 3, 0, "\r\n")]);
-    assert_eq!(c.hint_at(&uri, INIT_LINE + 1).await.as_deref(), Some(INIT_LABEL));
+    assert_eq!(c.hint_at(&uri, init + 1).await, Some(windows_label()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1512,7 +1622,7 @@ async fn a_reload_keeps_the_selected_sample_type() {
     assert_eq!(status["sampleType"], "alloc_space", "the user's choice survives the file being rewritten");
     let heap2 = line_golden("heap2.alloc_space.lines.top.txt");
     assert_eq!(status["total"], heap2.total);
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await, Some(golden_label(&heap2, "internal/catalog/catalog.go", 25, "bytes")));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(heap2.label(CATALOG, init_row(), "bytes")));
 }
 
 // ---------------------------------------------------------------- regressions
@@ -1528,11 +1638,12 @@ async fn a_load_right_after_initialized_is_mapped() {
     c.command_ok("pprof.load", json!({ "path": profile("windows.heap.pb.gz") })).await;
     let label = c
         .eventually("the init hint", Duration::from_secs(8), || async {
-            c.hint_at(&uri, INIT_LINE).await
+            c.hint_at(&uri, init_line()).await
         })
         .await;
-    assert_eq!(label, INIT_LABEL);
-    assert!(c.status().await["mappedFiles"].as_u64().unwrap() >= 9);
+    assert_eq!(label, windows_label());
+    let (mapped, _) = mapped_files("windows.heap");
+    assert!(c.status().await["mappedFiles"].as_u64().unwrap() >= mapped as u64);
 }
 
 /// An empty configuration answer keeps what `initializationOptions` said;
@@ -1546,7 +1657,7 @@ async fn empty_configuration_keeps_initialization_options() {
     c.initialized();
     c.wait_loaded_after(mark).await;
     let uri = c.open(&catalog());
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB cum (65.47%)"));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label_in(HintFormat::Cum)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1558,7 +1669,7 @@ async fn configuration_replaces_initialization_options() {
     c.initialized();
     c.wait_loaded_after(mark).await;
     let uri = c.open(&catalog());
-    assert_eq!(c.hint_at(&uri, INIT_LINE).await.as_deref(), Some("10MB cum (65.47%)"));
+    assert_eq!(c.hint_at(&uri, init_line()).await, Some(windows_label_in(HintFormat::Cum)));
 }
 
 /// Callers whose files are paths of another system (the Windows build's
@@ -1570,7 +1681,7 @@ async fn unmapped_windows_callers_appear_in_the_call_hierarchy() {
     let items = c
         .ok(
             "textDocument/prepareCallHierarchy",
-            json!({ "textDocument": { "uri": uri }, "position": { "line": INIT_LINE, "character": 4 } }),
+            json!({ "textDocument": { "uri": uri }, "position": { "line": init_line(), "character": 4 } }),
         )
         .await;
     let incoming = c.ok("callHierarchy/incomingCalls", json!({ "item": items[0] })).await;

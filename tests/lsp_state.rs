@@ -9,6 +9,7 @@ mod lsp_support;
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use common::demo::{goprog, init_line, init_row, line_golden, CATALOG};
 use lsp_support::*;
 use pprof_lsp::profile::{decode, encode, DecodeOptions, Profile, ValueType};
 use pprof_lsp::analysis::Cost;
@@ -16,16 +17,10 @@ use pprof_lsp::report::labels;
 use pprof_lsp::report::names::display_name;
 use serde_json::{json, Value};
 
-/// A golden's total and the costs of one `function file:line` row.
-fn golden(name: &str, row: &str) -> (i64, Option<Cost>) {
-    let text = std::fs::read_to_string(common::golden_dir().join(name)).unwrap();
-    let g = common::parse_top(&text);
-    let cost = g.rows.iter().find(|(k, _)| k.ends_with(row)).map(|(_, r)| Cost { flat: r.flat, cum: r.cum });
-    (g.total, cost)
+/// A golden's total.
+fn total(name: &str) -> i64 {
+    line_golden(name).total
 }
-
-/// The catalog allocation's row in the heap goldens.
-const INIT_ROW: &str = "internal/catalog/catalog.go:25";
 
 /// What a sample type of one of the two profiles must show.
 #[derive(Clone, Debug)]
@@ -62,10 +57,11 @@ fn six_types(path: &std::path::Path) -> BTreeMap<String, Truth> {
         ("extra_objects", "count", "alloc_objects", 3),
         ("extra_space", "bytes", "inuse_space", 2),
     ] {
-        let (total, cost) = golden(&format!("heap.{golden_type}.lines.top.txt"), INIT_ROW);
-        let cost = cost.map(|c| Cost { flat: c.flat * scale, cum: c.cum * scale });
-        let total = total * scale;
-        truth.insert(name.to_string(), Truth { unit, total, hint: cost.map(|c| labels::hint(c, total, unit)) });
+        let golden = line_golden(&format!("heap.{golden_type}.lines.top.txt"));
+        let c = golden.cost(CATALOG, init_row());
+        let cost = Cost { flat: c.flat * scale, cum: c.cum * scale };
+        let total = golden.total * scale;
+        truth.insert(name.to_string(), Truth { unit, total, hint: Some(labels::hint(cost, total, unit)) });
     }
     truth
 }
@@ -74,9 +70,8 @@ fn two_types() -> BTreeMap<String, Truth> {
     ["samples", "cpu"]
         .iter()
         .map(|&name| {
-            let (total, _) = golden(&format!("cpu.{name}.lines.top.txt"), INIT_ROW);
             let unit = if name == "cpu" { "nanoseconds" } else { "count" };
-            (name.to_string(), Truth { unit, total, hint: None })
+            (name.to_string(), Truth { unit, total: total(&format!("cpu.{name}.lines.top.txt")), hint: None })
         })
         .collect()
 }
@@ -143,7 +138,7 @@ async fn reloads_and_sample_type_switches_race_without_panics_or_mixed_answers()
     assert_eq!(names.len(), 8);
 
     let c = start_in_workspace(json!({ "profiles": [six_path], "watch": false })).await;
-    let uri = c.open(&goprog().join("internal/catalog/catalog.go"));
+    let uri = c.open(&goprog().join(CATALOG));
     check_status(&c.status().await, &profiles).unwrap();
 
     let mut problems = Vec::new();
@@ -165,7 +160,7 @@ async fn reloads_and_sample_type_switches_race_without_panics_or_mixed_answers()
             c.command("pprof.selectSampleType", json!({ "name": name })),
             c.status(),
             c.command_ok("pprof.listSampleTypes", Value::Null),
-            c.hint_at(&uri, 24),
+            c.hint_at(&uri, init_line()),
         );
         ops += 5;
         match loaded {
@@ -237,7 +232,7 @@ async fn wait_status(c: &Client, key: &str, value: Value) -> Value {
 async fn settings_that_change_the_profiles_and_the_sample_type_apply_both() {
     let c = start_in_workspace(json!({ "profiles": [profile("heap.pb.gz")], "watch": false })).await;
     assert_eq!(c.status().await["sampleType"], "inuse_space");
-    let (alloc_total, _) = golden("heap.alloc_space.lines.top.txt", INIT_ROW);
+    let alloc_total = total("heap.alloc_space.lines.top.txt");
 
     // The same first profile, another list, and a sample type: the reload
     // must not keep the type on screen over the one asked for.
@@ -247,7 +242,7 @@ async fn settings_that_change_the_profiles_and_the_sample_type_apply_both() {
     assert_eq!(status["name"], "heap.pb.gz");
 
     // Another profile and its sample type at once.
-    let (cpu_samples, _) = golden("cpu.samples.lines.top.txt", INIT_ROW);
+    let cpu_samples = total("cpu.samples.lines.top.txt");
     change_settings(&c, json!({ "profiles": [profile("cpu.pb.gz")], "sampleType": "samples", "watch": false })).await;
     let status = wait_status(&c, "name", json!("cpu.pb.gz")).await;
     assert_eq!(status["sampleType"], "samples");
@@ -259,8 +254,8 @@ async fn turning_watch_off_and_on_again_watches_the_file_again() {
     let dir = TempDir::new("rewatch");
     let live = dir.path().join("live.pb.gz");
     std::fs::copy(profile("heap.pb.gz"), &live).unwrap();
-    let (heap_total, _) = golden("heap.inuse_space.lines.top.txt", INIT_ROW);
-    let (heap2_total, _) = golden("heap2.inuse_space.lines.top.txt", INIT_ROW);
+    let heap_total = total("heap.inuse_space.lines.top.txt");
+    let heap2_total = total("heap2.inuse_space.lines.top.txt");
     let c = start_in_workspace(json!({ "profiles": [live] })).await;
     assert_eq!(c.status().await["total"], heap_total);
 

@@ -1,6 +1,7 @@
 //! The built binary as an editor starts it: JSON-RPC over its stdin and
 //! stdout, from `initialize` to `exit`.
 
+mod common;
 mod lsp_support;
 
 use std::io::BufReader;
@@ -8,7 +9,8 @@ use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use lsp_support::{goprog, profile, read_frame_blocking, uri, write_frame_blocking};
+use common::demo::{goprog, init_label, init_line, inuse, CATALOG};
+use lsp_support::{profile, read_frame_blocking, uri, write_frame_blocking};
 use serde_json::{json, Value};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -143,18 +145,18 @@ fn full_session(args: &[&str]) {
     assert_eq!(init["capabilities"]["inlayHintProvider"], true);
     p.notify("initialized", json!({}));
 
-    let path = goprog().join("internal/catalog/catalog.go");
+    let path = goprog().join(CATALOG);
     let doc = uri(&path);
     let text = std::fs::read_to_string(&path).unwrap();
     p.notify(
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": doc, "languageId": "go", "version": 1, "text": text } }),
     );
-    assert_eq!(wait_for_hint(&mut p, &doc, 24), "10MB flat · 10MB cum (65.47%)");
+    assert_eq!(wait_for_hint(&mut p, &doc, init_line()), init_label("windows.heap"));
 
     let status = p.request("workspace/executeCommand", json!({ "command": "pprof.status", "arguments": [] }));
     assert_eq!(status["name"], "windows.heap.pb.gz");
-    assert_eq!(status["total"], 16015687);
+    assert_eq!(status["total"], inuse("windows.heap").total);
     // Without client support the server neither asks for progress tokens
     // nor for refreshes; the load is still reported in the log.
     let methods: Vec<&str> = p.unprompted.iter().filter_map(|m| m["method"].as_str()).collect();

@@ -1,7 +1,10 @@
-//! Helpers shared by the integration tests: fixture paths and a parser for
-//! the `go tool pprof -top` goldens.
+//! Helpers shared by the integration tests: fixture paths, a parser for
+//! the `go tool pprof -top` goldens, and (in `demo`) the values the tests
+//! expect from the fixture program's goldens and sources.
 
 #![allow(dead_code)]
+
+pub mod demo;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -110,10 +110,6 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn goprog() -> PathBuf {
-    root().join("tests/fixtures/goprog")
-}
-
 pub fn profile(name: &str) -> PathBuf {
     root().join("tests/fixtures/profiles").join(name)
 }
