@@ -370,7 +370,8 @@ async fn initialize_advertises_every_capability_and_command() {
             "pprof.toggle",
             "pprof.listProfiles",
             "pprof.showFunction",
-            "pprof.heat"
+            "pprof.heat",
+            "pprof.setDiffBase"
         ]
     );
     // Nothing is loaded before `initialized`.
