@@ -367,3 +367,43 @@ async fn the_diff_base_setting_applies_to_the_first_load() {
     assert_eq!(status["total"], total);
     assert_eq!(top_rows(&c).await, rows);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hot_lines_are_published_as_information_diagnostics_when_asked() {
+    let c = start_in_workspace(json!({ "profiles": [profile("heap.pb.gz")], "watch": false })).await;
+    assert!(c.messages_with("textDocument/publishDiagnostics").is_empty(), "off by default");
+    let mark = change_settings(
+        &c,
+        json!({ "profiles": [profile("heap.pb.gz")], "watch": false, "diagnostics": { "hotLines": true, "hotLineCount": 3 } }),
+    )
+    .await;
+    let diagnostics_after = |mark: usize| -> Vec<Value> {
+        c.messages().into_iter().skip(mark).filter(|m| m["method"] == "textDocument/publishDiagnostics").collect()
+    };
+    // Three lines, in as many files as they are in.
+    let published = c
+        .eventually("three hot lines are published", WAIT, || async {
+            let published = diagnostics_after(mark);
+            let count: usize = published.iter().map(|m| m["params"]["diagnostics"].as_array().unwrap().len()).sum();
+            (count == 3).then_some(published)
+        })
+        .await;
+    let diagnostics: Vec<&Value> = published.iter().flat_map(|m| m["params"]["diagnostics"].as_array().unwrap()).collect();
+    // The hottest line of the golden that is in the workspace is among them,
+    // with its hint as the message.
+    let (total, rows) = golden_rows("heap.inuse_space.lines.top.txt");
+    let (key, &(flat, cum)) =
+        rows.iter().filter(|(k, _)| k.contains("/pprofdemo/")).max_by_key(|(_, (f, _))| f.unsigned_abs()).unwrap();
+    let ty = ValueType::new("inuse_space", "bytes");
+    let expected = format!("hot: {}", labels::Scale { ty: &ty, total, signed: false }.hint(Cost { flat, cum }));
+    assert!(diagnostics.iter().any(|d| d["message"] == expected && d["severity"] == 3 && d["source"] == "pprof"), "{key}: {diagnostics:?}");
+    // Off again: every published list is cleared.
+    let mark = change_settings(&c, json!({ "profiles": [profile("heap.pb.gz")], "watch": false })).await;
+    let cleared = c
+        .eventually("the hot lines are cleared", WAIT, || async {
+            let cleared = diagnostics_after(mark);
+            (cleared.len() == published.len()).then_some(cleared)
+        })
+        .await;
+    assert!(cleared.iter().all(|m| m["params"]["diagnostics"] == json!([])), "{cleared:?}");
+}

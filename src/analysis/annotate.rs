@@ -110,6 +110,21 @@ pub fn file_functions(index: &Index, files: &[FileId]) -> Vec<FunctionCosts> {
     out
 }
 
+/// The `n` source lines with the largest flat of type `t` (by absolute
+/// value, then cum, then file name and line for a stable order); lines
+/// without flat are left out.
+pub fn hottest_lines(index: &Index, t: SampleType, n: usize) -> Vec<(LineId, Cost)> {
+    let mut lines: Vec<(LineId, Cost)> =
+        index.line_ids().map(|l| (l, index.line_cost(l, t))).filter(|(_, c)| c.flat != 0).collect();
+    let key = |(l, c): &(LineId, Cost)| {
+        let info = index.line(*l);
+        (std::cmp::Reverse(c.flat.unsigned_abs()), std::cmp::Reverse(c.cum.unsigned_abs()), index.file(info.file), info.line)
+    };
+    lines.sort_by(|a, b| key(a).cmp(&key(b)));
+    lines.truncate(n);
+    lines
+}
+
 /// The sum of every sample's value of type `t`: for a diff, the net change
 /// from the base.
 pub fn net(index: &Index, t: SampleType) -> i64 {

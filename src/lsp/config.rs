@@ -29,6 +29,7 @@ pub struct Config {
     pub max_profile_bytes: u64,
     /// Reload a loaded profile file when it changes on disk.
     pub watch: bool,
+    pub diagnostics: DiagnosticsConfig,
     /// A profile to compare every load with, as `go tool pprof -diff_base`
     /// does: a path (relative to the first workspace folder) or URL.
     pub diff_base: Option<String>,
@@ -47,6 +48,7 @@ impl Default for Config {
             max_profile_bytes: 2 << 30,
             watch: true,
             diff_base: None,
+            diagnostics: DiagnosticsConfig::default(),
         }
     }
 }
@@ -90,6 +92,21 @@ pub enum StaleHints {
     Mark,
     /// Hide it.
     Hide,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DiagnosticsConfig {
+    /// Publish the hottest lines as Information diagnostics.
+    pub hot_lines: bool,
+    /// How many of them.
+    pub hot_line_count: usize,
+}
+
+impl Default for DiagnosticsConfig {
+    fn default() -> Self {
+        DiagnosticsConfig { hot_lines: false, hot_line_count: 10 }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

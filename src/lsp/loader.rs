@@ -111,7 +111,7 @@ pub enum Trigger {
 /// profile stays and the error says why, and what is still shown.
 pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) -> Result<(), String> {
     backend.session.update(|s| s.activity.loading.push(source.clone()));
-    backend.session.publish_status(&backend.client);
+    backend.session.publish(&backend.client);
     let one_at_a_time = backend.session.load_lock.lock().await;
     let snapshot = backend.session.snapshot();
     let progress = Progress::begin(backend, "pprof", format!("loading {}", source.display_name())).await;
@@ -139,7 +139,7 @@ pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) ->
                 s.activity.error = Some(reason.clone());
             });
             drop(one_at_a_time);
-            backend.session.publish_status(&backend.client);
+            backend.session.publish(&backend.client);
             progress.finish("failed".into()).await;
             let keeping = match &snapshot.view {
                 Some(v) => format!(" Still showing {}.", v.loaded().source.display_name()),
@@ -320,7 +320,7 @@ pub async fn load_offered(backend: &Backend) {
         all.extend(s.offered.iter().filter(|o| o.origin == ProfileOrigin::Loaded && !offered.iter().any(|n| n.source == o.source)).cloned());
         s.offered = all.into();
     });
-    backend.session.publish_status(&backend.client);
+    backend.session.publish(&backend.client);
     match first {
         Some(first) => {
             let _ = load(backend, first, Trigger::Server).await;

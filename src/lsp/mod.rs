@@ -9,6 +9,7 @@ mod code_lens;
 mod commands;
 pub mod config;
 mod convert;
+mod diagnostics;
 mod documents;
 mod hover;
 mod inlay_hint;

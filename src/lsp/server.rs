@@ -44,7 +44,7 @@ impl Backend {
 
     /// Tells the client that what the server shows changed.
     pub async fn changed(&self) {
-        self.session.publish_status(&self.client);
+        self.session.publish(&self.client);
         self.refresh().await;
     }
 
@@ -223,7 +223,7 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         // The first status, before anything is loaded.
-        self.session.publish_status(&self.client);
+        self.session.publish(&self.client);
         let backend = self.clone();
         tokio::spawn(async move {
             if let Some(config) = backend.fetch_configuration().await {

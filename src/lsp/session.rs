@@ -5,20 +5,35 @@
 
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
+use rustc_hash::FxHashMap;
 use tokio::sync::{mpsc, Notify};
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
 use tower_lsp_server::Client;
 
 use crate::source::load::ProfileSource;
 
 use super::protocol::{Status, StatusNotification};
 use super::snapshot::Snapshot;
-use super::status;
+use super::{diagnostics, status};
 
 /// A watched profile file; dropping it stops the watching.
 pub struct Watch {
     pub id: u64,
     pub source: ProfileSource,
     pub _watcher: notify::RecommendedWatcher,
+}
+
+/// What the client was last told.
+#[derive(Default)]
+struct Published {
+    status: Option<Status>,
+    diagnostics: FxHashMap<Uri, Vec<Diagnostic>>,
+}
+
+/// One message for the client, queued so messages go out in order.
+enum Outgoing {
+    Status(Status),
+    Diagnostics(Uri, Vec<Diagnostic>),
 }
 
 #[derive(Default)]
@@ -28,9 +43,9 @@ pub struct Session {
     /// async lock: a load holds it while it waits for its worker thread.
     pub load_lock: tokio::sync::Mutex<()>,
     pub watch: Mutex<Option<Watch>>,
-    /// The last status sent, and the queue that sends statuses in order.
-    published: Mutex<Option<Status>>,
-    outbox: OnceLock<mpsc::UnboundedSender<Status>>,
+    /// What was last sent, and the queue that sends in order.
+    published: Mutex<Published>,
+    outbox: OnceLock<mpsc::UnboundedSender<Outgoing>>,
     /// Signalled when the server should end (the editor's process died).
     pub exit: Arc<Notify>,
 }
@@ -56,26 +71,44 @@ impl Session {
         (next, result)
     }
 
-    /// Sends `pprof/status` if the status differs from the last one sent.
-    /// The status is computed under the same lock that orders the sends,
-    /// so a later call never sends an older state.
-    pub fn publish_status(&self, client: &Client) {
+    /// Tells the client what changed since it was last told: the status
+    /// (`pprof/status`) and each document's diagnostics. Computed under the
+    /// same lock that orders the sends, so a later call never sends an
+    /// older state.
+    pub fn publish(&self, client: &Client) {
         let mut last = self.published.lock().unwrap_or_else(|e| e.into_inner());
-        let now = status::of(&self.snapshot());
-        if last.as_ref() == Some(&now) {
-            return;
+        let snapshot = self.snapshot();
+        let mut queue = Vec::new();
+        let status = status::of(&snapshot);
+        if last.status.as_ref() != Some(&status) {
+            last.status = Some(status.clone());
+            queue.push(Outgoing::Status(status));
         }
-        *last = Some(now.clone());
+        let diagnostics = diagnostics::of(&snapshot);
+        for (uri, list) in &diagnostics {
+            if last.diagnostics.get(uri) != Some(list) {
+                queue.push(Outgoing::Diagnostics(uri.clone(), list.clone()));
+            }
+        }
+        for uri in last.diagnostics.keys().filter(|u| !diagnostics.contains_key(*u)) {
+            queue.push(Outgoing::Diagnostics(uri.clone(), Vec::new()));
+        }
+        last.diagnostics = diagnostics;
         let outbox = self.outbox.get_or_init(|| {
-            let (tx, mut rx) = mpsc::unbounded_channel::<Status>();
+            let (tx, mut rx) = mpsc::unbounded_channel::<Outgoing>();
             let client = client.clone();
             tokio::spawn(async move {
-                while let Some(status) = rx.recv().await {
-                    client.send_notification::<StatusNotification>(status).await;
+                while let Some(message) = rx.recv().await {
+                    match message {
+                        Outgoing::Status(status) => client.send_notification::<StatusNotification>(status).await,
+                        Outgoing::Diagnostics(uri, list) => client.publish_diagnostics(uri, list, None).await,
+                    }
                 }
             });
             tx
         });
-        let _ = outbox.send(now);
+        for message in queue {
+            let _ = outbox.send(message);
+        }
     }
 }

@@ -19,11 +19,12 @@ M.server_keys = {
   'maxProfileBytes',
   'watch',
   'diffBase',
+  'diagnostics',
 }
 
 --- Settings the server reads as JSON objects. An empty Lua table would be
 --- sent as `[]`, which the server rejects.
-local object_keys = { hints = true, lenses = true }
+local object_keys = { hints = true, lenses = true, diagnostics = true }
 
 local from_setup = {}
 

@@ -1,0 +1,51 @@
+//! Diagnostics: the hottest lines (of local files) of the shown profile as Information
+//! diagnostics (setting `diagnostics.hotLines`), so they land in the
+//! editor's problem list. A function of the snapshot: the session
+//! publishes what changed.
+
+use std::path::Path;
+
+use rustc_hash::FxHashMap;
+use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, NumberOrString, Position, Range, Uri};
+
+use crate::analysis::annotate;
+
+use super::convert;
+use super::locate;
+use super::snapshot::Snapshot;
+
+/// The `source` of every diagnostic the server publishes.
+pub const SOURCE: &str = "pprof";
+
+/// Every diagnostic the snapshot calls for, by document.
+pub fn of(snapshot: &Snapshot) -> FxHashMap<Uri, Vec<Diagnostic>> {
+    let mut out: FxHashMap<Uri, Vec<Diagnostic>> = FxHashMap::default();
+    let Some(view) = snapshot.active() else { return out };
+    let settings = &snapshot.config.diagnostics;
+    if settings.hot_lines {
+        let index = view.index();
+        let scale = view.scale();
+        // The hottest lines that can be shown: lines of files that map to
+        // no local file are passed over.
+        let mapped = annotate::hottest_lines(index, view.sample_type(), usize::MAX).into_iter().filter_map(|(id, cost)| {
+            let line = index.line(id);
+            let local = view.paths().files.local_for(index.file(line.file))?;
+            Some((convert::path_to_uri(Path::new(local))?, line.line, cost))
+        });
+        for (uri, line, cost) in mapped.take(settings.hot_line_count) {
+            let at = locate::current_line(snapshot, &uri, line);
+            out.entry(uri).or_default().push(Diagnostic {
+                range: Range::new(Position::new(at, 0), Position::new(at, u32::MAX)),
+                severity: Some(DiagnosticSeverity::INFORMATION),
+                code: Some(NumberOrString::String("hot-line".into())),
+                source: Some(SOURCE.into()),
+                message: format!("hot: {}", scale.hint(cost)),
+                ..Default::default()
+            });
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by_key(|d| d.range.start.line);
+    }
+    out
+}
