@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::analysis::paths::{PathMapper, Resolution};
 use crate::analysis::units::OutputUnit;
 use crate::analysis::{self, Index, SampleType};
+use crate::paths::{PathMapper, Resolution};
 use crate::profile::{self, DecodeOptions, Profile};
 use crate::report;
 use crate::source::workspace::{self, RealFs, ScanOptions};

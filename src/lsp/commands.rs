@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{ExecuteCommandParams, MessageType};
 
-use crate::analysis::paths::Resolution;
 use crate::analysis::{annotate, units, SampleType};
+use crate::paths::Resolution;
 use crate::source::load::ProfileSource;
 
 use super::code_lens::SHOW_FUNCTION;

@@ -10,8 +10,8 @@ use std::time::Duration;
 use notify::Watcher;
 use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 
-use crate::analysis::paths::PathMapper;
 use crate::analysis::{self, Index};
+use crate::paths::PathMapper;
 use crate::profile::{self, DecodeOptions};
 use crate::source::discover::{self, DiscoverOptions};
 use crate::source::load::{self, ProfileSource};

@@ -10,8 +10,8 @@ use dashmap::DashMap;
 use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::analysis::paths::{MappedFiles, PathMapper};
 use crate::analysis::{CallGraph, FileId, Index, SampleType};
+use crate::paths::{MappedFiles, PathMapper};
 use crate::profile::Profile;
 use crate::source::load::ProfileSource;
 

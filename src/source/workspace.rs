@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::analysis::paths::{FileExists, GoModule, Workspace, WorkspaceRoot};
+use crate::paths::{FileExists, GoModule, Workspace, WorkspaceRoot};
 
 /// Directory names never descended into (besides any starting with a dot).
 pub const SKIPPED_DIRS: &[&str] = &["node_modules", "target"];
@@ -255,7 +255,7 @@ impl FileExists for RealFs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::paths::{PathMapper, Resolution, Rule};
+    use crate::paths::{PathMapper, Resolution, Rule};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A fresh directory under the system temp dir, removed on drop.
