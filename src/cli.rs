@@ -12,7 +12,8 @@ use crate::analysis::{self, Index, SampleType};
 use crate::paths::{PathMapper, Resolution};
 use crate::profile::{self, DecodeOptions, Profile};
 use crate::report;
-use crate::source::workspace::{self, RealFs, ScanOptions};
+use crate::source::fs::RealFs;
+use crate::source::workspace::{self, ScanOptions};
 
 #[derive(Parser, Debug)]
 #[command(name = "pprof-lsp", version, about = "Go profile costs next to the code that caused them")]

@@ -51,7 +51,7 @@ pub struct MappedView {
 impl MappedView {
     pub fn build(index: &Index, mapper: &Arc<PathMapper>) -> MappedView {
         let names: Vec<&str> = index.files().iter().map(String::as_str).collect();
-        let files = mapper.map_all(&names, &crate::source::workspace::RealFs);
+        let files = mapper.map_all(&names, &crate::source::fs::RealFs);
         let mut by_local: FxHashMap<String, Vec<FileId>> = FxHashMap::default();
         for id in index.file_ids() {
             if let Some(local) = files.local_for(index.file(id)) {
