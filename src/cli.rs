@@ -128,7 +128,7 @@ pub fn run(command: Command) -> ExitCode {
 /// Reads and decodes a profile file, naming the file in any error.
 pub fn load(path: &Path, max_bytes: u64) -> Result<Profile> {
     let data = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    profile::decode(&data, &DecodeOptions { max_decompressed_bytes: max_bytes })
+    profile::decode(&data, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
         .with_context(|| format!("{}", path.display()))
 }
 

@@ -65,7 +65,7 @@ pub async fn load(backend: &Backend, source: ProfileSource) -> Result<(), String
     progress.report("reading, decoding and indexing").await;
     let result = tokio::task::spawn_blocking(move || -> Result<(LoadedProfile, MappedView), String> {
         let bytes = load::fetch(&task_source, max_bytes, FETCH_TIMEOUT)?;
-        let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes })
+        let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
             .map_err(|e| format!("{task_source}: {e}"))?;
         let index = Index::build(&profile);
         let view = MappedView::build(&index, &mapper);

@@ -9,13 +9,13 @@
 //! (see [`mapper`]), and [`MappedFiles`] holds the answers for one profile
 //! with lookups both ways.
 //!
-//! - [`inputs`]: [`Workspace`], [`PathMapping`], [`FileExists`].
-//! - [`norm`]: [`NormPath`], the one spelling every path is compared in,
-//!   and [`LocalPath`], a document path turned into that spelling.
-//! - `suffix`: the index of workspace files by trailing components.
-//! - `module_path`: the module cache's escaping and `module@version` paths.
-//! - [`mapper`]: the rules, [`Rule`] and [`Resolution`].
-//! - [`mapped`]: [`MappedFiles`].
+//! - [`inputs`] holds [`Workspace`], [`PathMapping`] and [`FileExists`].
+//! - [`norm`] holds [`NormPath`], the one spelling every path is compared
+//!   in, and [`LocalPath`], a document path turned into that spelling.
+//! - `suffix` indexes workspace files by their trailing components.
+//! - `module_path` knows the module cache's escaping and `module@version`.
+//! - [`mapper`] holds the rules, with [`Rule`] and [`Resolution`].
+//! - [`mapped`] holds [`MappedFiles`].
 
 pub mod inputs;
 pub mod mapped;
