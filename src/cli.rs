@@ -7,12 +7,13 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::analysis::paths::{PathMapper, Resolution};
 use crate::analysis::units::OutputUnit;
 use crate::analysis::{self, Index, SampleType};
+use crate::paths::{PathMapper, Resolution};
 use crate::profile::{self, DecodeOptions, Profile};
 use crate::report;
-use crate::source::workspace::{self, RealFs, ScanOptions};
+use crate::source::fs::RealFs;
+use crate::source::workspace::{self, ScanOptions};
 
 #[derive(Parser, Debug)]
 #[command(name = "pprof-lsp", version, about = "Go profile costs next to the code that caused them")]
@@ -127,7 +128,7 @@ pub fn run(command: Command) -> ExitCode {
 /// Reads and decodes a profile file, naming the file in any error.
 pub fn load(path: &Path, max_bytes: u64) -> Result<Profile> {
     let data = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    profile::decode(&data, &DecodeOptions { max_decompressed_bytes: max_bytes })
+    profile::decode(&data, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
         .with_context(|| format!("{}", path.display()))
 }
 

@@ -1,11 +1,12 @@
 //! pprof-lsp: Go profile costs next to the code that caused them.
 //!
-//! `profile` and `analysis` are the pure core; everything that touches files,
+//! `profile`, `analysis` and `paths` are the pure core; everything that touches files,
 //! the network or the editor lives outside them.
 
 pub mod analysis;
 pub mod cli;
 pub mod lsp;
+pub mod paths;
 pub mod profile;
 pub mod source;
 pub mod report;

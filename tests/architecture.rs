@@ -1,11 +1,12 @@
-//! The pure core (`src/profile`, `src/analysis`) takes data and returns
-//! data: no editor protocol, no async runtime, no filesystem, network,
-//! processes or environment.
+//! The pure core (`src/profile`, `src/analysis`, `src/paths`) takes data
+//! and returns data: no editor protocol, no async runtime, no filesystem,
+//! network, processes or environment.
 
 mod common;
 
 use std::path::Path;
 
+/// Text that must not appear in the core's code, outside comments.
 const FORBIDDEN: &[&str] = &[
     "tower_lsp",
     "ls_types",
@@ -25,6 +26,27 @@ const FORBIDDEN: &[&str] = &[
     "crate::cli",
 ];
 
+/// Modules the core must not import, however the `use` is written.
+const FORBIDDEN_MODULES: &[&str] = &[
+    "std::fs",
+    "std::net",
+    "std::process",
+    "std::env",
+    "tokio",
+    "tower_lsp",
+    "tower_lsp_server",
+    "ls_types",
+    "lsp_types",
+    "notify",
+    "ureq",
+    "dashmap",
+    "crate::lsp",
+    "crate::source",
+    "crate::cli",
+];
+
+const CORE: &[&str] = &["src/profile", "src/analysis", "src/paths"];
+
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -36,26 +58,160 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-#[test]
-fn core_modules_touch_no_io_async_or_editor_code() {
-    let mut files = Vec::new();
-    for dir in ["src/profile", "src/analysis"] {
-        rust_files(&common::root().join(dir), &mut files);
+/// The code of a file with `//` comments removed, line by line.
+fn code_lines(text: &str) -> Vec<&str> {
+    text.lines().map(|line| line.split("//").next().unwrap_or("")).collect()
+}
+
+/// Every `use` declaration in `code`, as written between `use` and `;`
+/// (joined across lines).
+fn use_trees(code: &[&str]) -> Vec<String> {
+    let joined = code.join("\n");
+    let mut trees = Vec::new();
+    let mut rest = joined.as_str();
+    while let Some(at) = rest.find("use ") {
+        let before = rest[..at].chars().next_back();
+        let starts_item = before.is_none_or(|c| c.is_whitespace() || c == ';' || c == '{' || c == '}' || c == ')');
+        let after = &rest[at + 4..];
+        if !starts_item {
+            rest = after;
+            continue;
+        }
+        let end = after.find(';').unwrap_or(after.len());
+        trees.push(after[..end].split_whitespace().collect::<Vec<_>>().join(" "));
+        rest = &after[end..];
     }
-    assert!(files.len() >= 8, "expected the core's files, found {}", files.len());
-    let mut offences = Vec::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).unwrap();
-        for (no, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
-            for word in FORBIDDEN {
-                if code.contains(word) {
-                    offences.push(format!("{}:{}: {}", file.display(), no + 1, line.trim()));
+    trees
+}
+
+/// The full paths a use tree names: `std::{fs, io::Read}` names
+/// `std::fs` and `std::io::Read`; `self` names its parent; `as` is dropped.
+fn expand_use(tree: &str) -> Vec<String> {
+    fn go(prefix: &str, tree: &str, out: &mut Vec<String>) {
+        let tree = tree.trim().trim_start_matches("::");
+        match tree.find('{') {
+            Some(open) => {
+                let close = tree.rfind('}').unwrap_or(tree.len());
+                let head = format!("{prefix}{}", &tree[..open]);
+                let inner = &tree[open + 1..close.max(open + 1)];
+                let mut depth = 0;
+                let mut start = 0;
+                for (i, c) in inner.char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            go(&head, &inner[start..i], out);
+                            start = i + 1;
+                        }
+                        _ => {}
+                    }
                 }
+                go(&head, &inner[start..], out);
+            }
+            None => {
+                let name = tree.split(" as ").next().unwrap_or("").trim();
+                if name.is_empty() {
+                    return;
+                }
+                let path = format!("{prefix}{name}").replace(' ', "");
+                out.push(path.strip_suffix("::self").unwrap_or(&path).to_string());
             }
         }
     }
-    assert!(offences.is_empty(), "the core reaches outside itself:\n{}", offences.join("\n"));
+    let mut out = Vec::new();
+    go("", tree, &mut out);
+    out
+}
+
+/// Whether an imported path reaches a forbidden module. A glob such as
+/// `std::*` counts as importing everything below it.
+fn forbidden_import(path: &str) -> Option<&'static str> {
+    let path = path.trim_start_matches("::");
+    FORBIDDEN_MODULES.iter().copied().find(|m| {
+        path == *m
+            || path.starts_with(&format!("{m}::"))
+            || path.strip_suffix("::*").is_some_and(|parent| m.starts_with(&format!("{parent}::")))
+    })
+}
+
+/// What in `text` reaches outside the core, as `line: code` strings.
+fn offences(text: &str) -> Vec<String> {
+    let code = code_lines(text);
+    let mut out = Vec::new();
+    for (no, line) in code.iter().enumerate() {
+        for word in FORBIDDEN {
+            if line.contains(word) {
+                out.push(format!("{}: {}", no + 1, line.trim()));
+            }
+        }
+    }
+    for tree in use_trees(&code) {
+        for path in expand_use(&tree) {
+            if let Some(module) = forbidden_import(&path) {
+                out.push(format!("use {tree} (imports {module})"));
+            }
+        }
+    }
+    out.dedup();
+    out
+}
+
+#[test]
+fn core_modules_touch_no_io_async_or_editor_code() {
+    let mut files = Vec::new();
+    for dir in CORE {
+        let before = files.len();
+        rust_files(&common::root().join(dir), &mut files);
+        assert!(files.len() > before, "{dir} has no Rust files; is the list of core modules current?");
+    }
+    assert!(files.len() >= 12, "expected the core's files, found {}", files.len());
+    let mut all = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        all.extend(offences(&text).into_iter().map(|o| format!("{}:{o}", file.display())));
+    }
+    assert!(all.is_empty(), "the core reaches outside itself:\n{}", all.join("\n"));
+}
+
+/// The checker itself: each way of writing an import is seen through.
+#[test]
+fn the_import_check_sees_grouped_and_nested_imports() {
+    let caught = [
+        "use std::fs;",
+        "use std::{fs, io};",
+        "use std::{io::Read, fs::File};",
+        "use std::{\n    io,\n    fs::{self, File},\n};",
+        "pub(crate) use std::{collections::HashMap, process::Command as Cmd};",
+        "use ::std::{env};",
+        "use std::*;",
+        "use tokio::{sync::Mutex};",
+        "use crate::{lsp::state::Session, profile::Profile};",
+        "use crate::{source::workspace::RealFs};",
+        "    use dashmap::DashMap;",
+        "fn f() { use std::{net::TcpStream}; }",
+    ];
+    for code in caught {
+        assert!(!offences(code).is_empty(), "not caught: {code}");
+    }
+    let allowed = [
+        "use std::io::{self, Read};",
+        "use std::{collections::HashSet, hash::BuildHasher};",
+        "use std::path::Path;",
+        "use crate::{profile::Profile, paths::NormPath};",
+        "use super::inputs::{FileExists, Workspace};",
+        "// use std::fs;",
+        "let reused = 1; // unused: std::{fs}",
+        "use rustc_hash::FxHashMap;",
+        "use std::fmt; fn refuse() {}",
+    ];
+    for code in allowed {
+        assert!(offences(code).is_empty(), "wrongly caught: {code}: {:?}", offences(code));
+    }
+    assert_eq!(
+        expand_use("std::{io::{self, Read}, fs::File as F, collections::*}"),
+        ["std::io", "std::io::Read", "std::fs::File", "std::collections::*"]
+    );
 }
 
 #[test]

@@ -1321,7 +1321,7 @@ async fn the_newest_profile_in_the_workspace_is_shown() {
         listed,
         json!([
             { "source": newer.display().to_string(), "name": "newer.pprof", "active": true, "origin": "discovered",
-              "reason": "the newest profile in the workspace" },
+              "reason": "newest profile in the workspace" },
             { "source": older.display().to_string(), "name": "older.pb.gz", "active": false, "origin": "discovered" },
         ])
     );

@@ -1,4 +1,6 @@
-//! No byte string panics the decoder or the analysis behind it.
+//! No byte string panics the decoder or the analysis behind it, and
+//! gzipping an input never changes what it decodes to: the checks that
+//! stop decompression bombs early refuse nothing a decoder accepts.
 //!
 //! Inputs are random bytes and mutations (bit flips, splices, truncations,
 //! line shuffles) of every fixture, plain and gzipped. The number of cases
@@ -48,7 +50,7 @@ fn seeds() -> Vec<Vec<u8>> {
 /// Decodes and, when that succeeds, runs the full analysis for every
 /// sample type; the property is only that nothing panics.
 fn exercise(data: &[u8]) -> bool {
-    let options = DecodeOptions { max_decompressed_bytes: 64 << 20 };
+    let options = DecodeOptions { max_decompressed_bytes: 64 << 20, ..DecodeOptions::default() };
     let decoded = decode(data, &options);
     let ok = decoded.is_ok();
     if let Ok(p) = decoded {
@@ -135,21 +137,29 @@ fn random_bytes_never_panic() {
     .unwrap();
 }
 
+/// Runs `check` on every case of `strategy`; `check` says whether its
+/// input decoded. Mutations must reach the analysis, not only the format
+/// checks, so at least a tenth of the cases must decode.
+fn mostly_decoding<S: Strategy>(strategy: S, check: impl Fn(S::Value) -> Result<bool, TestCaseError>) {
+    let decoded = std::cell::Cell::new(0u32);
+    runner()
+        .run(&strategy, |value| {
+            if check(value)? {
+                decoded.set(decoded.get() + 1);
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(decoded.get() >= cases() / 10, "only {} of {} mutated inputs decoded", decoded.get(), cases());
+}
+
 #[test]
 fn mutated_fixtures_never_panic() {
     let seeds = seeds();
-    let strategy = (0..seeds.len(), edits(), any::<bool>());
-    let decoded = std::cell::Cell::new(0u32);
-    runner().run(&strategy, |(i, edits, zipped)| {
+    mostly_decoding((0..seeds.len(), edits(), any::<bool>()), |(i, edits, zipped)| {
         let data = apply(&seeds[i], &edits);
-        if exercise(&if zipped { gzip(&data) } else { data }) {
-            decoded.set(decoded.get() + 1);
-        }
-        Ok(())
-    })
-    .unwrap();
-    // Mutations must reach the analysis, not only the format checks.
-    assert!(decoded.get() >= cases() / 10, "only {} of {} mutated inputs decoded", decoded.get(), cases());
+        Ok(exercise(&if zipped { gzip(&data) } else { data }))
+    });
 }
 
 #[test]
@@ -172,4 +182,36 @@ fn text_headers_with_random_bodies_never_panic() {
         Ok(())
     })
     .unwrap();
+}
+
+/// Decodes `data` plain and gzipped, and requires the same profile from
+/// both whenever the plain form decodes.
+fn same_when_gzipped(data: &[u8], options: &DecodeOptions) -> Result<bool, TestCaseError> {
+    let Ok(plain) = decode(data, options) else { return Ok(false) };
+    let zipped = decode(&gzip(data), options);
+    prop_assert_eq!(zipped.as_ref().map_err(|e| e.to_string()), Ok(&plain), "{} bytes", data.len());
+    Ok(true)
+}
+
+#[test]
+fn gzip_refuses_nothing_that_decodes_plain() {
+    let seeds = seeds();
+    let options = DecodeOptions::default();
+    mostly_decoding((0..seeds.len(), edits()), |(i, edits)| same_when_gzipped(&apply(&seeds[i], &edits), &options));
+}
+
+/// Every fixture, with the smallest buffer: output past 64 KiB is checked
+/// without being kept, then inflated again.
+#[test]
+fn every_fixture_decodes_the_same_gzipped() {
+    let small_buffer = DecodeOptions { max_buffered_bytes: 0, ..DecodeOptions::default() };
+    let mut decoded = 0;
+    for seed in seeds() {
+        for options in [&DecodeOptions::default(), &small_buffer] {
+            if same_when_gzipped(&seed, options).unwrap() {
+                decoded += 1;
+            }
+        }
+    }
+    assert!(decoded >= 20, "only {decoded} fixtures decoded");
 }

@@ -5,7 +5,6 @@
 pub mod annotate;
 pub mod calls;
 pub mod index;
-pub mod paths;
 pub mod select;
 pub mod stacks;
 pub mod units;

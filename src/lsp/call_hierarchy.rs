@@ -13,7 +13,7 @@ use super::{convert, Result};
 pub fn prepare(snapshot: &Snapshot, params: CallHierarchyPrepareParams) -> Result<Option<Vec<CallHierarchyItem>>> {
     let Some(view) = snapshot.active() else { return Ok(None) };
     let at = &params.text_document_position_params;
-    let files = view.files_for(&at.text_document.uri);
+    let files = &view.files_for(&at.text_document.uri);
     let Some(f) = locate::function_at(snapshot, view, files, &at.text_document.uri, at.position.line) else {
         return Ok(None);
     };

@@ -14,7 +14,7 @@ use super::Result;
 pub fn handle(snapshot: &Snapshot, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
     let uri = &params.text_document.uri;
     let (Some(view), Some(doc)) = (snapshot.active(), snapshot.documents.get(uri)) else { return Ok(Some(Vec::new())) };
-    let files = view.files_for(uri);
+    let files = &view.files_for(uri);
     if !snapshot.config.lenses.enabled || files.is_empty() {
         return Ok(Some(Vec::new()));
     }

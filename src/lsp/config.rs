@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::annotate::Threshold;
-use crate::analysis::paths::PathMapping;
+use crate::paths::PathMapping;
 use crate::report::labels::HintFormat;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

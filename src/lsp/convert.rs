@@ -86,11 +86,6 @@ pub fn foreign_path_uri(path: &str) -> Option<Uri> {
     format!("file://{rooted}").parse().ok()
 }
 
-/// A local path as the path mapper spells it (`/`-separated, absolute).
-pub fn slash(path: &Path) -> String {
-    crate::source::workspace::slash_path(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ const FRAMES: usize = 12;
 pub fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>> {
     let Some(view) = snapshot.active() else { return Ok(None) };
     let uri = &params.text_document_position_params.text_document.uri;
-    let files = view.files_for(uri);
+    let files = &view.files_for(uri);
     if files.is_empty() {
         return Ok(None);
     }

@@ -15,7 +15,7 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
     let uri = &params.text_document.uri;
     let hints = &snapshot.config.hints;
     let (Some(view), Some(doc)) = (snapshot.active(), snapshot.documents.get(uri)) else { return Ok(Some(Vec::new())) };
-    let files = view.files_for(uri);
+    let files = &view.files_for(uri);
     if !hints.enabled || files.is_empty() {
         return Ok(Some(Vec::new()));
     }

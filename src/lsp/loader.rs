@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 use notify::Watcher;
 use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 
-use crate::analysis::paths::PathMapper;
+use crate::paths::PathMapper;
 use crate::profile::{self, DecodeOptions, Profile};
 use crate::source::discover::{self, DiscoverOptions};
+use crate::source::fs::Disk;
 use crate::source::load::{self, ProfileSource};
 use crate::source::workspace::{self, ScanOptions};
 
@@ -70,7 +71,7 @@ struct Loaded {
 /// Reads and decodes a profile.
 fn read_decode(source: &ProfileSource, max_bytes: u64) -> Result<(Profile, usize), String> {
     let bytes = load::fetch(source, max_bytes, FETCH_TIMEOUT)?;
-    let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes })
+    let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
         .map_err(|e| format!("{source}: {e}"))?;
     Ok((profile, bytes.len()))
 }
@@ -80,13 +81,14 @@ fn read_decode_index(
     max_bytes: u64,
     mapper: &Arc<PathMapper>,
     base: Option<Arc<Base>>,
+    disk: &dyn Disk,
 ) -> Result<Loaded, String> {
     let started = Instant::now();
     let (profile, bytes) = read_decode(source, max_bytes)?;
     let decoded = Instant::now();
     let loaded = LoadedProfile::new(source.clone(), Arc::new(profile), base)?;
     let indexed = Instant::now();
-    let paths = MappedView::build(&loaded.index, mapper);
+    let paths = MappedView::build(&loaded.index, mapper, disk);
     let mapped = Instant::now();
     Ok(Loaded {
         profile: loaded,
@@ -121,7 +123,8 @@ pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) ->
     let task_source = source.clone();
     progress.report("reading, decoding and indexing").await;
     let started = Instant::now();
-    let result = tokio::task::spawn_blocking(move || read_decode_index(&task_source, max_bytes, &mapper, base))
+    let disk = backend.session.disk.clone();
+    let result = tokio::task::spawn_blocking(move || read_decode_index(&task_source, max_bytes, &mapper, base, &*disk))
         .await
         .unwrap_or_else(|e| Err(format!("{source}: loading stopped: {e}")));
 
@@ -207,6 +210,7 @@ pub async fn rescan(backend: &Backend) {
     let config = snapshot.config.clone();
     let view = snapshot.view.clone();
     let started = Instant::now();
+    let disk = backend.session.disk.clone();
     let built = tokio::task::spawn_blocking(move || {
         let first_root = roots.first().cloned();
         let resolve = |p: &str| -> PathBuf {
@@ -221,10 +225,10 @@ pub async fn rescan(backend: &Backend) {
             source_paths: config.source_paths.iter().map(|p| resolve(p)).collect(),
             ..ScanOptions::default()
         };
-        let ws = workspace::scan(&roots, &options);
+        let ws = workspace::scan_with(&*disk, &roots, &options);
         let files: usize = ws.roots.iter().map(|r| r.files.len()).sum();
         let mapper = Arc::new(PathMapper::new(ws, config.path_mappings.clone()));
-        let paths = view.as_ref().map(|v| Arc::new(MappedView::build(v.index(), &mapper)));
+        let paths = view.as_ref().map(|v| Arc::new(MappedView::build(v.index(), &mapper, &*disk)));
         (mapper, paths, files)
     })
     .await;
@@ -258,7 +262,8 @@ async fn remap_if_stale(backend: &Backend) {
         }
         let mapper = snapshot.mapper.clone();
         let task_view = view.clone();
-        let Ok(paths) = tokio::task::spawn_blocking(move || MappedView::build(task_view.index(), &mapper)).await else {
+        let disk = backend.session.disk.clone();
+        let Ok(paths) = tokio::task::spawn_blocking(move || MappedView::build(task_view.index(), &mapper, &*disk)).await else {
             return;
         };
         let (_, swapped) = backend.session.update(|s| {
@@ -275,27 +280,19 @@ async fn remap_if_stale(backend: &Backend) {
     }
 }
 
-/// The profiles to offer, in order: the configured ones, else those found
-/// in the workspace, newest first; the one to load first says why.
+/// The profiles to offer: the configured ones in their order, else those
+/// found in the workspace, the one to load first at the front with the
+/// reason it was chosen (see `discover::choose`).
 pub async fn offered(backend: &Backend) -> Vec<Offered> {
     let snapshot = backend.session.snapshot();
     let roots = snapshot.roots.to_vec();
     let patterns = snapshot.config.profiles.clone();
+    let open_files = snapshot.documents.paths();
+    let disk = backend.session.disk.clone();
     tokio::task::spawn_blocking(move || {
         let options = DiscoverOptions::default();
-        if patterns.is_empty() {
-            let found = discover::discover(&roots, &options);
-            found
-                .into_iter()
-                .enumerate()
-                .map(|(i, f)| Offered {
-                    source: ProfileSource::File(f.path),
-                    origin: ProfileOrigin::Discovered,
-                    reason: (i == 0).then(|| "the newest profile in the workspace".to_string()),
-                })
-                .collect()
-        } else {
-            discover::expand(&patterns, &roots, &options)
+        if !patterns.is_empty() {
+            return discover::expand_with(&*disk, &patterns, &roots, &options)
                 .into_iter()
                 .enumerate()
                 .map(|(i, source)| Offered {
@@ -303,8 +300,20 @@ pub async fn offered(backend: &Backend) -> Vec<Offered> {
                     origin: ProfileOrigin::Configured,
                     reason: (i == 0).then(|| "the first entry of the profiles setting".to_string()),
                 })
-                .collect()
+                .collect();
         }
+        let found = discover::discover_with(&*disk, &roots, &options);
+        let choice = discover::choose(&found, &open_files);
+        let mut offered: Vec<Offered> = found
+            .into_iter()
+            .map(|f| Offered { source: ProfileSource::File(f.path), origin: ProfileOrigin::Discovered, reason: None })
+            .collect();
+        if let Some(choice) = choice {
+            let mut chosen = offered.remove(choice.index);
+            chosen.reason = Some(choice.reason.to_string());
+            offered.insert(0, chosen);
+        }
+        offered
     })
     .await
     .unwrap_or_default()
@@ -433,6 +442,7 @@ pub async fn set_base(backend: &Backend, target: Option<ProfileSource>) -> Resul
         None => None,
     };
     let started = Instant::now();
+    let disk = backend.session.disk.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<_, String> {
         let base = match target {
             None => None,
@@ -446,7 +456,7 @@ pub async fn set_base(backend: &Backend, target: Option<ProfileSource>) -> Resul
             Some(view) => {
                 let loaded = view.loaded();
                 let again = LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), base.clone())?;
-                let paths = MappedView::build(&again.index, &mapper);
+                let paths = MappedView::build(&again.index, &mapper, &*disk);
                 Some((view.clone(), again, paths))
             }
         };

@@ -31,6 +31,8 @@ use tower_lsp_server::{LspService, Server};
 
 pub use server::Backend;
 
+use crate::source::fs::{Disk, RealFs};
+
 /// Why a request or command failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -69,11 +71,17 @@ impl From<Failure> for jsonrpc::Error {
 
 /// Builds the service; tests drive it in-process over a duplex pipe.
 pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
-    service_with_exit(Arc::default())
+    service_with(Arc::default(), Arc::new(RealFs))
 }
 
-fn service_with_exit(exit: Arc<Notify>) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
-    LspService::new(move |client| Backend::new(client, exit))
+/// The service over another file system for the workspace (such as a
+/// `MemFs` holding a Windows-path checkout).
+pub fn service_on(disk: Arc<dyn Disk>) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    service_with(Arc::default(), disk)
+}
+
+fn service_with(exit: Arc<Notify>, disk: Arc<dyn Disk>) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    LspService::new(move |client| Backend::new(client, exit, disk))
 }
 
 /// Serves LSP over stdin/stdout until the client exits, stdin ends, or
@@ -83,7 +91,7 @@ pub fn run_stdio() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let reason = runtime.block_on(async {
         let exit = Arc::new(Notify::new());
-        let (service, socket) = service_with_exit(exit.clone());
+        let (service, socket) = service_with(exit.clone(), Arc::new(RealFs));
         let stdin = lifecycle::WatchEof::new(tokio::io::stdin());
         let input_closed = stdin.closed();
         let serve = Server::new(stdin, tokio::io::stdout(), socket).serve(service);

@@ -10,6 +10,8 @@ use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use crate::source::fs::Disk;
+
 use super::commands::{self, sample_type_switch};
 use super::config::Config;
 use super::convert::{self, Encoding};
@@ -27,8 +29,8 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client, exit: Arc<Notify>) -> Backend {
-        Backend { client, session: Arc::new(Session::new(exit)) }
+    pub fn new(client: Client, exit: Arc<Notify>, disk: Arc<dyn Disk>) -> Backend {
+        Backend { client, session: Arc::new(Session::new(exit, disk)) }
     }
 
     /// Asks the client to re-request hints and lenses, where it can.

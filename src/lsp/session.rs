@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, Notify};
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
 use tower_lsp_server::Client;
 
+use crate::source::fs::Disk;
 use crate::source::load::ProfileSource;
 
 use super::protocol::{Status, StatusNotification};
@@ -36,7 +37,6 @@ enum Outgoing {
     Diagnostics(Uri, Vec<Diagnostic>),
 }
 
-#[derive(Default)]
 pub struct Session {
     state: RwLock<Arc<Snapshot>>,
     /// Serialises loads, so two never race to publish their profile. An
@@ -48,11 +48,22 @@ pub struct Session {
     outbox: OnceLock<mpsc::UnboundedSender<Outgoing>>,
     /// Signalled when the server should end (the editor's process died).
     pub exit: Arc<Notify>,
+    /// Where workspace files are listed and looked for: the disk, or a
+    /// tree in memory in tests.
+    pub disk: Arc<dyn Disk>,
 }
 
 impl Session {
-    pub fn new(exit: Arc<Notify>) -> Session {
-        Session { exit, ..Default::default() }
+    pub fn new(exit: Arc<Notify>, disk: Arc<dyn Disk>) -> Session {
+        Session {
+            state: RwLock::default(),
+            load_lock: tokio::sync::Mutex::default(),
+            watch: Mutex::default(),
+            published: Mutex::default(),
+            outbox: OnceLock::new(),
+            exit,
+            disk,
+        }
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {

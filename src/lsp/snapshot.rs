@@ -10,7 +10,7 @@ use dashmap::DashMap;
 use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::analysis::paths::{MappedFiles, PathMapper};
+use crate::paths::{FileExists, LocalPath, MappedFiles, PathMapper};
 use crate::analysis::stacks::{self, Stack};
 use crate::analysis::{self, CallGraph, FileId, Index, LineId, SampleType, SelectError};
 use crate::profile::{Profile, ValueType};
@@ -81,27 +81,21 @@ impl LoadedProfile {
 pub struct MappedView {
     /// The mapper this view was built with.
     pub mapper: Option<Arc<PathMapper>>,
+    /// The index's files, in its order, mapped.
     pub files: MappedFiles,
-    /// Local path (slash form) → the profile's files that map to it.
-    by_local: FxHashMap<String, Vec<FileId>>,
 }
 
 impl MappedView {
-    pub fn build(index: &Index, mapper: &Arc<PathMapper>) -> MappedView {
+    pub fn build(index: &Index, mapper: &Arc<PathMapper>, fs: &dyn FileExists) -> MappedView {
         let names: Vec<&str> = index.files().iter().map(String::as_str).collect();
-        let files = mapper.map_all(&names, &crate::source::workspace::RealFs);
-        let mut by_local: FxHashMap<String, Vec<FileId>> = FxHashMap::default();
-        for id in index.file_ids() {
-            if let Some(local) = files.local_for(index.file(id)) {
-                by_local.entry(local.to_string()).or_default().push(id);
-            }
-        }
-        MappedView { mapper: Some(mapper.clone()), files, by_local }
+        MappedView { mapper: Some(mapper.clone()), files: mapper.map_all(&names, fs) }
     }
 
-    /// The profile files behind a local file.
-    pub fn profile_files(&self, local: &str) -> &[FileId] {
-        self.by_local.get(local).map_or(&[], Vec::as_slice)
+    /// The profile files behind a local file, however the editor spells
+    /// its path (drive letter case, `/C:/…`, back slashes).
+    pub fn profile_files(&self, local: &LocalPath) -> Vec<FileId> {
+        // `map_all` was given the index's files in order, so positions are ids.
+        self.files.profile_files_for_local(local).iter().map(|&i| FileId(i as u32)).collect()
     }
 
     /// Whether this view was built with `mapper`.
@@ -199,10 +193,10 @@ impl View {
     }
 
     /// The profile files behind a document.
-    pub fn files_for(&self, uri: &Uri) -> &[FileId] {
+    pub fn files_for(&self, uri: &Uri) -> Vec<FileId> {
         match convert::uri_to_path(uri) {
-            Some(path) => self.paths.profile_files(&convert::slash(&path)),
-            None => &[],
+            Some(path) => self.paths.profile_files(&LocalPath::from_path(&path)),
+            None => Vec::new(),
         }
     }
 }

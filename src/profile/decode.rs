@@ -1,22 +1,52 @@
-//! The decoding pipeline: undo gzip (with a size cap), then hand the bytes to
-//! the first legacy decoder that recognises them, else to protobuf.
+//! The decoding pipeline: undo gzip (guarded against decompression bombs,
+//! see [`gunzip`](super::gunzip)), then hand the bytes to the first legacy
+//! decoder that recognises them, else to protobuf.
 
-use std::io::Read;
-
-use flate2::read::MultiGzDecoder;
-
+use super::gunzip::gunzip;
 use super::{legacy, pb, DecodeError, Profile};
 
 /// Limits that keep hostile input from exhausting memory.
+///
+/// Gzip output is bounded twice: by `max_decompressed_bytes`, and by
+/// `max(inflation_floor_bytes, max_inflation_ratio × compressed size)`.
+/// Deflate cannot inflate more than about 1032 to 1, and profiles inflate
+/// far less: the protobuf profiles Go writes 3 to 10 times, text profiles
+/// up to about 20 times. Output that repeats one short pattern (zeros, one
+/// protobuf field over and over) inflates 200 to 1000 times, and so does a
+/// profile that repeats the same sample back to back: about 200 times at
+/// gzip's fastest level, which Go uses, and 400 at its default. The
+/// default ratio, 512, lets such a profile through and refuses the short
+/// repeats that gzip's best level packs tighter, once their output passes
+/// the floor. Below the floor any ratio is accepted, so small profiles of
+/// identical samples always load. The floor is 32 MiB because the protobuf
+/// reader can need up to about 16 bytes of memory per byte of input
+/// (samples holding only empty labels) before it finds out that such a
+/// run is no valid profile. Raise `max_inflation_ratio` for a larger
+/// profile known to be this repetitive; Go's own writer merges samples
+/// with equal stacks and labels, so it does not write one.
 #[derive(Clone, Debug)]
 pub struct DecodeOptions {
     /// Largest accepted size after decompression, in bytes.
     pub max_decompressed_bytes: u64,
+    /// Past `inflation_floor_bytes`, gzip output may be at most this many
+    /// times the compressed size.
+    pub max_inflation_ratio: u64,
+    /// Output up to this size is accepted whatever the ratio.
+    pub inflation_floor_bytes: u64,
+    /// Most gzip output kept in memory while it is checked; larger output
+    /// is inflated twice (checked, then kept), so a rejected input never
+    /// costs more than this. Values below 64 KiB act as 64 KiB.
+    pub max_buffered_bytes: u64,
 }
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        DecodeOptions { max_decompressed_bytes: 2 << 30 }
+        DecodeOptions {
+            max_decompressed_bytes: 2 << 30,
+            max_inflation_ratio: 512,
+            inflation_floor_bytes: 32 << 20,
+            max_buffered_bytes: 512 << 20,
+        }
     }
 }
 
@@ -26,7 +56,7 @@ pub fn decode(data: &[u8], options: &DecodeOptions) -> Result<Profile, DecodeErr
         return Err(DecodeError::Empty);
     }
     if data.starts_with(&[0x1f, 0x8b]) {
-        let plain = gunzip(data, options.max_decompressed_bytes)?;
+        let plain = gunzip(data, options)?;
         return decode_plain(&plain);
     }
     if data.len() as u64 > options.max_decompressed_bytes {
@@ -45,35 +75,144 @@ fn decode_plain(data: &[u8]) -> Result<Profile, DecodeError> {
     pb::decode(data)
 }
 
-/// Inflates every gzip member in turn, failing once the output passes `limit`.
-fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, DecodeError> {
-    // Reading one byte past the limit tells "exactly at the cap" from "over it".
-    let mut reader = MultiGzDecoder::new(data).take(limit.saturating_add(1));
-    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(limit as usize));
-    reader.read_to_end(&mut out).map_err(|e| DecodeError::Gzip(e.to_string()))?;
-    if out.len() as u64 > limit {
-        return Err(DecodeError::TooLarge { limit });
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use flate2::{write::GzEncoder, Compression};
     use std::io::Write;
 
-    fn gzip(data: &[u8]) -> Vec<u8> {
-        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+    fn gzip_at(data: &[u8], level: Compression) -> Vec<u8> {
+        let mut enc = GzEncoder::new(Vec::new(), level);
         enc.write_all(data).unwrap();
         enc.finish().unwrap()
     }
 
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        gzip_at(data, Compression::fast())
+    }
+
+    /// A goroutine profile with `n` different stacks, as debug=1 text.
+    fn goroutine_text(n: usize) -> String {
+        let mut text = format!("goroutine profile: total {n}\n");
+        for i in 0..n {
+            text.push_str(&format!("1 @ 0x{:x} 0x2\n", 0x1000 + i));
+        }
+        text
+    }
+
+    /// The same profile as protobuf.
+    fn protobuf(n: usize) -> Vec<u8> {
+        crate::profile::encode(&decode(goroutine_text(n).as_bytes(), &DecodeOptions::default()).unwrap())
+    }
+
+    fn options(cap: u64, ratio: u64, floor: u64) -> DecodeOptions {
+        DecodeOptions {
+            max_decompressed_bytes: cap,
+            max_inflation_ratio: ratio,
+            inflation_floor_bytes: floor,
+            ..DecodeOptions::default()
+        }
+    }
+
     #[test]
     fn gzip_bomb_hits_the_cap() {
-        let bomb = gzip(&vec![0u8; 1 << 20]);
-        let opts = DecodeOptions { max_decompressed_bytes: 1000 };
-        assert_eq!(decode(&bomb, &opts), Err(DecodeError::TooLarge { limit: 1000 }));
+        // A legacy header keeps the shape check from deciding first.
+        let mut text = goroutine_text(1).into_bytes();
+        text.resize(1 << 20, b' ');
+        let opts = options(1000, 512, 0);
+        assert_eq!(decode(&gzip(&text), &opts), Err(DecodeError::TooLarge { limit: 1000 }));
+        // The cap is inclusive.
+        let p = protobuf(3);
+        assert!(decode(&gzip(&p), &options(p.len() as u64, 512, 0)).is_ok());
+        let over = options(p.len() as u64 - 1, 512, 0);
+        assert_eq!(decode(&gzip(&p), &over), Err(DecodeError::TooLarge { limit: p.len() as u64 - 1 }));
+    }
+
+    #[test]
+    fn output_that_is_no_profile_stops_inflating_at_once() {
+        // With the default limits, 8 MiB of zeros would inflate whole;
+        // here the cap is far below that, and is never reached.
+        let zeros = gzip_at(&vec![0u8; 8 << 20], Compression::best());
+        let err = decode(&zeros, &options(1 << 20, 1 << 20, 1 << 20)).unwrap_err();
+        assert!(matches!(err, DecodeError::NotAProfile { offset: 0, .. }), "{err}");
+        assert!(err.to_string().contains("field number 0"), "{err}");
+        // Text is no protobuf either; where that shows depends on the text.
+        let text = gzip(&b"just some notes\n".repeat(1 << 16));
+        let err = decode(&text, &options(1 << 20, 1 << 20, 1 << 20)).unwrap_err();
+        assert!(matches!(err, DecodeError::NotAProfile { offset, .. } if offset < 1024), "{err}");
+    }
+
+    #[test]
+    fn a_valid_start_then_zeros_is_refused_where_the_zeros_begin() {
+        let mut data = protobuf(5);
+        let good = data.len() as u64;
+        data.resize(8 << 20, 0);
+        let err = decode(&gzip(&data), &options(1 << 20, 1 << 20, 1 << 20)).unwrap_err();
+        assert_eq!(err, DecodeError::NotAProfile {
+            offset: good,
+            reason: "no legacy format's header, and as protobuf: field number 0".into()
+        });
+    }
+
+    #[test]
+    fn repeated_valid_fields_hit_the_ratio_bound() {
+        // `time_nanos = 1`, over and over: valid protobuf, a bomb's ratio.
+        let mut data = protobuf(5);
+        for _ in 0..(4 << 20) {
+            data.extend_from_slice(&[0x48, 0x01]);
+        }
+        let gz = gzip_at(&data, Compression::best());
+        let compressed = gz.len() as u64;
+        assert!(data.len() as u64 > 200 * compressed, "the test input compresses too little");
+        let limit = 100 * compressed;
+        assert_eq!(
+            decode(&gz, &options(1 << 30, 100, 4096)),
+            Err(DecodeError::InflationRatio { compressed, limit, ratio: 100 })
+        );
+        // The same after a legacy header: only the size checks apply there.
+        let mut text = goroutine_text(2).into_bytes();
+        text.resize(8 << 20, 0);
+        let gz = gzip_at(&text, Compression::best());
+        let err = decode(&gz, &options(1 << 30, 100, 4096)).unwrap_err();
+        assert!(matches!(err, DecodeError::InflationRatio { ratio: 100, .. }), "{err}");
+    }
+
+    #[test]
+    fn repetitive_profiles_load_below_the_floor() {
+        // One stack, sampled again and again: a real profile with a bomb's ratio.
+        let mut text = "goroutine profile: total 200000\n".to_string();
+        text.push_str(&"1 @ 0x1000 0x2000 0x3000\n".repeat(200_000));
+        let gz = gzip_at(text.as_bytes(), Compression::default());
+        let ratio = text.len() as u64 / gz.len() as u64;
+        assert!(ratio > 100, "ratio {ratio}");
+        let floor_above = options(1 << 30, 10, text.len() as u64);
+        assert_eq!(decode(&gz, &floor_above).unwrap().samples.len(), 200_000);
+        let floor_below = options(1 << 30, 10, text.len() as u64 / 2);
+        assert!(matches!(decode(&gz, &floor_below), Err(DecodeError::InflationRatio { .. })));
+    }
+
+    #[test]
+    fn output_past_the_buffer_is_checked_then_inflated_again() {
+        let plain = protobuf(20_000);
+        assert!(plain.len() > 4 * (64 << 10));
+        let small_buffer = DecodeOptions { max_buffered_bytes: 64 << 10, ..DecodeOptions::default() };
+        let gz = gzip(&plain);
+        assert_eq!(decode(&gz, &small_buffer), decode(&plain, &DecodeOptions::default()));
+        // Rejections past the buffer still say where.
+        let mut bad = plain.clone();
+        bad.resize(plain.len() + 1000, 0);
+        let err = decode(&gzip(&bad), &small_buffer).unwrap_err();
+        assert!(matches!(err, DecodeError::NotAProfile { offset, .. } if offset == plain.len() as u64), "{err}");
+        let tight = DecodeOptions { max_decompressed_bytes: plain.len() as u64 - 1, ..small_buffer };
+        assert_eq!(decode(&gz, &tight), Err(DecodeError::TooLarge { limit: plain.len() as u64 - 1 }));
+    }
+
+    #[test]
+    fn legacy_headers_after_long_blank_runs_still_decode() {
+        let mut text = "\n".repeat(3000);
+        text.push_str(&goroutine_text(2));
+        let plain = decode(text.as_bytes(), &DecodeOptions::default()).unwrap();
+        assert_eq!(decode(&gzip(text.as_bytes()), &DecodeOptions::default()), Ok(plain));
     }
 
     #[test]

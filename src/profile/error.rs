@@ -16,6 +16,18 @@ pub enum DecodeError {
     /// Decompressing would exceed the configured cap.
     #[error("decompressed profile exceeds the limit of {limit} bytes")]
     TooLarge { limit: u64 },
+    /// The gzip data inflates far more than profiles do: `compressed`
+    /// bytes passed `limit` bytes of output, more than `ratio` times their
+    /// size (see `DecodeOptions::max_inflation_ratio`).
+    #[error(
+        "{compressed} bytes of gzip data inflate past {limit} bytes, more than {ratio} times their size; \
+         profiles compress far less, so this looks like a decompression bomb"
+    )]
+    InflationRatio { compressed: u64, limit: u64, ratio: u64 },
+    /// The gzip data inflates to something no decoder takes; noticed at
+    /// `offset` of the decompressed output, where inflating stopped.
+    #[error("the gzip data does not hold a profile: {reason}, at byte {offset} of the decompressed data")]
+    NotAProfile { offset: u64, reason: String },
     /// The protobuf wire data is malformed.
     #[error("malformed protobuf: {0}")]
     Protobuf(String),

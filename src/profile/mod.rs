@@ -3,6 +3,7 @@
 
 mod decode;
 mod error;
+mod gunzip;
 pub mod legacy;
 mod model;
 mod pb;

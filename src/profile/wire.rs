@@ -224,6 +224,209 @@ pub(crate) fn read(data: &[u8]) -> Result<RawProfile<'_>, DecodeError> {
     Ok(p)
 }
 
+/// Follows the top level of a `Profile` message as its bytes arrive (from
+/// an inflating stream, say) and stops at the first byte [`read`] would
+/// reject there: field number 0, a wire type the field cannot have, an
+/// unsupported wire type, an overlong varint. Field contents are skipped
+/// unchecked, so this costs a few steps per top-level field; a field cut
+/// short by the end of the input is left for `read` to report.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scanner {
+    /// Bytes seen so far.
+    offset: u64,
+    /// Where the current field's key starts.
+    field_start: u64,
+    state: ScanState,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum ScanState {
+    /// Inside a varint: a key, a varint field's value, or a length.
+    Varint { of: VarintOf, value: u64, len: u32 },
+    /// Inside a fixed-width or length-delimited payload.
+    Skip { remaining: u64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum VarintOf {
+    Key,
+    Value,
+    Length,
+}
+
+impl Default for ScanState {
+    fn default() -> Self {
+        ScanState::Varint { of: VarintOf::Key, value: 0, len: 0 }
+    }
+}
+
+/// What follows a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Payload {
+    Varint,
+    /// A length, then that many bytes.
+    Length,
+    Fixed(u64),
+}
+
+/// The payload `read` accepts after a top-level key; `None` if it
+/// refuses the key (see [`refusal`]).
+#[inline(always)]
+fn payload(key: u64) -> Option<Payload> {
+    match (key >> 3, (key & 7) as u8) {
+        (1..=6 | 11, LEN) | (13, LEN) => Some(Payload::Length),
+        (7..=10 | 12..=15, VARINT) => Some(Payload::Varint),
+        (16.., VARINT) => Some(Payload::Varint),
+        (16.., LEN) => Some(Payload::Length),
+        (16.., FIXED64) => Some(Payload::Fixed(8)),
+        (16.., FIXED32) => Some(Payload::Fixed(4)),
+        _ => None,
+    }
+}
+
+/// Why `read` refuses a top-level key, in its words.
+#[cold]
+fn refusal(key: u64) -> String {
+    let (field, wire_type) = (key >> 3, key & 7);
+    match field {
+        0 => "field number 0".into(),
+        1..=6 | 11 => format!("field {field} has wire type {wire_type}, expected a message"),
+        13 => format!("expected a repeated varint, found wire type {wire_type}"),
+        7..=15 => format!("expected a varint, found wire type {wire_type}"),
+        _ => format!("unsupported wire type {wire_type}"),
+    }
+}
+
+/// Bytes that always hold a key and a varint after it.
+const WHOLE_FIELD: usize = 20;
+
+/// The varint at `pos`, and where it ends; `None` past ten bytes. Needs
+/// ten bytes after `pos` or the end of a varint before that.
+#[inline(always)]
+fn varint_at(bytes: &[u8], pos: usize) -> Option<(u64, usize)> {
+    let first = bytes[pos];
+    if first < 0x80 {
+        return Some((u64::from(first), pos + 1));
+    }
+    let mut value = u64::from(first & 0x7f);
+    for i in 1..10 {
+        let b = bytes[pos + i];
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b < 0x80 {
+            return Some((value, pos + i + 1));
+        }
+    }
+    None
+}
+
+/// Why [`Scanner`] stopped, and where the field it stopped in starts
+/// (counted from the start of the message).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ScanError {
+    pub offset: u64,
+    pub message: String,
+}
+
+impl Scanner {
+    /// Takes the next bytes of the message.
+    pub(crate) fn feed(&mut self, mut bytes: &[u8]) -> Result<(), ScanError> {
+        while !bytes.is_empty() {
+            if bytes.len() >= WHOLE_FIELD && matches!(self.state, ScanState::Varint { of: VarintOf::Key, len: 0, .. }) {
+                let used = self.whole_fields(bytes)?;
+                bytes = &bytes[used..];
+                continue;
+            }
+            match &mut self.state {
+                ScanState::Skip { remaining } => {
+                    let n = (*remaining).min(bytes.len() as u64);
+                    *remaining -= n;
+                    bytes = &bytes[n as usize..];
+                    self.offset += n;
+                    if *remaining == 0 {
+                        self.state = ScanState::default();
+                        self.field_start = self.offset;
+                    }
+                }
+                ScanState::Varint { of, value, len } => {
+                    let b = bytes[0];
+                    bytes = &bytes[1..];
+                    self.offset += 1;
+                    *value |= u64::from(b & 0x7f) << (7 * *len);
+                    *len += 1;
+                    if b >= 0x80 {
+                        if *len == 10 {
+                            return Err(self.error("varint longer than 10 bytes".into()));
+                        }
+                        continue;
+                    }
+                    let (of, value) = (*of, *value);
+                    self.state = match of {
+                        VarintOf::Key => match payload(value).ok_or_else(|| self.error(refusal(value)))? {
+                            Payload::Varint => ScanState::Varint { of: VarintOf::Value, value: 0, len: 0 },
+                            Payload::Length => ScanState::Varint { of: VarintOf::Length, value: 0, len: 0 },
+                            Payload::Fixed(n) => ScanState::Skip { remaining: n },
+                        },
+                        VarintOf::Value => ScanState::default(),
+                        VarintOf::Length if value == 0 => ScanState::default(),
+                        VarintOf::Length => ScanState::Skip { remaining: value },
+                    };
+                    if matches!(self.state, ScanState::Varint { of: VarintOf::Key, .. }) {
+                        self.field_start = self.offset;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads whole fields straight from `bytes` while a key and a varint
+    /// surely fit (the common case, and several times faster than a byte
+    /// at a time), starting at a field boundary. Returns the bytes used; a
+    /// payload that runs past `bytes` leaves a `Skip` for the rest.
+    fn whole_fields(&mut self, bytes: &[u8]) -> Result<usize, ScanError> {
+        let mut pos = 0;
+        const TOO_LONG: &str = "varint longer than 10 bytes";
+        while bytes.len() - pos >= WHOLE_FIELD {
+            let Some((key, after_key)) = varint_at(bytes, pos) else { return Err(self.error_at(pos, TOO_LONG.into())) };
+            let Some(payload) = payload(key) else { return Err(self.error_at(pos, refusal(key))) };
+            let (len, start) = match payload {
+                Payload::Varint => match varint_at(bytes, after_key) {
+                    Some((_, end)) => {
+                        pos = end;
+                        continue;
+                    }
+                    None => return Err(self.error_at(pos, TOO_LONG.into())),
+                },
+                Payload::Length => match varint_at(bytes, after_key) {
+                    Some(length) => length,
+                    None => return Err(self.error_at(pos, TOO_LONG.into())),
+                },
+                Payload::Fixed(n) => (n, after_key),
+            };
+            let room = (bytes.len() - start) as u64;
+            if len > room {
+                self.field_start = self.offset + pos as u64;
+                self.offset += bytes.len() as u64;
+                self.state = ScanState::Skip { remaining: len - room };
+                return Ok(bytes.len());
+            }
+            pos = start + len as usize;
+        }
+        self.offset += pos as u64;
+        self.field_start = self.offset;
+        Ok(pos)
+    }
+
+    fn error(&self, message: String) -> ScanError {
+        ScanError { offset: self.field_start, message }
+    }
+
+    #[cold]
+    fn error_at(&self, pos: usize, message: String) -> ScanError {
+        ScanError { offset: self.offset + pos as u64, message }
+    }
+}
+
 fn value_type(r: &mut Reader<'_>) -> Result<(i64, i64), DecodeError> {
     let (mut ty, mut unit) = (0, 0);
     while !r.done() {
@@ -330,7 +533,18 @@ fn mapping(r: &mut Reader<'_>) -> Result<RawMapping, DecodeError> {
             (_, wt) => r.skip(wt)?,
         }
     }
+    nonzero_id("mapping", m.id)?;
     Ok(m)
+}
+
+/// Id 0 is never valid (`pb` says so too, after reading everything).
+/// Refusing it here keeps a run of empty messages, a few bytes each, from
+/// growing into gigabytes of records before it is refused.
+fn nonzero_id(what: &str, id: u64) -> Result<(), DecodeError> {
+    if id == 0 {
+        return Err(DecodeError::Invalid(format!("{what} has id 0")));
+    }
+    Ok(())
 }
 
 fn location(r: &mut Reader<'_>, p: &mut RawProfile<'_>) -> Result<(), DecodeError> {
@@ -347,6 +561,7 @@ fn location(r: &mut Reader<'_>, p: &mut RawProfile<'_>) -> Result<(), DecodeErro
             (_, wt) => r.skip(wt)?,
         }
     }
+    nonzero_id("location", l.id)?;
     l.lines = (start, p.lines.len() as u32);
     p.locations.push(l);
     Ok(())
@@ -377,5 +592,73 @@ fn function(r: &mut Reader<'_>) -> Result<RawFunction, DecodeError> {
             (_, wt) => r.skip(wt)?,
         }
     }
+    nonzero_id("function", f.id)?;
     Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A key and a small payload of its wire type: for a message, one that
+    /// holds `id = 1` (as field 1), since id 0 is refused.
+    fn field(number: u64, wire_type: u8) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut key = number << 3 | u64::from(wire_type);
+        while key >= 0x80 {
+            out.push(key as u8 | 0x80);
+            key >>= 7;
+        }
+        out.push(key as u8);
+        out.extend_from_slice(match wire_type {
+            VARINT => &[0][..],
+            LEN => &[2, 0x08, 1],
+            FIXED64 => &[0; 8],
+            FIXED32 => &[0; 4],
+            _ => &[],
+        });
+        out
+    }
+
+    fn scan(bytes: &[u8]) -> Result<(), ScanError> {
+        Scanner::default().feed(bytes)
+    }
+
+    /// The scanner and the reader agree on every field number and wire
+    /// type at the top level, so the scanner can never refuse a profile
+    /// the reader would take.
+    #[test]
+    fn scanner_and_reader_agree_on_top_level_fields() {
+        for number in 0..=40 {
+            for wire_type in 0..8 {
+                let bytes = field(number, wire_type);
+                let read_ok = read(&bytes).is_ok();
+                assert_eq!(scan(&bytes).is_ok(), read_ok, "field {number}, wire type {wire_type}");
+                // Fed one byte at a time, the answer is the same.
+                let mut s = Scanner::default();
+                let bytewise = bytes.iter().try_for_each(|b| s.feed(std::slice::from_ref(b)));
+                assert_eq!(bytewise.is_ok(), read_ok, "field {number}, wire type {wire_type}, byte by byte");
+            }
+        }
+    }
+
+    #[test]
+    fn scanner_stops_where_the_message_goes_wrong() {
+        // A string, a varint and a packed comment, then a zero byte.
+        let mut bytes = vec![0x32, 0x03, b'a', b'b', b'c', 0x60, 0x96, 0x01, 0x6a, 0x02, 0x01, 0x02];
+        let good = bytes.len() as u64;
+        assert_eq!(scan(&bytes), Ok(()));
+        bytes.extend_from_slice(&[0; 64]);
+        assert_eq!(scan(&bytes), Err(ScanError { offset: good, message: "field number 0".into() }));
+        let err = scan(&[0x60, 0x01, 0x0d]).unwrap_err();
+        assert_eq!(err, ScanError { offset: 2, message: "field 1 has wire type 5, expected a message".into() });
+        let mut long = vec![0x38];
+        long.extend([0xff; 10]);
+        assert_eq!(scan(&long).unwrap_err().message, "varint longer than 10 bytes");
+        assert_eq!(read(&long).unwrap_err().to_string(), "malformed protobuf: varint longer than 10 bytes at offset 11");
+        assert_eq!(scan(&long).unwrap_err().offset, 0);
+        // Field contents are not looked into, and a cut-off field is no error.
+        assert_eq!(read(&[0x22, 0x00]).unwrap_err().to_string(), "invalid profile: location has id 0");
+        assert_eq!(scan(&[0x12, 0x04, 0, 0, 0, 0, 0x12, 0x80]), Ok(()));
+    }
 }

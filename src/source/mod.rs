@@ -2,5 +2,6 @@
 //! pure core receives what this module reads as plain data.
 
 pub mod discover;
+pub mod fs;
 pub mod load;
 pub mod workspace;

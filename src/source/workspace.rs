@@ -1,11 +1,12 @@
 //! Reading the workspace folders and the local Go setup into a
-//! [`Workspace`] for the path mapper, and a [`FileExists`] on the real disk.
+//! [`Workspace`] for the path mapper. The folders are read through a
+//! [`SourceFs`], the disk or a tree in memory.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::analysis::paths::{FileExists, GoModule, Workspace, WorkspaceRoot};
+use super::fs::{EntryKind, RealFs, SourceFs};
+use crate::paths::{GoModule, Workspace, WorkspaceRoot};
 
 /// Directory names never descended into (besides any starting with a dot).
 pub const SKIPPED_DIRS: &[&str] = &["node_modules", "target"];
@@ -57,16 +58,24 @@ fn absolute_slash_path(path: &Path) -> String {
     slash_path(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
-/// Lists the source files and Go modules of each root, and finds GOROOT and
-/// GOMODCACHE. Nothing here fails: problems end up in
+/// Lists the source files and Go modules of each root on this machine's
+/// disk, and finds GOROOT and GOMODCACHE: [`scan_with`] on [`RealFs`].
+pub fn scan(roots: &[PathBuf], options: &ScanOptions) -> Workspace {
+    scan_with(&RealFs, roots, options)
+}
+
+/// Lists the source files and Go modules of each root in `fs`, and finds
+/// GOROOT and GOMODCACHE. Nothing here fails: problems end up in
 /// [`Workspace::problems`], and a root listed only in part because of
 /// [`ScanOptions::max_files`] is marked [`WorkspaceRoot::truncated`].
-pub fn scan(roots: &[PathBuf], options: &ScanOptions) -> Workspace {
+/// `go env` runs on this machine whatever `fs` is; turn it off with
+/// [`ScanOptions::query_go_env`] for a tree in memory.
+pub fn scan_with(fs: &dyn SourceFs, roots: &[PathBuf], options: &ScanOptions) -> Workspace {
     let mut ws = Workspace::default();
-    let mut walker = Walker { options, remaining: options.max_files, problems: Vec::new() };
+    let mut walker = Walker { fs, options, remaining: options.max_files, problems: Vec::new() };
     for root in roots {
         let mut out = WorkspaceRoot { root: absolute_slash_path(root), ..Default::default() };
-        if !root.is_dir() {
+        if !fs.is_dir(root) {
             walker.problems.push(format!("workspace folder {} is not a directory", root.display()));
         } else {
             walker.walk(root, "", &mut out);
@@ -91,6 +100,7 @@ pub fn scan(roots: &[PathBuf], options: &ScanOptions) -> Workspace {
 }
 
 struct Walker<'a> {
+    fs: &'a dyn SourceFs,
     options: &'a ScanOptions,
     remaining: usize,
     problems: Vec<String>,
@@ -98,14 +108,15 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn walk(&mut self, dir: &Path, rel: &str, out: &mut WorkspaceRoot) {
-        let entries = match fs::read_dir(dir) {
+        let entries = match self.fs.read_dir(dir) {
             Ok(rd) => rd,
             Err(e) => {
                 self.problems.push(format!("cannot list {}: {e}", dir.display()));
                 return;
             }
         };
-        let mut entries: Vec<fs::DirEntry> = entries
+        let mut entries: Vec<_> = entries
+            .into_iter()
             .filter_map(|e| match e {
                 Ok(e) => Some(e),
                 Err(e) => {
@@ -114,32 +125,24 @@ impl Walker<'_> {
                 }
             })
             .collect();
-        entries.sort_by_key(|e| e.file_name());
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
 
         for entry in entries {
             if out.truncated {
                 return;
             }
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
-                self.problems.push(format!("skipped {}: the name is not valid UTF-8", entry.path().display()));
+            let Some(name) = entry.name.to_str() else {
+                self.problems.push(format!("skipped {}: the name is not valid UTF-8", entry.path.display()));
                 continue;
             };
             let child_rel = if rel.is_empty() { name.to_string() } else { format!("{rel}/{name}") };
-            let Ok(file_type) = entry.file_type() else {
-                self.problems.push(format!("cannot read the type of {}", entry.path().display()));
-                continue;
-            };
-            if file_type.is_dir() {
+            if entry.kind == EntryKind::Dir {
                 if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name) {
-                    self.walk(&entry.path(), &child_rel, out);
+                    self.walk(&entry.path, &child_rel, out);
                 }
                 continue;
             }
-            // Symbolic links to files count; links to directories are not
-            // followed, which keeps the walk finite.
-            let is_file = file_type.is_file() || (file_type.is_symlink() && entry.path().is_file());
-            if !is_file || !self.keeps(name) {
+            if entry.kind != EntryKind::File || !self.keeps(name) {
                 continue;
             }
             if self.remaining == 0 {
@@ -148,7 +151,7 @@ impl Walker<'_> {
             }
             self.remaining -= 1;
             if name == "go.mod" {
-                self.read_go_mod(&entry.path(), rel, out);
+                self.read_go_mod(&entry.path, rel, out);
             }
             out.files.push(child_rel);
         }
@@ -162,7 +165,7 @@ impl Walker<'_> {
     }
 
     fn read_go_mod(&mut self, path: &Path, dir: &str, out: &mut WorkspaceRoot) {
-        match fs::read_to_string(path) {
+        match self.fs.read_to_string(path) {
             Ok(text) => match parse_module_path(&text) {
                 Some(module) => out.modules.push(GoModule { path: module, dir: dir.to_string() }),
                 None => self.problems.push(format!("{} has no module line", path.display())),
@@ -242,20 +245,12 @@ pub fn go_env(go: &Path) -> Result<(Option<String>, Option<String>), String> {
     Ok((goroot, gomodcache))
 }
 
-/// [`FileExists`] on this machine's disk.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RealFs;
-
-impl FileExists for RealFs {
-    fn exists(&self, path: &str) -> bool {
-        Path::new(path).is_file()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::paths::{PathMapper, Resolution, Rule};
+    use crate::paths::{FileExists, LocalPath, PathMapper, Resolution, Rule};
+    use crate::source::fs::MemFs;
+    use std::fs;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A fresh directory under the system temp dir, removed on drop.
@@ -420,16 +415,6 @@ mod tests {
     }
 
     #[test]
-    fn real_fs_sees_files_only() {
-        let t = TempDir::new();
-        t.write("a/b.go", "");
-        let base = slash_path(&t.0);
-        assert!(RealFs.exists(&format!("{base}/a/b.go")));
-        assert!(!RealFs.exists(&format!("{base}/a")));
-        assert!(!RealFs.exists(&format!("{base}/a/c.go")));
-    }
-
-    #[test]
     fn scanned_workspace_feeds_the_mapper() {
         let t = sample_tree();
         let ws = scan(std::slice::from_ref(&t.0), &offline());
@@ -445,5 +430,35 @@ mod tests {
             let want = Resolution::Mapped { path: format!("{root}/{rel}"), rule, in_workspace: true };
             assert_eq!(mapper.resolve(profile, &RealFs), want, "{profile}");
         }
+    }
+
+    /// A Windows checkout as an editor on Unix sees it (`file:///C:/...`
+    /// URIs become `/C:/...` paths), scanned without a disk, mapped, and
+    /// looked up by the document paths an editor sends.
+    #[test]
+    fn a_windows_workspace_in_memory_scans_and_maps() {
+        let fs = MemFs::new([
+            ("/C:/src/app/go.mod", "module example.com/app\n"),
+            ("/C:/src/app/main.go", "package main\n"),
+            ("/C:/src/app/internal/db/db.go", "package db\n"),
+            ("/C:/src/app/.git/hooks/x.go", ""),
+            ("/C:/src/app/notes.md", ""),
+        ]);
+        let roots = [PathBuf::from("/C:/src/app"), PathBuf::from("/C:/src/gone")];
+        let ws = scan_with(&fs, &roots, &offline());
+        assert_eq!(ws.roots[0].files, ["go.mod", "internal/db/db.go", "main.go"]);
+        assert_eq!(ws.roots[0].modules, [GoModule { path: "example.com/app".into(), dir: "".into() }]);
+        assert_eq!(ws.problems.len(), 1, "{:?}", ws.problems);
+        assert!(ws.problems[0].contains("not a directory"), "{:?}", ws.problems);
+
+        let mapper = PathMapper::new(ws, Vec::new());
+        let profile = [r"D:\a\app\main.go", "example.com/app/internal/db/db.go"];
+        let files = mapper.map_all(&profile, &fs);
+        assert_eq!(files.local_for(r"D:\a\app\main.go"), Some("c:/src/app/main.go"));
+        for document in ["/C:/src/app/main.go", "/c%3A/src/app/main.go", r"C:\src\app\main.go"] {
+            assert_eq!(files.profile_files_for_local(&LocalPath::new(document)), [0], "{document}");
+        }
+        assert_eq!(files.profile_files_for_local(&LocalPath::new("/c:/src/app/internal/db/db.go")), [1]);
+        assert!(fs.exists("c:/src/app/internal/db/db.go"));
     }
 }

@@ -19,7 +19,7 @@ pub fn handle(snapshot: &Snapshot, args: HeatArgs) -> Result<Vec<LineHeat>> {
     let t = view.sample_type();
     let total = view.total();
     let threshold = snapshot.config.hints.threshold();
-    let lines: Vec<(usize, crate::analysis::Cost)> = annotate::file_lines(view.index(), view.files_for(&uri))
+    let lines: Vec<(usize, crate::analysis::Cost)> = annotate::file_lines(view.index(), &view.files_for(&uri))
         .into_iter()
         .filter(|l| l.line >= 1 && threshold.passes(l.costs[t.0], total))
         .filter_map(|l| Some((doc.current_line(l.line as usize - 1)?, l.costs[t.0])))

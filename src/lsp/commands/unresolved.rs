@@ -1,7 +1,7 @@
 //! `pprof.unresolved`: profile files that map to no local file, or to
 //! several, with what was tried.
 
-use crate::analysis::paths::Resolution;
+use crate::paths::Resolution;
 
 use super::super::protocol::UnresolvedPath;
 use super::super::snapshot::Snapshot;

@@ -16,6 +16,7 @@ use super::text::ascii_regex;
 use super::builder::ProfileBuilder;
 use super::memmap;
 use super::text::{hex_addresses, is_blank_or_comment, is_memory_map_start, parse_go_int, Lines};
+use super::Sniff;
 use crate::profile::model::{Profile, ValueType};
 use crate::profile::DecodeError;
 
@@ -23,12 +24,23 @@ const FORMAT: &str = "contentionz";
 
 static RECORD: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"(\d+) *(\d+) @([ x0-9a-f]*)"));
 
+const HEADER: &[u8] = b"--- contentionz ";
+
 pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
-    if !data.starts_with(b"--- contentionz ") {
+    if sniff(data, true) != Sniff::Mine {
         return None;
     }
     let text = String::from_utf8_lossy(data);
     parse(&text)
+}
+
+/// The input starts with the header. (The Java form shares it; `decode`
+/// leaves that one to the Java decoder after reading its attributes.)
+pub(super) fn sniff(head: &[u8], complete: bool) -> Sniff {
+    if !complete && head.len() < HEADER.len() && HEADER.starts_with(head) {
+        return Sniff::NeedMore;
+    }
+    Sniff::from(head.starts_with(HEADER))
 }
 
 /// `None` when the attributes show the Java form.

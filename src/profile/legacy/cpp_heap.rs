@@ -19,6 +19,7 @@ use super::builder::ProfileBuilder;
 use super::go_text::scale_heap;
 use super::memmap;
 use super::text::{hex_addresses, is_blank_or_comment, is_memory_map_start, looks_like_text, Lines};
+use super::Sniff;
 use crate::profile::model::{Label, LabelValue, Profile, ValueType};
 use crate::profile::DecodeError;
 
@@ -44,15 +45,29 @@ struct Header {
 }
 
 pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
+    let header = first_line_header(data)?;
+    let text = String::from_utf8_lossy(data);
+    Some(parse(&text, header))
+}
+
+/// The header on the first line, if it is one of this format's.
+fn first_line_header(data: &[u8]) -> Option<Header> {
     let first_end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
     let first = &data[..first_end];
     if !looks_like_text(first) || !first.windows(13).any(|w| w == b"heap profile:") {
         return None;
     }
     let first_line = String::from_utf8_lossy(first);
-    let header = parse_header(first_line.trim_end_matches('\r'))?;
-    let text = String::from_utf8_lossy(data);
-    Some(parse(&text, header))
+    parse_header(first_line.trim_end_matches('\r'))
+}
+
+/// [`decode`]'s test on a prefix: final once the first line ends, or as
+/// soon as it holds a byte no text header has.
+pub(super) fn sniff(head: &[u8], complete: bool) -> Sniff {
+    if !complete && !head.contains(&b'\n') {
+        return if looks_like_text(head) { Sniff::NeedMore } else { Sniff::NotMine };
+    }
+    Sniff::from(first_line_header(head).is_some())
 }
 
 fn parse_header(line: &str) -> Option<Header> {

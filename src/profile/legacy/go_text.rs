@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use super::builder::{Frame, ProfileBuilder};
+use super::Sniff;
 use crate::profile::model::{Label, LabelValue, LocationIdx, Profile, ValueType};
 use crate::profile::DecodeError;
 
@@ -27,20 +28,35 @@ enum Kind {
 
 /// Recognises a Go text profile by its first line and decodes it.
 pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
-    let head = first_line(data)?;
-    let kind = sniff(head)?;
+    let kind = first_line(data).and_then(kind)?;
     let text = String::from_utf8_lossy(data);
     Some(parse(&text, kind))
 }
 
+/// How much of the first line is looked at.
+const HEADER_BYTES: usize = 512;
+
 fn first_line(data: &[u8]) -> Option<&str> {
     let start = data.iter().position(|b| !b.is_ascii_whitespace())?;
     let rest = &data[start..];
-    let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len()).min(512);
+    let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len()).min(HEADER_BYTES);
     std::str::from_utf8(&rest[..end]).ok().map(str::trim_end)
 }
 
-fn sniff(line: &str) -> Option<Kind> {
+/// [`decode`]'s test on a prefix: final once the first line (or its first
+/// [`HEADER_BYTES`]) is in `head`.
+pub(super) fn sniff(head: &[u8], complete: bool) -> Sniff {
+    let line_known = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .is_some_and(|start| head[start..].len() >= HEADER_BYTES || head[start..].contains(&b'\n'));
+    if !complete && !line_known {
+        return Sniff::NeedMore;
+    }
+    Sniff::from(first_line(head).and_then(kind).is_some())
+}
+
+fn kind(line: &str) -> Option<Kind> {
     if let Some(rest) = line.strip_prefix("heap profile:") {
         // Go writes `@ heap/R`; other samplers (heapz_v2, growthz, …) are
         // the C++ heap formats, decoded elsewhere.

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use super::builder::ProfileBuilder;
 use super::text::Lines;
 use super::threadz::drop_repeated_leaf;
+use super::Sniff;
 use super::{java, memmap};
 use crate::profile::model::{LocationIdx, Profile, ValueType};
 use crate::profile::DecodeError;
@@ -49,28 +50,35 @@ pub(super) struct RawSample {
     pub(super) addresses: Vec<u64>,
 }
 
-pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
-    for words in Words::ALL {
+/// The first word layout whose header reads right, with the header's
+/// language (0 for C++, 1 for Java) and period in microseconds.
+fn header(data: &[u8]) -> Option<(Words, u64, u64)> {
+    Words::ALL.into_iter().find_map(|words| {
         let header: Option<Vec<u64>> = (0..5).map(|i| words.read(data, i * words.size)).collect();
-        let Some(h) = header else { continue };
-        if h[0] != 0 || h[1] != 3 || h[3] == 0 || h[4] != 0 {
-            continue;
-        }
-        let start = 5 * words.size;
-        // Periods are stored in microseconds.
-        let period = (h[3] as i64).wrapping_mul(1000);
-        match h[2] {
-            0 => return Some(cpp_profile(data, start, period, words)),
-            1 => {
-                return Some(
-                    read_samples(data, start, words, false)
-                        .and_then(|(samples, rest)| java::cpu_profile(samples, period, &data[rest..])),
-                )
-            }
-            _ => {}
-        }
+        let h = header?;
+        let valid = h[0] == 0 && h[1] == 3 && h[2] <= 1 && h[3] != 0 && h[4] == 0;
+        valid.then_some((words, h[2], h[3]))
+    })
+}
+
+/// [`decode`]'s test on a prefix: final once five 64-bit words are in.
+pub(super) fn sniff(head: &[u8], complete: bool) -> Sniff {
+    if !complete && head.len() < 5 * 8 {
+        return Sniff::NeedMore;
     }
-    None
+    Sniff::from(header(head).is_some())
+}
+
+pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
+    let (words, language, period) = header(data)?;
+    let start = 5 * words.size;
+    // Periods are stored in microseconds.
+    let period = (period as i64).wrapping_mul(1000);
+    Some(match language {
+        0 => cpp_profile(data, start, period, words),
+        _ => read_samples(data, start, words, false)
+            .and_then(|(samples, rest)| java::cpu_profile(samples, period, &data[rest..])),
+    })
 }
 
 /// Reads records from `start` up to the end marker (or the end of the

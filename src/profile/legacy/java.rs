@@ -21,6 +21,7 @@ use super::go_text::scale_heap;
 use super::gperftools::{cpu_profile_shell, sample_values, RawSample};
 use super::memmap;
 use super::text::{ascii_regex, hex_addresses, parse_go_int};
+use super::Sniff;
 use crate::profile::model::{FunctionIdx, Label, LabelValue, Line, LocationIdx, Profile, ValueType};
 use crate::profile::DecodeError;
 
@@ -41,16 +42,46 @@ enum Kind {
     Contention,
 }
 
+const HEADERS: [(&str, Kind); 2] = [("--- heapz 1 ---", Kind::Heap), ("--- contentionz 1 ---", Kind::Contention)];
+
 /// Decodes the text forms (heapz, contentionz).
 pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
     let newline = data.iter().position(|&b| b == b'\n')?;
-    let kind = match std::str::from_utf8(data.get(..newline)?).ok()?.trim() {
-        "--- heapz 1 ---" => Kind::Heap,
-        "--- contentionz 1 ---" => Kind::Contention,
-        _ => return None,
-    };
+    let kind = header_kind(&data[..newline])?;
     let text = String::from_utf8_lossy(&data[newline + 1..]);
     Some(parse_text(&text, kind))
+}
+
+/// The kind a whole first line (without its newline) announces.
+fn header_kind(line: &[u8]) -> Option<Kind> {
+    let line = std::str::from_utf8(line).ok()?.trim();
+    HEADERS.iter().find(|(h, _)| *h == line).map(|(_, k)| *k)
+}
+
+/// [`decode`]'s test on a prefix: final once the first line has ended, or
+/// as soon as it can no longer become a header.
+pub(super) fn sniff(head: &[u8], complete: bool) -> Sniff {
+    match head.iter().position(|&b| b == b'\n') {
+        Some(newline) => Sniff::from(header_kind(&head[..newline]).is_some()),
+        None if complete => Sniff::NotMine,
+        None => {
+            // A character cut off at the end of `head` is left out.
+            let partial = match std::str::from_utf8(head) {
+                Ok(text) => text,
+                Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
+                Err(_) => return Sniff::NotMine,
+            };
+            let partial = partial.trim_start();
+            let may_grow = HEADERS.iter().any(|(h, _)| {
+                h.starts_with(partial) || partial.strip_prefix(h).is_some_and(|rest| rest.trim().is_empty())
+            });
+            if may_grow {
+                Sniff::NeedMore
+            } else {
+                Sniff::NotMine
+            }
+        }
+    }
 }
 
 /// Splits off the next `\n`-terminated line; an unterminated tail is not a

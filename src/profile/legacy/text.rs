@@ -4,46 +4,51 @@
 
 /// Walks the lines of a text one at a time. Lines end at `\n`; a `\r`
 /// right before it is dropped, and a trailing empty piece is not a line.
+/// Lines are found as the walk reaches them, so the cost does not grow with
+/// the number of lines (a few megabytes of gzip can hold millions).
 pub(super) struct Lines<'a> {
-    lines: Vec<&'a str>,
-    next: usize,
-    current: Option<usize>,
+    /// The text after the current line.
+    rest: &'a str,
+    current: Option<&'a str>,
+    /// Lines handed out so far.
+    count: usize,
 }
 
 impl<'a> Lines<'a> {
     pub(super) fn new(text: &'a str) -> Self {
-        let mut lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
-        if text.is_empty() || text.ends_with('\n') {
-            lines.pop();
-        }
-        Lines { lines, next: 0, current: None }
+        Lines { rest: text, current: None, count: 0 }
     }
 
     /// Moves to the next line; false (and an empty current line) at the end.
     pub(super) fn advance(&mut self) -> bool {
-        if self.next < self.lines.len() {
-            self.current = Some(self.next);
-            self.next += 1;
-            true
-        } else {
+        if self.rest.is_empty() {
             self.current = None;
-            false
+            return false;
         }
+        let (line, rest) = self.rest.split_once('\n').unwrap_or((self.rest, ""));
+        self.rest = rest;
+        self.current = Some(line.strip_suffix('\r').unwrap_or(line));
+        self.count += 1;
+        true
     }
 
     /// The current line, or "" before the first and after the last.
     pub(super) fn text(&self) -> &'a str {
-        self.current.and_then(|i| self.lines.get(i).copied()).unwrap_or("")
+        self.current.unwrap_or("")
     }
 
     /// True once `advance` has run past the last line.
     pub(super) fn exhausted(&self) -> bool {
-        self.current.is_none() && self.next >= self.lines.len()
+        self.current.is_none() && self.rest.is_empty()
     }
 
     /// 1-based number of the current line (one past the end once exhausted).
     pub(super) fn number(&self) -> usize {
-        self.current.map_or(self.lines.len() + 1, |i| i + 1)
+        if self.current.is_some() {
+            self.count
+        } else {
+            self.count + 1
+        }
     }
 }
 
@@ -142,8 +147,21 @@ mod tests {
         }
         assert_eq!(seen, vec![(1, "a"), (2, ""), (3, "b")]);
         assert_eq!(l.text(), "");
-        assert_eq!(Lines::new("x\n").lines.len(), 1);
-        assert_eq!(Lines::new("").lines.len(), 0);
+        assert!(l.exhausted());
+        assert_eq!(l.number(), 4);
+        let count = |text| {
+            let mut l = Lines::new(text);
+            let mut n = 0;
+            while l.advance() {
+                n += 1;
+            }
+            n
+        };
+        assert_eq!([count("x\n"), count(""), count("\n"), count("a\n\n"), count("a\r\nb\r")], [1, 0, 1, 2, 2]);
+        let mut l = Lines::new("only");
+        assert!(!l.exhausted());
+        assert!(l.advance() && !l.exhausted());
+        assert!(!l.advance() && l.exhausted());
     }
 
     #[test]

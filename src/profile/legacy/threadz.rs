@@ -12,6 +12,7 @@ use super::text::ascii_regex;
 use super::builder::ProfileBuilder;
 use super::memmap;
 use super::text::{hex_addresses, is_blank_or_comment, is_memory_map_start, looks_like_text, Lines};
+use super::Sniff;
 use crate::profile::model::{LocationIdx, Profile, ValueType};
 use crate::profile::DecodeError;
 
@@ -22,28 +23,36 @@ static THREAD_HEADER: LazyLock<Regex> =
     LazyLock::new(|| ascii_regex(r"--- Thread ([[:xdigit:]]+) \(name: (.*)/(\d+)\) stack: ---"));
 
 pub(super) fn decode(data: &[u8]) -> Option<Result<Profile, DecodeError>> {
-    // Cheap sniff: the first line with content must open a dump.
-    let mut start = 0;
-    let first = loop {
-        let end = data[start..].iter().position(|&b| b == b'\n').map_or(data.len(), |i| start + i);
-        let bytes = &data[start..end];
-        if !looks_like_text(bytes) {
-            return None;
-        }
-        let line = std::str::from_utf8(bytes).ok()?;
-        if !is_blank_or_comment(line) || end == data.len() {
-            break line;
-        }
-        start = end + 1;
-    };
-    if !first.contains("--- threadz ") && !first.contains("--- Thread ") {
-        return None;
-    }
-    if !THREADZ_HEADER.is_match(first) && !THREAD_HEADER.is_match(first) {
+    if sniff(data, true) != Sniff::Mine {
         return None;
     }
     let text = String::from_utf8_lossy(data);
     Some(parse(&text))
+}
+
+/// The first line with content must open a dump, and every line up to it
+/// must be text. On a prefix, final once that line has ended.
+pub(super) fn sniff(head: &[u8], complete: bool) -> Sniff {
+    let mut start = 0;
+    let first = loop {
+        let newline = head[start..].iter().position(|&b| b == b'\n');
+        let end = newline.map_or(head.len(), |i| start + i);
+        let bytes = &head[start..end];
+        if !looks_like_text(bytes) {
+            return Sniff::NotMine;
+        }
+        if newline.is_none() && !complete {
+            return Sniff::NeedMore;
+        }
+        let Ok(line) = std::str::from_utf8(bytes) else { return Sniff::NotMine };
+        if !is_blank_or_comment(line) || end == head.len() {
+            break line;
+        }
+        start = end + 1;
+    };
+    let opens_dump = (first.contains("--- threadz ") || first.contains("--- Thread "))
+        && (THREADZ_HEADER.is_match(first) || THREAD_HEADER.is_match(first));
+    Sniff::from(opens_dump)
 }
 
 fn parse(text: &str) -> Result<Profile, DecodeError> {

@@ -1,15 +1,6 @@
-//! Finding the local file behind each file name recorded in a profile.
-//!
-//! A profile names files the way the build machine saw them: absolute paths
-//! on another computer (often Windows), module-relative paths from
-//! `-trimpath` builds, standard-library and module-cache paths. The
-//! [`PathMapper`] turns each of these into a path on this machine, using
-//! only a plain-data [`Workspace`] description and a caller-supplied
-//! [`FileExists`] check for files outside the workspace. It never touches
-//! the file system itself.
-//!
-//! Rules, tried in order; the first one that finds anything decides (a
-//! rule that finds several equally good files reports them as ambiguous):
+//! The rules that find the local file behind one profile file name, tried
+//! in order; the first rule that finds anything decides, and a rule that
+//! finds several equally good files reports them as ambiguous:
 //!
 //! 1. [`Rule::Exact`]: the path is a listed workspace file.
 //! 2. [`Rule::Mapping`]: a user-configured prefix rewrite.
@@ -25,206 +16,17 @@
 //! Workspace files always win over files outside it, so a path that happens
 //! to exist locally never shadows the user's checkout.
 
-use std::collections::HashSet;
 use std::fmt;
-use std::hash::BuildHasher;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
+
+use super::inputs::{FileExists, PathMapping, Workspace};
+use super::module_path::{escape_module, module_splits, unescape_module, version_component, ModuleSplit};
+use super::norm::{join, normalize_path, strip_component_prefix, NormPath};
+use super::suffix::{FileIndex, SuffixNode};
 
 /// Most candidates listed in an [`Resolution::Ambiguous`] answer.
 pub const MAX_CANDIDATES: usize = 20;
-
-// ---------------------------------------------------------------------------
-// Inputs
-// ---------------------------------------------------------------------------
-
-/// Everything the mapper knows about this machine's source files.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Workspace {
-    pub roots: Vec<WorkspaceRoot>,
-    /// The local Go installation, e.g. `/usr/lib/go` (sources in `src/`).
-    pub goroot: Option<String>,
-    /// The local module cache, e.g. `/home/me/go/pkg/mod`.
-    pub gomodcache: Option<String>,
-    /// Extra directories to search, absolute.
-    pub source_paths: Vec<String>,
-    /// Problems met while building this description (unreadable
-    /// directories, a broken go.mod, no `go` binary). They are repeated in
-    /// the `tried` list of unresolved paths, as is a cut-off listing (see
-    /// [`WorkspaceRoot::truncated`]).
-    pub problems: Vec<String>,
-}
-
-/// One workspace folder and the source files in it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct WorkspaceRoot {
-    /// Absolute, `/`-separated.
-    pub root: String,
-    /// `/`-separated, relative to `root`.
-    pub files: Vec<String>,
-    pub modules: Vec<GoModule>,
-    /// The listing stopped early (file cap), so `files` is incomplete.
-    pub truncated: bool,
-}
-
-/// A `go.mod` found in a workspace root.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GoModule {
-    /// The path from the `module` line, e.g. `github.com/acme/app`.
-    pub path: String,
-    /// The directory holding the go.mod, relative to the root; `""` for the
-    /// root itself.
-    pub dir: String,
-}
-
-/// A user-configured prefix rewrite (`pathMappings`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PathMapping {
-    /// A prefix of profile paths, in any spelling (`D:\x`, `d:/x`, `/x`).
-    pub from: String,
-    /// Where that prefix lives here; absolute, or relative to the first
-    /// workspace root.
-    pub to: String,
-}
-
-/// Asks whether a file exists outside the workspace listing.
-pub trait FileExists {
-    /// `path` is normalised (see [`NormPath`]).
-    fn exists(&self, path: &str) -> bool;
-}
-
-impl<S: BuildHasher> FileExists for HashSet<String, S> {
-    fn exists(&self, path: &str) -> bool {
-        self.contains(path)
-    }
-}
-
-/// A [`FileExists`] for which nothing exists: only workspace files map.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoFiles;
-
-impl FileExists for NoFiles {
-    fn exists(&self, _path: &str) -> bool {
-        false
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Normalised paths
-// ---------------------------------------------------------------------------
-
-/// A path in one canonical spelling: `/` separators, a lower-case drive
-/// letter, no empty or `.` components, `..` folded where possible, no
-/// trailing slash. `D:\A\\b\.\c.go` becomes `d:/A/b/c.go`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NormPath(String);
-
-impl NormPath {
-    pub fn new(raw: &str) -> Self {
-        let s = raw.replace('\\', "/");
-        let b = s.as_bytes();
-        let (drive, rest) = if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
-            (Some(b[0].to_ascii_lowercase() as char), &s[2..])
-        } else {
-            (None, &s[..])
-        };
-        let absolute = rest.starts_with('/');
-        let mut comps: Vec<&str> = Vec::new();
-        for c in rest.split('/') {
-            match c {
-                "" | "." => {}
-                ".." => {
-                    if comps.last().is_some_and(|l| *l != "..") {
-                        comps.pop();
-                    } else if !absolute {
-                        comps.push("..");
-                    }
-                }
-                _ => comps.push(c),
-            }
-        }
-        let mut out = String::with_capacity(s.len());
-        if let Some(d) = drive {
-            out.push(d);
-            out.push(':');
-        }
-        if absolute {
-            out.push('/');
-        }
-        out.push_str(&comps.join("/"));
-        NormPath(out)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
-
-    fn has_drive(&self) -> bool {
-        let b = self.0.as_bytes();
-        b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
-    }
-
-    /// Starts at a file-system root (`/…` or `c:/…`).
-    pub fn is_absolute(&self) -> bool {
-        let rest = if self.has_drive() { &self.0[2..] } else { &self.0[..] };
-        rest.starts_with('/')
-    }
-
-    /// The components, without the drive and the leading slash.
-    pub fn components(&self) -> Vec<&str> {
-        let rest = if self.has_drive() { &self.0[2..] } else { &self.0[..] };
-        rest.split('/').filter(|c| !c.is_empty()).collect()
-    }
-}
-
-impl fmt::Display for NormPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Shorthand for `NormPath::new(raw).into_string()`.
-pub fn normalize_path(raw: &str) -> String {
-    NormPath::new(raw).into_string()
-}
-
-fn join(base: &str, rel: &str) -> String {
-    match (base.is_empty(), rel.is_empty()) {
-        (_, true) => base.to_string(),
-        (true, false) => rel.to_string(),
-        _ if base.ends_with('/') => format!("{base}{rel}"),
-        _ => format!("{base}/{rel}"),
-    }
-}
-
-/// The part of `path` after the whole-component prefix `prefix`. Both are
-/// normalised; a prefix with a drive letter compares case-insensitively,
-/// as Windows does.
-fn strip_component_prefix<'a>(path: &'a str, prefix: &NormPath) -> Option<&'a str> {
-    let prefix_str = prefix.as_str();
-    if prefix_str == "/" {
-        return path.strip_prefix('/');
-    }
-    let head = path.get(..prefix_str.len())?;
-    let same = if prefix.has_drive() { head.eq_ignore_ascii_case(prefix_str) } else { head == prefix_str };
-    if !same {
-        return None;
-    }
-    let rest = &path[prefix_str.len()..];
-    if rest.is_empty() {
-        Some(rest)
-    } else {
-        rest.strip_prefix('/')
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Outputs
-// ---------------------------------------------------------------------------
 
 /// The rule that found a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -280,147 +82,6 @@ impl Resolution {
     }
 }
 
-// ---------------------------------------------------------------------------
-// The workspace file index
-// ---------------------------------------------------------------------------
-
-const NONE: u32 = u32::MAX;
-
-#[derive(Clone, Copy, Debug)]
-struct Node {
-    /// Files at or below this node.
-    count: u32,
-    first_child: u32,
-    next_sibling: u32,
-    /// Files whose relative path ends (reading backwards) here.
-    first_file: u32,
-}
-
-impl Node {
-    const EMPTY: Node = Node { count: 0, first_child: NONE, next_sibling: NONE, first_file: NONE };
-}
-
-/// All listed workspace files: a set of full paths, and a trie over their
-/// root-relative paths read from the last component backwards, so that the
-/// files ending in a given run of components are one subtree.
-#[derive(Debug, Default)]
-struct FileIndex {
-    /// Full normalised path of each file.
-    paths: Vec<String>,
-    /// Next file ending at the same trie node.
-    next_at_node: Vec<u32>,
-    exact: FxHashMap<String, u32>,
-    comp_ids: FxHashMap<Box<str>, u32>,
-    edges: FxHashMap<(u32, u32), u32>,
-    nodes: Vec<Node>,
-}
-
-impl FileIndex {
-    fn new() -> Self {
-        FileIndex { nodes: vec![Node::EMPTY], ..Default::default() }
-    }
-
-    fn add(&mut self, root: &str, rel: &str) {
-        let rel = NormPath::new(rel);
-        let rel_comps = rel.components();
-        if rel_comps.is_empty() || rel.is_absolute() {
-            return;
-        }
-        let full = join(root, &rel_comps.join("/"));
-        if self.exact.contains_key(&full) {
-            return; // listed twice, or overlapping roots
-        }
-        let file = self.paths.len() as u32;
-        self.exact.insert(full.clone(), file);
-        self.paths.push(full);
-        self.next_at_node.push(NONE);
-
-        let mut node = 0u32;
-        self.nodes[0].count += 1;
-        for c in rel_comps.iter().rev() {
-            let id = match self.comp_ids.get(*c) {
-                Some(&id) => id,
-                None => {
-                    let id = self.comp_ids.len() as u32;
-                    self.comp_ids.insert((*c).into(), id);
-                    id
-                }
-            };
-            node = match self.edges.get(&(node, id)) {
-                Some(&child) => child,
-                None => {
-                    let child = self.nodes.len() as u32;
-                    let mut n = Node::EMPTY;
-                    n.next_sibling = self.nodes[node as usize].first_child;
-                    self.nodes.push(n);
-                    self.nodes[node as usize].first_child = child;
-                    self.edges.insert((node, id), child);
-                    child
-                }
-            };
-            self.nodes[node as usize].count += 1;
-        }
-        self.next_at_node[file as usize] = self.nodes[node as usize].first_file;
-        self.nodes[node as usize].first_file = file;
-    }
-
-    fn contains(&self, full: &str) -> bool {
-        self.exact.contains_key(full)
-    }
-
-    /// How many trailing components of `comps` some file shares, and the
-    /// trie node holding all such files. Depth 0 means none.
-    fn longest_suffix(&self, comps: &[&str]) -> (usize, u32) {
-        let mut node = 0u32;
-        let mut depth = 0;
-        for c in comps.iter().rev() {
-            let Some(&id) = self.comp_ids.get(*c) else { break };
-            let Some(&child) = self.edges.get(&(node, id)) else { break };
-            node = child;
-            depth += 1;
-        }
-        (depth, node)
-    }
-
-    /// Up to `limit` files in the subtree of `node`, and their total count.
-    fn files_under(&self, node: u32, limit: usize) -> (Vec<&str>, usize) {
-        let total = self.nodes[node as usize].count as usize;
-        let mut out = Vec::new();
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            if out.len() >= limit {
-                break;
-            }
-            let nd = &self.nodes[n as usize];
-            let mut f = nd.first_file;
-            while f != NONE && out.len() < limit {
-                out.push(self.paths[f as usize].as_str());
-                f = self.next_at_node[f as usize];
-            }
-            let mut c = nd.first_child;
-            while c != NONE {
-                stack.push(c);
-                c = self.nodes[c as usize].next_sibling;
-            }
-        }
-        (out, total)
-    }
-
-    /// The answer for "the files ending in these components".
-    fn suffix_answer(&self, rule: Rule, node: u32) -> Resolution {
-        let (mut files, total) = self.files_under(node, MAX_CANDIDATES);
-        if total == 1 {
-            return Resolution::Mapped { path: files[0].to_string(), rule, in_workspace: true };
-        }
-        files.sort_unstable();
-        Resolution::Ambiguous {
-            rule,
-            candidates: files.iter().map(|s| s.to_string()).collect(),
-            omitted: total - files.len(),
-        }
-    }
-}
-
 #[derive(Debug)]
 struct ModuleEntry {
     /// Normalised root of the workspace folder.
@@ -470,38 +131,6 @@ fn pick(rule: Rule, mut cands: Vec<Candidate>) -> Option<Resolution> {
     Some(Resolution::Ambiguous { rule, candidates: paths, omitted })
 }
 
-/// `!x` → `X`, the module cache's escaping undone.
-fn unescape_module(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut bang = false;
-    for ch in s.chars() {
-        if bang {
-            out.extend(ch.to_uppercase());
-            bang = false;
-        } else if ch == '!' {
-            bang = true;
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
-
-/// `X` → `!x`, as the module cache spells directory names. Accepts both
-/// spellings as input.
-fn escape_module(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 4);
-    for ch in unescape_module(s).chars() {
-        if ch.is_ascii_uppercase() {
-            out.push('!');
-            out.push(ch.to_ascii_lowercase());
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
-
 /// Whether a `src/<dir without dots>/…/file` part exists, as under GOROOT
 /// or a GOPATH.
 fn has_src_part(comps: &[&str]) -> bool {
@@ -514,9 +143,19 @@ fn src_parts<'a>(comps: &'a [&str]) -> impl Iterator<Item = usize> + 'a {
     (0..comps.len().saturating_sub(2)).filter(|&i| comps[i] == "src" && !comps[i + 1].contains('.')).map(|i| i + 1)
 }
 
-/// Index of the first component that looks like `name@version`.
-fn version_component(comps: &[&str]) -> Option<usize> {
-    comps.iter().position(|c| c.find('@').is_some_and(|i| i > 0 && i + 1 < c.len()))
+/// The answer for "the files ending in this run of components": one file,
+/// or the sorted, capped tie.
+fn suffix_answer(index: &FileIndex, rule: Rule, node: SuffixNode) -> Resolution {
+    let (mut files, total) = index.files_under(node, MAX_CANDIDATES);
+    if total == 1 {
+        return Resolution::Mapped { path: files[0].to_string(), rule, in_workspace: true };
+    }
+    files.sort_unstable();
+    Resolution::Ambiguous {
+        rule,
+        candidates: files.iter().map(|s| s.to_string()).collect(),
+        omitted: total - files.len(),
+    }
 }
 
 /// Maps profile file names to local files. Build once per workspace change.
@@ -538,7 +177,7 @@ pub struct PathMapper {
 
 impl PathMapper {
     pub fn new(workspace: Workspace, mappings: Vec<PathMapping>) -> PathMapper {
-        let mut index = FileIndex::new();
+        let mut index = FileIndex::default();
         let mut modules = Vec::new();
         let mut notes = workspace.problems.clone();
         for root in &workspace.roots {
@@ -603,7 +242,7 @@ impl PathMapper {
 
     /// Number of indexed workspace files.
     pub fn file_count(&self) -> usize {
-        self.index.paths.len()
+        self.index.len()
     }
 
     /// Finds the local file for one profile file name.
@@ -632,23 +271,6 @@ impl PathMapper {
                 Resolution::Unresolved { tried }
             }
         }
-    }
-
-    /// Resolves every file of a profile, for lookups in both directions.
-    pub fn map_all(&self, profile_files: &[&str], fs: &dyn FileExists) -> MappedFiles {
-        let mut out = MappedFiles::default();
-        for &f in profile_files {
-            if out.by_profile.contains_key(f) {
-                continue;
-            }
-            let r = self.resolve(f, fs);
-            if let Some(local) = r.path() {
-                out.by_local.entry(local.to_string()).or_default().push(f.to_string());
-            }
-            out.by_profile.insert(f.to_string(), out.entries.len());
-            out.entries.push((f.to_string(), r));
-        }
-        out
     }
 
     // -- rule 1 -------------------------------------------------------------
@@ -777,40 +399,15 @@ impl PathMapper {
                 return None;
             }
         }
-        Some(self.index.suffix_answer(Rule::Suffix, node))
+        Some(suffix_answer(&self.index, Rule::Suffix, node))
     }
 
     // -- rule 5 -------------------------------------------------------------
 
-    /// `(module path components, version, rest)` splits of a module-cache
-    /// style path, most plausible first.
-    fn module_splits<'a>(&self, p: &NormPath, comps: &[&'a str]) -> Vec<(Vec<&'a str>, &'a str, Vec<&'a str>)> {
-        let Some(at) = version_component(comps) else { return Vec::new() };
-        if at + 1 >= comps.len() {
-            return Vec::new();
-        }
-        let (name, version) = comps[at].split_once('@').unwrap();
-        let pkg_mod = (0..at.saturating_sub(1)).rev().find(|&k| comps[k] == "pkg" && comps[k + 1] == "mod");
-        let starts: Vec<usize> = match pkg_mod {
-            Some(k) => vec![k + 2],
-            None if !p.is_absolute() => vec![0],
-            None => (0..=at).collect(),
-        };
-        starts
-            .into_iter()
-            .map(|s| {
-                let mut module: Vec<&str> = comps[s..at].to_vec();
-                module.push(name);
-                (module, version, comps[at + 1..].to_vec())
-            })
-            .collect()
-    }
-
     fn vendor(&self, p: &NormPath, comps: &[&str], tried: &mut Vec<String>) -> Option<Resolution> {
-        let mut wanted: Vec<String> = self
-            .module_splits(p, comps)
+        let mut wanted: Vec<String> = module_splits(p, comps)
             .into_iter()
-            .map(|(module, _, rest)| format!("vendor/{}/{}", unescape_module(&module.join("/")), rest.join("/")))
+            .map(|s| format!("vendor/{}/{}", unescape_module(&s.module.join("/")), s.rest.join("/")))
             .collect();
         if !p.is_absolute() && comps[0].contains('.') && version_component(comps).is_none() {
             wanted.push(format!("vendor/{}", comps.join("/")));
@@ -819,7 +416,7 @@ impl PathMapper {
             let wc: Vec<&str> = w.split('/').collect();
             let (depth, node) = self.index.longest_suffix(&wc);
             if depth == wc.len() {
-                return Some(self.index.suffix_answer(Rule::Vendor, node));
+                return Some(suffix_answer(&self.index, Rule::Vendor, node));
             }
             tried.push(format!("{}: no workspace file ends in {w}", Rule::Vendor));
         }
@@ -873,7 +470,7 @@ impl PathMapper {
         fs: &dyn FileExists,
         tried: &mut Vec<String>,
     ) -> Option<Resolution> {
-        let splits = self.module_splits(p, comps);
+        let splits = module_splits(p, comps);
         if splits.is_empty() {
             return None;
         }
@@ -881,7 +478,7 @@ impl PathMapper {
             tried.push(format!("{}: GOMODCACHE not known", Rule::ModCache));
             return None;
         };
-        for (module, version, rest) in splits {
+        for ModuleSplit { module, version, rest } in splits {
             let dir = format!("{}@{}", escape_module(&module.join("/")), escape_module(version));
             let file = join(&join(cache, &dir), &rest.join("/"));
             if self.index.contains(&file) {
@@ -940,76 +537,11 @@ impl PathMapper {
     }
 }
 
-/// Every file of one profile, resolved, with lookups both ways.
-#[derive(Clone, Debug, Default)]
-pub struct MappedFiles {
-    /// In the order first seen.
-    entries: Vec<(String, Resolution)>,
-    by_profile: FxHashMap<String, usize>,
-    /// Normalised local path → the profile names that map to it.
-    by_local: FxHashMap<String, Vec<String>>,
-}
-
-impl MappedFiles {
-    /// The local file for a profile file name, if it mapped.
-    pub fn local_for(&self, profile_path: &str) -> Option<&str> {
-        self.resolution(profile_path).and_then(Resolution::path)
-    }
-
-    pub fn resolution(&self, profile_path: &str) -> Option<&Resolution> {
-        self.by_profile.get(profile_path).map(|&i| &self.entries[i].1)
-    }
-
-    /// The profile file names that map to a local file (any spelling of
-    /// the local path).
-    pub fn profile_paths_for(&self, local_path: &str) -> &[String] {
-        self.by_local.get(NormPath::new(local_path).as_str()).map(Vec::as_slice).unwrap_or(&[])
-    }
-
-    /// The names that did not map to exactly one file, with the reason.
-    pub fn unresolved(&self) -> impl Iterator<Item = (&str, &Resolution)> {
-        self.entries.iter().filter(|(_, r)| r.path().is_none()).map(|(p, r)| (p.as_str(), r))
-    }
-
-    /// All names with their answers, in the order given.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Resolution)> {
-        self.entries.iter().map(|(p, r)| (p.as_str(), r))
-    }
-
-    /// The local files with at least one profile name.
-    pub fn local_files(&self) -> impl Iterator<Item = &str> {
-        self.by_local.keys().map(String::as_str)
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-}
-
-/// A [`FileExists`] over an in-memory set, handy for callers that already
-/// know the files (and for tests). Paths are normalised on insert.
-#[derive(Clone, Debug, Default)]
-pub struct KnownFiles(FxHashSet<String>);
-
-impl KnownFiles {
-    pub fn new<'a>(paths: impl IntoIterator<Item = &'a str>) -> Self {
-        KnownFiles(paths.into_iter().map(normalize_path).collect())
-    }
-}
-
-impl FileExists for KnownFiles {
-    fn exists(&self, path: &str) -> bool {
-        self.0.contains(path)
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paths::inputs::{GoModule, KnownFiles, NoFiles, WorkspaceRoot};
 
     /// A workspace, the user's mappings, and the files that exist outside
     /// the workspace.
@@ -1156,6 +688,7 @@ mod tests {
             (two_roots, "/ws/a/main.go", Ws("/ws/a/main.go", Rule::Exact)),
             (two_roots, "c:/Users/me/b/main.go", Ws("c:/Users/me/b/main.go", Rule::Exact)),
             (two_roots, r"C:\Users\me\b\main.go", Ws("c:/Users/me/b/main.go", Rule::Exact)),
+            (two_roots, "/C:/Users/me/b/main.go", Ws("c:/Users/me/b/main.go", Rule::Exact)),
             // The same path exists outside too: the workspace listing decides.
             (two_roots, "/ws/a/util.go", Ws("/ws/a/util.go", Rule::Exact)),
             // 2. mappings: drive letter case, backslashes, whole components
@@ -1281,34 +814,6 @@ mod tests {
     }
 
     #[test]
-    fn normalisation() {
-        let cases = [
-            (r"D:\x\y.go", "d:/x/y.go"),
-            ("D://x//y.go", "d:/x/y.go"),
-            ("/a/./b/../c.go", "/a/c.go"),
-            ("a/b/", "a/b"),
-            ("../a.go", "../a.go"),
-            ("/../a.go", "/a.go"),
-            (r"\\server\share\f.go", "/server/share/f.go"),
-            ("runtime/proc.go", "runtime/proc.go"),
-        ];
-        for (raw, want) in cases {
-            assert_eq!(normalize_path(raw), want, "{raw}");
-        }
-        let p = NormPath::new(r"C:\a\b.go");
-        assert!(p.is_absolute());
-        assert_eq!(p.components(), ["a", "b.go"]);
-        assert!(!NormPath::new("a/b.go").is_absolute());
-    }
-
-    #[test]
-    fn module_cache_escaping() {
-        assert_eq!(escape_module("github.com/BurntSushi/toml"), "github.com/!burnt!sushi/toml");
-        assert_eq!(escape_module("github.com/!burnt!sushi/toml"), "github.com/!burnt!sushi/toml");
-        assert_eq!(unescape_module("github.com/!burnt!sushi/toml"), "github.com/BurntSushi/toml");
-    }
-
-    #[test]
     fn unresolved_says_what_was_tried() {
         let f = acme();
         let mut ws = f.ws;
@@ -1355,34 +860,6 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn mapped_files_go_both_ways() {
-        let f = vaptcha();
-        let mapper = PathMapper::new(f.ws, f.mappings);
-        let profile = [
-            "vaptcha-go/core/x.go",
-            r"D:\b\vaptcha-go\core\x.go",
-            "vaptcha-go/main.go",
-            "vaptcha-go/core/x.go",
-            "/nowhere/q.go",
-        ];
-        let m = mapper.map_all(&profile, &f.outside);
-        assert_eq!(m.len(), 4);
-        assert_eq!(m.local_for("vaptcha-go/main.go"), Some("/home/me/vaptcha-go/main.go"));
-        assert_eq!(m.local_for(r"D:\b\vaptcha-go\core\x.go"), Some("/home/me/vaptcha-go/core/x.go"));
-        assert_eq!(m.local_for("/nowhere/q.go"), None);
-        assert_eq!(m.local_for("never/in/profile.go"), None);
-        assert_eq!(
-            m.profile_paths_for("/home/me/vaptcha-go/core/x.go"),
-            ["vaptcha-go/core/x.go", r"D:\b\vaptcha-go\core\x.go"]
-        );
-        assert_eq!(m.profile_paths_for("/home/me//vaptcha-go/core/./x.go").len(), 2);
-        assert!(m.profile_paths_for("/home/me/vaptcha-go/other.go").is_empty());
-        let unresolved: Vec<&str> = m.unresolved().map(|(p, _)| p).collect();
-        assert_eq!(unresolved, ["/nowhere/q.go"]);
-        assert_eq!(m.local_files().count(), 2);
     }
 
     #[test]

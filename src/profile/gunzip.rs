@@ -1,0 +1,184 @@
+//! Inflating gzip without trusting it. A few megabytes of gzip can hold
+//! gigabytes of output, so the output is checked as it grows and inflating
+//! stops at the first sign that it is no profile or is too large:
+//!
+//! 1. **Shape.** The first KiB is offered to the legacy sniffers (up to
+//!    64 KiB while one of them still needs more). If none claims it, the
+//!    output must read as the top level of a protobuf `Profile`, checked
+//!    field by field as it arrives ([`Scanner`]); zeros, text or other data
+//!    fail within a few bytes of where they start, even after a valid
+//!    beginning.
+//! 2. **Size.** Output may not pass [`DecodeOptions::max_decompressed_bytes`],
+//!    nor `max(inflation_floor_bytes, max_inflation_ratio × compressed
+//!    size)` (see [`DecodeOptions`] for why those numbers).
+//! 3. **Memory.** At most [`DecodeOptions::max_buffered_bytes`] of output
+//!    is kept while checking. Past that, output is counted and scanned but
+//!    dropped, and only an input that passes every check is inflated a
+//!    second time, into a buffer of its exact size. So a rejected input
+//!    never costs more than that much memory, and profiles below it (all
+//!    but giant ones) are inflated once into a single buffer.
+
+use std::io::Read;
+
+use flate2::read::MultiGzDecoder;
+
+use super::legacy::{self, Sniff};
+use super::wire::{ScanError, Scanner};
+use super::{DecodeError, DecodeOptions};
+
+/// Output first offered to the legacy sniffers.
+const SNIFF_FIRST: usize = 1 << 10;
+/// Output after which a legacy header that has not shown up counts as
+/// absent. The sniffers need more than a KiB only after long runs of
+/// blank or comment lines.
+const SNIFF_WINDOW: usize = 64 << 10;
+/// Output read between checks once the format is settled.
+const CHUNK: usize = 4 << 20;
+
+/// What the output has been found to be so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    Undecided,
+    /// A legacy decoder claims the header; only the size checks apply.
+    Legacy,
+    /// No legacy header: the output must be a protobuf `Profile`.
+    Protobuf,
+}
+
+/// The checks, applied to each new piece of output.
+struct Guard {
+    compressed: u64,
+    ratio: u64,
+    /// The lower of the absolute cap and the ratio bound.
+    limit: u64,
+    /// Whether `limit` is the ratio bound (for the error).
+    ratio_binds: bool,
+    shape: Shape,
+    scanner: Scanner,
+    scan_error: Option<ScanError>,
+    /// Output bytes seen.
+    total: u64,
+}
+
+impl Guard {
+    fn new(compressed: usize, options: &DecodeOptions) -> Guard {
+        let compressed = compressed as u64;
+        let ratio_bound = options.inflation_floor_bytes.max(options.max_inflation_ratio.saturating_mul(compressed));
+        let limit = options.max_decompressed_bytes.min(ratio_bound);
+        Guard {
+            compressed,
+            ratio: options.max_inflation_ratio,
+            limit,
+            ratio_binds: ratio_bound < options.max_decompressed_bytes,
+            shape: Shape::Undecided,
+            scanner: Scanner::default(),
+            scan_error: None,
+            total: 0,
+        }
+    }
+
+    /// How many bytes to read next, given how many are kept: enough to
+    /// take the next decision, never more than one past the limit.
+    fn next_read(&self, kept: usize) -> usize {
+        let wanted = match self.shape {
+            Shape::Undecided if kept < SNIFF_FIRST => SNIFF_FIRST - kept,
+            Shape::Undecided => SNIFF_WINDOW.saturating_sub(kept).max(1),
+            _ => CHUNK,
+        };
+        let allowed = self.limit.saturating_add(1).saturating_sub(self.total);
+        wanted.min(usize::try_from(allowed).unwrap_or(usize::MAX)).max(1)
+    }
+
+    /// Checks the next piece of output. `kept` is all output kept so far
+    /// (ending with `piece`), which the sniffers look at while the shape
+    /// is undecided; `end` says the stream has ended.
+    fn take(&mut self, piece: &[u8], kept: &[u8], end: bool) -> Result<(), DecodeError> {
+        self.total += piece.len() as u64;
+        if self.total > self.limit {
+            return Err(if self.ratio_binds {
+                DecodeError::InflationRatio { compressed: self.compressed, limit: self.limit, ratio: self.ratio }
+            } else {
+                DecodeError::TooLarge { limit: self.limit }
+            });
+        }
+        if self.shape != Shape::Legacy && self.scan_error.is_none() {
+            self.scan_error = self.scanner.feed(piece).err();
+        }
+        if self.shape == Shape::Undecided {
+            self.shape = match legacy::sniff(kept, end) {
+                Sniff::Mine => Shape::Legacy,
+                Sniff::NotMine => Shape::Protobuf,
+                Sniff::NeedMore if kept.len() >= SNIFF_WINDOW => Shape::Protobuf,
+                Sniff::NeedMore => Shape::Undecided,
+            };
+        }
+        match (&self.shape, &self.scan_error) {
+            (Shape::Protobuf, Some(e)) => Err(DecodeError::NotAProfile {
+                offset: e.offset,
+                reason: format!("no legacy format's header, and as protobuf: {}", e.message),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn gzip_error(e: std::io::Error, after: u64) -> DecodeError {
+    DecodeError::Gzip(format!("{e} (after {after} bytes of output)"))
+}
+
+/// Inflates every gzip member in turn, under the checks above.
+pub(crate) fn gunzip(data: &[u8], options: &DecodeOptions) -> Result<Vec<u8>, DecodeError> {
+    let mut guard = Guard::new(data.len(), options);
+    // Below the sniff window the shape could still be undecided when
+    // output stops being kept.
+    let buffered = options.max_buffered_bytes.max(SNIFF_WINDOW as u64);
+    let keep = usize::try_from(buffered.min(guard.limit.saturating_add(1))).unwrap_or(usize::MAX);
+    let mut reader = MultiGzDecoder::new(data);
+    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(keep));
+
+    // Kept output, one piece at a time.
+    loop {
+        let want = guard.next_read(out.len()).min(keep - out.len());
+        let start = out.len();
+        let n = (&mut reader).take(want as u64).read_to_end(&mut out).map_err(|e| gzip_error(e, guard.total))?;
+        let end = n < want;
+        guard.take(&out[start..], &out, end)?;
+        if end {
+            return Ok(out);
+        }
+        if out.len() >= keep {
+            break;
+        }
+    }
+
+    // Past the buffer: count and scan, keep nothing.
+    let mut scratch = vec![0u8; CHUNK];
+    loop {
+        let want = guard.next_read(out.len()).min(CHUNK);
+        let mut n = 0;
+        while n < want {
+            match reader.read(&mut scratch[n..want]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(gzip_error(e, guard.total + n as u64)),
+            }
+        }
+        let end = n < want;
+        guard.take(&scratch[..n], &out, end)?;
+        if end {
+            break;
+        }
+    }
+    drop(scratch);
+    drop(out);
+
+    // Everything passed: inflate again, once, at the exact size.
+    let total = guard.total;
+    let mut out = Vec::with_capacity(usize::try_from(total).unwrap_or(usize::MAX));
+    MultiGzDecoder::new(data).take(total.saturating_add(1)).read_to_end(&mut out).map_err(|e| DecodeError::Gzip(e.to_string()))?;
+    if out.len() as u64 != total {
+        return Err(DecodeError::Gzip(format!("inflated to {} bytes the second time, {total} the first", out.len())));
+    }
+    Ok(out)
+}
