@@ -4,6 +4,7 @@
 
 pub mod annotate;
 pub mod calls;
+pub mod growth;
 pub mod index;
 pub mod paths;
 pub mod select;
@@ -11,5 +12,6 @@ pub mod stacks;
 pub mod units;
 
 pub use calls::{CallGraph, Direction, Edge, FunctionCall};
+pub use growth::{Growth, GrowthError, GrowthRow, History, Recorded};
 pub use index::{Cost, FileId, FuncId, FunctionInfo, Index, IndexError, InlineMark, LineId, LineInfo, NodeId, NodeInfo};
 pub use select::{select, SampleType, SelectError};
