@@ -304,10 +304,14 @@ impl History {
             }
         }
 
-        let mut entries: Vec<(u32, Vec<Cost>)> = Vec::new();
+        // (line id, position of its costs in `costs`), k costs per line.
+        let mut entries: Vec<(u32, u32)> = Vec::new();
+        let mut costs: Vec<Cost> = Vec::new();
         for line in index.line_ids() {
-            let costs: Vec<Cost> = tracked.iter().map(|&(t, _)| index.line_cost(line, t)).collect();
-            if costs.iter().all(Cost::is_zero) {
+            let start = costs.len();
+            costs.extend(tracked.iter().map(|&(t, _)| index.line_cost(line, t)));
+            if costs[start..].iter().all(Cost::is_zero) {
+                costs.truncate(start);
                 continue;
             }
             let info = index.line(line);
@@ -318,15 +322,15 @@ impl History {
                     self.functions[id as usize * k + j] = self.function_names.intern(name);
                 }
             }
-            entries.push((id, costs));
+            entries.push((id, (start / k) as u32));
         }
         entries.sort_unstable_by_key(|(id, _)| *id);
         let mut data = Vec::with_capacity(entries.len() * (1 + 4 * k));
         let mut previous = 0u32;
-        for (id, costs) in &entries {
+        for &(id, at) in &entries {
             put_varint(&mut data, u64::from(id - previous));
-            previous = *id;
-            for c in costs {
+            previous = id;
+            for c in &costs[at as usize * k..(at as usize + 1) * k] {
                 put_varint(&mut data, zigzag(c.flat));
                 put_varint(&mut data, zigzag(c.cum));
             }
