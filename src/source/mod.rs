@@ -2,5 +2,6 @@
 //! pure core receives what this module reads as plain data.
 
 pub mod discover;
+pub mod live;
 pub mod load;
 pub mod workspace;
