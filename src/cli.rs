@@ -14,6 +14,8 @@ use crate::profile::{self, DecodeOptions, Profile};
 use crate::report;
 use crate::source::workspace::{self, RealFs, ScanOptions};
 
+mod watch;
+
 #[derive(Parser, Debug)]
 #[command(name = "pprof-lsp", version, about = "Go profile costs next to the code that caused them")]
 pub struct Cli {
@@ -34,6 +36,8 @@ pub enum Command {
     List(ListArgs),
     /// Print every line's flat and cum as JSON (a stable format for tools).
     Lines(LinesArgs),
+    /// Poll a /debug/pprof URL (or re-read a file) and show the lines that grow fastest.
+    Watch(watch::WatchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -108,6 +112,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Top(a) => top(&a),
         Command::List(a) => list(&a),
         Command::Lines(a) => lines(&a),
+        Command::Watch(a) => watch::run(&a),
     };
     match result {
         Ok(text) => {

@@ -158,9 +158,16 @@ pub fn render(growth: &Growth, options: &GrowthReportOptions, header: &[String])
     out
 }
 
-/// `42s`, `3m05s`, `1h02m`.
+/// `500ms`, `2.5s`, `42s`, `3m05s`, `1h02m`.
 pub fn duration_label(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
+    let seconds = seconds.max(0.0);
+    if seconds < 1.0 {
+        return format!("{}ms", (seconds * 1000.0).round());
+    }
+    if seconds < 10.0 && (seconds * 10.0).round() % 10.0 != 0.0 {
+        return format!("{:.1}s", seconds);
+    }
+    let s = seconds.round() as u64;
     match s {
         0..60 => format!("{s}s"),
         60..3600 => format!("{}m{:02}s", s / 60, s % 60),
@@ -213,6 +220,12 @@ mod tests {
         let back: GrowthReport = serde_json::from_str(&to_json(&with_uri)).unwrap();
         assert_eq!(back, with_uri);
         assert_eq!(self::report(&growth(), &GrowthReportOptions { limit: Some(1) }).rows.len(), 1);
+    }
+
+    #[test]
+    fn durations_are_short() {
+        let labels: Vec<String> = [0.2, 2.5, 3.0, 42.4, 185.0, 3720.0].into_iter().map(duration_label).collect();
+        assert_eq!(labels, ["200ms", "2.5s", "3s", "42s", "3m05s", "1h02m"]);
     }
 
     #[test]
