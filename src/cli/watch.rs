@@ -105,9 +105,10 @@ pub fn run(a: &WatchArgs) -> Result<String> {
                 taken += 1;
                 if let Some(outage) = fetched.resumed {
                     eprintln!(
-                        "{}: reachable again; it failed {} polls since {}",
+                        "{}: reachable again; it failed {} {} since {}",
                         poller.source(),
                         outage.failures,
+                        if outage.failures == 1 { "poll" } else { "polls" },
                         clock_utc(outage.since)
                     );
                 }
