@@ -1,4 +1,4 @@
-//! The pure core (`src/profile`, `src/analysis`) takes data and returns
+//! The pure core (`src/profile`, `src/analysis`, `src/report`) takes data and returns
 //! data: no editor protocol, no async runtime, no filesystem, network,
 //! processes or environment.
 
@@ -39,7 +39,7 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 #[test]
 fn core_modules_touch_no_io_async_or_editor_code() {
     let mut files = Vec::new();
-    for dir in ["src/profile", "src/analysis"] {
+    for dir in ["src/profile", "src/analysis", "src/report"] {
         rust_files(&common::root().join(dir), &mut files);
     }
     assert!(files.len() >= 8, "expected the core's files, found {}", files.len());
