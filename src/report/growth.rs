@@ -192,7 +192,7 @@ mod tests {
                 let f = FunctionIdx(p.functions.len() as u32 - 1);
                 p.locations.push(Location { lines: vec![Line { function: f, line, column: 0 }], ..Default::default() });
             }
-            p.push_sample(&[LocationIdx(0)], &[(minute + 1) * 75 << 20], []);
+            p.push_sample(&[LocationIdx(0)], &[((minute + 1) * 75) << 20], []);
             p.push_sample(&[LocationIdx(1)], &[1 << 20], []);
             history.record(60.0 * minute as f64, &Index::build(&p));
         }

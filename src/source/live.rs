@@ -301,6 +301,13 @@ mod tests {
     }
 
     #[test]
+    fn a_poller_can_move_to_a_blocking_thread_and_back() {
+        fn send<T: Send + 'static>() {}
+        send::<Poller>();
+        send::<Outcome>();
+    }
+
+    #[test]
     fn clock_times_are_utc() {
         assert_eq!(clock_utc(UNIX_EPOCH + Duration::from_secs(86_400 * 3 + 14 * 3600 + 3 * 60 + 22)), "14:03:22 UTC");
     }
