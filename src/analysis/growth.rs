@@ -247,6 +247,15 @@ impl History {
         self.snapshots.back().map(|s| s.seconds)
     }
 
+    /// Keeps at most `capacity` snapshots from now on (at least one),
+    /// dropping the oldest if there are more.
+    pub fn set_capacity(&mut self, capacity: usize) {
+        self.capacity = capacity.max(1);
+        while self.snapshots.len() > self.capacity {
+            self.snapshots.pop_front();
+        }
+    }
+
     /// Forgets every snapshot and interned name.
     pub fn clear(&mut self) {
         *self = History::new(self.capacity);
@@ -724,6 +733,10 @@ mod tests {
         assert_eq!(g.line("a.go", 1).unwrap().flat_per_minute, 60.0);
         // `other.X` was only in the evicted first snapshot.
         assert_eq!(g.line("other.go", 1), None);
+        // A smaller capacity drops the oldest at once: 90, 160 at 180, 240 s.
+        h.set_capacity(2);
+        assert_eq!((h.len(), h.seconds()), (2, 60.0));
+        assert_eq!(h.growth("inuse_space").unwrap_err(), GrowthError::TooFewSnapshots { have: 2 });
     }
 
     #[test]

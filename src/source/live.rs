@@ -154,6 +154,13 @@ impl Poller {
         &self.options
     }
 
+    /// Applies new options (new settings) without losing the history; a
+    /// smaller `history` drops the oldest snapshots.
+    pub fn set_options(&mut self, options: LiveOptions) {
+        self.history.set_capacity(options.history);
+        self.options = options;
+    }
+
     pub fn history(&self) -> &History {
         &self.history
     }
@@ -286,7 +293,7 @@ mod tests {
         }
         assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
         // An interval longer than 60 s is the cap instead: 256 s, then 300.
-        poller.options.interval = Duration::from_secs(300);
+        poller.set_options(LiveOptions { interval: Duration::from_secs(300), ..Default::default() });
         assert_eq!(poller.next_delay(), Duration::from_secs(256));
         poller.poll_once(start + Duration::from_secs(10));
         assert_eq!(poller.next_delay(), Duration::from_secs(300));
