@@ -15,6 +15,8 @@ use crate::report;
 use crate::source::fs::RealFs;
 use crate::source::workspace::{self, ScanOptions};
 
+mod watch;
+
 #[derive(Parser, Debug)]
 #[command(name = "pprof-lsp", version, about = "Go profile costs next to the code that caused them")]
 pub struct Cli {
@@ -35,6 +37,8 @@ pub enum Command {
     List(ListArgs),
     /// Print every line's flat and cum as JSON (a stable format for tools).
     Lines(LinesArgs),
+    /// Poll a /debug/pprof URL (or re-read a file) and show the lines that grow fastest.
+    Watch(watch::WatchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -109,6 +113,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Top(a) => top(&a),
         Command::List(a) => list(&a),
         Command::Lines(a) => lines(&a),
+        Command::Watch(a) => watch::run(&a),
     };
     match result {
         Ok(text) => {

@@ -3,5 +3,6 @@
 
 pub mod discover;
 pub mod fs;
+pub mod live;
 pub mod load;
 pub mod workspace;

@@ -1,0 +1,321 @@
+//! Polling a live profile source (a `/debug/pprof/<name>` URL, or a file
+//! that is re-read) into a growth [`History`]: fetch, decode, index, record.
+//!
+//! The [`Poller`] is a plain struct with no clock, thread or runtime of its
+//! own. The caller decides when to poll: the command line sleeps
+//! [`Poller::next_delay`] in a loop; the language server can keep the poller
+//! in a task and run each [`Poller::poll_once`] on a blocking thread. Every
+//! poll is bounded by the fetch timeout and the size cap of
+//! [`load::fetch`](super::load::fetch).
+//!
+//! **Failures** keep the history. The poller remembers since when the source
+//! has been failing and retries with exponential backoff: `first_backoff`
+//! (1 s) doubling per failure up to `max_backoff` (60 s), or up to the
+//! interval if that is longer, so a failing source is never polled less
+//! often than a healthy one would be after the cap. The first retry comes
+//! quickly, so a restarted service is seen again within seconds. Any
+//! failure counts (refused connection, timeout, HTTP error, a response
+//! that is not a profile, one over the size cap): to the user each means
+//! the profile is not available.
+//!
+//! **Delta URLs** (`?seconds=N`, Go's delta profiles of heap, allocs, mutex
+//! and block, and the CPU profile) are allowed: the server answers after N
+//! seconds, so the request timeout is extended by N. Their values are
+//! differences and can be negative; [`Poller::delta_label`] says
+//! `delta over N s` for a status line.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::analysis::{History, Index, Recorded};
+use crate::profile::{self, DecodeOptions, Profile};
+
+use super::load::{self, ProfileSource};
+
+/// How a [`Poller`] polls.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveOptions {
+    /// Time between successful polls.
+    pub interval: Duration,
+    /// Snapshots kept for growth.
+    pub history: usize,
+    /// Largest accepted response (and decompressed profile), in bytes.
+    pub max_bytes: u64,
+    /// How long one fetch may take (plus N seconds for `?seconds=N`).
+    pub timeout: Duration,
+    /// The delay after the first failure; it doubles with each further one.
+    pub first_backoff: Duration,
+    /// The longest delay between retries, unless `interval` is longer.
+    pub max_backoff: Duration,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        LiveOptions {
+            interval: Duration::from_secs(15),
+            history: 20,
+            max_bytes: DecodeOptions::default().max_decompressed_bytes,
+            timeout: Duration::from_secs(30),
+            first_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum LiveError {
+    #[error("{0}: only http:// and https:// URLs can be polled")]
+    Scheme(String),
+}
+
+/// How the source is doing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Health {
+    /// Not polled yet.
+    Waiting,
+    /// The last poll succeeded, at `last`.
+    Live { last: SystemTime },
+    /// The last `failures` polls failed; the first of them started at
+    /// `since`. `last_success` is the time of the latest good poll, if any.
+    Failing { since: SystemTime, failures: u32, error: String, last_success: Option<SystemTime> },
+}
+
+/// A failure that ended: when it began and how many polls failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outage {
+    pub since: SystemTime,
+    pub failures: u32,
+}
+
+/// A successful poll: the profile and its index, handed over so the caller
+/// can show them without decoding again.
+#[derive(Debug)]
+pub struct Fetched {
+    pub profile: Profile,
+    pub index: Index,
+    /// What the history did with it (a profile without state types is
+    /// shown but adds no snapshot).
+    pub recorded: Recorded,
+    /// The failure this poll ended, if the source had been failing.
+    pub resumed: Option<Outage>,
+    /// Bytes received (before decompression).
+    pub bytes: usize,
+}
+
+/// What one poll did.
+#[derive(Debug)]
+pub enum Outcome {
+    Snapshot(Box<Fetched>),
+    /// The source failed; the history is unchanged. `retry_in` is
+    /// [`Poller::next_delay`].
+    Failed { error: String, since: SystemTime, failures: u32, retry_in: Duration },
+}
+
+/// Polls one source into a growth history.
+#[derive(Debug)]
+pub struct Poller {
+    source: ProfileSource,
+    options: LiveOptions,
+    delta_seconds: Option<u64>,
+    history: History,
+    health: Health,
+}
+
+impl Poller {
+    /// Reads a source as the command line and settings spell it: an
+    /// `http(s)://` URL, or a file path. Other URL schemes are refused
+    /// rather than read as odd file names.
+    pub fn parse_source(text: &str) -> Result<ProfileSource, LiveError> {
+        let source = ProfileSource::parse(text);
+        if let ProfileSource::File(path) = &source {
+            let text = path.to_string_lossy();
+            let scheme = text.split_once("://").map(|(s, _)| s);
+            if scheme.is_some_and(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))) {
+                return Err(LiveError::Scheme(text.into_owned()));
+            }
+        }
+        Ok(source)
+    }
+
+    pub fn new(source: ProfileSource, options: LiveOptions) -> Result<Poller, LiveError> {
+        let source = Poller::parse_source(&source.to_string())?;
+        let delta_seconds = match &source {
+            ProfileSource::Url(url) => delta_seconds(url),
+            ProfileSource::File(_) => None,
+        };
+        let history = History::new(options.history);
+        Ok(Poller { source, options, delta_seconds, history, health: Health::Waiting })
+    }
+
+    pub fn source(&self) -> &ProfileSource {
+        &self.source
+    }
+
+    pub fn options(&self) -> &LiveOptions {
+        &self.options
+    }
+
+    /// Applies new options (new settings) without losing the history; a
+    /// smaller `history` drops the oldest snapshots.
+    pub fn set_options(&mut self, options: LiveOptions) {
+        self.history.set_capacity(options.history);
+        self.options = options;
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn health(&self) -> &Health {
+        &self.health
+    }
+
+    /// N for a `?seconds=N` URL: each profile is a difference over N seconds.
+    pub fn delta_seconds(&self) -> Option<u64> {
+        self.delta_seconds
+    }
+
+    /// `delta over N s` for a delta URL, for a status line.
+    pub fn delta_label(&self) -> Option<String> {
+        self.delta_seconds.map(|n| format!("delta over {n} s"))
+    }
+
+    /// Fetches, decodes and indexes the source once and records it, taken
+    /// at `now`. Blocks for at most the timeout (plus N for a delta URL).
+    pub fn poll_once(&mut self, now: SystemTime) -> Outcome {
+        match self.fetch() {
+            Ok((profile, bytes)) => {
+                let index = Index::build(&profile);
+                let seconds = now.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+                let recorded = self.history.record(seconds, &index);
+                let resumed = match &self.health {
+                    Health::Failing { since, failures, .. } => Some(Outage { since: *since, failures: *failures }),
+                    _ => None,
+                };
+                self.health = Health::Live { last: now };
+                Outcome::Snapshot(Box::new(Fetched { profile, index, recorded, resumed, bytes }))
+            }
+            Err(error) => {
+                let (since, failures, last_success) = match &self.health {
+                    Health::Failing { since, failures, last_success, .. } => (*since, failures.saturating_add(1), *last_success),
+                    Health::Live { last } => (now, 1, Some(*last)),
+                    Health::Waiting => (now, 1, None),
+                };
+                self.health = Health::Failing { since, failures, error: error.clone(), last_success };
+                Outcome::Failed { error, since, failures, retry_in: self.next_delay() }
+            }
+        }
+    }
+
+    /// How long to wait before the next poll: the interval while the source
+    /// answers, the backoff (module docs) while it fails.
+    pub fn next_delay(&self) -> Duration {
+        match &self.health {
+            Health::Failing { failures, .. } => {
+                let cap = self.options.max_backoff.max(self.options.interval);
+                let doublings = failures.saturating_sub(1).min(30);
+                self.options.first_backoff.saturating_mul(1 << doublings).min(cap)
+            }
+            _ => self.options.interval,
+        }
+    }
+
+    fn fetch(&self) -> Result<(Profile, usize), String> {
+        let timeout = self.options.timeout + Duration::from_secs(self.delta_seconds.unwrap_or(0));
+        let bytes = load::fetch(&self.source, self.options.max_bytes, timeout)?;
+        let options = DecodeOptions { max_decompressed_bytes: self.options.max_bytes, ..DecodeOptions::default() };
+        match profile::decode(&bytes, &options) {
+            Ok(profile) => Ok((profile, bytes.len())),
+            Err(_) if looks_like_html(&bytes) => {
+                Err(format!("{}: the response is an HTML page, not a profile (is it a /debug/pprof/<name> URL?)", self.source))
+            }
+            Err(e) => Err(format!("{}: not a profile: {e}", self.source)),
+        }
+    }
+}
+
+/// N of a `seconds=N` query parameter.
+fn delta_seconds(url: &str) -> Option<u64> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    query.split('&').find_map(|pair| pair.strip_prefix("seconds=")).and_then(|n| n.parse().ok()).filter(|&n| n > 0)
+}
+
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let head = String::from_utf8_lossy(&bytes[start..bytes.len().min(start + 256)]).to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || (head.starts_with('<') && head.contains("<html"))
+}
+
+/// A wall-clock time as `14:03:22 UTC`, for messages.
+pub fn clock_utc(time: SystemTime) -> String {
+    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) % 86_400;
+    format!("{:02}:{:02}:{:02} UTC", seconds / 3600, seconds / 60 % 60, seconds % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_and_https_urls_and_files_are_sources() {
+        assert_eq!(Poller::parse_source("http://h/debug/pprof/heap"), Ok(ProfileSource::Url("http://h/debug/pprof/heap".into())));
+        assert_eq!(Poller::parse_source("heap.pb.gz"), Ok(ProfileSource::File("heap.pb.gz".into())));
+        let err = Poller::parse_source("ftp://h/heap").unwrap_err();
+        assert_eq!(err.to_string(), "ftp://h/heap: only http:// and https:// URLs can be polled");
+        assert!(Poller::new(ProfileSource::File("file:///tmp/heap".into()), LiveOptions::default()).is_err());
+    }
+
+    #[test]
+    fn delta_urls_are_recognised() {
+        assert_eq!(delta_seconds("http://h/debug/pprof/heap?seconds=30"), Some(30));
+        assert_eq!(delta_seconds("http://h/debug/pprof/heap?gc=1&seconds=5#x"), Some(5));
+        assert_eq!(delta_seconds("http://h/debug/pprof/heap?gc=1"), None);
+        assert_eq!(delta_seconds("http://h/debug/pprof/heap?seconds=x"), None);
+        let poller = Poller::new(ProfileSource::Url("http://h/debug/pprof/heap?seconds=5".into()), LiveOptions::default()).unwrap();
+        assert_eq!(poller.delta_label().as_deref(), Some("delta over 5 s"));
+    }
+
+    #[test]
+    fn backoff_doubles_to_the_cap_and_failures_keep_their_start() {
+        let options = LiveOptions { interval: Duration::from_secs(5), ..Default::default() };
+        let mut poller = Poller::new(ProfileSource::File("/nonexistent/heap.pb.gz".into()), options).unwrap();
+        assert_eq!(poller.next_delay(), Duration::from_secs(5));
+        let start = UNIX_EPOCH + Duration::from_secs(1_000);
+        let mut delays = Vec::new();
+        for i in 0..9 {
+            match poller.poll_once(start + Duration::from_secs(i)) {
+                Outcome::Failed { since, failures, retry_in, error } => {
+                    assert_eq!((since, failures), (start, i as u32 + 1));
+                    assert_eq!(error, "/nonexistent/heap.pb.gz: no such file");
+                    delays.push(retry_in.as_secs());
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        // An interval longer than 60 s is the cap instead: 256 s, then 300.
+        poller.set_options(LiveOptions { interval: Duration::from_secs(300), ..Default::default() });
+        assert_eq!(poller.next_delay(), Duration::from_secs(256));
+        poller.poll_once(start + Duration::from_secs(10));
+        assert_eq!(poller.next_delay(), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn html_is_told_apart() {
+        assert!(looks_like_html(b"\n<!DOCTYPE html><html>"));
+        assert!(looks_like_html(b"<html><head>"));
+        assert!(looks_like_html(b"<?xml version=\"1.0\"?>\n<html xmlns=\"x\">"));
+        assert!(!looks_like_html(b"heap profile: 1: 2 [3: 4] @ heap/1048576"));
+    }
+
+    #[test]
+    fn a_poller_can_move_to_a_blocking_thread_and_back() {
+        fn send<T: Send + 'static>() {}
+        send::<Poller>();
+        send::<Outcome>();
+    }
+
+    #[test]
+    fn clock_times_are_utc() {
+        assert_eq!(clock_utc(UNIX_EPOCH + Duration::from_secs(86_400 * 3 + 14 * 3600 + 3 * 60 + 22)), "14:03:22 UTC");
+    }
+}

@@ -1,0 +1,469 @@
+//! `watch` and the live poller against real endpoints.
+//!
+//! * With a real leaking Go service (`tests/fixtures/leaky`, built by
+//!   `scripts/test-live.sh`, which passes its path in `PPROF_LEAKY_BIN`):
+//!   the leak line comes first at its known rate, the static and churn lines
+//!   do not grow; and a watch survives the service being killed and
+//!   restarted on the same port. Without the variable these tests print a
+//!   note and return, so `cargo test` needs no Go; the script checks that
+//!   they really ran (each writes a marker file into `PPROF_LIVE_MARKERS`).
+//! * With a tiny local HTTP server (always): a 404, an HTML page, a response
+//!   over the size cap, a hanging server, and an outage followed by a
+//!   restart on the same port. Each is a clear error, and the history keeps
+//!   its data.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use pprof_lsp::report::growth::{GrowthRecord, GrowthReport};
+use pprof_lsp::source::live::{Health, LiveOptions, Outcome, Poller};
+use pprof_lsp::source::load::ProfileSource;
+
+// ---------------------------------------------------------------- the service
+
+/// The leaky service's binary, or `None` (with a note) when not built.
+fn leaky_bin(test: &str) -> Option<PathBuf> {
+    match std::env::var_os("PPROF_LEAKY_BIN") {
+        Some(path) => Some(PathBuf::from(path)),
+        None => {
+            eprintln!("{test}: skipped, PPROF_LEAKY_BIN is not set (scripts/test-live.sh builds the service and sets it)");
+            None
+        }
+    }
+}
+
+/// Tells scripts/test-live.sh that a live test ran to the end.
+fn mark_ran(test: &str) {
+    if let Some(dir) = std::env::var_os("PPROF_LIVE_MARKERS") {
+        std::fs::write(PathBuf::from(dir).join(test), b"ran\n").unwrap();
+    }
+}
+
+/// A running service, killed and reaped when dropped (also on a failed
+/// assertion). Its stdin is a pipe we hold, so it also exits if this
+/// process dies.
+struct Service {
+    child: Child,
+    addr: String,
+}
+
+impl Service {
+    fn start(bin: &PathBuf, args: &[&str]) -> Service {
+        let mut child = Command::new(bin)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let mut service = Service { child, addr: String::new() };
+        let line = rx.recv_timeout(Duration::from_secs(20)).expect("the service prints its address");
+        service.addr = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).into();
+        service
+    }
+
+    fn heap_url(&self) -> String {
+        format!("http://{}/debug/pprof/heap", self.addr)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A child process killed and reaped when dropped.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The line of `// marker: NAME` in the service's source.
+fn marker_line(name: &str) -> i64 {
+    let source = std::fs::read_to_string(common::root().join("tests/fixtures/leaky/main.go")).unwrap();
+    let marker = format!("// marker: {name}");
+    let found: Vec<usize> = source.lines().enumerate().filter(|(_, l)| l.trim_end().ends_with(&marker)).map(|(i, _)| i + 1).collect();
+    assert_eq!(found.len(), 1, "exactly one line marked {marker:?}");
+    found[0] as i64
+}
+
+fn row_at(report: &GrowthReport, line: i64) -> Option<&GrowthRecord> {
+    report.rows.iter().find(|r| r.file.ends_with("leaky/main.go") && r.line == line)
+}
+
+/// Runs `pprof-lsp watch ... --json` to the end (at most `limit`), passing
+/// each stderr line to `on_line` as it comes. Returns the report and stderr.
+fn watch_json(args: &[&str], limit: Duration, mut on_line: impl FnMut(&str)) -> (GrowthReport, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_pprof-lsp"))
+        .arg("watch")
+        .args(args)
+        .arg("--json")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = Reaped(child);
+    let stderr = child.0.stderr.take().unwrap();
+    let mut stdout = child.0.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        let _ = stdout.read_to_string(&mut out);
+        out
+    });
+    let deadline = Instant::now() + limit;
+    let mut err = String::new();
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) => {
+                on_line(&line);
+                err.push_str(&line);
+                err.push('\n');
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        assert!(Instant::now() < deadline, "watch ran longer than {limit:?}; stderr so far:\n{err}");
+    }
+    let status = child.0.wait().unwrap();
+    let out = reader.join().unwrap();
+    assert!(status.success(), "watch failed: {err}");
+    let report: GrowthReport = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    (report, err)
+}
+
+const MIB: f64 = 1048576.0;
+
+#[test]
+fn the_leak_line_grows_at_its_known_rate_and_nothing_else_does() {
+    let test = "the_leak_line_grows_at_its_known_rate_and_nothing_else_does";
+    let Some(bin) = leaky_bin(test) else { return };
+    let started = Instant::now();
+    // 2 MiB every 400 ms: 300 MiB/min.
+    let (leak_size, leak_every) = (2u64 << 20, 0.4);
+    let known = leak_size as f64 * 60.0 / leak_every;
+    let service = Service::start(
+        &bin,
+        &["-leak-size", &leak_size.to_string(), "-leak-every", "400ms", "-churn-size", "4194304", "-churn-every", "20ms", "-lifetime", "2m"],
+    );
+    let (report, _) = watch_json(&[&service.heap_url(), "--interval", "1s", "--count", "12"], Duration::from_secs(60), |_| {});
+    drop(service);
+
+    assert_eq!((report.sample_type.as_str(), report.unit.as_str(), report.snapshots), ("inuse_space", "bytes", 12));
+    assert!(report.seconds >= 10.0, "12 snapshots a second apart span {} s", report.seconds);
+    assert!(report.rows.windows(2).all(|w| w[0].flat_per_minute >= w[1].flat_per_minute), "rows are sorted by flatPerMinute");
+    let (leak, stat, churn) = (marker_line("leak"), marker_line("static"), marker_line("churn"));
+    let top = &report.rows[0];
+    assert!(top.file.ends_with("leaky/main.go") && top.line == leak, "the leak line ({leak}) is first, not {top:?}");
+    assert_eq!(top.function, "main.leakOnce");
+    let ratio = top.flat_per_minute / known;
+    let static_row = row_at(&report, stat).expect("the static line is in the profile");
+    let churn_row = row_at(&report, churn).expect("the churn line is in the profile");
+    eprintln!(
+        "leak {:.1} MiB/min (known {:.1}, ratio {ratio:.3}); static {:.2} MiB/min ({:.2}%), churn {:.2} MiB/min ({:.2}%); {:.1} s",
+        top.flat_per_minute / MIB,
+        known / MIB,
+        static_row.flat_per_minute / MIB,
+        100.0 * static_row.flat_per_minute.abs() / known,
+        churn_row.flat_per_minute / MIB,
+        100.0 * churn_row.flat_per_minute.abs() / known,
+        started.elapsed().as_secs_f64()
+    );
+    assert!((ratio - 1.0).abs() <= 0.35, "the leak grows {ratio:.3} times its known rate");
+    assert!(top.flat > 0 && top.cum >= top.flat);
+    assert!(static_row.flat >= 16 << 20, "the static buffer is 16 MiB: {static_row:?}");
+    assert!(static_row.flat_per_minute.abs() < 0.05 * known, "static grows: {static_row:?}");
+    assert!(churn_row.flat_per_minute.abs() < 0.20 * known, "churn grows: {churn_row:?}");
+    mark_ran(test);
+}
+
+#[test]
+fn a_watch_keeps_its_snapshots_while_the_service_is_down_and_resumes() {
+    let test = "a_watch_keeps_its_snapshots_while_the_service_is_down_and_resumes";
+    let Some(bin) = leaky_bin(test) else { return };
+    let args = ["-lifetime", "2m"];
+    let mut service = Some(Service::start(&bin, &args));
+    let addr = service.as_ref().unwrap().addr.clone();
+    let url = service.as_ref().unwrap().heap_url();
+    let mut killed_at = None;
+    let mut restarted: Option<Service> = None;
+    let mut outage = Duration::ZERO;
+    let (report, stderr) = watch_json(&[&url, "--interval", "1s", "--count", "6"], Duration::from_secs(60), |line| {
+        if line.starts_with("snapshot 2/6") {
+            // Kill it; the guard waits for the process to be gone.
+            service.take();
+            killed_at = Some(Instant::now());
+        }
+        if line.contains("unreachable since") && restarted.is_none() {
+            let port_args = ["-addr", addr.as_str(), "-lifetime", "2m"];
+            restarted = Some(Service::start(&bin, &port_args));
+            outage = killed_at.unwrap().elapsed();
+        }
+    });
+    drop(restarted);
+    eprintln!("{stderr}");
+    assert!(killed_at.is_some(), "the watch took two snapshots: {stderr}");
+    let unreachable = stderr.lines().find(|l| l.contains("unreachable since")).expect("an unreachable line");
+    assert!(unreachable.starts_with(&format!("{url}: ")) && unreachable.contains(" UTC (1 failed poll), retrying in 1s"), "{unreachable}");
+    assert!(stderr.contains(&format!("{url}: reachable again; it failed ")), "{stderr}");
+    // The two snapshots from before the outage are still in the history.
+    assert_eq!(report.snapshots, 6);
+    let before = stderr.lines().position(|l| l.contains("unreachable since")).unwrap();
+    assert_eq!(stderr.lines().take(before).filter(|l| l.starts_with("snapshot ")).count(), 2);
+    assert!(report.seconds >= 5.0 + outage.as_secs_f64() - 0.5, "{} s span the outage of {outage:?}", report.seconds);
+    mark_ran(test);
+}
+
+// ---------------------------------------------------------- a tiny server
+
+/// Answers up to `replies.len()` requests on `listener`, in order, then
+/// closes it; gives up after 30 s. Each reply is (status line, content
+/// type, body, delay before answering).
+fn serve(listener: TcpListener, replies: Vec<(&'static str, &'static str, Vec<u8>, Duration)>) -> JoinHandle<()> {
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for (status, content_type, body, delay) in replies {
+            let stream = loop {
+                match listener.accept() {
+                    Ok((s, _)) => break Some(s),
+                    Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+                    Err(_) => break None,
+                }
+            };
+            let Some(stream) = stream else { return };
+            answer(stream, status, content_type, &body, delay);
+        }
+    })
+}
+
+fn answer(mut stream: TcpStream, status: &str, content_type: &str, body: &[u8], delay: Duration) {
+    stream.set_nonblocking(false).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut request = Vec::new();
+    let mut byte = [0u8; 1];
+    while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+        request.push(byte[0]);
+    }
+    std::thread::sleep(delay);
+    let head = format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+fn heap_fixture() -> Vec<u8> {
+    common::read(&common::fixture("heap.pb.gz"))
+}
+
+fn poller(url: &str, options: LiveOptions) -> Poller {
+    Poller::new(ProfileSource::Url(url.into()), options).unwrap()
+}
+
+fn at(second: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_800_000_000 + second)
+}
+
+fn failure(outcome: Outcome) -> String {
+    match outcome {
+        Outcome::Failed { error, .. } => error,
+        Outcome::Snapshot(f) => panic!("expected a failure, got a snapshot of {} bytes", f.bytes),
+    }
+}
+
+#[test]
+fn a_404_an_html_page_and_a_response_over_the_cap_are_clear_errors() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let html = b"<!DOCTYPE html>\n<html><head><title>/debug/pprof/</title></head><body>profiles</body></html>\n".to_vec();
+    let server = serve(
+        listener,
+        vec![
+            ("404 Not Found", "text/plain", b"404 page not found\n".to_vec(), Duration::ZERO),
+            ("200 OK", "text/html; charset=utf-8", html, Duration::ZERO),
+            ("200 OK", "application/octet-stream", vec![7u8; 5000], Duration::ZERO),
+            ("200 OK", "application/octet-stream", heap_fixture(), Duration::from_secs(3)),
+        ],
+    );
+    let url = format!("{base}/debug/pprof/heap");
+    let mut p = poller(&url, LiveOptions::default());
+    assert_eq!(failure(p.poll_once(at(0))), format!("{url}: the server answered 404 Not Found"));
+
+    let mut p = poller(&format!("{base}/debug/pprof/"), LiveOptions::default());
+    assert_eq!(
+        failure(p.poll_once(at(0))),
+        format!("{base}/debug/pprof/: the response is an HTML page, not a profile (is it a /debug/pprof/<name> URL?)")
+    );
+
+    let mut p = poller(&url, LiveOptions { max_bytes: 1000, ..Default::default() });
+    assert_eq!(failure(p.poll_once(at(0))), format!("{url}: larger than the limit of 1000 bytes (setting maxProfileBytes)"));
+
+    let started = Instant::now();
+    let mut p = poller(&url, LiveOptions { timeout: Duration::from_millis(500), ..Default::default() });
+    assert_eq!(failure(p.poll_once(at(0))), format!("{url}: timed out"));
+    assert!(started.elapsed() < Duration::from_secs(2), "the timeout held: {:?}", started.elapsed());
+    assert!(matches!(p.health(), Health::Failing { failures: 1, .. }));
+    assert!(p.history().is_empty());
+    server.join().unwrap();
+}
+
+#[test]
+fn a_gzip_bomb_is_refused_before_it_is_inflated() {
+    use flate2::{write::GzEncoder, Compression};
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(&vec![0u8; 1 << 20]).unwrap();
+    let bomb = gz.finish().unwrap();
+    assert!(bomb.len() < 10_000);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/debug/pprof/heap", listener.local_addr().unwrap());
+    let server = serve(listener, vec![("200 OK", "application/octet-stream", bomb, Duration::ZERO)]);
+    let mut p = poller(&url, LiveOptions { max_bytes: 100_000, ..Default::default() });
+    // Zeros are no profile's first bytes: refused at the start of the
+    // decompressed data, long before the size cap.
+    let error = failure(p.poll_once(at(0)));
+    assert!(error.starts_with(&format!("{url}: not a profile: the gzip data does not hold a profile")), "{error}");
+    assert!(error.ends_with("at byte 0 of the decompressed data"), "{error}");
+    server.join().unwrap();
+}
+
+#[test]
+fn an_outage_keeps_the_history_and_polling_resumes_on_the_same_port() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let url = format!("http://{addr}/debug/pprof/heap");
+    let ok = || ("200 OK", "application/octet-stream", heap_fixture(), Duration::ZERO);
+    // Two answers, then the listener closes: connections are refused.
+    let first = serve(listener, vec![ok(), ok()]);
+    let options = LiveOptions { interval: Duration::from_secs(5), ..Default::default() };
+    let mut p = poller(&url, options);
+    let mut sends = vec![];
+    for second in [0, 5] {
+        match p.poll_once(at(second)) {
+            Outcome::Snapshot(f) => {
+                assert!(f.resumed.is_none());
+                sends.push(f.bytes);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(p.history().len(), 2);
+    assert_eq!(p.next_delay(), Duration::from_secs(5));
+    first.join().unwrap();
+    // Down: every poll fails, the backoff doubles, the start stays.
+    let mut delays = vec![];
+    for second in [10, 11, 13] {
+        match p.poll_once(at(second)) {
+            Outcome::Failed { error, since, retry_in, .. } => {
+                assert!(error.starts_with(&format!("{url}: ")), "{error}");
+                assert_eq!(since, at(10));
+                delays.push(retry_in.as_secs());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(delays, [1, 2, 4]);
+    assert!(matches!(p.health(), Health::Failing { failures: 3, last_success: Some(t), .. } if *t == at(5)));
+    assert_eq!(p.history().len(), 2, "the data from before the outage is kept");
+    // Back on the same port.
+    let again = TcpListener::bind(addr).unwrap();
+    let server = serve(again, vec![ok()]);
+    match p.poll_once(at(17)) {
+        Outcome::Snapshot(f) => {
+            assert_eq!(f.resumed.map(|o| (o.since, o.failures)), Some((at(10), 3)));
+            assert!(!f.index.lines().is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    server.join().unwrap();
+    assert_eq!(p.health(), &Health::Live { last: at(17) });
+    assert_eq!(p.next_delay(), Duration::from_secs(5));
+    let growth = p.history().growth("inuse_space").unwrap();
+    assert_eq!((growth.snapshots, growth.seconds), (3, 17.0));
+    assert_eq!(sends, [heap_fixture().len(); 2]);
+}
+
+#[test]
+fn watch_stops_with_one_line_when_the_first_poll_fails() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/debug/pprof/heap", listener.local_addr().unwrap());
+    let server = serve(listener, vec![("404 Not Found", "text/plain", b"404 page not found\n".to_vec(), Duration::ZERO)]);
+    let out = Command::new(env!("CARGO_BIN_EXE_pprof-lsp"))
+        .args(["watch", &url, "--count", "3", "--json", "--interval", "100ms"])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), format!("pprof-lsp: {url}: the server answered 404 Not Found\n"));
+}
+
+#[test]
+fn watch_reads_a_file_again_each_time() {
+    use pprof_lsp::analysis::{select, Index};
+    use pprof_lsp::profile::{decode, DecodeOptions};
+    // The file is heap.pb.gz for two snapshots, then heap2.pb.gz for two.
+    let dir = std::env::temp_dir().join(format!("pprof-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("heap.pb.gz");
+    std::fs::copy(common::fixture("heap.pb.gz"), &path).unwrap();
+    let mut swapped = false;
+    let (report, stderr) = watch_json(&[path.to_str().unwrap(), "--interval", "1s", "--count", "4"], Duration::from_secs(30), |line| {
+        if line.starts_with("snapshot 2/4") && !swapped {
+            // Replaced in one step, so a read never sees half a file.
+            std::fs::copy(common::fixture("heap2.pb.gz"), dir.join("next")).unwrap();
+            std::fs::rename(dir.join("next"), &path).unwrap();
+            swapped = true;
+        }
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(report.snapshots, 4, "{stderr}");
+    assert!(!stderr.contains("unreachable"), "{stderr}");
+
+    // Every line's latest value is heap2's, and it grows where heap2 has
+    // more than heap, shrinks where it has less, and is flat elsewhere.
+    let line_values = |name: &str| {
+        let profile = decode(&common::read(&common::fixture(name)), &DecodeOptions::default()).unwrap();
+        let t = select(&profile, Some("inuse_space")).unwrap();
+        let index = Index::build(&profile);
+        index
+            .line_ids()
+            .map(|l| ((index.file(index.line(l).file).to_string(), index.line(l).line), index.line_cost(l, t)))
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    let (old, new) = (line_values("heap.pb.gz"), line_values("heap2.pb.gz"));
+    let mut changed = 0;
+    for row in &report.rows {
+        let key = (row.file.clone(), row.line);
+        let (a, b) = (old.get(&key).copied().unwrap_or_default(), new.get(&key).copied().unwrap_or_default());
+        assert_eq!((row.flat, row.cum), (b.flat, b.cum), "{row:?}");
+        assert_eq!(row.flat_per_minute.partial_cmp(&0.0), Some((b.flat - a.flat).cmp(&0)), "{row:?}");
+        assert_eq!(row.cum_per_minute.partial_cmp(&0.0), Some((b.cum - a.cum).cmp(&0)), "{row:?}");
+        changed += usize::from(a != b);
+    }
+    assert!(changed > 0, "the two fixtures differ on some line");
+}
