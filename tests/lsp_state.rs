@@ -407,3 +407,101 @@ async fn hot_lines_are_published_as_information_diagnostics_when_asked() {
         .await;
     assert!(cleared.iter().all(|m| m["params"]["diagnostics"] == json!([])), "{cleared:?}");
 }
+
+/// The fixture program's sources placed at `root` in a tree in memory.
+fn program_at(root: &str) -> pprof_lsp::source::fs::MemFs {
+    let mut files = Vec::new();
+    let mut stack = vec![goprog()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(goprog()).unwrap().to_string_lossy().replace('\\', "/");
+                files.push((format!("{root}/{rel}"), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    pprof_lsp::source::fs::MemFs::new(files)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn windows_document_uris_find_their_lines_in_both_spellings() {
+    // A checkout at C:\src\app, opened by an editor on Windows; the profile
+    // was built at D:\work\projects\pprofdemo.
+    let disk = std::sync::Arc::new(program_at("/C:/src/app"));
+    let c = Client::start_on(Some(disk));
+    c.initialize_at("file:///C:/src/app", json!({ "profiles": [profile("windows.heap.pb.gz")], "watch": false }), full_capabilities()).await;
+    let mark = c.mark();
+    c.initialized();
+    c.wait_loaded_after(mark).await;
+    let status = c.status().await;
+    assert!(status["mappedFiles"].as_u64().unwrap() > 0, "{status}");
+    let expected = common::demo::init_label("windows.heap");
+    let text = common::demo::source(CATALOG);
+    // As most clients write it, and as VS Code does (lower-case drive,
+    // escaped colon).
+    for uri in ["file:///C:/src/app/internal/catalog/catalog.go", "file:///c%3A/src/app/internal/catalog/catalog.go"] {
+        c.open_uri(uri, &text);
+        assert_eq!(c.hint_at(uri, init_line()).await, Some(expected.clone()), "{uri}");
+        let top = c.command_ok("pprof.top", json!({ "n": 1 })).await;
+        assert!(top[0]["uri"].as_str().unwrap().to_lowercase().starts_with("file:///c:/src/app/"), "{top}");
+    }
+}
+
+/// A Go main package with `default.pgo` and newer test profiles under
+/// `testdata`, `_scratch` and `.cache`.
+fn package_with_pgo(root: &std::path::Path) {
+    copy_dir(&goprog(), root);
+    std::fs::copy(profile("heap.pb.gz"), root.join("default.pgo")).unwrap();
+    for dir in ["testdata", "_scratch", ".cache"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+        std::fs::copy(profile("cpu.pb.gz"), root.join(dir).join("newer.pprof")).unwrap();
+    }
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(root.join("default.pgo")).unwrap().set_modified(old).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_prefers_the_packages_default_pgo_over_newer_test_profiles() {
+    let ws = TempDir::new("pgo");
+    package_with_pgo(ws.path());
+    let c = Client::start();
+    c.initialize(ws.path(), json!({ "watch": false }), full_capabilities()).await;
+    let mark = c.mark();
+    c.initialized();
+    c.wait_loaded_after(mark).await;
+    let status = c.status().await;
+    assert_eq!(status["profile"], ws.path().join("default.pgo").display().to_string());
+    let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
+    // Only default.pgo: the Go tool ignores testdata, _ and . directories.
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["active"], true);
+    assert_eq!(listed[0]["origin"], "discovered");
+    assert!(listed[0]["reason"].as_str().unwrap().contains("default.pgo"), "{listed}");
+    // Still loadable by name.
+    let loaded = c.command_ok("pprof.load", json!({ "path": "testdata/newer.pprof" })).await;
+    assert_eq!(loaded["name"], "newer.pprof");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_takes_the_default_pgo_of_the_open_files_package() {
+    let ws = TempDir::new("pgo2");
+    package_with_pgo(&ws.path().join("cmd/first"));
+    package_with_pgo(&ws.path().join("cmd/second"));
+    let second = ws.path().join("cmd/second");
+    let c = Client::start();
+    c.initialize(ws.path(), json!({ "watch": false }), full_capabilities()).await;
+    // The editor opened a file of the second package before the server
+    // looked for profiles.
+    c.open(&second.join("main.go"));
+    let mark = c.mark();
+    c.initialized();
+    c.wait_loaded_after(mark).await;
+    assert_eq!(c.status().await["profile"], second.join("default.pgo").display().to_string());
+    let listed = c.command_ok("pprof.listProfiles", Value::Null).await;
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+    assert_eq!(listed[0]["reason"], "default.pgo of the package of main.go", "{listed}");
+}

@@ -65,6 +65,12 @@ pub fn path_to_uri(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
+/// The URI of a local file as the path mapper names it (`/`-separated,
+/// drive letters lower case on Windows).
+pub fn local_uri(local: &str) -> Option<Uri> {
+    foreign_path_uri(local)
+}
+
 /// A `file:` URI for a path that may not exist here, including paths of
 /// another system such as `c:/go/src/runtime/proc.go`.
 pub fn foreign_path_uri(path: &str) -> Option<Uri> {

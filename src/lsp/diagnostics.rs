@@ -3,8 +3,6 @@
 //! editor's problem list. A function of the snapshot: the session
 //! publishes what changed.
 
-use std::path::Path;
-
 use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, NumberOrString, Position, Range, Uri};
 
@@ -30,7 +28,7 @@ pub fn of(snapshot: &Snapshot) -> FxHashMap<Uri, Vec<Diagnostic>> {
         let mapped = annotate::hottest_lines(index, view.sample_type(), usize::MAX).into_iter().filter_map(|(id, cost)| {
             let line = index.line(id);
             let local = view.paths().files.local_for(index.file(line.file))?;
-            Some((convert::path_to_uri(Path::new(local))?, line.line, cost))
+            Some((convert::local_uri(local)?, line.line, cost))
         });
         for (uri, line, cost) in mapped.take(settings.hot_line_count) {
             let at = locate::current_line(snapshot, &uri, line);

@@ -2,8 +2,6 @@
 //! coordinates (URI, 0-based current line), following edits in open
 //! documents; and back, from a cursor to the function under it.
 
-use std::path::Path;
-
 use tower_lsp_server::ls_types::{Position, Range, Uri};
 
 use crate::analysis::annotate::{self, FunctionCosts};
@@ -16,7 +14,7 @@ use super::snapshot::{Snapshot, View};
 /// The local file a profile file maps to, as a URI.
 pub fn uri_for(view: &View, profile_file: &str) -> Option<Uri> {
     let local = view.paths().files.local_for(profile_file)?;
-    convert::path_to_uri(Path::new(local))
+    convert::local_uri(local)
 }
 
 /// The current 0-based line of a 1-based profile line in `uri`.

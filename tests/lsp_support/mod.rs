@@ -192,10 +192,19 @@ pub struct Client {
 impl Client {
     /// Starts the server in-process and connects to it.
     pub fn start() -> Client {
+        Client::start_on(None)
+    }
+
+    /// Starts the server with its workspace on `disk` (the real disk when
+    /// `None`) and connects to it.
+    pub fn start_on(disk: Option<std::sync::Arc<dyn pprof_lsp::source::fs::Disk>>) -> Client {
         let (client_side, server_side) = tokio::io::duplex(1 << 16);
         let (server_read, server_write) = tokio::io::split(server_side);
         let server = tokio::spawn(async move {
-            let (service, socket) = pprof_lsp::lsp::service();
+            let (service, socket) = match disk {
+                Some(disk) => pprof_lsp::lsp::service_on(disk),
+                None => pprof_lsp::lsp::service(),
+            };
             tower_lsp_server::Server::new(server_read, server_write, socket).serve(service).await;
         });
         let (read, write) = tokio::io::split(client_side);
@@ -278,13 +287,18 @@ impl Client {
     }
 
     pub async fn initialize(&self, workspace_root: &Path, init_options: Value, capabilities: Value) -> Value {
+        self.initialize_at(&uri(workspace_root), init_options, capabilities).await
+    }
+
+    /// `initialize` with the workspace folder given as a URI.
+    pub async fn initialize_at(&self, root_uri: &str, init_options: Value, capabilities: Value) -> Value {
         let init_options = hermetic(init_options);
         self.ok(
             "initialize",
             json!({
                 "processId": null,
-                "rootUri": uri(workspace_root),
-                "workspaceFolders": [{ "uri": uri(workspace_root), "name": "ws" }],
+                "rootUri": root_uri,
+                "workspaceFolders": [{ "uri": root_uri, "name": "ws" }],
                 "initializationOptions": init_options,
                 "capabilities": capabilities,
             }),
@@ -304,11 +318,16 @@ impl Client {
 
     pub fn open_text(&self, path: &Path, text: &str) -> String {
         let uri = uri(path);
+        self.open_uri(&uri, text);
+        uri
+    }
+
+    /// Opens a document named by a URI as the editor spells it.
+    pub fn open_uri(&self, uri: &str, text: &str) {
         self.notify(
             "textDocument/didOpen",
             json!({ "textDocument": { "uri": uri, "languageId": "go", "version": 1, "text": text } }),
         );
-        uri
     }
 
     /// Sends incremental changes: `(start line, start char, end line, end char, text)`.
