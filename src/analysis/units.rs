@@ -11,29 +11,30 @@ struct UnitFamily {
     fallback: (&'static str, f64),
 }
 
-const FAMILIES: &[UnitFamily] = &[
-    UnitFamily {
-        units: &[
-            ("B", &["b", "byte"], 1.0),
-            ("kB", &["kb", "kbyte", "kilobyte"], 1024.0),
-            ("MB", &["mb", "mbyte", "megabyte"], 1048576.0),
-            ("GB", &["gb", "gbyte", "gigabyte"], 1073741824.0),
-            ("TB", &["tb", "tbyte", "terabyte"], 1099511627776.0),
-            ("PB", &["pb", "pbyte", "petabyte"], 1125899906842624.0),
-        ],
-        fallback: ("B", 1.0),
-    },
-    UnitFamily {
-        units: &[
-            ("ns", &["ns", "nanosecond"], 1.0),
-            ("us", &["μs", "us", "microsecond"], 1e3),
-            ("ms", &["ms", "millisecond"], 1e6),
-            ("s", &["s", "sec", "second"], 1e9),
-            ("hrs", &["hour", "hr"], 3.6e12),
-        ],
-        fallback: ("s", 1e9),
-    },
-];
+const FAMILIES: &[UnitFamily] = &[BYTES, TIME];
+
+const BYTES: UnitFamily = UnitFamily {
+    units: &[
+        ("B", &["b", "byte"], 1.0),
+        ("kB", &["kb", "kbyte", "kilobyte"], 1024.0),
+        ("MB", &["mb", "mbyte", "megabyte"], 1048576.0),
+        ("GB", &["gb", "gbyte", "gigabyte"], 1073741824.0),
+        ("TB", &["tb", "tbyte", "terabyte"], 1099511627776.0),
+        ("PB", &["pb", "pbyte", "petabyte"], 1125899906842624.0),
+    ],
+    fallback: ("B", 1.0),
+};
+
+const TIME: UnitFamily = UnitFamily {
+    units: &[
+        ("ns", &["ns", "nanosecond"], 1.0),
+        ("us", &["μs", "us", "microsecond"], 1e3),
+        ("ms", &["ms", "millisecond"], 1e6),
+        ("s", &["s", "sec", "second"], 1e9),
+        ("hrs", &["hour", "hr"], 3.6e12),
+    ],
+    fallback: ("s", 1e9),
+};
 
 impl UnitFamily {
     /// Finds the unit a profile's unit string names, if it is in this family.
@@ -92,6 +93,11 @@ pub fn scale(value: i64, unit: &str, to: &OutputUnit) -> (f64, String) {
         }
         _ => (value as f64, String::new()),
     }
+}
+
+/// `value` measured in `unit` as nanoseconds, when `unit` is a time unit.
+pub fn nanoseconds(value: i64, unit: &str) -> Option<f64> {
+    TIME.find(unit).map(|factor| value as f64 * factor)
 }
 
 /// `value` as pprof labels it: two decimals, a trailing `.00` dropped.

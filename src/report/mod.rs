@@ -2,7 +2,7 @@
 //! command line: pprof-style `top` and `list`, and the stable `lines` JSON.
 //! Pure: takes data, returns strings.
 
+pub mod header;
 pub mod lines;
 pub mod list;
-pub mod names;
 pub mod top;
