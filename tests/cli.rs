@@ -23,7 +23,7 @@ fn table(text: &str) -> String {
 /// few profiles and a diff.
 #[test]
 fn top_prints_pprofs_output() {
-    let picks = [("heap", "inuse_space"), ("cpu", "cpu"), ("mutex", "delay"), ("split.heap", "alloc_space"), ("heap2-diff-heap", "inuse_space")];
+    let picks = [("heap", "inuse_space"), ("cpu", "cpu"), ("mutex", "delay"), ("split.heap2", "alloc_space"), ("heap2-diff-heap", "inuse_space")];
     let mut compared = 0;
     for golden in top_goldens().into_iter().filter(|g| picks.contains(&(g.stem.as_str(), g.sample_type.as_str()))) {
         let (profile, base) = golden.profiles();

@@ -167,12 +167,12 @@ fn goldens_cover_every_sample_type() {
     }
 }
 
-/// `split.heap.pb.gz` has the shape it is kept for: a function recorded
+/// `split.heap2.pb.gz` has the shape it is kept for: a function recorded
 /// under two file names, both used by locations, which the index holds as
 /// one function.
 #[test]
 fn the_split_fixture_files_a_function_under_two_names() {
-    let p = load("split.heap.pb.gz");
+    let p = load("split.heap2.pb.gz");
     let mut files: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for line in p.locations.iter().flat_map(|l| &l.lines) {
         let f = p.function(line.function);

@@ -5,9 +5,9 @@
 //	pathrewrite -in heap.pb.gz -out windows.heap.pb.gz \
 //	    -map /tmp/build/app=D:/work/app -map /usr/local/go=c:/go
 //
-// With -split NAME=FILE (protobuf only, repeatable) it also records function
-// NAME under a second file name, FILE, where it is inlined into a function
-// of FILE (see split.go).
+// With -split NAME=CALLER (protobuf only, repeatable) it also records
+// function NAME under a second file name, the file of function CALLER,
+// where NAME is inlined into CALLER (see split.go).
 //
 // Two input kinds are handled:
 //
@@ -78,7 +78,7 @@ func main() {
 	flag.StringVar(&in, "in", "", "input profile (protobuf, optionally gzipped, or debug=1 text)")
 	flag.StringVar(&out, "out", "", "output file")
 	flag.Var(&maps, "map", "OLD=NEW path prefix replacement; repeatable, first match wins")
-	flag.Var(&splits, "split", "NAME=FILE: record function NAME under FILE where it is inlined into FILE; repeatable")
+	flag.Var(&splits, "split", "NAME=CALLER: where function NAME is inlined into CALLER, record it under CALLER's file; repeatable")
 	flag.Parse()
 	if in == "" || out == "" || len(maps)+len(splits) == 0 || flag.NArg() != 0 {
 		flag.Usage()

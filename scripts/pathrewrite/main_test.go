@@ -82,7 +82,7 @@ func TestSplitPointsInlinedLinesAtACopy(t *testing.T) {
 	in = append(in, loc(1, line(1, 7), line(2, 20))...)
 	in = append(in, loc(2, line(1, 8))...)
 
-	out, err := splitProto(in, splitList{{"f", "g.go"}})
+	out, err := splitProto(in, splitList{{"f", "g"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestSplitPointsInlinedLinesAtACopy(t *testing.T) {
 		t.Errorf("got  %x\nwant %x", out, want)
 	}
 
-	if _, err := splitProto(in, splitList{{"g", "f.go"}}); err == nil {
+	if _, err := splitProto(in, splitList{{"g", "f"}}); err == nil {
 		t.Error("a split that matches nothing should fail")
 	}
 }

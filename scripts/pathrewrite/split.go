@@ -2,34 +2,35 @@ package main
 
 // Splitting a function: real profiles sometimes record one function under
 // two file names, its own and that of a caller it was inlined into. -split
-// NAME=FILE makes that shape from an ordinary profile: every line of
-// function NAME that is inlined into a line whose function's file is FILE
-// is pointed at a new Function entry, a copy of NAME's entry naming FILE.
-// Everything else is copied byte for byte.
+// NAME=CALLER makes that shape from an ordinary profile: every line of
+// function NAME that is inlined into function CALLER (from another file) is
+// pointed at a new Function entry, a copy of NAME's entry naming CALLER's
+// file. NAME's other lines keep its own entry. Everything else is copied
+// byte for byte.
 
 import (
 	"fmt"
 	"strings"
 )
 
-type splitSpec struct{ name, file string }
+type splitSpec struct{ name, caller string }
 
 type splitList []splitSpec
 
 func (s *splitList) String() string {
 	parts := make([]string, len(*s))
 	for i, p := range *s {
-		parts[i] = p.name + "=" + p.file
+		parts[i] = p.name + "=" + p.caller
 	}
 	return strings.Join(parts, ",")
 }
 
 func (s *splitList) Set(v string) error {
-	name, file, ok := strings.Cut(v, "=")
-	if !ok || name == "" || file == "" {
-		return fmt.Errorf("split %q is not NAME=FILE", v)
+	name, caller, ok := strings.Cut(v, "=")
+	if !ok || name == "" || caller == "" {
+		return fmt.Errorf("split %q is not NAME=CALLER", v)
 	}
-	*s = append(*s, splitSpec{name, file})
+	*s = append(*s, splitSpec{name, caller})
 	return nil
 }
 
@@ -167,7 +168,7 @@ func splitProto(data []byte, splits splitList) ([]byte, error) {
 	retarget := func(id, callerID uint64) (uint64, bool) {
 		fn, caller := functions[id], functions[callerID]
 		for i, s := range splits {
-			if str(fn.name) != s.name || str(caller.file) != s.file || fn.file == caller.file {
+			if str(fn.name) != s.name || str(caller.name) != s.caller || fn.file == caller.file {
 				continue
 			}
 			used[i] = true
@@ -197,7 +198,7 @@ func splitProto(data []byte, splits splitList) ([]byte, error) {
 	}
 	for i, s := range splits {
 		if !used[i] {
-			return nil, fmt.Errorf("no line of %s is inlined into a function of %s", s.name, s.file)
+			return nil, fmt.Errorf("no line of %s is inlined into %s from another file", s.name, s.caller)
 		}
 	}
 
