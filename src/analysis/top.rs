@@ -7,6 +7,8 @@
 //!
 //! 1. Rows are nodes (`-lines`) or functions (functions with one name are
 //!    one row whatever file they are recorded under), each with a value.
+//!    Locations without symbols are one row per binary (mapping file),
+//!    where the index keeps one node per address.
 //! 2. Rows whose |cum| is below `node_fraction` of the sum of all flats are
 //!    dropped (the "Dropped N nodes" line).
 //! 3. The rest are sorted by |flat| (or |cum|), then by printed name, then
@@ -26,7 +28,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::profile::Profile;
+use crate::profile::{base_name, Profile};
 
 use super::index::{Cost, FuncId, Index, NodeId, NONE};
 use super::names::display_name;
@@ -78,10 +80,22 @@ impl Default for TopOptions {
 /// What one row stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TopItem {
-    /// A node: at line granularity every row, at function granularity a
-    /// location without symbols.
+    /// A (function, file, line), at line granularity.
     Node(NodeId),
     Function(FuncId),
+    /// The locations without symbols of one binary: an index into
+    /// [`Top::objects`].
+    Object(u32),
+}
+
+/// The locations without symbols of one binary, one row in pprof's table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Object {
+    /// The binary's file name as its mapping records it; empty when the
+    /// locations have no mapping or the mapping no file name.
+    pub file: String,
+    /// The index's nodes (one per address) that make up the row.
+    pub nodes: Vec<NodeId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,22 +115,33 @@ pub struct Top {
     pub kept: usize,
     /// Rows dropped by `node_fraction`.
     pub dropped: usize,
+    /// The binaries that [`TopItem::Object`] rows stand for.
+    pub objects: Vec<Object>,
+}
+
+impl Top {
+    /// The name pprof prints for a row.
+    pub fn name(&self, index: &Index, item: TopItem) -> String {
+        item_name(index, &self.objects, item)
+    }
 }
 
 /// Ranks the rows of a `top` table for sample type `t`. `profiles` are the
 /// profiles `index` was built from, in the same order (for a diff: the
-/// profile, then the base); they are read only to mark inlined rows.
+/// profile, then the base); they are read for the binaries of locations
+/// without symbols and to mark inlined rows.
 pub fn top(index: &Index, profiles: &[&Profile], t: SampleType, options: &TopOptions) -> Top {
+    let objects = Objects::new(index, profiles);
+    let object_costs = objects.costs(index, profiles, t);
+    let objects_rows = (0..objects.list.len() as u32).map(|o| (TopItem::Object(o), object_costs[o as usize]));
     let rows: Vec<(TopItem, Cost)> = if options.lines {
-        index.node_ids().map(|n| (TopItem::Node(n), index.node_cost(n, t))).collect()
+        let nodes = index.node_ids().filter(|&n| index.node(n).function.is_some());
+        nodes.map(|n| (TopItem::Node(n), index.node_cost(n, t))).chain(objects_rows).collect()
     } else {
         let functions = index.function_ids().map(|f| (TopItem::Function(f), index.function_cost(f, t)));
-        let addresses = index
-            .node_ids()
-            .filter(|&n| index.node(n).function.is_none())
-            .map(|n| (TopItem::Node(n), index.node_cost(n, t)));
-        functions.chain(addresses).collect()
+        functions.chain(objects_rows).collect()
     };
+    let objects = objects.list;
     // Rows without a value are not listed, but until pprof rebuilds its
     // graph from the rows it keeps they still stand between callers and
     // callees (a diff can cancel a node out).
@@ -133,21 +158,25 @@ pub fn top(index: &Index, profiles: &[&Profile], t: SampleType, options: &TopOpt
     let dropped = before - rows.len();
     let kept = rows.len();
     let shown = options.node_count.filter(|&n| n > 0).map_or(kept, |n| n.min(kept));
-    sort(index, &mut rows, options.by_cum, shown);
+    sort(index, &objects, &mut rows, options.by_cum, shown);
     rows.truncate(shown);
     let rebuilt = dropped > 0 || shown < kept;
     let standing: Vec<TopItem> = if rebuilt { Vec::new() } else { zero.into_iter().map(|(item, _)| item).collect() };
-    let marks = inline_marks(index, profiles, t, &rows, &standing, cutoff(options.edge_fraction));
+    let marks = inline_marks(index, profiles, t, &objects, &rows, &standing, cutoff(options.edge_fraction));
     let rows = rows.into_iter().zip(marks).map(|((item, cost), mark)| TopRow { item, cost, mark }).collect();
-    Top { rows, kept, dropped }
+    Top { rows, kept, dropped, objects }
 }
 
 /// pprof's printed name of a row: the function's display name, at line
-/// granularity followed by `file:line`; a location without symbols is its
-/// address.
-pub fn item_name(index: &Index, item: TopItem) -> String {
+/// granularity followed by `file:line`; for locations without symbols the
+/// binary's base name in brackets, or `<unknown>`.
+fn item_name(index: &Index, objects: &[Object], item: TopItem) -> String {
     match item {
         TopItem::Function(f) => display_name(&index.function(f).name).into_owned(),
+        TopItem::Object(o) => match objects[o as usize].file.as_str() {
+            "" => "<unknown>".to_string(),
+            file => format!("[{}]", base_name(file)),
+        },
         TopItem::Node(n) => {
             let node = index.node(n);
             let Some(f) = node.function else { return index.node_name(n) };
@@ -164,10 +193,86 @@ pub fn item_name(index: &Index, item: TopItem) -> String {
     }
 }
 
+/// The index's address nodes grouped by binary, as pprof groups them once
+/// it has dropped addresses from its rows.
+struct Objects {
+    list: Vec<Object>,
+    /// Per profile, per location: its object, or [`NONE`] for a location
+    /// with symbols.
+    of_location: Vec<Vec<u32>>,
+}
+
+impl Objects {
+    fn new(index: &Index, profiles: &[&Profile]) -> Objects {
+        let mut out = Objects { list: Vec::new(), of_location: Vec::new() };
+        let mut by_file: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut node_seen = vec![false; index.nodes().len()];
+        for (profile, table) in profiles.iter().zip(&index.tables) {
+            let mut of_location = vec![NONE; profile.locations.len()];
+            for (i, loc) in profile.locations.iter().enumerate().filter(|(_, l)| l.lines.is_empty()) {
+                let file = loc.mapping.map_or("", |m| profile.mappings[m.get()].filename.as_str());
+                let next = out.list.len() as u32;
+                let o = *by_file.entry(file).or_insert(next);
+                if o == next {
+                    out.list.push(Object { file: file.to_string(), nodes: Vec::new() });
+                }
+                of_location[i] = o;
+                let node = table.refs[table.starts[i] as usize].node as usize;
+                if !node_seen[node] {
+                    node_seen[node] = true;
+                    out.list[o as usize].nodes.push(NodeId(node as u32));
+                }
+            }
+            out.of_location.push(of_location);
+        }
+        out
+    }
+
+    /// Each object's flat and cum: its node's when it has one, else from
+    /// the samples, once per sample.
+    fn costs(&self, index: &Index, profiles: &[&Profile], t: SampleType) -> Vec<Cost> {
+        let mut costs: Vec<Cost> = self
+            .list
+            .iter()
+            .map(|o| if let [n] = o.nodes[..] { index.node_cost(n, t) } else { Cost::default() })
+            .collect();
+        if self.list.iter().all(|o| o.nodes.len() == 1) {
+            return costs;
+        }
+        let mut seen = vec![0u32; self.list.len()];
+        let mut stamp = 0u32;
+        for ((profile, table), of_location) in profiles.iter().zip(&index.tables).zip(&self.of_location) {
+            for sample in profile.iter_samples() {
+                let Some(&raw) = sample.values.get(t.0) else { continue };
+                let w = raw.wrapping_mul(table.sign);
+                if w == 0 {
+                    continue;
+                }
+                stamp = stamp.wrapping_add(1).max(1);
+                for (depth, loc) in sample.locations.iter().enumerate() {
+                    let o = of_location[loc.get()];
+                    if o == NONE || self.list[o as usize].nodes.len() == 1 {
+                        continue;
+                    }
+                    let c = &mut costs[o as usize];
+                    if depth == 0 {
+                        c.flat = c.flat.wrapping_add(w);
+                    }
+                    if seen[o as usize] != stamp {
+                        seen[o as usize] = stamp;
+                        c.cum = c.cum.wrapping_add(w);
+                    }
+                }
+            }
+        }
+        costs
+    }
+}
+
 /// Sorts as pprof does: by the primary value's magnitude, then name, then
 /// the other value's magnitude. Names are built only to break ties among
 /// the first `shown` rows.
-fn sort(index: &Index, rows: &mut [(TopItem, Cost)], by_cum: bool, shown: usize) {
+fn sort(index: &Index, objects: &[Object], rows: &mut [(TopItem, Cost)], by_cum: bool, shown: usize) {
     let key = |c: &Cost| if by_cum { (c.cum.wrapping_abs(), c.flat.wrapping_abs()) } else { (c.flat.wrapping_abs(), c.cum.wrapping_abs()) };
     rows.sort_unstable_by_key(|(item, c)| (std::cmp::Reverse(key(c).0), *item));
     let mut start = 0;
@@ -177,7 +282,7 @@ fn sort(index: &Index, rows: &mut [(TopItem, Cost)], by_cum: bool, shown: usize)
         if len > 1 {
             let run = &mut rows[start..start + len];
             let mut named: Vec<(String, i64, TopItem, Cost)> =
-                run.iter().map(|&(item, c)| (item_name(index, item), key(&c).1, item, c)).collect();
+                run.iter().map(|&(item, c)| (item_name(index, objects, item), key(&c).1, item, c)).collect();
             named.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
             for (slot, (_, _, item, c)) in run.iter_mut().zip(named) {
                 *slot = (item, c);
@@ -197,6 +302,7 @@ fn inline_marks(
     index: &Index,
     profiles: &[&Profile],
     t: SampleType,
+    objects: &[Object],
     rows: &[(TopItem, Cost)],
     standing: &[TopItem],
     edge_cutoff: i64,
@@ -207,6 +313,7 @@ fn inline_marks(
         let nodes = match item {
             TopItem::Node(n) => std::slice::from_ref(n),
             TopItem::Function(f) => index.all_nodes_of_function(*f),
+            TopItem::Object(o) => &objects[*o as usize].nodes,
         };
         for n in nodes {
             slot_of_node[n.get()] = slot as u32;
@@ -342,7 +449,7 @@ mod tests {
         let p = profile(stacks);
         let index = Index::build(&p);
         let top = top(&index, &[&p], SampleType(0), options);
-        top.rows.iter().map(|r| (item_name(&index, r.item), r.mark)).collect()
+        top.rows.iter().map(|r| (top.name(&index, r.item), r.mark)).collect()
     }
 
     fn mark_of(rows: &[(String, InlineMark)], name: &str) -> Option<InlineMark> {
@@ -422,6 +529,40 @@ mod tests {
         let lines = marks(&stacks, &ALL);
         assert_eq!(mark_of(&lines, "x c.go:3"), Some(InlineMark::Inline));
         assert_eq!(mark_of(&lines, "x x.go:3"), Some(InlineMark::None));
+    }
+
+    /// Locations without symbols are one row per binary, named after it
+    /// (`<unknown>` without one), counted once per sample however many of
+    /// its addresses a stack passes through.
+    #[test]
+    fn locations_without_symbols_are_one_row_per_binary() {
+        use crate::profile::{Location, LocationIdx, Mapping, MappingIdx};
+        let mut p = profile(&[("main:1", 0)]);
+        p.mappings = vec![
+            Mapping { id: 1, filename: "/lib/libc.so.6".into(), memory_limit: 0x100, ..Default::default() },
+            Mapping { id: 2, memory_start: 0x100, memory_limit: 0x200, ..Default::default() },
+        ];
+        for (address, mapping) in [(0x10, 0), (0x20, 0), (0x130, 1)] {
+            p.locations.push(Location { address, mapping: Some(MappingIdx(mapping)), ..Default::default() });
+        }
+        p.samples.clear();
+        p.sample_locations.clear();
+        p.sample_values.clear();
+        let at = |ids: &[u32]| ids.iter().map(|&i| LocationIdx(i)).collect::<Vec<_>>();
+        p.push_sample(&at(&[1, 2, 0]), &[3], []);
+        p.push_sample(&at(&[2, 0]), &[2], []);
+        p.push_sample(&at(&[3, 0]), &[1], []);
+        let index = Index::build(&p);
+        for lines in [true, false] {
+            let top = top(&index, &[&p], SampleType(0), &TopOptions { lines, ..ALL });
+            let rows: Vec<(String, i64, i64)> = top.rows.iter().map(|r| (top.name(&index, r.item), r.cost.flat, r.cost.cum)).collect();
+            let main = if lines { "main main.go:1" } else { "main" };
+            assert_eq!(
+                rows,
+                [("[libc.so.6]".to_string(), 5, 5), ("<unknown>".to_string(), 1, 1), (main.to_string(), 0, 6)],
+                "lines: {lines}"
+            );
+        }
     }
 
     /// Order: |flat|, then name, then |cum|; with `by_cum`, |cum| first.

@@ -7,7 +7,7 @@
 //! pure and reproducible.
 
 use crate::analysis::units::{self, OutputUnit};
-use crate::profile::Profile;
+use crate::profile::{base_name, Profile};
 
 /// The profile-wide facts the header shows. For a diff, pprof merges the
 /// profile and its base first, and so does [`Header::of`].
@@ -90,16 +90,6 @@ impl Header {
     }
 }
 
-/// The last element of a slash-separated path, as Go's `filepath.Base`
-/// finds it on Unix.
-fn base_name(path: &str) -> &str {
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() {
-        return if path.is_empty() { "." } else { "/" };
-    }
-    trimmed.rsplit('/').next().unwrap_or(trimmed)
-}
-
 /// A moment in UTC, split into calendar fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UtcTime {
@@ -164,10 +154,4 @@ mod tests {
         assert_eq!(utc_time(-1), "1969-12-31 23:59:59 UTC");
     }
 
-    #[test]
-    fn base_names_are_go_filepath_base() {
-        for (path, base) in [("/tmp/b/pprofdemo", "pprofdemo"), ("pprofdemo", "pprofdemo"), ("/a/b/", "b"), ("/", "/"), ("C:\\x\\y.exe", "C:\\x\\y.exe")] {
-            assert_eq!(base_name(path), base, "{path}");
-        }
-    }
 }

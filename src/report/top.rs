@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::top::{self as ranking, item_name};
+use crate::analysis::top as ranking;
 use crate::analysis::units::{self, OutputUnit};
 use crate::analysis::{Index, SampleType};
 use crate::profile::Profile;
@@ -88,7 +88,7 @@ pub fn render(index: &Index, profiles: &[&Profile], t: SampleType, options: &Top
             units::percent_column(sum, total),
             fmt(r.cost.cum),
             units::percent_column(r.cost.cum, total),
-            item_name(index, r.item),
+            top.name(index, r.item),
             if mark.is_empty() { "" } else { " " },
             mark
         );
