@@ -144,6 +144,54 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Mapping;
+
+    /// The header lines of `profiles` for a `count` sample type whose
+    /// total is 493.
+    fn lines(profiles: &[&Profile]) -> Vec<String> {
+        Header::of(profiles).lines("samples", "count", 493, &OutputUnit::Auto)
+    }
+
+    #[test]
+    fn only_what_the_profile_has() {
+        // A legacy text profile: no mapping, time or duration.
+        assert_eq!(lines(&[&Profile::default()]), ["Type: samples"]);
+        let p = Profile {
+            mappings: vec![Mapping { build_id: "abc".into(), ..Default::default() }],
+            comments: vec!["# hidden".into(), "shown".into()],
+            doc_url: "https://example.com/doc".into(),
+            duration_nanos: 2_510_000_000,
+            ..Default::default()
+        };
+        // No file name, so no `File:`; a count total gets no share of the
+        // duration, but keeps the space before it.
+        assert_eq!(
+            lines(&[&p]),
+            ["Build ID: abc", "shown", "Type: samples", "Doc: https://example.com/doc", "Duration: 2.51s, Total samples = 493 "]
+        );
+    }
+
+    #[test]
+    fn time_samples_show_their_share_of_the_duration() {
+        let p = Profile { duration_nanos: 2_000_000_000, ..Default::default() };
+        let h = Header::of(&[&p]).lines("cpu", "nanoseconds", 1_500_000_000, &OutputUnit::Fixed("ms".into()));
+        assert_eq!(h, ["Type: cpu", "Duration: 2s, Total samples = 1500ms (75.00%)"]);
+    }
+
+    /// A diff's header is that of the profile and its base merged: the
+    /// first mapping, comments once, durations added, the earliest time.
+    #[test]
+    fn a_diff_merges_the_headers() {
+        let mapping = |file: &str| Mapping { filename: file.into(), ..Default::default() };
+        let new = Profile { mappings: vec![mapping("/bin/new")], comments: vec!["c".into()], time_nanos: 2_000_000_000, duration_nanos: 1_000_000_000, ..Default::default() };
+        let base = Profile { mappings: vec![mapping("/bin/base")], comments: vec!["c".into()], time_nanos: 1_000_000_000, duration_nanos: 1_000_000_000, ..Default::default() };
+        let h = Header::of(&[&new, &base]);
+        assert_eq!((h.file.as_deref(), h.comments.len(), h.time_nanos, h.duration_nanos), (Some("/bin/new"), 1, 1_000_000_000, 2_000_000_000));
+        // A base without a time makes the merged time zero, as in pprof.
+        let untimed = Profile { time_nanos: 0, ..Default::default() };
+        assert_eq!(Header::of(&[&new, &untimed]).time_nanos, 0);
+        assert_eq!(Header::of(&[&untimed, &new]).time_nanos, 2_000_000_000);
+    }
 
     #[test]
     fn times_are_go_layout_in_utc() {
