@@ -130,6 +130,9 @@ pprof_to() {
 # type, at line and function granularity, in every variant:
 #   PREFIX.<lines|functions>.top.txt          every row, values unscaled in UNIT
 #   PREFIX.<lines|functions>.default.top.txt  pprof's defaults (fractions, unit)
+#   PREFIX.<lines|functions>.nodefraction0.top.txt
+#                                             -nodefraction=0: every row, with the
+#                                             default edge fraction and unit
 #   PREFIX.<lines|functions>.cum10.top.txt    -cum -nodecount=10, otherwise defaults
 top_goldens() {
     local prefix=$1 unit=$2 kind
@@ -140,6 +143,7 @@ top_goldens() {
         pprof_to "$prefix.$kind.top.txt" \
             "${granularity[@]}" -top "${PPROF_COMMON[@]}" -unit="$unit" "$@"
         pprof_to "$prefix.$kind.default.top.txt" "${granularity[@]}" -top "$@"
+        pprof_to "$prefix.$kind.nodefraction0.top.txt" "${granularity[@]}" -top -nodefraction=0 "$@"
         pprof_to "$prefix.$kind.cum10.top.txt" "${granularity[@]}" -top -cum -nodecount=10 "$@"
     done
 }

@@ -44,7 +44,7 @@ fn top_prints_pprofs_output() {
         assert_eq!(out, want, "{} with {args:?}", golden.name());
         compared += 1;
     }
-    assert_eq!(compared, picks.len() * 6, "every pick has six goldens");
+    assert_eq!(compared, picks.len() * 8, "every pick has eight goldens");
 }
 
 #[test]

@@ -85,17 +85,21 @@ pub enum Variant {
     Full,
     /// `.default`: no flags, pprof's defaults.
     Default,
+    /// `.nodefraction0`: `-nodefraction=0`, every row, with pprof's
+    /// default edge fraction and unit.
+    NodeFraction0,
     /// `.cum10`: `-cum -nodecount=10`, otherwise pprof's defaults.
     Cum10,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 3] = [Variant::Full, Variant::Default, Variant::Cum10];
+    pub const ALL: [Variant; 4] = [Variant::Full, Variant::Default, Variant::NodeFraction0, Variant::Cum10];
 
     fn from_suffix(suffix: Option<&str>) -> Option<Variant> {
         match suffix {
             None => Some(Variant::Full),
             Some("default") => Some(Variant::Default),
+            Some("nodefraction0") => Some(Variant::NodeFraction0),
             Some("cum10") => Some(Variant::Cum10),
             Some(_) => None,
         }
@@ -107,6 +111,7 @@ impl Variant {
         let words: &[&str] = match self {
             Variant::Full => &["--nodecount", "1000000", "--nodefraction", "0", "--edgefraction", "0", "--unit"],
             Variant::Default => &[],
+            Variant::NodeFraction0 => &["--nodefraction", "0"],
             Variant::Cum10 => &["--cum", "--nodecount", "10"],
         };
         let mut args: Vec<String> = words.iter().map(|w| w.to_string()).collect();
