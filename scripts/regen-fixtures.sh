@@ -83,6 +83,11 @@ record_profiles() {
             -map "$BUILD_DIR=$WIN_BUILD_DIR" -map "$GOROOT_LINK=$WIN_GOROOT"
     done
 
+    # One function recorded under two file names: where gen.Collect is
+    # inlined into main.churn, it is also filed under main.go.
+    "$tool_dir/pathrewrite" -in "$PROFILES/heap2.pb.gz" -out "$PROFILES/split.heap2.pb.gz" \
+        -split "pprofdemo/internal/gen.Collect[go.shape.string]=main.churn"
+
     for f in "$PROFILES"/*; do
         note "$f"
     done
@@ -121,6 +126,28 @@ pprof_to() {
     note "$out"
 }
 
+# top_goldens PREFIX UNIT PPROF_ARGS...: the -top goldens of one sample
+# type, at line and function granularity, in every variant:
+#   PREFIX.<lines|functions>.top.txt          every row, values unscaled in UNIT
+#   PREFIX.<lines|functions>.default.top.txt  pprof's defaults (fractions, unit)
+#   PREFIX.<lines|functions>.nodefraction0.top.txt
+#                                             -nodefraction=0: every row, with the
+#                                             default edge fraction and unit
+#   PREFIX.<lines|functions>.cum10.top.txt    -cum -nodecount=10, otherwise defaults
+top_goldens() {
+    local prefix=$1 unit=$2 kind
+    shift 2
+    for kind in lines functions; do
+        local granularity=()
+        if [ "$kind" = lines ]; then granularity=(-lines); fi
+        pprof_to "$prefix.$kind.top.txt" \
+            "${granularity[@]}" -top "${PPROF_COMMON[@]}" -unit="$unit" "$@"
+        pprof_to "$prefix.$kind.default.top.txt" "${granularity[@]}" -top "$@"
+        pprof_to "$prefix.$kind.nodefraction0.top.txt" "${granularity[@]}" -top -nodefraction=0 "$@"
+        pprof_to "$prefix.$kind.cum10.top.txt" "${granularity[@]}" -top -cum -nodecount=10 "$@"
+    done
+}
+
 record_goldens() {
     local p stem st type unit
     mkdir -p "$GOLDEN" "$PPROF_TMPDIR"
@@ -130,16 +157,12 @@ record_goldens() {
         for st in $(sample_types "$p"); do
             type=${st%%/*}
             unit="$(unit_flag "${st#*/}")"
-            pprof_to "$GOLDEN/$stem.$type.lines.top.txt" \
-                -lines -top "${PPROF_COMMON[@]}" -unit="$unit" -sample_index="$type" "$p"
-            pprof_to "$GOLDEN/$stem.$type.functions.top.txt" \
-                -top "${PPROF_COMMON[@]}" -unit="$unit" -sample_index="$type" "$p"
+            top_goldens "$GOLDEN/$stem.$type" "$unit" -sample_index="$type" "$p"
         done
     done
 
     for type in inuse_space alloc_space; do
-        pprof_to "$GOLDEN/heap2-diff-heap.$type.lines.top.txt" \
-            -lines -top "${PPROF_COMMON[@]}" -unit=B -sample_index="$type" \
+        top_goldens "$GOLDEN/heap2-diff-heap.$type" B -sample_index="$type" \
             -diff_base "$PROFILES/heap.pb.gz" "$PROFILES/heap2.pb.gz"
     done
 

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use crate::analysis::top::TopOptions;
 use crate::analysis::units::OutputUnit;
 use crate::analysis::{self, Index, SampleType};
 use crate::paths::{PathMapper, Resolution};
@@ -62,15 +63,22 @@ pub struct TopArgs {
     /// One row per source line instead of per function.
     #[arg(long)]
     pub lines: bool,
-    /// Show at most N rows.
+    /// Show at most N rows (0: all).
     #[arg(long)]
     pub nodecount: Option<usize>,
     /// Sort by cumulative value.
     #[arg(long)]
     pub cum: bool,
-    /// Print values in this unit (B, kB, MB, ns, ms, s, ...).
+    /// Print values in this unit (B, kB, MB, ns, ms, s, ...; `auto` scales each value).
     #[arg(long)]
     pub unit: Option<String>,
+    /// Drop rows whose cum is below this share of the total, as pprof's -nodefraction.
+    #[arg(long, default_value_t = TopOptions::default().node_fraction)]
+    pub nodefraction: f64,
+    /// Ignore call edges below this share of the total when marking inlined
+    /// rows, as pprof's -edgefraction.
+    #[arg(long, default_value_t = TopOptions::default().edge_fraction)]
+    pub edgefraction: f64,
 }
 
 #[derive(Args, Debug)]
@@ -139,8 +147,17 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Profile> {
 
 struct Loaded {
     profile: Profile,
+    /// The `--diff-base` profile.
+    base: Option<Profile>,
     index: Index,
     sample_type: SampleType,
+}
+
+impl Loaded {
+    /// The profiles the index was built from, in its order.
+    fn profiles(&self) -> Vec<&Profile> {
+        std::iter::once(&self.profile).chain(&self.base).collect()
+    }
 }
 
 impl Drop for Loaded {
@@ -148,6 +165,7 @@ impl Drop for Loaded {
         // A million-sample profile takes a noticeable time to free, and the
         // process is about to exit; let the OS reclaim it instead.
         std::mem::forget(std::mem::take(&mut self.profile));
+        std::mem::forget(self.base.take());
         std::mem::forget(std::mem::take(&mut self.index));
     }
 }
@@ -156,37 +174,30 @@ fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
     let profile = load(path, common.max_profile_bytes)?;
     let sample_type = analysis::select(&profile, common.sample_index.as_deref())
         .with_context(|| format!("{}", path.display()))?;
-    let index = match &common.diff_base {
-        None => Index::build(&profile),
+    let (index, base) = match &common.diff_base {
+        None => (Index::build(&profile), None),
         Some(base_path) => {
             let base = load(base_path, common.max_profile_bytes)?;
-            Index::build_diff(&profile, &base).with_context(|| format!("{}", base_path.display()))?
+            let index = Index::build_diff(&profile, &base).with_context(|| format!("{}", base_path.display()))?;
+            (index, Some(base))
         }
     };
-    Ok(Loaded { profile, index, sample_type })
-}
-
-fn header(path: &Path, loaded: &Loaded) -> Vec<String> {
-    let mut lines = Vec::new();
-    if let Some(m) = loaded.profile.mappings.first().filter(|m| !m.filename.is_empty()) {
-        let base = m.filename.rsplit(['/', '\\']).next().unwrap_or(&m.filename);
-        lines.push(format!("File: {base}"));
-    } else {
-        lines.push(format!("File: {}", path.display()));
-    }
-    lines.push(format!("Type: {}", loaded.index.sample_types()[loaded.sample_type.0].name));
-    lines
+    Ok(Loaded { profile, base, index, sample_type })
 }
 
 fn top(a: &TopArgs) -> Result<String> {
     let loaded = load_indexed(&a.profile, &a.common)?;
     let options = report::top::TopOptions {
-        lines: a.lines,
-        node_count: a.nodecount,
-        by_cum: a.cum,
+        ranking: TopOptions {
+            lines: a.lines,
+            by_cum: a.cum,
+            node_count: a.nodecount,
+            node_fraction: a.nodefraction,
+            edge_fraction: a.edgefraction,
+        },
         unit: a.unit.clone(),
     };
-    Ok(report::top::render(&loaded.index, loaded.sample_type, &options, &header(&a.profile, &loaded)))
+    Ok(report::top::render(&loaded.index, &loaded.profiles(), loaded.sample_type, &options))
 }
 
 fn list(a: &ListArgs) -> Result<String> {

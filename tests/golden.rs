@@ -1,19 +1,66 @@
-//! Every node of every fixture profile, for every sample type, must equal
-//! what `go tool pprof -lines -top` (and `-top` for functions) reported.
-//! Goldens are recorded by `scripts/regen-fixtures.sh`.
+//! Every fixture profile, for every sample type, against the
+//! `go tool pprof -top` output recorded by `scripts/regen-fixtures.sh`:
+//!
+//! * the complete table, header included, rendered by `report::top` with
+//!   the options the golden was recorded with, byte for byte, for every
+//!   golden (all rows; pprof's defaults; `-nodefraction=0`, every row
+//!   with edges trimmed; `-cum -nodecount=10`; line and function
+//!   granularity; the diffs);
+//! * every row of the all-row goldens against the index's own numbers
+//!   (nodes for `-lines`, functions otherwise), which names the row that
+//!   differs.
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use common::{fixture, golden_dir, parse_top, read, TopRow};
+use common::{fixture, parse_top, read, top_goldens, TopGoldenFile, TopRow, Variant};
+use pprof_lsp::analysis::names::display_name as pprof_display_name;
 use pprof_lsp::analysis::{self, Index};
 use pprof_lsp::profile::{decode, DecodeOptions, Profile};
 use pprof_lsp::report::lines::records;
-use pprof_lsp::report::names::display_name as pprof_display_name;
+use pprof_lsp::report::top::{render, TopOptions};
 
 fn load(name: &str) -> Profile {
     decode(&read(&fixture(name)), &DecodeOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A golden's profiles and their index, loaded once per stem.
+struct Loaded {
+    profiles: Vec<Profile>,
+    index: Index,
+}
+
+fn load_stem(golden: &TopGoldenFile) -> Loaded {
+    let (profile, base) = golden.profiles();
+    let profiles: Vec<Profile> = std::iter::once(profile).chain(base).map(|name| load(&name)).collect();
+    let index = match &profiles[..] {
+        [p] => Index::build(p),
+        [p, base] => Index::build_diff(p, base).unwrap(),
+        _ => unreachable!(),
+    };
+    Loaded { profiles, index }
+}
+
+/// The options `go tool pprof` was run with for this golden.
+fn options(golden: &TopGoldenFile, unit: &str) -> TopOptions {
+    let mut o = TopOptions::default();
+    o.ranking.lines = golden.lines;
+    match golden.variant {
+        Variant::Full => {
+            o.ranking.node_count = Some(1_000_000);
+            o.ranking.node_fraction = 0.0;
+            o.ranking.edge_fraction = 0.0;
+            o.unit = Some(common::exact_unit(unit).to_string());
+        }
+        Variant::Default => {}
+        Variant::NodeFraction0 => o.ranking.node_fraction = 0.0,
+        Variant::Cum10 => {
+            o.ranking.by_cum = true;
+            o.ranking.node_count = Some(10);
+        }
+    }
+    o
 }
 
 /// Our rows in the golden's key format: `function file:line`.
@@ -27,12 +74,16 @@ fn our_line_rows(index: &Index, t: analysis::SampleType) -> BTreeMap<String, Top
 }
 
 fn our_function_rows(index: &Index, t: analysis::SampleType) -> BTreeMap<String, TopRow> {
-    index
-        .function_ids()
-        .map(|f| (pprof_display_name(&index.function(f).name).into_owned(), index.function_cost(f, t)))
-        .filter(|(_, c)| !c.is_zero())
-        .map(|(n, c)| (n, TopRow { flat: c.flat, cum: c.cum }))
-        .collect()
+    let mut rows = BTreeMap::new();
+    for f in index.function_ids() {
+        let c = index.function_cost(f, t);
+        if c.is_zero() {
+            continue;
+        }
+        let name = pprof_display_name(&index.function(f).name).into_owned();
+        assert!(rows.insert(name.clone(), TopRow { flat: c.flat, cum: c.cum }).is_none(), "duplicate {name}");
+    }
+    rows
 }
 
 fn compare(what: &str, ours: &BTreeMap<String, TopRow>, golden: &BTreeMap<String, TopRow>) -> Vec<String> {
@@ -50,60 +101,94 @@ fn compare(what: &str, ours: &BTreeMap<String, TopRow>, golden: &BTreeMap<String
     problems
 }
 
-/// Goldens named `<stem>.<type>.<lines|functions>.top.txt`.
-fn goldens() -> Vec<(String, String, String, std::path::PathBuf)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(golden_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let Some(base) = name.strip_suffix(".top.txt") else { continue };
-        let (rest, kind) = base.rsplit_once('.').unwrap();
-        let (stem, sample_type) = rest.rsplit_once('.').unwrap();
-        out.push((stem.to_string(), sample_type.to_string(), kind.to_string(), path));
-    }
-    out.sort();
-    out
+/// The first line where two texts differ, both ways.
+fn first_difference(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let i = w.iter().zip(&g).take_while(|(a, b)| a == b).count();
+    let at = |v: &[&str]| v.get(i).map_or("<end>".to_string(), |l| format!("{l:?}"));
+    format!("line {}: pprof {}, ours {}", i + 1, at(&w), at(&g))
 }
 
 #[test]
-fn every_node_matches_pprof_for_every_sample_type() {
+fn every_table_and_row_matches_pprof() {
+    let mut loaded: HashMap<String, Loaded> = HashMap::new();
     let mut problems = Vec::new();
-    let mut checked = 0;
-    for (stem, sample_type, kind, path) in goldens() {
-        let golden = parse_top(&String::from_utf8(read(&path)).unwrap());
-        let index = match stem.split_once("-diff-") {
-            Some((new, base)) => Index::build_diff(&load(&format!("{new}.pb.gz")), &load(&format!("{base}.pb.gz"))).unwrap(),
-            None => Index::build(&load(&format!("{stem}.pb.gz"))),
+    let (mut tables, mut rows) = (0, 0);
+    for golden in top_goldens() {
+        let l = loaded.entry(golden.stem.clone()).or_insert_with(|| load_stem(&golden));
+        let what = golden.name();
+        let want = String::from_utf8(read(&golden.path)).unwrap();
+        let Some(ti) = l.index.sample_types().iter().position(|t| t.name == golden.sample_type) else {
+            problems.push(format!("{what}: the profile has no sample type {}", golden.sample_type));
+            continue;
         };
-        let profile_types: Vec<String> = index.sample_types().iter().map(|t| t.name.clone()).collect();
-        let t = analysis::SampleType(profile_types.iter().position(|n| *n == sample_type).unwrap());
-        let what = path.file_name().unwrap().to_string_lossy().to_string();
-        if index.total(t) != golden.total {
-            problems.push(format!("{what}: total {} != pprof {}", index.total(t), golden.total));
+        let t = analysis::SampleType(ti);
+        let unit = l.index.sample_types()[ti].unit.clone();
+
+        let profiles: Vec<&Profile> = l.profiles.iter().collect();
+        let got = render(&l.index, &profiles, t, &options(&golden, &unit));
+        if got != want {
+            problems.push(format!("{what}: table differs at {}", first_difference(&want, &got)));
         }
-        let ours = if kind == "lines" { our_line_rows(&index, t) } else { our_function_rows(&index, t) };
-        problems.extend(compare(&what, &ours, &golden.rows));
-        checked += golden.rows.len();
+        tables += 1;
+
+        if golden.variant == Variant::Full {
+            let parsed = parse_top(&want);
+            if l.index.total(t) != parsed.total {
+                problems.push(format!("{what}: total {} != pprof {}", l.index.total(t), parsed.total));
+            }
+            let ours = if golden.lines { our_line_rows(&l.index, t) } else { our_function_rows(&l.index, t) };
+            problems.extend(compare(&what, &ours, &parsed.rows));
+            rows += parsed.rows.len();
+        }
     }
-    assert!(checked > 500, "only {checked} golden rows were checked");
+    assert!(tables > 250 && rows > 1000, "only {tables} tables and {rows} rows were checked");
     assert!(problems.is_empty(), "{} mismatches:\n{}", problems.len(), problems.join("\n"));
 }
 
-/// Every sample type of every protobuf fixture has its goldens.
+/// Every sample type of every protobuf fixture has its goldens, in every
+/// variant and at both granularities.
 #[test]
 fn goldens_cover_every_sample_type() {
-    let have: Vec<(String, String, String)> = goldens().into_iter().map(|(s, t, k, _)| (s, t, k)).collect();
+    let have: Vec<(String, String, bool, Variant)> =
+        top_goldens().into_iter().map(|g| (g.stem, g.sample_type, g.lines, g.variant)).collect();
     for entry in std::fs::read_dir(common::root().join("tests/fixtures/profiles")).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().to_string();
         let Some(stem) = name.strip_suffix(".pb.gz") else { continue };
         for t in load(&name).sample_types {
-            for kind in ["lines", "functions"] {
-                assert!(
-                    have.contains(&(stem.to_string(), t.name.clone(), kind.to_string())),
-                    "no {kind} golden for {stem} {}",
-                    t.name
-                );
+            for lines in [true, false] {
+                for variant in Variant::ALL {
+                    assert!(
+                        have.contains(&(stem.to_string(), t.name.clone(), lines, variant)),
+                        "no {variant:?} golden for {stem} {} (lines: {lines})",
+                        t.name
+                    );
+                }
             }
         }
+    }
+}
+
+/// `split.heap2.pb.gz` has the shape it is kept for: a function recorded
+/// under two file names, both used by locations, which the index holds as
+/// one function.
+#[test]
+fn the_split_fixture_files_a_function_under_two_names() {
+    let p = load("split.heap2.pb.gz");
+    let mut files: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for line in p.locations.iter().flat_map(|l| &l.lines) {
+        let f = p.function(line.function);
+        let seen = files.entry(&f.name).or_default();
+        if !seen.contains(&f.filename.as_str()) {
+            seen.push(&f.filename);
+        }
+    }
+    let split: Vec<&str> = files.iter().filter(|(_, v)| v.len() > 1).map(|(n, _)| *n).collect();
+    assert!(!split.is_empty(), "no function is recorded under two file names");
+    let index = Index::build(&p);
+    for name in split {
+        let ids: Vec<_> = index.function_ids().filter(|&f| index.function(f).name == name).collect();
+        assert_eq!(ids.len(), 1, "{name} is not one function");
+        assert_eq!(index.function_files(ids[0]).len(), files[name].len(), "{name}");
     }
 }

@@ -14,7 +14,7 @@ use lsp_support::*;
 use pprof_lsp::profile::{decode, encode, DecodeOptions, Profile, ValueType};
 use pprof_lsp::analysis::Cost;
 use pprof_lsp::report::labels;
-use pprof_lsp::report::names::display_name;
+use pprof_lsp::analysis::names::display_name;
 use serde_json::{json, Value};
 
 /// A golden's total.

@@ -5,6 +5,10 @@
 //	pathrewrite -in heap.pb.gz -out windows.heap.pb.gz \
 //	    -map /tmp/build/app=D:/work/app -map /usr/local/go=c:/go
 //
+// With -split NAME=CALLER (protobuf only, repeatable) it also records
+// function NAME under a second file name, the file of function CALLER,
+// where NAME is inlined into CALLER (see split.go).
+//
 // Two input kinds are handled:
 //
 //   - protobuf profiles, gzipped or not: the top-level Profile message is
@@ -23,7 +27,6 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -70,22 +73,24 @@ func main() {
 	var (
 		in, out string
 		maps    mappingList
+		splits  splitList
 	)
 	flag.StringVar(&in, "in", "", "input profile (protobuf, optionally gzipped, or debug=1 text)")
 	flag.StringVar(&out, "out", "", "output file")
 	flag.Var(&maps, "map", "OLD=NEW path prefix replacement; repeatable, first match wins")
+	flag.Var(&splits, "split", "NAME=CALLER: where function NAME is inlined into CALLER, record it under CALLER's file; repeatable")
 	flag.Parse()
-	if in == "" || out == "" || len(maps) == 0 || flag.NArg() != 0 {
+	if in == "" || out == "" || len(maps)+len(splits) == 0 || flag.NArg() != 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(in, out, maps); err != nil {
+	if err := run(in, out, maps, splits); err != nil {
 		fmt.Fprintln(os.Stderr, "pathrewrite:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out string, maps mappingList) error {
+func run(in, out string, maps mappingList, splits splitList) error {
 	raw, err := os.ReadFile(in)
 	if err != nil {
 		return err
@@ -103,9 +108,15 @@ func run(in, out string, maps mappingList) error {
 
 	var result []byte
 	if isText(data) {
+		if len(splits) > 0 {
+			return fmt.Errorf("%s: -split needs a protobuf profile", in)
+		}
 		result = rewriteText(data, maps)
 	} else {
 		pb, err := rewriteProto(data, maps)
+		if err == nil && len(splits) > 0 {
+			pb, err = splitProto(pb, splits)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %v", in, err)
 		}
@@ -175,50 +186,17 @@ const stringTableField = 6
 // they appear in the input, so field order and encoding are preserved;
 // only the payloads of string_table entries change.
 func rewriteProto(data []byte, maps mappingList) ([]byte, error) {
+	top, err := fields(data)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]byte, 0, len(data)+len(data)/8)
-	for pos := 0; pos < len(data); {
-		start := pos
-		key, n := uvarint(data[pos:])
-		if n <= 0 {
-			return nil, fmt.Errorf("bad field key at offset %d", pos)
+	for _, f := range top {
+		if f.num == stringTableField && f.wire == wireLen {
+			out = appendLen(out, stringTableField, []byte(maps.rewrite(string(f.payload))))
+		} else {
+			out = append(out, f.raw...)
 		}
-		pos += n
-		field, wire := key>>3, key&7
-		if field == 0 {
-			return nil, fmt.Errorf("field number 0 at offset %d", start)
-		}
-		switch wire {
-		case wireVarint:
-			_, n := uvarint(data[pos:])
-			if n <= 0 {
-				return nil, fmt.Errorf("bad varint at offset %d", pos)
-			}
-			pos += n
-		case wireI64:
-			pos += 8
-		case wireI32:
-			pos += 4
-		case wireLen:
-			size, n := uvarint(data[pos:])
-			if n <= 0 || size > uint64(len(data)-pos-n) {
-				return nil, fmt.Errorf("bad length at offset %d", pos)
-			}
-			payloadStart := pos + n
-			pos = payloadStart + int(size)
-			if field == stringTableField {
-				s := maps.rewrite(string(data[payloadStart:pos]))
-				out = appendUvarint(out, key)
-				out = appendUvarint(out, uint64(len(s)))
-				out = append(out, s...)
-				continue
-			}
-		default:
-			return nil, fmt.Errorf("unsupported wire type %d at offset %d", wire, start)
-		}
-		if pos > len(data) {
-			return nil, errors.New("truncated message")
-		}
-		out = append(out, data[start:pos]...)
 	}
 	return out, nil
 }

@@ -55,3 +55,48 @@ func TestRewriteProtoKeepsOtherFields(t *testing.T) {
 		t.Errorf("got %x\nwant %x", out, want)
 	}
 }
+
+func TestSplitPointsInlinedLinesAtACopy(t *testing.T) {
+	str := func(s string) []byte { return appendLen(nil, stringTableField, []byte(s)) }
+	fn := func(id, name, file uint64) []byte {
+		return appendLen(nil, profileFunction, appendVarint(appendVarint(appendVarint(nil, functionID, id), functionName, name), functionFile, file))
+	}
+	line := func(fn, no uint64) []byte {
+		return appendLen(nil, locationLine, appendVarint(appendVarint(nil, lineFunctionID, fn), 2, no))
+	}
+	loc := func(id uint64, lines ...[]byte) []byte {
+		msg := appendVarint(nil, 1, id)
+		for _, l := range lines {
+			msg = append(msg, l...)
+		}
+		return appendLen(nil, profileLocation, msg)
+	}
+	// Strings: "", f, f.go, g, g.go. f is inlined into g in location 1
+	// and stands alone in location 2.
+	var in []byte
+	for _, s := range []string{"", "f", "f.go", "g", "g.go"} {
+		in = append(in, str(s)...)
+	}
+	in = append(in, fn(1, 1, 2)...)
+	in = append(in, fn(2, 3, 4)...)
+	in = append(in, loc(1, line(1, 7), line(2, 20))...)
+	in = append(in, loc(2, line(1, 8))...)
+
+	out, err := splitProto(in, splitList{{"f", "g"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []byte
+	want = append(want, in[:bytes.Index(in, fn(2, 3, 4))]...)
+	want = append(want, fn(2, 3, 4)...)
+	want = append(want, fn(3, 1, 4)...)
+	want = append(want, loc(1, line(3, 7), line(2, 20))...)
+	want = append(want, loc(2, line(1, 8))...)
+	if !bytes.Equal(out, want) {
+		t.Errorf("got  %x\nwant %x", out, want)
+	}
+
+	if _, err := splitProto(in, splitList{{"g", "f"}}); err == nil {
+		t.Error("a split that matches nothing should fail")
+	}
+}

@@ -9,6 +9,10 @@
 //!   it appears on the stack (recursion).
 //! * A source line's flat is the sum over the functions on it; its cum is
 //!   de-duplicated per sample.
+//! * A function is a name, as at pprof's function granularity: `Function`
+//!   entries with one name under several file names (a function recorded
+//!   under the file it was inlined into, say) are one function, while its
+//!   nodes keep the file each entry names.
 
 use rustc_hash::FxHashMap;
 
@@ -21,11 +25,11 @@ crate::profile::index_newtype!(
     FileId
 );
 crate::profile::index_newtype!(
-    /// A distinct function (name and file).
+    /// A distinct function name.
     FuncId
 );
 crate::profile::index_newtype!(
-    /// A distinct (function, line) or bare address.
+    /// A distinct (function, file, line) or bare address.
     NodeId
 );
 crate::profile::index_newtype!(
@@ -49,15 +53,34 @@ impl Cost {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FunctionInfo {
     pub name: String,
+    /// The file the function is shown in (its lens, its declaration). When
+    /// the profile records the function under several file names, this is
+    /// the one holding most of its nodes, ties going to the file named
+    /// first: the function's own file has its whole body, a file it was
+    /// inlined into only the lines inlined there. (pprof's function view
+    /// names no file at all.)
     pub file: Option<FileId>,
-    /// The declaration line if the profile records it, else 0.
+    /// The declaration line recorded under `file`, else 0.
     pub start_line: i64,
+}
+
+/// One of the file names a function is recorded under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionFile {
+    pub file: Option<FileId>,
+    /// The declaration line recorded under this file, else 0.
+    pub start_line: i64,
+    /// Where this file's nodes end in the function's node list.
+    nodes_end: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeInfo {
     /// `None` for a location the profile has no symbols for.
     pub function: Option<FuncId>,
+    /// The file the node's `Function` entry names. Usually the function's
+    /// own file, but not always: see [`FunctionInfo::file`].
+    pub file: Option<FileId>,
     pub line: i64,
     pub address: u64,
     pub source_line: Option<LineId>,
@@ -87,12 +110,12 @@ pub struct Index {
     node_costs: Vec<Cost>,
     line_costs: Vec<Cost>,
     function_costs: Vec<Cost>,
-    /// Per node and sample type: how calls into the node were seen
-    /// ([`INLINED`], [`CALLED`]).
-    node_calls: Vec<u8>,
-    function_calls: Vec<u8>,
     lines_by_file: Vec<Vec<LineId>>,
+    /// Each function's nodes, grouped by file (in `function_files` order),
+    /// each group in line order.
     nodes_by_function: Vec<Vec<NodeId>>,
+    /// Each function's files, its own (`FunctionInfo::file`) first.
+    function_files: Vec<Vec<FunctionFile>>,
     /// For each indexed profile (the base second, for a diff): the nodes of
     /// each of its locations, kept for building the call graph later.
     pub(crate) tables: Vec<LocationTable>,
@@ -135,32 +158,6 @@ impl LocationTable {
             any |= raw != 0;
         }
         any && !sample.locations.is_empty()
-    }
-}
-
-/// A call into the node was seen with the node inlined into its caller.
-const INLINED: u8 = 1;
-/// A call into the node was seen as a real call.
-const CALLED: u8 = 2;
-
-/// How pprof marks a row of its `top` table: whether the calls into it were
-/// inlined.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InlineMark {
-    None,
-    /// Every call into it was inlined.
-    Inline,
-    /// Some were, some were not.
-    PartialInline,
-}
-
-impl InlineMark {
-    fn from_bits(bits: u8) -> InlineMark {
-        match bits {
-            b if b == INLINED => InlineMark::Inline,
-            b if b == INLINED | CALLED => InlineMark::PartialInline,
-            _ => InlineMark::None,
-        }
     }
 }
 
@@ -245,27 +242,40 @@ impl Index {
         self.function_costs[id.get() * self.stride() + t.0]
     }
 
-    /// Whether calls into a node were inlined, among samples with a value
-    /// of type `t`. (pprof decides this per caller→callee edge; a node
-    /// whose one caller line reaches it both inlined and not is the only
-    /// case where the two differ.)
-    pub fn inline_mark(&self, id: NodeId, t: SampleType) -> InlineMark {
-        InlineMark::from_bits(self.node_calls[id.get() * self.stride() + t.0])
-    }
-
-    /// The same at function granularity: calls from other functions only.
-    pub fn function_inline_mark(&self, id: FuncId, t: SampleType) -> InlineMark {
-        InlineMark::from_bits(self.function_calls[id.get() * self.stride() + t.0])
-    }
-
     /// The indexed lines of one file, in line order.
     pub fn lines_of_file(&self, file: FileId) -> &[LineId] {
         &self.lines_by_file[file.get()]
     }
 
-    /// The nodes of one function, in line order.
+    /// The nodes of one function in its own file ([`FunctionInfo::file`]),
+    /// in line order: the lines an editor shows for it.
     pub fn nodes_of_function(&self, f: FuncId) -> &[NodeId] {
+        let end = self.function_files[f.get()].first().map_or(0, |g| g.nodes_end as usize);
+        &self.nodes_by_function[f.get()][..end]
+    }
+
+    /// The nodes of one function under every file name it is recorded
+    /// under, grouped by file as [`Index::function_files`] lists them.
+    pub fn all_nodes_of_function(&self, f: FuncId) -> &[NodeId] {
         &self.nodes_by_function[f.get()]
+    }
+
+    /// The file names one function is recorded under, its own file first.
+    pub fn function_files(&self, f: FuncId) -> &[FunctionFile] {
+        &self.function_files[f.get()]
+    }
+
+    /// The nodes of one function under one of its file names, in line order.
+    pub fn nodes_of_function_in(&self, f: FuncId, file: Option<FileId>) -> &[NodeId] {
+        let mut start = 0;
+        for g in &self.function_files[f.get()] {
+            let end = g.nodes_end as usize;
+            if g.file == file {
+                return &self.nodes_by_function[f.get()][start..end];
+            }
+            start = end;
+        }
+        &[]
     }
 
     pub fn node_ids(&self) -> impl Iterator<Item = NodeId> {
@@ -290,20 +300,17 @@ impl Index {
         let n = self.node(id);
         match n.function {
             None => format!("{:#x}", n.address),
-            Some(f) => {
-                let f = self.function(f);
-                match f.file {
-                    Some(file) => format!("{} {}:{}", f.name, self.file(file), n.line),
-                    None => format!("{} {}", f.name, n.line),
-                }
-            }
+            Some(f) => match n.file {
+                Some(file) => format!("{} {}:{}", self.function(f).name, self.file(file), n.line),
+                None => format!("{} {}", self.function(f).name, n.line),
+            },
         }
     }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum NodeKey {
-    Line(FuncId, i64),
+    Line(FuncId, Option<FileId>, i64),
     Address(u64),
 }
 
@@ -313,7 +320,10 @@ struct Builder {
     base_totals: Vec<i64>,
     has_base: bool,
     file_ids: FxHashMap<String, FileId>,
-    function_ids: FxHashMap<(String, Option<FileId>), FuncId>,
+    function_ids: FxHashMap<String, FuncId>,
+    /// Per function, the files its entries name in the order first seen,
+    /// each with the first non-zero start line recorded under it.
+    function_entries: Vec<Vec<(Option<FileId>, i64)>>,
     node_ids: FxHashMap<NodeKey, NodeId>,
     line_ids: FxHashMap<(FileId, i64), LineId>,
 }
@@ -331,6 +341,7 @@ impl Builder {
             has_base: false,
             file_ids: FxHashMap::default(),
             function_ids: FxHashMap::default(),
+            function_entries: Vec::new(),
             node_ids: FxHashMap::default(),
             line_ids: FxHashMap::default(),
         }
@@ -349,31 +360,37 @@ impl Builder {
         Some(id)
     }
 
-    fn function(&mut self, name: &str, filename: &str, start_line: i64) -> FuncId {
+    /// The function of a `Function` entry, and the file the entry names.
+    fn function(&mut self, name: &str, filename: &str, start_line: i64) -> (FuncId, Option<FileId>) {
         let file = self.file(filename);
-        let key = (name.to_string(), file);
-        if let Some(&id) = self.function_ids.get(&key) {
-            let info = &mut self.index.functions[id.get()];
-            if info.start_line == 0 {
-                info.start_line = start_line;
+        let id = match self.function_ids.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = FuncId(self.index.functions.len() as u32);
+                self.index.functions.push(FunctionInfo { name: name.to_string(), file, start_line: 0 });
+                self.function_ids.insert(name.to_string(), id);
+                self.function_entries.push(Vec::new());
+                id
             }
-            return id;
+        };
+        let entries = &mut self.function_entries[id.get()];
+        match entries.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, line)) if *line == 0 => *line = start_line,
+            Some(_) => {}
+            None => entries.push((file, start_line)),
         }
-        let id = FuncId(self.index.functions.len() as u32);
-        self.index.functions.push(FunctionInfo { name: name.to_string(), file, start_line });
-        self.function_ids.insert(key, id);
-        id
+        (id, file)
     }
 
     fn node(&mut self, key: NodeKey) -> NodeId {
         if let Some(&id) = self.node_ids.get(&key) {
             return id;
         }
-        let (function, line, address) = match key {
-            NodeKey::Line(f, line) => (Some(f), line, 0),
-            NodeKey::Address(a) => (None, 0, a),
+        let (function, file, line, address) = match key {
+            NodeKey::Line(f, file, line) => (Some(f), file, line, 0),
+            NodeKey::Address(a) => (None, None, 0, a),
         };
-        let source_line = function.and_then(|f| self.index.functions[f.get()].file).map(|file| {
+        let source_line = file.map(|file| {
             *self.line_ids.entry((file, line)).or_insert_with(|| {
                 let id = LineId(self.index.lines.len() as u32);
                 self.index.lines.push(LineInfo { file, line });
@@ -381,7 +398,7 @@ impl Builder {
             })
         });
         let id = NodeId(self.index.nodes.len() as u32);
-        self.index.nodes.push(NodeInfo { function, line, address, source_line });
+        self.index.nodes.push(NodeInfo { function, file, line, address, source_line });
         self.node_ids.insert(key, id);
         id
     }
@@ -389,7 +406,7 @@ impl Builder {
     /// Interns the nodes of a profile's locations and adds up its totals.
     fn prepare(&mut self, profile: &Profile, sign: i64, is_base: bool) {
         let stride = self.stride;
-        let functions: Vec<FuncId> =
+        let functions: Vec<(FuncId, Option<FileId>)> =
             profile.functions.iter().map(|f| self.function(&f.name, &f.filename, f.start_line)).collect();
         // The nodes of each location, innermost first, in one flat vector,
         // each with its line and function so the walk needs nothing else
@@ -402,7 +419,8 @@ impl Builder {
                 refs.push(self.node_ref(NodeKey::Address(loc.address)));
             }
             for l in &loc.lines {
-                refs.push(self.node_ref(NodeKey::Line(functions[l.function.get()], l.line)));
+                let (function, file) = functions[l.function.get()];
+                refs.push(self.node_ref(NodeKey::Line(function, file, l.line)));
             }
         }
         starts.push(refs.len() as u32);
@@ -448,15 +466,11 @@ impl Builder {
         idx.node_costs = vec![Cost::default(); sizes.0 * stride];
         idx.line_costs = vec![Cost::default(); sizes.1 * stride];
         idx.function_costs = vec![Cost::default(); sizes.2 * stride];
-        idx.node_calls = vec![0; sizes.0 * stride];
-        idx.function_calls = vec![0; sizes.2 * stride];
         for (profile, table) in profiles.iter().zip(&idx.tables) {
             let costs = walk_costs(profile, table, stride, sizes);
             merge(&mut idx.node_costs, &costs.node_flat, &costs.node_cum);
             merge(&mut idx.line_costs, &costs.line_flat, &costs.line_cum);
             merge(&mut idx.function_costs, &costs.function_flat, &costs.function_cum);
-            or_into(&mut idx.node_calls, &costs.node_calls);
-            or_into(&mut idx.function_calls, &costs.function_calls);
         }
         for (n, node) in idx.nodes.iter().enumerate() {
             if let Some(l) = node.source_line.filter(|l| nodes_per_line[l.get()] == 1) {
@@ -494,16 +508,51 @@ impl Builder {
         for ids in &mut idx.lines_by_file {
             ids.sort_by_key(|id| idx.lines[id.get()].line);
         }
-        idx.nodes_by_function = vec![Vec::new(); idx.functions.len()];
+        self.group_function_nodes();
+        self.index
+    }
+
+    /// Groups each function's nodes by file, chooses the function's own
+    /// file (the one with most nodes; ties to the file named first) and
+    /// lists it first.
+    fn group_function_nodes(&mut self) {
+        let idx = &mut self.index;
+        let mut by_function: Vec<Vec<NodeId>> = vec![Vec::new(); idx.functions.len()];
         for (i, n) in idx.nodes.iter().enumerate() {
             if let Some(f) = n.function {
-                idx.nodes_by_function[f.get()].push(NodeId(i as u32));
+                by_function[f.get()].push(NodeId(i as u32));
             }
         }
-        for ids in &mut idx.nodes_by_function {
-            ids.sort_by_key(|id| idx.nodes[id.get()].line);
+        idx.function_files = Vec::with_capacity(idx.functions.len());
+        for (f, nodes) in by_function.iter_mut().enumerate() {
+            let entries = &self.function_entries[f];
+            let counts: Vec<usize> = entries
+                .iter()
+                .map(|(file, _)| nodes.iter().filter(|n| idx.nodes[n.get()].file == *file).count())
+                .collect();
+            // Stable: equal counts keep the order the files were named in.
+            let mut order: Vec<usize> = (0..entries.len()).collect();
+            order.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
+            let rank = |file: Option<FileId>| order.iter().position(|&i| entries[i].0 == file).unwrap_or(usize::MAX);
+            nodes.sort_by_cached_key(|n| {
+                let node = &idx.nodes[n.get()];
+                (rank(node.file), node.line)
+            });
+            let mut files = Vec::with_capacity(order.len());
+            let mut end = 0;
+            for &i in &order {
+                let (file, start_line) = entries[i];
+                end += counts[i] as u32;
+                files.push(FunctionFile { file, start_line, nodes_end: end });
+            }
+            if let Some(own) = files.first() {
+                let info = &mut idx.functions[f];
+                info.file = own.file;
+                info.start_line = own.start_line;
+            }
+            idx.function_files.push(files);
         }
-        self.index
+        idx.nodes_by_function = by_function;
     }
 }
 
@@ -527,8 +576,6 @@ struct Costs {
     line_cum: Vec<i64>,
     function_flat: Vec<i64>,
     function_cum: Vec<i64>,
-    node_calls: Vec<u8>,
-    function_calls: Vec<u8>,
 }
 
 impl Costs {
@@ -540,8 +587,6 @@ impl Costs {
             line_cum: vec![0; lines * stride],
             function_flat: vec![0; functions * stride],
             function_cum: vec![0; functions * stride],
-            node_calls: vec![0; nodes * stride],
-            function_calls: vec![0; functions * stride],
         }
     }
 
@@ -556,8 +601,6 @@ impl Costs {
         ] {
             add(into, from);
         }
-        or_into(&mut self.node_calls, &other.node_calls);
-        or_into(&mut self.function_calls, &other.function_calls);
     }
 }
 
@@ -608,19 +651,8 @@ fn walk_range(
         // Stamps start at 1 so that 0 means "never"; they wrap only after
         // 2^32 samples in one walk, which no decodable profile reaches.
         let stamp = i as u32 + 1;
-        let mut parent: Option<NodeRef> = None;
-        for (r, inlined) in table.frames(sample) {
+        for (r, _) in table.frames(sample) {
             let n = r.node as usize;
-            if let Some(p) = parent {
-                let how = if inlined { INLINED } else { CALLED };
-                if p.node != r.node {
-                    mark(&mut out.node_calls[n * stride..][..stride], &values, how);
-                }
-                if p.function != r.function && r.function != NONE {
-                    mark(&mut out.function_calls[r.function as usize * stride..][..stride], &values, how);
-                }
-            }
-            parent = Some(r);
             if node_seen[n] == stamp {
                 continue;
             }
@@ -649,20 +681,6 @@ fn walk_range(
     out
 }
 
-fn mark(bits: &mut [u8], values: &[i64], how: u8) {
-    for (b, &v) in bits.iter_mut().zip(values) {
-        if v != 0 {
-            *b |= how;
-        }
-    }
-}
-
-fn or_into(into: &mut [u8], from: &[u8]) {
-    for (a, b) in into.iter_mut().zip(from) {
-        *a |= b;
-    }
-}
-
 #[inline]
 fn add(into: &mut [i64], values: &[i64]) {
     for (a, &v) in into.iter_mut().zip(values) {
@@ -680,38 +698,7 @@ fn merge(into: &mut [Cost], flat: &[i64], cum: &[i64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::{Function, FunctionIdx, Line, Location, LocationIdx};
-
-    /// Builds a profile from stacks written leaf first as `fn:line` frames;
-    /// `a:1+b:2` is one location whose line `a:1` is inlined into `b:2`.
-    fn profile(stacks: &[(&str, i64)]) -> Profile {
-        let mut p = Profile { sample_types: vec![ValueType::new("v", "count")], ..Default::default() };
-        let mut locs: Vec<String> = Vec::new();
-        for (stack, value) in stacks {
-            let mut ids = Vec::new();
-            for loc in stack.split(' ') {
-                let idx = locs.iter().position(|l| l == loc).unwrap_or_else(|| {
-                    let lines = loc
-                        .split('+')
-                        .map(|frame| {
-                            let (name, line) = frame.split_once(':').unwrap();
-                            let f = p.functions.iter().position(|f| f.name == name).unwrap_or_else(|| {
-                                p.functions.push(Function { name: name.into(), filename: format!("{name}.go"), ..Default::default() });
-                                p.functions.len() - 1
-                            });
-                            Line { function: FunctionIdx(f as u32), line: line.parse().unwrap(), column: 0 }
-                        })
-                        .collect();
-                    p.locations.push(Location { lines, ..Default::default() });
-                    locs.push(loc.to_string());
-                    locs.len() - 1
-                });
-                ids.push(LocationIdx(idx as u32));
-            }
-            p.push_sample(&ids, &[*value], []);
-        }
-        p
-    }
+    use crate::analysis::test_profiles::profile;
 
     fn costs(index: &Index) -> Vec<(String, i64, i64)> {
         let mut out: Vec<_> = index
@@ -749,10 +736,42 @@ mod tests {
         );
         let f = idx.function_ids().find(|&f| idx.function(f).name == "caller").unwrap();
         assert_eq!(idx.function_cost(f, SampleType(0)), Cost { flat: 2, cum: 9 });
-        let helper = idx.node_ids().find(|&n| idx.node_name(n).starts_with("helper")).unwrap();
-        assert_eq!(idx.inline_mark(helper, SampleType(0)), InlineMark::Inline);
-        let caller9 = idx.node_ids().find(|&n| idx.node_name(n) == "caller caller.go:9").unwrap();
-        assert_eq!(idx.inline_mark(caller9, SampleType(0)), InlineMark::None);
+    }
+
+    /// `helper` is recorded under its own file and, where it was inlined
+    /// into `caller`, under `caller.go`: one function with the costs of
+    /// both, its cum once per sample, shown in the file with most of it.
+    #[test]
+    fn a_function_under_two_file_names_is_one_function() {
+        let p = profile(&[
+            ("helper:3 helper:4 main:1", 5),
+            ("helper@caller.go:3+caller:8 helper:4 main:1", 7),
+            ("helper@caller.go:3+caller:8 main:1", 2),
+        ]);
+        let idx = Index::build(&p);
+        let helpers: Vec<FuncId> = idx.function_ids().filter(|&f| idx.function(f).name == "helper").collect();
+        assert_eq!(helpers.len(), 1);
+        let helper = helpers[0];
+        assert_eq!(idx.function_cost(helper, SampleType(0)), Cost { flat: 14, cum: 14 });
+        let info = idx.function(helper);
+        assert_eq!(info.file.map(|f| idx.file(f)), Some("helper.go"));
+        let names = |nodes: &[NodeId]| nodes.iter().map(|&n| idx.node_name(n)).collect::<Vec<_>>();
+        assert_eq!(names(idx.nodes_of_function(helper)), ["helper helper.go:3", "helper helper.go:4"]);
+        let caller_go = idx.file_ids().find(|&f| idx.file(f) == "caller.go");
+        assert_eq!(names(idx.nodes_of_function_in(helper, caller_go)), ["helper caller.go:3"]);
+        assert_eq!(idx.all_nodes_of_function(helper).len(), 3);
+        let files: Vec<Option<&str>> = idx.function_files(helper).iter().map(|g| g.file.map(|f| idx.file(f))).collect();
+        assert_eq!(files, [Some("helper.go"), Some("caller.go")]);
+        assert_eq!(
+            costs(&idx),
+            vec![
+                ("caller caller.go:8".into(), 0, 9),
+                ("helper caller.go:3".into(), 9, 9),
+                ("helper helper.go:3".into(), 5, 5),
+                ("helper helper.go:4".into(), 0, 12),
+                ("main main.go:1".into(), 0, 14),
+            ]
+        );
     }
 
     #[test]

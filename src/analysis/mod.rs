@@ -1,16 +1,21 @@
 //! Analysis of a decoded profile: per-line and per-function costs with
-//! pprof's semantics, sample-type selection, and value labels. Pure: no
-//! I/O, no async, no editor types.
+//! pprof's semantics, the ranking of its `top` table, sample-type
+//! selection, and value labels. Pure: no I/O, no async, no editor types.
 
 pub mod annotate;
 pub mod calls;
 pub mod growth;
 pub mod index;
+pub mod names;
 pub mod select;
 pub mod stacks;
+#[cfg(test)]
+mod test_profiles;
+pub mod top;
 pub mod units;
 
 pub use calls::{CallGraph, Direction, Edge, FunctionCall};
 pub use growth::{Growth, GrowthError, GrowthRow, History, Recorded};
-pub use index::{Cost, FileId, FuncId, FunctionInfo, Index, IndexError, InlineMark, LineId, LineInfo, NodeId, NodeInfo};
+pub use index::{Cost, FileId, FuncId, FunctionFile, FunctionInfo, Index, IndexError, LineId, LineInfo, NodeId, NodeInfo};
 pub use select::{select, SampleType, SelectError};
+pub use top::{InlineMark, Top, TopItem, TopOptions, TopRow};

@@ -77,7 +77,9 @@ fn frame(index: &Index, n: NodeId) -> Frame {
             let info = index.function(f);
             Frame {
                 function: Some(info.name.clone()),
-                file: info.file.map(|id| index.file(id).to_string()).unwrap_or_default(),
+                // The node's own file: a function inlined into a caller in
+                // another file may be recorded under the caller's.
+                file: node.file.map(|id| index.file(id).to_string()).unwrap_or_default(),
                 line: node.line,
                 address: node.address,
             }

@@ -11,29 +11,30 @@ struct UnitFamily {
     fallback: (&'static str, f64),
 }
 
-const FAMILIES: &[UnitFamily] = &[
-    UnitFamily {
-        units: &[
-            ("B", &["b", "byte"], 1.0),
-            ("kB", &["kb", "kbyte", "kilobyte"], 1024.0),
-            ("MB", &["mb", "mbyte", "megabyte"], 1048576.0),
-            ("GB", &["gb", "gbyte", "gigabyte"], 1073741824.0),
-            ("TB", &["tb", "tbyte", "terabyte"], 1099511627776.0),
-            ("PB", &["pb", "pbyte", "petabyte"], 1125899906842624.0),
-        ],
-        fallback: ("B", 1.0),
-    },
-    UnitFamily {
-        units: &[
-            ("ns", &["ns", "nanosecond"], 1.0),
-            ("us", &["μs", "us", "microsecond"], 1e3),
-            ("ms", &["ms", "millisecond"], 1e6),
-            ("s", &["s", "sec", "second"], 1e9),
-            ("hrs", &["hour", "hr"], 3.6e12),
-        ],
-        fallback: ("s", 1e9),
-    },
-];
+const FAMILIES: &[UnitFamily] = &[BYTES, TIME];
+
+const BYTES: UnitFamily = UnitFamily {
+    units: &[
+        ("B", &["b", "byte"], 1.0),
+        ("kB", &["kb", "kbyte", "kilobyte"], 1024.0),
+        ("MB", &["mb", "mbyte", "megabyte"], 1048576.0),
+        ("GB", &["gb", "gbyte", "gigabyte"], 1073741824.0),
+        ("TB", &["tb", "tbyte", "terabyte"], 1099511627776.0),
+        ("PB", &["pb", "pbyte", "petabyte"], 1125899906842624.0),
+    ],
+    fallback: ("B", 1.0),
+};
+
+const TIME: UnitFamily = UnitFamily {
+    units: &[
+        ("ns", &["ns", "nanosecond"], 1.0),
+        ("us", &["μs", "us", "microsecond"], 1e3),
+        ("ms", &["ms", "millisecond"], 1e6),
+        ("s", &["s", "sec", "second"], 1e9),
+        ("hrs", &["hour", "hr"], 3.6e12),
+    ],
+    fallback: ("s", 1e9),
+};
 
 impl UnitFamily {
     /// Finds the unit a profile's unit string names, if it is in this family.
@@ -94,6 +95,11 @@ pub fn scale(value: i64, unit: &str, to: &OutputUnit) -> (f64, String) {
     }
 }
 
+/// `value` measured in `unit` as nanoseconds, when `unit` is a time unit.
+pub fn nanoseconds(value: i64, unit: &str) -> Option<f64> {
+    TIME.find(unit).map(|factor| value as f64 * factor)
+}
+
 /// `value` as pprof labels it: two decimals, a trailing `.00` dropped.
 pub fn label(value: i64, unit: &str) -> String {
     scaled_label(value, unit, &OutputUnit::Auto)
@@ -139,14 +145,15 @@ fn go_g2(v: f64) -> String {
     if v == 0.0 {
         return "0".to_string();
     }
-    let exp = v.abs().log10().floor() as i32;
+    // Like Go, decide between the two forms by the exponent after rounding
+    // to two digits: 0.0000999 rounds to 1.0e-4 and prints as 0.0001.
+    let s = format!("{v:.1e}");
+    let (mantissa, e) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = e.parse().unwrap_or(0);
     if !(-4..2).contains(&exp) {
-        let s = format!("{v:.1e}");
         // Rust writes `1.2e-5`; Go writes `1.2e-05`.
-        let (mantissa, e) = s.split_once('e').unwrap_or((&s, "0"));
         let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-        let e: i32 = e.parse().unwrap_or(0);
-        return format!("{mantissa}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
+        return format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
     }
     let decimals = (1 - exp).max(0) as usize;
     let s = format!("{v:.decimals$}");
@@ -213,5 +220,11 @@ mod tests {
         assert_eq!(percent_column(5, 1000), "  0.5%");
         assert_eq!(percent_column(12, 100000), "0.012%");
         assert_eq!(percent_column(0, 100), "    0%");
+        // Rounded to two digits, 0.0000999… is 0.0001, which Go prints without an exponent.
+        assert_eq!(percent_column(999_999, 1_000_000_000_000), "0.0001%");
+        assert_eq!(percent_column(995, 1_000_000), "  0.1%");
+        assert_eq!(percent_column(999, 10_000_000), " 0.01%");
+        assert_eq!(percent_column(12, 10_000_000), "0.00012%");
+        assert_eq!(percent_column(1, 100_000_000), "1e-06%");
     }
 }

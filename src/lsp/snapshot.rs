@@ -56,7 +56,7 @@ impl LoadedProfile {
     }
 
     /// The profiles the index was built from, in its order.
-    fn profiles(&self) -> Vec<&Profile> {
+    pub fn profiles(&self) -> Vec<&Profile> {
         std::iter::once(self.profile.as_ref()).chain(self.base.as_ref().map(|b| &b.profile)).collect()
     }
 

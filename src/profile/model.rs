@@ -212,3 +212,33 @@ impl Profile {
         self.sample_types.iter().position(|t| t.name == name)
     }
 }
+
+/// The last element of a slash-separated path, as Go's `filepath.Base`
+/// finds it on Unix: `.` for an empty path, `/` for a path of slashes.
+/// pprof names binaries (and Java frames their files) this way.
+pub fn base_name(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return if path.is_empty() { "." } else { "/" };
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_name;
+
+    #[test]
+    fn base_names_are_go_filepath_base() {
+        for (path, base) in [
+            ("/tmp/b/pprofdemo", "pprofdemo"),
+            ("/a/b.so", "b.so"),
+            ("b.so/", "b.so"),
+            ("///", "/"),
+            ("", "."),
+            ("C:\\x\\y.exe", "C:\\x\\y.exe"),
+        ] {
+            assert_eq!(base_name(path), base, "{path:?}");
+        }
+    }
+}

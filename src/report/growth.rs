@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::growth::{Growth, GrowthRow};
 use crate::analysis::units::{self, OutputUnit};
 
-use super::names::display_name;
+use crate::analysis::names::display_name;
 
 /// The `pprof.growth` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -26,12 +26,10 @@ pub fn records(index: &Index, t: SampleType) -> Vec<LineRecord> {
                 return None;
             }
             let node = index.node(n);
-            let (file, function) = match node.function {
-                Some(f) => {
-                    let info = index.function(f);
-                    (info.file.map(|id| index.file(id).to_string()).unwrap_or_default(), info.name.clone())
-                }
-                None => (String::new(), format!("{:#x}", node.address)),
+            let file = node.file.map(|id| index.file(id).to_string()).unwrap_or_default();
+            let function = match node.function {
+                Some(f) => index.function(f).name.clone(),
+                None => format!("{:#x}", node.address),
             };
             Some(LineRecord { file, line: node.line, function, flat: cost.flat, cum: cost.cum })
         })

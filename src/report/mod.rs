@@ -3,8 +3,8 @@
 //! the editor shows. Pure: takes data, returns strings.
 
 pub mod growth;
+pub mod header;
 pub mod labels;
 pub mod lines;
 pub mod list;
-pub mod names;
 pub mod top;

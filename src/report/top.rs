@@ -1,139 +1,60 @@
-//! A `go tool pprof -top` style table.
+//! A `go tool pprof -top` table, header included, rendered from the ranking
+//! in [`crate::analysis::top`].
 
 use std::fmt::Write;
 
+use crate::analysis::top as ranking;
 use crate::analysis::units::{self, OutputUnit};
-use crate::analysis::{Cost, FuncId, Index, InlineMark, NodeId, SampleType};
+use crate::analysis::{Index, SampleType};
+use crate::profile::Profile;
 
-use super::names::display_name;
+use super::header::Header;
 
-#[derive(Clone, Debug)]
-#[derive(Default)]
+/// The options of `go tool pprof -top`, with its defaults.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TopOptions {
-    /// One row per source line (`-lines`) instead of per function.
-    pub lines: bool,
-    /// Show at most this many rows.
-    pub node_count: Option<usize>,
-    /// Sort by cum instead of flat.
-    pub by_cum: bool,
-    /// Unit for the values; `None` picks one for the table as pprof does.
+    /// What to rank and how (`-lines`, `-cum`, `-nodecount`,
+    /// `-nodefraction`, `-edgefraction`).
+    pub ranking: ranking::TopOptions,
+    /// `-unit`: `None` (or `minimum`) picks one unit for the table as pprof
+    /// does, `auto` scales each value on its own, anything else is fixed.
     pub unit: Option<String>,
 }
 
-
-/// One row of the table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Row {
-    pub name: String,
-    pub cost: Cost,
-    /// ` (inline)` or ` (partial-inline)` as pprof marks inlined lines.
-    pub inline: &'static str,
-}
-
-/// The rows of a `top` table, sorted as pprof sorts them and cut to
-/// `node_count`, with the number of rows before the cut. Names, which
-/// only break ties, are built just for rows that can make the cut.
-pub fn rows(index: &Index, t: SampleType, options: &TopOptions) -> (Vec<Row>, usize) {
-    let mark = |m: InlineMark| match m {
-        InlineMark::PartialInline => " (partial-inline)",
-        InlineMark::Inline => " (inline)",
-        InlineMark::None => "",
-    };
-    // (id, cost) of every row with a value.
-    // Rows are nodes with `--lines`; otherwise functions, plus the nodes
-    // that have no function (bare addresses), which pprof lists as well.
-    let mut ids: Vec<(RowId, Cost)> = if options.lines {
-        index.node_ids().map(|n| (RowId::Node(n), index.node_cost(n, t))).collect()
-    } else {
-        let functions = index.function_ids().map(|f| (RowId::Function(f), index.function_cost(f, t)));
-        let addresses = index
-            .node_ids()
-            .filter(|&n| index.node(n).function.is_none())
-            .map(|n| (RowId::Node(n), index.node_cost(n, t)));
-        functions.chain(addresses).collect()
-    };
-    ids.retain(|(_, c)| !c.is_zero());
-    let total = ids.len();
-    let primary = |c: &Cost| if options.by_cum { c.cum.abs() } else { c.flat.abs() };
-    ids.sort_unstable_by_key(|(_, c)| std::cmp::Reverse(primary(c)));
-    if let Some(n) = options.node_count.filter(|&n| n < ids.len()) {
-        // Keep every row tied with the last one that fits.
-        let cut = primary(&ids[n.max(1) - 1].1);
-        let keep = ids.iter().take_while(|(_, c)| primary(c) >= cut).count();
-        ids.truncate(keep.max(n));
-    }
-    let mut rows: Vec<Row> = ids
-        .into_iter()
-        .map(|(id, cost)| match id {
-            RowId::Node(n) => Row { name: node_display_name(index, n), cost, inline: mark(index.inline_mark(n, t)) },
-            RowId::Function(f) => Row {
-                name: display_name(&index.function(f).name).into_owned(),
-                cost,
-                inline: mark(index.function_inline_mark(f, t)),
-            },
-        })
-        .collect();
-    sort_rows(&mut rows, options.by_cum);
-    if let Some(n) = options.node_count {
-        rows.truncate(n);
-    }
-    (rows, total)
-}
-
-#[derive(Clone, Copy)]
-enum RowId {
-    Node(NodeId),
-    Function(FuncId),
-}
-
-/// A node's name as pprof prints it: `function file:line`.
-pub fn node_display_name(index: &Index, n: NodeId) -> String {
-    let node = index.node(n);
-    match node.function {
-        Some(f) => {
-            let info = index.function(f);
-            let name = display_name(&info.name);
-            match info.file {
-                Some(file) => format!("{name} {}:{}", index.file(file), node.line),
-                None => format!("{name} {}", node.line),
-            }
-        }
-        None => index.node_name(n),
-    }
-}
-
-/// pprof's order: by |flat| (or |cum|), then name, then the other value.
-pub fn sort_rows(rows: &mut [Row], by_cum: bool) {
-    rows.sort_by(|a, b| {
-        let key = |r: &Row| if by_cum { (r.cost.cum.abs(), r.cost.flat.abs()) } else { (r.cost.flat.abs(), r.cost.cum.abs()) };
-        let (ka, kb) = (key(a), key(b));
-        kb.0.cmp(&ka.0).then_with(|| a.name.cmp(&b.name)).then_with(|| kb.1.cmp(&ka.1))
-    });
-}
-
-/// Renders the table, headed by `header` lines (file, type, …).
-pub fn render(index: &Index, t: SampleType, options: &TopOptions, header: &[String]) -> String {
-    let (shown, all) = rows(index, t, options);
-    let unit = &index.sample_types()[t.0].unit;
+/// Renders the table for sample type `t` of `index`, built from
+/// `profiles` (for a diff: the profile, then the base), as
+/// `go tool pprof -top` prints it.
+pub fn render(index: &Index, profiles: &[&Profile], t: SampleType, options: &TopOptions) -> String {
+    let top = ranking::top(index, profiles, t, &options.ranking);
+    let value_type = &index.sample_types()[t.0];
+    let unit = value_type.unit.as_str();
     let total = index.total(t);
-    let output_unit = match &options.unit {
-        Some(u) => OutputUnit::Fixed(u.clone()),
-        None => {
-            let min = shown
+    let output_unit = match options.unit.as_deref() {
+        None | Some("minimum") if top.rows.is_empty() => OutputUnit::Auto,
+        None | Some("minimum") => {
+            let min = top
+                .rows
                 .iter()
-                .map(|r| if r.cost.flat != 0 { r.cost.flat.abs() } else { r.cost.cum.abs() })
+                .map(|r| if r.cost.flat != 0 { r.cost.flat.wrapping_abs() } else { r.cost.cum.wrapping_abs() })
                 .filter(|&v| v > 0)
                 .min()
                 .unwrap_or(0);
-            units::table_unit(min, total, unit)
+            match units::table_unit(min, total, unit) {
+                // A unit pprof cannot scale is printed after every value,
+                // except for plain counts.
+                OutputUnit::Auto => OutputUnit::Fixed(unit.to_string()),
+                chosen => chosen,
+            }
         }
+        Some("auto") => OutputUnit::Auto,
+        Some(u) => OutputUnit::Fixed(u.to_string()),
     };
     let fmt = |v: i64| units::scaled_label(v, unit, &output_unit);
-    let shown_total: i64 = shown.iter().map(|r| r.cost.flat).sum();
+    let shown_total = top.rows.iter().fold(0i64, |s, r| s.wrapping_add(r.cost.flat));
 
     let mut out = String::new();
-    for h in header {
-        let _ = writeln!(out, "{h}");
+    for line in Header::of(profiles).lines(&value_type.name, unit, total, &output_unit) {
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(
         out,
@@ -142,23 +63,34 @@ pub fn render(index: &Index, t: SampleType, options: &TopOptions, header: &[Stri
         units::percent_column(shown_total, total).trim(),
         fmt(total)
     );
-    if shown.len() < all {
-        let _ = writeln!(out, "Showing top {} nodes out of {}", shown.len(), all);
+    if total != 0 {
+        if top.dropped > 0 {
+            // pprof states this cutoff as a share of the total, though it
+            // dropped by a share of the sum of flats.
+            let cutoff = ((total as f64 * options.ranking.node_fraction) as i64).wrapping_abs();
+            let nodes = if top.dropped > 1 { "nodes" } else { "node" };
+            let _ = writeln!(out, "Dropped {} {nodes} (cum <= {})", top.dropped, fmt(cutoff));
+        }
+        if !top.rows.is_empty() && top.rows.len() < top.kept {
+            let _ = writeln!(out, "Showing top {} nodes out of {}", top.rows.len(), top.kept);
+        }
     }
     let _ = writeln!(out, "{:>10} {:>5}% {:>5}% {:>10} {:>5}%", "flat", "flat", "sum", "cum", "cum");
     let mut sum = 0i64;
-    for r in &shown {
-        sum += r.cost.flat;
+    for r in &top.rows {
+        sum = sum.wrapping_add(r.cost.flat);
+        let mark = r.mark.label();
         let _ = writeln!(
             out,
-            "{:>10} {} {} {:>10} {}  {}{}",
+            "{:>10} {} {} {:>10} {}  {}{}{}",
             fmt(r.cost.flat),
             units::percent_column(r.cost.flat, total),
             units::percent_column(sum, total),
             fmt(r.cost.cum),
             units::percent_column(r.cost.cum, total),
-            r.name,
-            r.inline
+            top.name(index, r.item),
+            if mark.is_empty() { "" } else { " " },
+            mark
         );
     }
     out

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use pprof_lsp::profile::{LabelValue, Location, Mapping, Profile, SampleRef};
+use pprof_lsp::report::header::UtcTime;
 
 pub fn debug_string(p: &Profile) -> String {
     let mut out: Vec<String> = Vec::new();
@@ -170,28 +171,12 @@ pub fn go_duration(d: i64) -> String {
 
 /// Go's `time.Unix(0, n).String()` in UTC.
 pub fn go_time_utc(nanos: i64) -> String {
-    let secs = nanos.div_euclid(1_000_000_000);
-    let frac = nanos.rem_euclid(1_000_000_000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    let mut out = format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", rem / 3600, rem / 60 % 60, rem % 60);
-    if frac != 0 {
+    let t = UtcTime::from_unix_nanos(nanos);
+    let mut out =
+        format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.year, t.month, t.day, t.hour, t.minute, t.second);
+    if t.nanosecond != 0 {
         out.push('.');
-        out.push_str(format!("{frac:09}").trim_end_matches('0'));
+        out.push_str(format!("{:09}", t.nanosecond).trim_end_matches('0'));
     }
     out + " +0000 UTC"
-}
-
-/// Proleptic Gregorian date of a day count from 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }

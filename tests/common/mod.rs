@@ -78,3 +78,107 @@ pub fn parse_top(text: &str) -> TopGolden {
     }
     TopGolden { total: total.expect("golden has a total line"), rows }
 }
+
+/// The `-top` goldens `scripts/regen-fixtures.sh` records for each sample
+/// type, by the part of their name after the granularity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Variant {
+    /// No suffix: `-nodecount=1000000 -nodefraction=0 -edgefraction=0
+    /// -unit=<exact>`, every row with unscaled values.
+    Full,
+    /// `.default`: no flags, pprof's defaults.
+    Default,
+    /// `.nodefraction0`: `-nodefraction=0`, every row, with pprof's
+    /// default edge fraction and unit.
+    NodeFraction0,
+    /// `.cum10`: `-cum -nodecount=10`, otherwise pprof's defaults.
+    Cum10,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 4] = [Variant::Full, Variant::Default, Variant::NodeFraction0, Variant::Cum10];
+
+    fn from_suffix(suffix: Option<&str>) -> Option<Variant> {
+        match suffix {
+            None => Some(Variant::Full),
+            Some("default") => Some(Variant::Default),
+            Some("nodefraction0") => Some(Variant::NodeFraction0),
+            Some("cum10") => Some(Variant::Cum10),
+            Some(_) => None,
+        }
+    }
+
+    /// The `pprof-lsp top` flags that ask for what this golden shows, for
+    /// a sample type measured in `unit`.
+    pub fn cli_args(self, unit: &str) -> Vec<String> {
+        let words: &[&str] = match self {
+            Variant::Full => &["--nodecount", "1000000", "--nodefraction", "0", "--edgefraction", "0", "--unit"],
+            Variant::Default => &[],
+            Variant::NodeFraction0 => &["--nodefraction", "0"],
+            Variant::Cum10 => &["--cum", "--nodecount", "10"],
+        };
+        let mut args: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        if self == Variant::Full {
+            args.push(exact_unit(unit).to_string());
+        }
+        args
+    }
+}
+
+/// The `-unit` that prints values of `unit` unscaled.
+pub fn exact_unit(unit: &str) -> &'static str {
+    match unit {
+        "bytes" => "B",
+        "nanoseconds" => "ns",
+        "count" => "count",
+        other => panic!("no exact unit for {other}"),
+    }
+}
+
+/// One `-top` golden: `<stem>.<type>.<lines|functions>[.<variant>].top.txt`,
+/// where a stem `<new>-diff-<base>` is `-diff_base <base> <new>`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TopGoldenFile {
+    pub stem: String,
+    pub sample_type: String,
+    pub lines: bool,
+    pub variant: Variant,
+    pub path: PathBuf,
+}
+
+impl TopGoldenFile {
+    /// The profile and, for a diff, the base, as fixture file names.
+    pub fn profiles(&self) -> (String, Option<String>) {
+        match self.stem.split_once("-diff-") {
+            Some((new, base)) => (format!("{new}.pb.gz"), Some(format!("{base}.pb.gz"))),
+            None => (format!("{}.pb.gz", self.stem), None),
+        }
+    }
+
+    pub fn name(&self) -> String {
+        self.path.file_name().unwrap().to_string_lossy().into_owned()
+    }
+}
+
+/// Every `-top` golden, sorted by name.
+pub fn top_goldens() -> Vec<TopGoldenFile> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(golden_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let Some(base) = name.strip_suffix(".top.txt") else { continue };
+        let mut parts: Vec<&str> = base.split('.').collect();
+        let suffix = match parts.last() {
+            Some(&"lines" | &"functions") => None,
+            _ => parts.pop(),
+        };
+        let variant = Variant::from_suffix(suffix).unwrap_or_else(|| panic!("{name}: unknown golden variant"));
+        let kind = parts.pop().unwrap_or_else(|| panic!("{name}: no granularity"));
+        assert!(matches!(kind, "lines" | "functions"), "{name}: granularity {kind:?}");
+        let sample_type = parts.pop().unwrap_or_else(|| panic!("{name}: no sample type")).to_string();
+        assert!(!parts.is_empty(), "{name}: no profile");
+        out.push(TopGoldenFile { stem: parts.join("."), sample_type, lines: kind == "lines", variant, path });
+    }
+    out.sort();
+    out
+}

@@ -22,7 +22,7 @@ use super::gperftools::{cpu_profile_shell, sample_values, RawSample};
 use super::memmap;
 use super::text::{ascii_regex, hex_addresses, parse_go_int};
 use super::Sniff;
-use crate::profile::model::{FunctionIdx, Label, LabelValue, Line, LocationIdx, Profile, ValueType};
+use crate::profile::model::{base_name, FunctionIdx, Label, LabelValue, Line, LocationIdx, Profile, ValueType};
 use crate::profile::DecodeError;
 
 const FORMAT: &str = "Java";
@@ -254,25 +254,13 @@ fn describe(text: &str) -> (String, String, i64) {
     if let Some(c) = FUNCTION_PATH.captures(text) {
         // A native library: only its file name is of interest.
         let field = |i: usize| c.get(i).map_or("", |m| m.as_str());
-        return (field(1).to_string(), base_name(field(2)), 0);
+        return (field(1).to_string(), base_name(field(2)).to_string(), 0);
     }
     if text.contains("generated stub/JIT") {
         return ("STUB".to_string(), String::new(), 0);
     }
     // Agent states such as `GC` or `VM`.
     (text.to_string(), String::new(), 0)
-}
-
-/// The last element of a slash-separated path (`.` for an empty one).
-fn base_name(path: &str) -> String {
-    if path.is_empty() {
-        return ".".to_string();
-    }
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() {
-        return "/".to_string();
-    }
-    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
 }
 
 /// Drops functions no location refers to (a later symbol line can replace
@@ -342,11 +330,4 @@ mod tests {
         assert!(decode(b"--- heapz 2 ---\n").is_none());
     }
 
-    #[test]
-    fn base_names() {
-        assert_eq!(base_name("/a/b.so"), "b.so");
-        assert_eq!(base_name("b.so/"), "b.so");
-        assert_eq!(base_name("///"), "/");
-        assert_eq!(base_name(""), ".");
-    }
 }
