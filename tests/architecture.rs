@@ -174,6 +174,37 @@ fn core_modules_touch_no_io_async_or_editor_code() {
     assert!(all.is_empty(), "the core reaches outside itself:\n{}", all.join("\n"));
 }
 
+/// Only `src/lsp` knows the protocol: nothing else mentions or imports
+/// tower-lsp or its types (the CLI, the sources and the core included).
+#[test]
+fn lsp_types_appear_only_under_src_lsp() {
+    const PROTOCOL: &[&str] = &["tower_lsp", "ls_types", "lsp_types", "jsonrpc"];
+    let mut files = Vec::new();
+    rust_files(&common::root().join("src"), &mut files);
+    let lsp = common::root().join("src/lsp");
+    let outside: Vec<_> = files.iter().filter(|f| !f.starts_with(&lsp)).collect();
+    assert!(outside.len() > files.len() / 2, "{} of {} files outside src/lsp", outside.len(), files.len());
+    let mut found = Vec::new();
+    for file in outside {
+        let text = std::fs::read_to_string(file).unwrap();
+        let code = code_lines(&text);
+        for (no, line) in code.iter().enumerate() {
+            if PROTOCOL.iter().any(|w| line.contains(w)) {
+                found.push(format!("{}:{}: {}", file.display(), no + 1, line.trim()));
+            }
+        }
+        for tree in use_trees(&code) {
+            if expand_use(&tree).iter().any(|p| PROTOCOL.iter().any(|w| p.contains(w))) {
+                found.push(format!("{}: use {tree}", file.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "protocol types outside src/lsp:\n{}", found.join("\n"));
+    // The check sees what it must: src/lsp itself is full of them.
+    let server = std::fs::read_to_string(lsp.join("server.rs")).unwrap();
+    assert!(PROTOCOL.iter().any(|w| server.contains(w)));
+}
+
 /// The checker itself: each way of writing an import is seen through.
 #[test]
 fn the_import_check_sees_grouped_and_nested_imports() {

@@ -505,3 +505,32 @@ async fn discovery_takes_the_default_pgo_of_the_open_files_package() {
     assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
     assert_eq!(listed[0]["reason"], "default.pgo of the package of main.go", "{listed}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pprof_top_ranks_rows_as_pprof_orders_them() {
+    let c = start_in_workspace(json!({ "profiles": [profile("heap.pb.gz")], "watch": false })).await;
+    let exact = common::parse_top(&std::fs::read_to_string(common::golden_dir().join("heap.inuse_space.lines.top.txt")).unwrap());
+    // pprof's order: of every row by flat, and of `-cum -nodecount=10`.
+    let cum10 = common::top_names(&std::fs::read_to_string(common::golden_dir().join("heap.inuse_space.lines.cum10.top.txt")).unwrap());
+    assert_eq!(cum10.len(), 10);
+    for (by, order) in [("flat", exact.order[..10].to_vec()), ("cum", cum10)] {
+        let expected: Vec<(String, i64, i64)> = order
+            .into_iter()
+            .map(|name| {
+                let row = &exact.rows[&name];
+                (name, row.flat, row.cum)
+            })
+            .collect();
+        let rows = c.command_ok("pprof.top", json!({ "n": 10, "by": by })).await;
+        let got: Vec<(String, i64, i64)> = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let name = format!("{} {}:{}", display_name(r["function"].as_str().unwrap()), r["file"].as_str().unwrap(), r["line"]);
+                (name, r["flat"].as_i64().unwrap(), r["cum"].as_i64().unwrap())
+            })
+            .collect();
+        assert_eq!(got, expected, "by {by}");
+    }
+}

@@ -37,6 +37,19 @@ pub struct TopRow {
 pub struct TopGolden {
     pub total: i64,
     pub rows: BTreeMap<String, TopRow>,
+    /// The rows' names in the table's order.
+    pub order: Vec<String>,
+}
+
+/// The row names of any `-top` table, in its order, without inline marks;
+/// values may be in any unit.
+pub fn top_names(text: &str) -> Vec<String> {
+    text.lines()
+        .skip_while(|l| !l.trim_start().starts_with("flat  flat%"))
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| l.rsplit_once("%  ").map(|(_, n)| n.trim_end_matches(" (inline)").trim_end_matches(" (partial-inline)").to_string()))
+        .collect()
 }
 
 /// Parses an exact value printed with `-unit=B`, `-unit=ns` or `-unit=count`.
@@ -50,6 +63,7 @@ pub fn exact_value(text: &str) -> i64 {
 pub fn parse_top(text: &str) -> TopGolden {
     let mut total = None;
     let mut rows = BTreeMap::new();
+    let mut order = Vec::new();
     let mut in_table = false;
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("Showing nodes accounting for ") {
@@ -75,8 +89,9 @@ pub fn parse_top(text: &str) -> TopGolden {
         let name = name.trim_end_matches(" (inline)").trim_end_matches(" (partial-inline)").to_string();
         let previous = rows.insert(name.clone(), TopRow { flat, cum });
         assert!(previous.is_none(), "duplicate golden row {name}");
+        order.push(name);
     }
-    TopGolden { total: total.expect("golden has a total line"), rows }
+    TopGolden { total: total.expect("golden has a total line"), rows, order }
 }
 
 /// The `-top` goldens `scripts/regen-fixtures.sh` records for each sample
