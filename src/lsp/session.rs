@@ -33,7 +33,7 @@ struct Published {
 
 /// One message for the client, queued so messages go out in order.
 enum Outgoing {
-    Status(Status),
+    Status(Box<Status>),
     Diagnostics(Uri, Vec<Diagnostic>),
 }
 
@@ -93,7 +93,7 @@ impl Session {
         let status = status::of(&snapshot);
         if last.status.as_ref() != Some(&status) {
             last.status = Some(status.clone());
-            queue.push(Outgoing::Status(status));
+            queue.push(Outgoing::Status(Box::new(status)));
         }
         let diagnostics = diagnostics::of(&snapshot);
         for (uri, list) in &diagnostics {
@@ -111,7 +111,7 @@ impl Session {
             tokio::spawn(async move {
                 while let Some(message) = rx.recv().await {
                     match message {
-                        Outgoing::Status(status) => client.send_notification::<StatusNotification>(status).await,
+                        Outgoing::Status(status) => client.send_notification::<StatusNotification>(*status).await,
                         Outgoing::Diagnostics(uri, list) => client.publish_diagnostics(uri, list, None).await,
                     }
                 }
