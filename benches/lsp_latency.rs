@@ -415,10 +415,13 @@ async fn probe_in_process(client: Arc<Client>, uri: String, stop: Arc<AtomicBool
 
 /// A client for the server binary. A reader thread stamps each response
 /// with its arrival time and answers the server's own requests.
+/// Responses awaited, by request id.
+type Pending = Arc<Mutex<HashMap<i64, mpsc::Sender<(Value, Instant)>>>>;
+
 struct StdioServer {
     child: Child,
     stdin: Arc<Mutex<ChildStdin>>,
-    pending: Arc<Mutex<HashMap<i64, mpsc::Sender<(Value, Instant)>>>>,
+    pending: Pending,
     log: Arc<Mutex<Vec<Value>>>,
     next_id: AtomicI64,
 }
@@ -433,7 +436,7 @@ impl StdioServer {
             .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
         let stdin = Arc::new(Mutex::new(child.stdin.take().unwrap()));
         let stdout = child.stdout.take().unwrap();
-        let pending: Arc<Mutex<HashMap<i64, mpsc::Sender<(Value, Instant)>>>> = Arc::default();
+        let pending: Pending = Arc::default();
         let log: Arc<Mutex<Vec<Value>>> = Arc::default();
         let (reader_pending, reader_log, answer) = (pending.clone(), log.clone(), stdin.clone());
         std::thread::spawn(move || {
