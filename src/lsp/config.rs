@@ -30,6 +30,11 @@ pub struct Config {
     /// Reload a loaded profile file when it changes on disk.
     pub watch: bool,
     pub diagnostics: DiagnosticsConfig,
+    /// Fetch a URL profile again every this many seconds (0: never).
+    pub refresh_seconds: u64,
+    /// Snapshots of a live source kept for growth.
+    pub history: usize,
+    pub growth: GrowthConfig,
     /// A profile to compare every load with, as `go tool pprof -diff_base`
     /// does: a path (relative to the first workspace folder) or URL.
     pub diff_base: Option<String>,
@@ -49,6 +54,9 @@ impl Default for Config {
             watch: true,
             diff_base: None,
             diagnostics: DiagnosticsConfig::default(),
+            refresh_seconds: 15,
+            history: 20,
+            growth: GrowthConfig::default(),
         }
     }
 }
@@ -101,11 +109,34 @@ pub struct DiagnosticsConfig {
     pub hot_lines: bool,
     /// How many of them.
     pub hot_line_count: usize,
+    /// Publish lines that grow past `growth.minPercentPerMinute` as Warnings.
+    pub growth: bool,
 }
 
 impl Default for DiagnosticsConfig {
     fn default() -> Self {
-        DiagnosticsConfig { hot_lines: false, hot_line_count: 10 }
+        DiagnosticsConfig { hot_lines: false, hot_line_count: 10, growth: true }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct GrowthConfig {
+    /// A line counts as growing when its flat grows by at least this
+    /// percent of the sample type's total per minute.
+    pub min_percent_per_minute: f64,
+}
+
+impl Default for GrowthConfig {
+    fn default() -> Self {
+        GrowthConfig { min_percent_per_minute: 1.0 }
+    }
+}
+
+impl GrowthConfig {
+    /// Whether a flat growth of `per_minute` passes, given the total.
+    pub fn passes(&self, per_minute: f64, total: i64) -> bool {
+        per_minute > 0.0 && per_minute >= total.unsigned_abs() as f64 * self.min_percent_per_minute / 100.0
     }
 }
 

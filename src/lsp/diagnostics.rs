@@ -1,6 +1,7 @@
-//! Diagnostics: the hottest lines (of local files) of the shown profile as Information
-//! diagnostics (setting `diagnostics.hotLines`), so they land in the
-//! editor's problem list. A function of the snapshot: the session
+//! Diagnostics: lines of a live source that grow past the threshold as
+//! Warnings (`diagnostics.growth`), and the hottest lines (of local files)
+//! as Information (`diagnostics.hotLines`), so they land in the editor's
+//! problem list. A function of the snapshot: the session
 //! publishes what changed.
 
 use rustc_hash::FxHashMap;
@@ -9,7 +10,8 @@ use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, NumberOrString,
 use crate::analysis::annotate;
 
 use super::convert;
-use super::locate;
+use super::{live, locate};
+use crate::report::labels;
 use super::snapshot::Snapshot;
 
 /// The `source` of every diagnostic the server publishes.
@@ -40,6 +42,24 @@ pub fn of(snapshot: &Snapshot) -> FxHashMap<Uri, Vec<Diagnostic>> {
                 message: format!("hot: {}", scale.hint(cost)),
                 ..Default::default()
             });
+        }
+    }
+    if settings.growth {
+        if let Some(growth) = live::growth_of(snapshot, view) {
+            let unit = &view.value_type().unit;
+            let total = view.total();
+            for row in growth.rows.iter().take_while(|r| snapshot.config.growth.passes(r.flat_per_minute, total)) {
+                let Some(uri) = locate::uri_for(view, &row.file) else { continue };
+                let at = locate::current_line(snapshot, &uri, row.line);
+                out.entry(uri).or_default().push(Diagnostic {
+                    range: Range::new(Position::new(at, 0), Position::new(at, u32::MAX)),
+                    severity: Some(DiagnosticSeverity::WARNING),
+                    code: Some(NumberOrString::String("growth".into())),
+                    source: Some(SOURCE.into()),
+                    message: labels::growth_warning(row.flat_per_minute, unit),
+                    ..Default::default()
+                });
+            }
         }
     }
     for list in out.values_mut() {

@@ -7,8 +7,9 @@ use tower_lsp_server::ls_types::*;
 
 use crate::analysis::stacks::Frame;
 use crate::analysis::{annotate, SampleType};
+use crate::report::labels;
 
-use super::locate;
+use super::{live, locate};
 use super::snapshot::{Snapshot, View};
 use super::Result;
 
@@ -29,6 +30,12 @@ pub fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>>
     let mut text = format!("**pprof** · {} · line {line}\n\n", loaded.source.display_name());
     for (t, cost) in costs.costs.iter().enumerate() {
         let _ = writeln!(text, "- {}", view.scale_of(SampleType(t)).row(*cost));
+    }
+    if let Some(growth) = live::growth_of(snapshot, view) {
+        if let Some(row) = live::line_growth(growth, view, files, line) {
+            let row = labels::growth_row(row.flat_per_minute, &view.value_type().unit, growth.snapshots, growth.seconds);
+            let _ = writeln!(text, "- {row}");
+        }
     }
     let stacks = loaded.stacks_through(&annotate::lines_at(index, files, line), view.sample_type());
     if !stacks.is_empty() {

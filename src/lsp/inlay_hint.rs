@@ -7,7 +7,7 @@ use crate::analysis::SampleType;
 use crate::report::labels;
 
 use super::config::StaleHints;
-use super::convert;
+use super::{convert, live};
 use super::snapshot::{Snapshot, View};
 use super::Result;
 
@@ -23,6 +23,8 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
     let total = view.total();
     let threshold = hints.threshold();
     let range = params.range;
+    let growth = live::growth_of(snapshot, view);
+    let unit = &view.value_type().unit;
 
     let mut out = Vec::new();
     for line in annotate::file_lines(view.index(), files) {
@@ -40,6 +42,10 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
         }
         let Some(position) = convert::end_of_line(doc, place.line, snapshot.caps.encoding) else { continue };
         let mut label = view.scale().hint_in(hints.format, cost);
+        if let Some(row) = growth.and_then(|g| live::growing(snapshot, g, view, files, line.line)) {
+            label.push(' ');
+            label.push_str(&labels::growth_mark(row.flat_per_minute, unit));
+        }
         if place.stale {
             label.push_str(labels::STALE_SUFFIX);
         }

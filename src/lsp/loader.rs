@@ -22,10 +22,11 @@ use crate::source::workspace::{self, ScanOptions};
 use super::protocol::ProfileOrigin;
 use super::server::Backend;
 use super::session::Watch;
-use super::snapshot::{Base, LoadedProfile, MappedView, Offered, View};
+use super::live::{self, LiveUpdate};
+use super::snapshot::{Base, LoadedProfile, MappedView, Offered, Snapshot, View};
 
 /// How long a URL fetch may take.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
+pub(super) const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
 
 static PROGRESS_TOKENS: AtomicU64 = AtomicU64::new(1);
 static WATCHES: AtomicU64 = AtomicU64::new(1);
@@ -59,17 +60,17 @@ impl Progress {
 }
 
 /// What one load read and how long each step took, for the log.
-struct Loaded {
-    profile: LoadedProfile,
-    paths: MappedView,
-    bytes: usize,
-    read: Duration,
-    index: Duration,
-    map: Duration,
+pub(super) struct Loaded {
+    pub(super) profile: LoadedProfile,
+    pub(super) paths: MappedView,
+    pub(super) bytes: usize,
+    pub(super) read: Duration,
+    pub(super) index: Duration,
+    pub(super) map: Duration,
 }
 
 /// Reads and decodes a profile.
-fn read_decode(source: &ProfileSource, max_bytes: u64) -> Result<(Profile, usize), String> {
+pub(super) fn read_decode(source: &ProfileSource, max_bytes: u64) -> Result<(Profile, usize), String> {
     let bytes = load::fetch(source, max_bytes, FETCH_TIMEOUT)?;
     let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
         .map_err(|e| format!("{source}: {e}"))?;
@@ -110,8 +111,13 @@ pub enum Trigger {
 }
 
 /// Loads `source` and makes it the shown profile. On failure the previous
-/// profile stays and the error says why, and what is still shown.
+/// profile stays and the error says why, and what is still shown. A URL
+/// with `refreshSeconds` above 0 becomes a live source: the first poll is
+/// this load, and polling goes on in the background (`live.rs`).
 pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) -> Result<(), String> {
+    // Whatever was polled before is not shown any more.
+    live::stop(backend);
+    let poller = live::poller_for(backend, &source)?;
     backend.session.update(|s| s.activity.loading.push(source.clone()));
     backend.session.publish(&backend.client);
     let one_at_a_time = backend.session.load_lock.lock().await;
@@ -124,24 +130,36 @@ pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) ->
     progress.report("reading, decoding and indexing").await;
     let started = Instant::now();
     let disk = backend.session.disk.clone();
-    let result = tokio::task::spawn_blocking(move || read_decode_index(&task_source, max_bytes, &mapper, base, &*disk))
-        .await
-        .unwrap_or_else(|e| Err(format!("{source}: loading stopped: {e}")));
-
-    let done_loading = |s: &mut super::snapshot::Snapshot| {
-        if let Some(i) = s.activity.loading.iter().position(|l| l == &source) {
-            s.activity.loading.remove(i);
+    let read = tokio::task::spawn_blocking(move || match poller {
+        None => (read_decode_index(&task_source, max_bytes, &mapper, base, &*disk), None),
+        Some(mut poller) => {
+            let (result, state) = live::poll(&mut poller, base, &mapper, &*disk);
+            (result, Some((poller, state)))
         }
+    })
+    .await;
+    let (result, live) = read.unwrap_or_else(|e| (Err(format!("{source}: loading stopped: {e}")), None));
+    let (poller, live_update) = match live {
+        Some((poller, update)) => (Some(poller), Some(update)),
+        None => (None, None),
     };
+
     let loaded = match result {
         Ok(loaded) => loaded,
         Err(reason) => {
             tracing::warn!(source = %source, elapsed_ms = started.elapsed().as_millis() as u64, "load failed: {reason}");
             let (snapshot, ()) = backend.session.update(|s| {
-                done_loading(s);
+                done_loading(s, &source);
                 s.activity.error = Some(reason.clone());
+                if let Some(update) = live_update {
+                    s.live = Some(Arc::new(update.apply(s.live.as_deref())));
+                }
             });
             drop(one_at_a_time);
+            // A live source that is down now may come up: keep polling it.
+            if let Some(poller) = poller {
+                live::start(backend, poller);
+            }
             backend.session.publish(&backend.client);
             progress.finish("failed".into()).await;
             let keeping = match &snapshot.view {
@@ -155,6 +173,40 @@ pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) ->
             return Err(message);
         }
     };
+    let (now, problem) = install(backend, &source, loaded, live_update);
+    drop(one_at_a_time);
+    if let Some(poller) = poller {
+        live::start(backend, poller);
+    }
+    if matches!(source, ProfileSource::File(_)) && now.config.watch {
+        watch(backend, &source);
+    }
+    let summary = super::status::of(&now).summary;
+    progress.finish(summary.clone()).await;
+    remap_if_stale(backend).await;
+    backend.changed().await;
+    if let Some(problem) = problem {
+        backend.client.show_message(MessageType::WARNING, format!("pprof: {problem}; showing the default instead")).await;
+    }
+    backend.client.log_message(MessageType::INFO, format!("pprof: loaded {summary}")).await;
+    Ok(())
+}
+
+fn done_loading(s: &mut Snapshot, source: &ProfileSource) {
+    if let Some(i) = s.activity.loading.iter().position(|l| l == source) {
+        s.activity.loading.remove(i);
+    }
+}
+
+/// Publishes a loaded profile: the new view (keeping the sample type on
+/// screen when the same source is loaded again), the rebased documents and,
+/// for a live source, its state, in one swap. Call with the load lock held.
+pub(super) fn install(
+    backend: &Backend,
+    source: &ProfileSource,
+    loaded: Loaded,
+    live: Option<LiveUpdate>,
+) -> (Arc<Snapshot>, Option<crate::analysis::SelectError>) {
     tracing::info!(
         source = %source,
         bytes = loaded.bytes,
@@ -169,37 +221,26 @@ pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) ->
         // Reloading the shown source keeps the sample type on screen;
         // anything else starts from the setting.
         let wanted = match &s.view {
-            Some(v) if v.loaded().source == source => Some(v.value_type().name.clone()),
+            Some(v) if &v.loaded().source == source => Some(v.value_type().name.clone()),
             _ => s.config.sample_type.clone(),
         };
         let (view, problem) = View::new(profile, paths, wanted.as_deref());
         let previous = s.view.replace(Arc::new(view));
         s.documents.rebase_all();
-        done_loading(s);
+        done_loading(s, source);
         s.activity.error = None;
-        if !s.offered.iter().any(|o| o.source == source) {
+        s.live = live.map(|update| Arc::new(update.apply(s.live.as_deref())));
+        if !s.offered.iter().any(|o| &o.source == source) {
             let mut offered = s.offered.to_vec();
             offered.insert(0, Offered { source: source.clone(), origin: ProfileOrigin::Loaded, reason: None });
             s.offered = offered.into();
         }
         (previous, problem)
     });
-    drop(one_at_a_time);
     // The previous profile may be large and this its last owner: free it
     // on a blocking thread, not on the task that serves every request.
     tokio::task::spawn_blocking(move || drop(previous));
-    if matches!(source, ProfileSource::File(_)) && now.config.watch {
-        watch(backend, &source);
-    }
-    let summary = super::status::of(&now).summary;
-    progress.finish(summary.clone()).await;
-    remap_if_stale(backend).await;
-    backend.changed().await;
-    if let Some(problem) = problem {
-        backend.client.show_message(MessageType::WARNING, format!("pprof: {problem}; showing the default instead")).await;
-    }
-    backend.client.log_message(MessageType::INFO, format!("pprof: loaded {summary}")).await;
-    Ok(())
+    (now, problem)
 }
 
 /// Rescans the workspace folders and rebuilds the path mapper (and the

@@ -14,6 +14,7 @@ mod documents;
 mod hover;
 mod inlay_hint;
 mod lifecycle;
+mod live;
 mod loader;
 mod locate;
 pub mod protocol;

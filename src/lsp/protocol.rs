@@ -18,10 +18,11 @@ pub mod command {
     pub const SHOW_FUNCTION: &str = "pprof.showFunction";
     pub const HEAT: &str = "pprof.heat";
     pub const SET_DIFF_BASE: &str = "pprof.setDiffBase";
+    pub const GROWTH: &str = "pprof.growth";
 
     /// Every command the server advertises.
     pub const ALL: &[&str] =
-        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT, SET_DIFF_BASE];
+        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT, SET_DIFF_BASE, GROWTH];
 }
 
 /// `pprof/status`: sent whenever what the server shows changes.
@@ -90,6 +91,9 @@ pub struct Status {
     /// The profile values are compared with (`pprof.setDiffBase`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff_base: Option<String>,
+    /// Present while the shown source is polled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveStatus>,
 }
 
 /// `pprof.load`: `{"path": …}` or `{"url": …}` (or the bare string).
@@ -245,6 +249,37 @@ pub struct Caller {
     pub function: String,
     pub weight: i64,
     pub label: String,
+}
+
+/// `pprof.growth`: `{"sampleType": …, "n": …}`, both optional.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrowthArgs {
+    #[serde(default)]
+    pub sample_type: Option<String>,
+    /// At most this many rows.
+    #[serde(default)]
+    pub n: Option<usize>,
+}
+
+/// A live source's state in the status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveStatus {
+    /// Snapshots kept for growth.
+    pub snapshots: usize,
+    pub refresh_seconds: u64,
+    /// When the last fetch succeeded (`14:03:22 UTC`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_fetch: Option<String>,
+    /// Since when the source has not answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreachable_since: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// `delta over N s` for a `?seconds=N` URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<String>,
 }
 
 /// `pprof.heat`: `{"uri": …}`.

@@ -19,7 +19,7 @@ use super::documents::Document;
 use super::protocol::command;
 use super::session::Session;
 use super::snapshot::{ClientCaps, Snapshot};
-use super::{call_hierarchy, code_lens, hover, inlay_hint, lifecycle, loader, symbol, Failure, Result};
+use super::{call_hierarchy, code_lens, hover, inlay_hint, lifecycle, live, loader, symbol, Failure, Result};
 
 /// The server: a client handle and the shared session.
 #[derive(Clone)]
@@ -237,6 +237,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> jsonrpc::Result<()> {
         loader::unwatch(self);
+        live::stop(self);
         Ok(())
     }
 

@@ -13,6 +13,7 @@ use tower_lsp_server::Client;
 use crate::source::fs::Disk;
 use crate::source::load::ProfileSource;
 
+use super::live::LiveTask;
 use super::protocol::{Status, StatusNotification};
 use super::snapshot::Snapshot;
 use super::{diagnostics, status};
@@ -43,6 +44,8 @@ pub struct Session {
     /// async lock: a load holds it while it waits for its worker thread.
     pub load_lock: tokio::sync::Mutex<()>,
     pub watch: Mutex<Option<Watch>>,
+    /// The task polling the shown source, if it is live.
+    pub live: Mutex<Option<LiveTask>>,
     /// What was last sent, and the queue that sends in order.
     published: Mutex<Published>,
     outbox: OnceLock<mpsc::UnboundedSender<Outgoing>>,
@@ -59,6 +62,7 @@ impl Session {
             state: RwLock::default(),
             load_lock: tokio::sync::Mutex::default(),
             watch: Mutex::default(),
+            live: Mutex::default(),
             published: Mutex::default(),
             outbox: OnceLock::new(),
             exit,

@@ -20,6 +20,7 @@ use crate::source::load::ProfileSource;
 use super::config::Config;
 use super::convert::{self, Encoding};
 use super::documents::Document;
+use super::live::LiveState;
 use super::protocol::ProfileOrigin;
 
 /// A profile whose values are subtracted from the shown one's, as
@@ -53,6 +54,11 @@ impl LoadedProfile {
             Some(b) => Index::build_diff(&profile, &b.profile).map_err(|e| format!("cannot compare with {}: {e}", b.source))?,
         };
         Ok(LoadedProfile { source, profile, base, index, calls: OnceLock::new(), stacks: DashMap::new() })
+    }
+
+    /// A profile indexed already (without a base).
+    pub fn from_index(source: ProfileSource, profile: Arc<Profile>, index: Index) -> LoadedProfile {
+        LoadedProfile { source, profile, base: None, index, calls: OnceLock::new(), stacks: DashMap::new() }
     }
 
     /// The profiles the index was built from, in its order.
@@ -299,6 +305,8 @@ pub struct Snapshot {
     pub activity: Activity,
     /// The profile every load is compared with, if one is set.
     pub base: Option<Arc<Base>>,
+    /// The shown source's polling state and growth, if it is live.
+    pub live: Option<Arc<LiveState>>,
 }
 
 impl Default for Snapshot {
@@ -314,6 +322,7 @@ impl Default for Snapshot {
             offered: Arc::from(Vec::new()),
             activity: Activity::default(),
             base: None,
+            live: None,
         }
     }
 }

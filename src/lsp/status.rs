@@ -4,7 +4,9 @@
 use crate::analysis::{annotate, units};
 use crate::report::labels;
 
-use super::protocol::{State, Status};
+use crate::source::live::clock_utc;
+
+use super::protocol::{LiveStatus, State, Status};
 use super::snapshot::Snapshot;
 
 pub fn of(snapshot: &Snapshot) -> Status {
@@ -36,8 +38,10 @@ pub fn of(snapshot: &Snapshot) -> Status {
         loading: loading.clone(),
         error: activity.error.clone(),
         diff_base: snapshot.base.as_ref().map(|b| b.source.to_string()),
+        live: None,
     };
     let mut detail = Vec::new();
+    let mut live_line: Option<String> = None;
     let shown = snapshot.view.as_ref().map(|view| {
         let loaded = view.loaded();
         let ty = view.value_type();
@@ -81,6 +85,32 @@ pub fn of(snapshot: &Snapshot) -> Status {
         }
         summary
     });
+    if let (Some(live), Some(view)) = (&snapshot.live, &snapshot.view) {
+        if live.source == view.loaded().source {
+            let state = LiveStatus {
+                snapshots: live.snapshots,
+                refresh_seconds: snapshot.config.refresh_seconds,
+                last_fetch: live.last.map(clock_utc),
+                unreachable_since: live.failing.as_ref().map(|f| clock_utc(f.since)),
+                error: live.failing.as_ref().map(|f| f.error.clone()),
+                delta: live.delta.clone(),
+            };
+            let mut line = match (&state.unreachable_since, &state.last_fetch) {
+                (Some(since), _) => format!("live · unreachable since {since}"),
+                (None, Some(last)) => format!("live · {} snapshots · {last}", state.snapshots),
+                (None, None) => "live".to_string(),
+            };
+            if let Some(delta) = &state.delta {
+                line.push_str(&format!(" · {delta}"));
+            }
+            detail.push(line.clone());
+            if let Some(error) = &state.error {
+                detail.push(format!("the last refresh failed: {error}"));
+            }
+            live_line = Some(line);
+            status.live = Some(state);
+        }
+    }
     if let Some(source) = &loading {
         detail.push(format!("loading {source}…"));
     }
@@ -92,7 +122,10 @@ pub fn of(snapshot: &Snapshot) -> Status {
         (State::Loading, None) => format!("pprof: loading {}…", loading.unwrap_or_default()),
         (State::Failed, Some(s)) => format!("{s} · load failed"),
         (State::Failed, None) => "pprof: load failed".into(),
-        (_, Some(s)) => s,
+        (_, Some(s)) => match live_line {
+            Some(live) => format!("{s} · {live}"),
+            None => s,
+        },
         (_, None) => "pprof: no profile".into(),
     };
     if detail.is_empty() {

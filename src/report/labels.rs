@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::units::{label, percent};
+use crate::report::growth::{duration_label, rate_label};
 use crate::analysis::Cost;
 use crate::profile::ValueType;
 
@@ -151,6 +152,21 @@ pub fn call(ty: &ValueType, value: i64, total: i64) -> String {
     plain(ty, total).call(value)
 }
 
+/// `▲ 75MB/min`: what a growing line's hint ends with.
+pub fn growth_mark(per_minute: f64, unit: &str) -> String {
+    format!("▲ {}", rate_label(per_minute, unit).trim_start_matches('+'))
+}
+
+/// `grows 75MB/min`: a growing line's diagnostic.
+pub fn growth_warning(per_minute: f64, unit: &str) -> String {
+    format!("grows {}", rate_label(per_minute, unit).trim_start_matches('+'))
+}
+
+/// `growth: +75MB/min flat over 12 snapshots (3m00s)`: a hover row.
+pub fn growth_row(per_minute: f64, unit: &str, snapshots: usize, seconds: f64) -> String {
+    format!("growth: {} flat over {snapshots} snapshots ({})", rate_label(per_minute, unit), duration_label(seconds))
+}
+
 /// `heap.pb.gz · inuse_space 15.27MB`: the status line of a shown profile.
 pub fn status_summary(name: &str, ty: &ValueType, total: i64) -> String {
     format!("{name} · {} {}", ty.name, label(total, &ty.unit))
@@ -194,5 +210,13 @@ mod tests {
         assert_eq!(diff.row(Cost { flat: 0, cum: -mb }), "inuse_space: 0 flat (0.00%), -1MB cum (-25.00%)");
         assert_eq!(diff.lens(Cost { flat: mb, cum: mb }), "inuse_space: +1MB flat, +1MB cum (+25.00%) · callers");
         assert_eq!(diff_summary("new.pb.gz", "old.pb.gz", &space, -mb / 2), "new.pb.gz − old.pb.gz · inuse_space -512kB");
+    }
+
+    #[test]
+    fn growth_labels() {
+        let per_minute = 75.0 * 1024.0 * 1024.0;
+        assert_eq!(growth_mark(per_minute, "bytes"), "▲ 75MB/min");
+        assert_eq!(growth_warning(per_minute, "bytes"), "grows 75MB/min");
+        assert_eq!(growth_row(per_minute, "bytes", 12, 180.0), "growth: +75MB/min flat over 12 snapshots (3m00s)");
     }
 }

@@ -4,6 +4,7 @@
 //! Argument and result types are in `protocol.rs`.
 
 mod diff_base;
+mod growth;
 mod heat;
 mod load;
 mod profiles;
@@ -34,6 +35,7 @@ pub async fn execute(backend: &Backend, name: &str, arg: Value) -> Result<Value>
         command::UNRESOLVED => json(backend.read(arg, |s, _: Value| unresolved::handle(s)).await),
         command::LIST_PROFILES => json(backend.read(arg, |s, _: Value| profiles::handle(s)).await),
         command::HEAT => json(backend.read(parse_args(arg, "uri")?, heat::handle).await),
+        command::GROWTH => json(backend.read(parse_args(arg, "sampleType")?, growth::handle).await),
         other => Err(format!("unknown command {other}").into()),
     }
 }

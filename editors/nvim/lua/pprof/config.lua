@@ -20,11 +20,14 @@ M.server_keys = {
   'watch',
   'diffBase',
   'diagnostics',
+  'refreshSeconds',
+  'history',
+  'growth',
 }
 
 --- Settings the server reads as JSON objects. An empty Lua table would be
 --- sent as `[]`, which the server rejects.
-local object_keys = { hints = true, lenses = true, diagnostics = true }
+local object_keys = { hints = true, lenses = true, diagnostics = true, growth = true }
 
 local from_setup = {}
 
