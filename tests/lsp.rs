@@ -371,7 +371,8 @@ async fn initialize_advertises_every_capability_and_command() {
             "pprof.listProfiles",
             "pprof.showFunction",
             "pprof.heat",
-            "pprof.setDiffBase"
+            "pprof.setDiffBase",
+            "pprof.growth"
         ]
     );
     // Nothing is loaded before `initialized`.

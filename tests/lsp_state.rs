@@ -534,3 +534,162 @@ async fn pprof_top_ranks_rows_as_pprof_orders_them() {
         assert_eq!(got, expected, "by {by}");
     }
 }
+
+/// A heap profile of two lines of the fixture program: the catalog
+/// allocation holding `catalog_bytes`, and a line of main.go holding a
+/// constant 1 MiB. Gzipped, as Go serves it.
+fn live_heap(catalog_bytes: i64, main_line: i64) -> Vec<u8> {
+    use pprof_lsp::profile::{Function, FunctionIdx, Line, Location, LocationIdx};
+    let mut p = Profile {
+        sample_types: vec![ValueType::new("inuse_objects", "count"), ValueType::new("inuse_space", "bytes")],
+        ..Default::default()
+    };
+    for (name, file, line) in [
+        ("pprofdemo/internal/catalog.init.0", "/build/pprofdemo/internal/catalog/catalog.go", init_row()),
+        ("main.main", "/build/pprofdemo/main.go", main_line),
+    ] {
+        p.functions.push(Function { name: name.into(), filename: file.into(), ..Default::default() });
+        let f = FunctionIdx(p.functions.len() as u32 - 1);
+        p.locations.push(Location { lines: vec![Line { function: f, line, column: 0 }], ..Default::default() });
+    }
+    p.push_sample(&[LocationIdx(0)], &[1, catalog_bytes], []);
+    p.push_sample(&[LocationIdx(1)], &[1, 1 << 20], []);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&encode(&p)).unwrap();
+    gz.finish().unwrap()
+}
+
+/// An endpoint that serves a growing heap: the n-th request gets
+/// `live_heap((n + 1) × 10 MiB)`. While `down` is set it closes its port,
+/// and opens the same port again when it is cleared. Stops after a minute.
+struct GrowingEndpoint {
+    url: String,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    served: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl GrowingEndpoint {
+    fn start(main_line: i64) -> GrowingEndpoint {
+        use std::io::Read;
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (thread_down, thread_served) = (down.clone(), served.clone());
+        std::thread::spawn(move || {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            let mut listener = Some(listener);
+            while std::time::Instant::now() < deadline {
+                if thread_down.load(Ordering::SeqCst) {
+                    listener = None;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    continue;
+                }
+                let l = match &listener {
+                    Some(l) => l,
+                    None => match std::net::TcpListener::bind(addr) {
+                        Ok(l) => listener.insert(l),
+                        Err(_) => {
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                            continue;
+                        }
+                    },
+                };
+                l.set_nonblocking(true).unwrap();
+                let mut stream = match l.accept() {
+                    Ok((s, _)) => s,
+                    Err(_) => {
+                        std::thread::sleep(std::time::Duration::from_millis(10));
+                        continue;
+                    }
+                };
+                stream.set_nonblocking(false).unwrap();
+                stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                    head.push(byte[0]);
+                }
+                let n = thread_served.fetch_add(1, Ordering::SeqCst) as i64;
+                let body = live_heap((n + 1) * (10 << 20), main_line);
+                let header = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(header.as_bytes());
+                let _ = stream.write_all(&body);
+            }
+        });
+        GrowingEndpoint { url: format!("http://{addr}/debug/pprof/heap"), down, served }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_endpoint_shows_growth_and_survives_an_outage() {
+    use std::sync::atomic::Ordering;
+    let main_line = common::demo::line_of("main.go", "func main()") as i64 + 1;
+    let endpoint = GrowingEndpoint::start(main_line);
+    let c = start_in_workspace(json!({ "profiles": [endpoint.url], "refreshSeconds": 1 })).await;
+    let live = |s: &Value| s["live"].clone();
+    // Three snapshots make a growth; wait for four.
+    let status = c
+        .eventually("four snapshots", std::time::Duration::from_secs(20), || async {
+            let s = c.status().await;
+            (live(&s)["snapshots"].as_u64() >= Some(4)).then_some(s)
+        })
+        .await;
+    assert!(status["summary"].as_str().unwrap().contains("· live · "), "{status}");
+    assert_eq!(live(&status)["refreshSeconds"], 1);
+
+    let growth = c.command_ok("pprof.growth", Value::Null).await;
+    assert_eq!(growth["sampleType"], "inuse_space");
+    assert!(growth["snapshots"].as_u64() >= Some(4), "{growth}");
+    let rows = growth["rows"].as_array().unwrap();
+    let catalog = goprog().join(CATALOG);
+    assert_eq!(rows[0]["line"], init_row(), "the growing line first: {growth}");
+    assert_eq!(rows[0]["uri"], uri(&catalog));
+    assert_eq!(rows[0]["file"], catalog.display().to_string(), "the workspace path, once mapped");
+    // 10 MiB a poll, about a second apart: growing, by roughly 600 MiB/min.
+    let rate = rows[0]["flatPerMinute"].as_f64().unwrap() / (1 << 20) as f64;
+    assert!(rate > 100.0 && rate < 2000.0, "{rate} MiB/min");
+    let steady = rows.iter().find(|r| r["line"] == main_line).expect("the steady line");
+    assert_eq!(steady["flatPerMinute"], 0.0, "{steady}");
+
+    // The hint, the hover and a Warning say so.
+    let doc = c.open(&catalog);
+    let hint = c.hint_at(&doc, init_line()).await.unwrap();
+    assert!(hint.contains(" ▲ ") && hint.ends_with("/min"), "{hint}");
+    let hover = c.ok("textDocument/hover", json!({ "textDocument": { "uri": doc }, "position": { "line": init_line(), "character": 0 } })).await;
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("growth: +"), "{hover}");
+    let warning = c
+        .eventually("a growth warning", WAIT, || async {
+            c.messages_with("textDocument/publishDiagnostics").into_iter().rev().find_map(|m| {
+                let d = m["params"]["diagnostics"].as_array()?.iter().find(|d| d["code"] == "growth")?.clone();
+                (m["params"]["uri"] == doc).then_some(d)
+            })
+        })
+        .await;
+    assert_eq!(warning["severity"], 2);
+    assert_eq!(warning["range"]["start"]["line"], init_line());
+    assert!(warning["message"].as_str().unwrap().starts_with("grows "), "{warning}");
+
+    // The endpoint goes away: the data stays, the status says since when.
+    endpoint.down.store(true, Ordering::SeqCst);
+    let status = c
+        .eventually("the outage is noticed", std::time::Duration::from_secs(20), || async {
+            let s = c.status().await;
+            live(&s).get("unreachableSince").is_some().then_some(s)
+        })
+        .await;
+    assert!(status["summary"].as_str().unwrap().contains("unreachable since"), "{status}");
+    assert!(c.hint_at(&doc, init_line()).await.unwrap().contains(" ▲ "));
+    let before = endpoint.served.load(Ordering::SeqCst);
+    // Back again: polling resumes and the outage ends.
+    endpoint.down.store(false, Ordering::SeqCst);
+    c.eventually("polling resumes", std::time::Duration::from_secs(20), || async {
+        let s = c.status().await;
+        (live(&s).get("unreachableSince").is_none() && endpoint.served.load(Ordering::SeqCst) > before).then_some(())
+    })
+    .await;
+}
