@@ -31,6 +31,10 @@ source "$REPO_ROOT/scripts/install-go.sh"
 export TZ=UTC LC_ALL=C
 
 BUILD_ROOT=/tmp/pprof-lsp-build
+# The tests assume the build paths recorded in the profiles do not exist
+# on the machine that runs them (they must be mapped onto the checkout),
+# so nothing is left there.
+trap 'rm -rf "$BUILD_ROOT"' EXIT
 BUILD_DIR=$BUILD_ROOT/pprofdemo
 GOROOT_LINK=$BUILD_ROOT/go
 WIN_BUILD_DIR=D:/work/projects/pprofdemo
