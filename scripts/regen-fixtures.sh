@@ -165,8 +165,11 @@ record_goldens() {
         done
     done
 
-    for type in inuse_space alloc_space; do
-        top_goldens "$GOLDEN/heap2-diff-heap.$type" B -sample_index="$type" \
+    # heap2 less heap, as -diff_base computes it, for every sample type.
+    for st in $(sample_types "$PROFILES/heap2.pb.gz"); do
+        type=${st%%/*}
+        unit="$(unit_flag "${st#*/}")"
+        top_goldens "$GOLDEN/heap2-diff-heap.$type" "$unit" -sample_index="$type" \
             -diff_base "$PROFILES/heap.pb.gz" "$PROFILES/heap2.pb.gz"
     done
 

@@ -326,7 +326,7 @@ async fn a_diff_base_makes_every_value_pprofs_diff() {
     let c = start_in_workspace(json!({ "profiles": [profile("heap2.pb.gz")], "watch": false })).await;
     let status = c.command_ok("pprof.setDiffBase", json!({ "path": profile("heap.pb.gz") })).await;
     assert_eq!(status["diffBase"], profile("heap.pb.gz").display().to_string());
-    for sample_type in ["inuse_space", "alloc_space"] {
+    for sample_type in ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"] {
         let status = c.command_ok("pprof.selectSampleType", json!({ "name": sample_type })).await;
         let (total, rows) = golden_rows(&format!("heap2-diff-heap.{sample_type}.lines.top.txt"));
         assert_eq!(status["total"], total, "{sample_type}: percentages are of the base's total");
@@ -339,18 +339,19 @@ async fn a_diff_base_makes_every_value_pprofs_diff() {
         let rel = &file[file.find("pprofdemo/").unwrap() + "pprofdemo/".len()..];
         let uri = c.open(&goprog().join(rel));
         let line: u64 = line.parse().unwrap();
-        let ty = ValueType::new(sample_type, "bytes");
+        let ty = ValueType::new(sample_type, if sample_type.ends_with("_space") { "bytes" } else { "count" });
         let diff = labels::Scale { ty: &ty, total, signed: true };
         assert!(flat > 0);
         assert_eq!(c.hint_at(&uri, line - 1).await, Some(diff.hint(Cost { flat, cum })), "{key}");
         assert!(diff.hint(Cost { flat, cum }).starts_with('+'));
     }
-    // Cleared: heap2's own values again.
+    // Cleared: heap2's own values again, of the type still shown.
     let status = c.command_ok("pprof.setDiffBase", json!({})).await;
     assert!(status.get("diffBase").is_none(), "{status}");
-    let (total, rows) = golden_rows("heap2.alloc_space.lines.top.txt");
+    let shown = status["sampleType"].as_str().unwrap().to_string();
+    let (total, rows) = golden_rows(&format!("heap2.{shown}.lines.top.txt"));
     assert_eq!(status["total"], total);
-    assert_rows_equal(&top_rows(&c).await, &rows, "heap2 alloc_space");
+    assert_rows_equal(&top_rows(&c).await, &rows, &format!("heap2 {shown}"));
     // A base that cannot be compared changes nothing.
     let err = c.command("pprof.setDiffBase", json!({ "path": profile("cpu.pb.gz") })).await.unwrap_err();
     assert!(err["message"].as_str().unwrap().contains("cannot compare"), "{err}");
