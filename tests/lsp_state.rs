@@ -675,6 +675,17 @@ async fn a_live_endpoint_shows_growth_and_survives_an_outage() {
     assert_eq!(warning["range"]["start"]["line"], init_line());
     assert!(warning["message"].as_str().unwrap().starts_with("grows "), "{warning}");
 
+    // Compared with the snapshot before: each poll adds 10 MiB there.
+    let status = c.command_ok("pprof.setDiffBase", json!({ "previous": true })).await;
+    assert!(status["diffBaseName"].as_str().unwrap().starts_with("the previous snapshot of heap ("), "{status}");
+    let diff = c
+        .eventually("the next refresh is compared too", WAIT, || async {
+            c.hint_at(&doc, init_line()).await.filter(|h| h.starts_with("+10MB flat"))
+        })
+        .await;
+    assert!(diff.contains("+10MB cum"), "{diff}");
+    c.command_ok("pprof.setDiffBase", json!({})).await;
+
     // The endpoint goes away: the data stays, the status says since when.
     endpoint.down.store(true, Ordering::SeqCst);
     let status = c

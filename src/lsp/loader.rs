@@ -398,7 +398,7 @@ pub async fn start(backend: &Backend) {
 /// user if it cannot be read.
 pub async fn apply_base_setting(backend: &Backend) {
     let setting = backend.session.snapshot().config.diff_base.clone();
-    let target = setting.map(|t| source_in_workspace(backend, &t));
+    let target = setting.map(|t| BaseTarget::Read(source_in_workspace(backend, &t)));
     if let Err(e) = set_base(backend, target).await {
         backend.client.show_message(MessageType::ERROR, format!("pprof: diffBase: {e}")).await;
     }
@@ -470,26 +470,35 @@ pub fn unwatch(backend: &Backend) {
     backend.session.watch.lock().unwrap_or_else(|e| e.into_inner()).take();
 }
 
+/// What to compare with.
+pub enum BaseTarget {
+    /// A profile to read.
+    Read(ProfileSource),
+    /// One at hand (such as a live source's previous snapshot).
+    Given(Arc<Base>),
+}
+
 /// Sets (or, with `None`, clears) the profile every load is compared with,
 /// and re-indexes the shown profile against it. On failure nothing changes.
-pub async fn set_base(backend: &Backend, target: Option<ProfileSource>) -> Result<(), String> {
+pub async fn set_base(backend: &Backend, target: Option<BaseTarget>) -> Result<(), String> {
     let one_at_a_time = backend.session.load_lock.lock().await;
     let snapshot = backend.session.snapshot();
     let max_bytes = snapshot.config.max_profile_bytes;
     let mapper = snapshot.mapper.clone();
     let shown = snapshot.view.clone();
     let progress = match &target {
-        Some(t) => Some(Progress::begin(backend, "pprof", format!("comparing with {}", t.display_name())).await),
-        None => None,
+        Some(BaseTarget::Read(t)) => Some(Progress::begin(backend, "pprof", format!("comparing with {}", t.display_name())).await),
+        _ => None,
     };
     let started = Instant::now();
     let disk = backend.session.disk.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<_, String> {
         let base = match target {
             None => None,
-            Some(source) => {
+            Some(BaseTarget::Given(base)) => Some(base),
+            Some(BaseTarget::Read(source)) => {
                 let (profile, _) = read_decode(&source, max_bytes)?;
-                Some(Arc::new(Base { source, profile }))
+                Some(Arc::new(Base { name: source.display_name(), source, profile: Arc::new(profile) }))
             }
         };
         let reindexed = match &shown {

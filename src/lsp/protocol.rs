@@ -91,6 +91,10 @@ pub struct Status {
     /// The profile values are compared with (`pprof.setDiffBase`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff_base: Option<String>,
+    /// How the status names the base (a file name, or "the previous
+    /// snapshot of …").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_base_name: Option<String>,
     /// Present while the shown source is polled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<LiveStatus>,
@@ -103,6 +107,18 @@ pub struct LoadArgs {
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+/// `pprof.setDiffBase`: `{"path": …}`, `{"url": …}`, `{"previous": true}`
+/// (a live source's snapshot before the shown one), or `{}` to clear.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DiffBaseArgs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub previous: bool,
 }
 
 /// `pprof.selectSampleType`: `{"name": …}` (or the bare string); a name

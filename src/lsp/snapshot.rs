@@ -27,7 +27,9 @@ use super::protocol::ProfileOrigin;
 /// `go tool pprof -diff_base` does.
 pub struct Base {
     pub source: ProfileSource,
-    pub profile: Profile,
+    /// How the status names it.
+    pub name: String,
+    pub profile: Arc<Profile>,
 }
 
 /// A decoded and indexed profile (less its base, if one is set), shared
@@ -63,7 +65,7 @@ impl LoadedProfile {
 
     /// The profiles the index was built from, in its order.
     pub fn profiles(&self) -> Vec<&Profile> {
-        std::iter::once(self.profile.as_ref()).chain(self.base.as_ref().map(|b| &b.profile)).collect()
+        std::iter::once(self.profile.as_ref()).chain(self.base.as_ref().map(|b| b.profile.as_ref())).collect()
     }
 
     pub fn calls(&self) -> &CallGraph {

@@ -38,6 +38,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
         loading: loading.clone(),
         error: activity.error.clone(),
         diff_base: snapshot.base.as_ref().map(|b| b.source.to_string()),
+        diff_base_name: snapshot.base.as_ref().map(|b| b.name.clone()),
         live: None,
     };
     let mut detail = Vec::new();
@@ -74,9 +75,9 @@ pub fn of(snapshot: &Snapshot) -> Status {
                 let net = annotate::net(view.index(), view.sample_type());
                 detail.push(format!(
                     "compared with {}: values are differences, percentages are of its total",
-                    base.source
+                    base.name
                 ));
-                labels::diff_summary(&name, &base.source.display_name(), ty, net)
+                labels::diff_summary(&name, &base.name, ty, net)
             }
             _ => labels::status_summary(&name, ty, total),
         };

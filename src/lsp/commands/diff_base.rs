@@ -1,14 +1,30 @@
 //! `pprof.setDiffBase`: compare the shown profile (and every later load)
-//! with a base profile, as `go tool pprof -diff_base` does; `{}` clears it.
+//! with a base profile, as `go tool pprof -diff_base` does; `{"previous":
+//! true}` compares a live source with its snapshot before; `{}` clears it.
 
-use super::super::loader;
-use super::super::protocol::{LoadArgs, Status};
+use std::sync::Arc;
+
+use super::super::loader::{self, BaseTarget};
+use super::super::protocol::{DiffBaseArgs, Status};
+use super::super::snapshot::Base;
 use super::super::server::Backend;
 use super::super::{status, Result};
 
-pub async fn run(backend: &Backend, args: LoadArgs) -> Result<Status> {
-    let target = args.path.or(args.url).filter(|t| !t.trim().is_empty());
-    let source = target.map(|t| loader::source_in_workspace(backend, &t));
-    loader::set_base(backend, source).await?;
+pub async fn run(backend: &Backend, args: DiffBaseArgs) -> Result<Status> {
+    let target = if args.previous {
+        // The live source's snapshot before the one shown.
+        let snapshot = backend.session.snapshot();
+        let live = snapshot.live.as_ref().ok_or("the shown profile is not live, so it has no previous snapshot")?;
+        let profile = live.previous.clone().ok_or("the live source has only one snapshot so far")?;
+        Some(BaseTarget::Given(Arc::new(Base {
+            source: live.source.clone(),
+            name: format!("the previous snapshot of {}", live.source.display_name()),
+            profile,
+        })))
+    } else {
+        let target = args.path.or(args.url).filter(|t| !t.trim().is_empty());
+        target.map(|t| BaseTarget::Read(loader::source_in_workspace(backend, &t)))
+    };
+    loader::set_base(backend, target).await?;
     Ok(status::of(&backend.session.snapshot()))
 }
