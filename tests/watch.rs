@@ -13,6 +13,7 @@
 //!   its data.
 
 mod common;
+mod lsp_support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -237,6 +238,46 @@ fn a_watch_keeps_its_snapshots_while_the_service_is_down_and_resumes() {
     let before = stderr.lines().position(|l| l.contains("unreachable since")).unwrap();
     assert_eq!(stderr.lines().take(before).filter(|l| l.starts_with("snapshot ")).count(), 2);
     assert!(report.seconds >= 5.0 + outage.as_secs_f64() - 0.5, "{} s span the outage of {outage:?}", report.seconds);
+    mark_ran(test);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_shows_the_services_leak_from_its_live_endpoint() {
+    let test = "the_server_shows_the_services_leak_from_its_live_endpoint";
+    let Some(bin) = leaky_bin(test) else { return };
+    // The sources in a checkout of their own: the profile names the build
+    // directory, so the server must map its paths onto this one.
+    let workspace = lsp_support::TempDir::new("leaky-ws");
+    lsp_support::copy_dir(&common::root().join("tests/fixtures/leaky"), workspace.path());
+    let (leak_size, leak_every) = (2u64 << 20, 0.4);
+    let known = leak_size as f64 * 60.0 / leak_every;
+    let service = Service::start(&bin, &["-leak-size", &leak_size.to_string(), "-leak-every", "400ms", "-lifetime", "2m"]);
+    let c = lsp_support::Client::start();
+    c.initialize(workspace.path(), serde_json::json!({ "profiles": [service.heap_url()], "refreshSeconds": 2 }), lsp_support::full_capabilities())
+        .await;
+    c.initialized();
+    // Seven snapshots two seconds apart.
+    let growth = c
+        .eventually("seven snapshots", Duration::from_secs(60), || async {
+            let g = c.command("pprof.growth", serde_json::Value::Null).await.ok()?;
+            (g["snapshots"].as_u64() >= Some(7)).then_some(g)
+        })
+        .await;
+    drop(service);
+    let report: GrowthReport = serde_json::from_value(growth.clone()).unwrap();
+    let leak = marker_line("leak");
+    let top = &report.rows[0];
+    let main_go = workspace.path().join("main.go");
+    assert_eq!((top.line, top.function.as_str()), (leak, "main.leakOnce"), "the leak line first: {growth}");
+    assert_eq!(top.uri.as_deref(), Some(lsp_support::uri(&main_go).as_str()), "mapped into the workspace");
+    assert_eq!(top.file, main_go.display().to_string());
+    let ratio = top.flat_per_minute / known;
+    eprintln!("server: leak {:.1} MiB/min over {} snapshots (known {:.1}, ratio {ratio:.3})", top.flat_per_minute / MIB, report.snapshots, known / MIB);
+    assert!((ratio - 1.0).abs() <= 0.35, "the leak grows {ratio:.3} times its known rate");
+    // The hint on the leak line carries the growth mark.
+    let doc = c.open(&main_go);
+    let hint = c.hint_at(&doc, leak as u64 - 1).await.expect("a hint on the leak line");
+    assert!(hint.contains(" ▲ ") && hint.ends_with("/min"), "{hint}");
     mark_ran(test);
 }
 
