@@ -1,7 +1,8 @@
 -- :Pprof base FILE compares the shown profile with a base profile: hints
 -- become signed differences (as `go tool pprof -diff_base` computes them),
 -- the status names the base, and :Pprof base clear brings the plain hints
--- back. <Tab> completes the new subcommands.
+-- back. <Tab> completes the new subcommands, and :Pprof growth on a profile
+-- that is not live shows the server's reason.
 package.path = os.getenv('PPROF_REPO') .. '/tests/nvim/?.lua;' .. package.path
 local h = require('helpers')
 
@@ -55,6 +56,18 @@ h.run(function()
   vim.notify = function(message)
     table.insert(messages, message)
   end
+
+  -- A profile file is not live: :Pprof growth shows the server's reason.
+  vim.cmd('Pprof growth')
+  local refusal = h.wait(5000, function()
+    for _, m in ipairs(messages) do
+      if m:find('pprof.growth: ', 1, true) then
+        return m
+      end
+    end
+  end, 'the server\'s answer to :Pprof growth for a profile file')
+  h.log(':Pprof growth: ' .. refusal)
+  h.check(refusal:find('not live', 1, true) ~= nil, ':Pprof growth message: ' .. refusal)
 
   vim.cmd('Pprof base ../profiles/heap.pb.gz')
   local compared = h.wait(10000, function()

@@ -331,6 +331,12 @@ async function main() {
     for (const text of Object.values(plain)) {
         if (/[+-][\d.]+(MB|kB)\sflat/.test(text)) throw new Error(`a hint is signed before comparing: ${text}`);
     }
+    // Show Growing Lines on a profile file: the server's reason, as an error message.
+    await runCommand('Pprof: Show Growing Lines');
+    const notLive = page.locator('.notification-toast', { hasText: 'not live' });
+    log(`Show Growing Lines on a file: "${(await until('the server\'s reason', async () => (await notLive.count()) && (await notLive.first().innerText()))).replace(/\s+/g, ' ').trim()}"`);
+    await runCommand('Notifications: Clear All Notifications');
+    await until('the notifications to clear', async () => (await page.locator('.notification-toast').count()) === 0);
     await runCommand('Pprof: Compare with Base Profile…');
     const choices = await until('the base choices', async () => {
         const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
@@ -534,7 +540,7 @@ async function liveProfile(port) {
         return texts.length && texts[0].includes('/min') ? texts : undefined;
     });
     log(`growing lines: ${rows.slice(0, 3).map((r) => r.replace(/\s+/g, ' ').trim()).join(' | ')}`);
-    if (!rows[0].includes(`main.leakOnce`) || !rows[0].includes(`main.go:${leak}`)) {
+    if (!rows[0].includes('main.leakOnce') || !new RegExp(`main\\.go:${leak}(?!\\d)`).test(rows[0])) {
         throw new Error(`the first growing line is not main.leakOnce at main.go:${leak}: ${rows[0]}`);
     }
     await screenshot('growing-lines');
@@ -550,7 +556,7 @@ async function liveProfile(port) {
     await runCommand('View: Focus Problems');
     const problem = await until('the growth warning in the Problems panel', async () => {
         const texts = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
-        return texts.find((t) => /grows\s\S+\/min/.test(t) && t.includes(`Ln ${leak}`));
+        return texts.find((t) => /grows\s\S+\/min/.test(t) && t.includes(`Ln ${leak},`));
     });
     log(`problem: "${problem.replace(/\s+/g, ' ').trim()}"`);
     await screenshot('problems');
