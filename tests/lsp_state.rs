@@ -626,6 +626,11 @@ impl GrowingEndpoint {
     }
 }
 
+/// The growth mark (`▲ …/min`) on a line: an inlay hint of its own.
+async fn growth_mark(c: &Client, doc: &str, line: u64) -> Option<String> {
+    c.hints(doc).await.iter().filter(|h| h["position"]["line"] == line).map(label).find(|l| l.starts_with("▲"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_endpoint_shows_growth_and_survives_an_outage() {
     use std::sync::atomic::Ordering;
@@ -659,8 +664,10 @@ async fn a_live_endpoint_shows_growth_and_survives_an_outage() {
 
     // The hint, the hover and a Warning say so.
     let doc = c.open(&catalog);
-    let hint = c.hint_at(&doc, init_line()).await.unwrap();
-    assert!(hint.contains(" ▲ ") && hint.ends_with("/min"), "{hint}");
+    let mark = growth_mark(&c, &doc, init_line()).await.expect("a growth mark on the growing line");
+    assert!(mark.starts_with("▲ ") && mark.ends_with("/min"), "{mark}");
+    let main_doc = c.open(&goprog().join("main.go"));
+    assert_eq!(growth_mark(&c, &main_doc, main_line as u64 - 1).await, None, "the steady line has none");
     let hover = c.ok("textDocument/hover", json!({ "textDocument": { "uri": doc }, "position": { "line": init_line(), "character": 0 } })).await;
     assert!(hover["contents"]["value"].as_str().unwrap().contains("growth: +"), "{hover}");
     let warning = c
@@ -695,7 +702,7 @@ async fn a_live_endpoint_shows_growth_and_survives_an_outage() {
         })
         .await;
     assert!(status["summary"].as_str().unwrap().contains("unreachable since"), "{status}");
-    assert!(c.hint_at(&doc, init_line()).await.unwrap().contains(" ▲ "));
+    assert!(growth_mark(&c, &doc, init_line()).await.is_some(), "the data stays");
     let before = endpoint.served.load(Ordering::SeqCst);
     // Back again: polling resumes and the outage ends.
     endpoint.down.store(false, Ordering::SeqCst);

@@ -142,7 +142,9 @@ function M.hints(bufnr)
   local out = {}
   for _, item in ipairs(vim.lsp.inlay_hint.get({ bufnr = bufnr })) do
     local line = item.inlay_hint.position.line
-    out[line] = label_text(item.inlay_hint.label)
+    -- Several hints on one line (costs, then a growth mark) read as one.
+    local text = label_text(item.inlay_hint.label)
+    out[line] = out[line] and (out[line] .. ' ' .. text) or text
   end
   return out
 end

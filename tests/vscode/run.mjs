@@ -150,7 +150,7 @@ async function main() {
         'update.mode': 'none',
         'editor.inlayHints.enabled': 'on',
         // VS Code cuts hints longer than 43 characters with an ellipsis by
-        // default, which would hide the end of a hint with a growth mark.
+        // default; some checks read long hints whole (stale marks).
         'editor.inlayHints.maximumLength': 0,
         'editor.codeLens': true,
         'editor.minimap.enabled': false,

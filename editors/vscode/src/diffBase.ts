@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { Command, DiffBaseArgs, Status } from './protocol';
 import { Session } from './session';
 
-type Choice = 'file' | 'url' | 'clear';
+type Choice = 'file' | 'url' | 'previous' | 'clear';
 
 export async function compareWithBase(session: Session): Promise<void> {
     const status = session.status;
@@ -15,10 +15,11 @@ export async function compareWithBase(session: Session): Promise<void> {
         { label: '$(file) Choose a profile file…', choice: 'file' },
         { label: '$(globe) Enter a profile URL…', choice: 'url' },
     ];
-    // The server compares with files and URLs; it has no way (yet) to
-    // name a live source's previous snapshot as the base.
+    if (status?.live) {
+        items.push({ label: '$(history) The previous snapshot', description: 'of the live profile', choice: 'previous' });
+    }
     if (status?.diffBase) {
-        items.push({ label: '$(close) Stop comparing', description: status.diffBase, choice: 'clear' });
+        items.push({ label: '$(close) Stop comparing', description: status.diffBaseName ?? status.diffBase, choice: 'clear' });
     }
     const picked = await vscode.window.showQuickPick(items, {
         title: status?.diffBase ? `Comparing with ${status.diffBase}` : 'Compare with a base profile',
@@ -46,6 +47,9 @@ export async function compareWithBase(session: Session): Promise<void> {
             arg = url ? { url: url.trim() } : undefined;
             break;
         }
+        case 'previous':
+            arg = { previous: true };
+            break;
         case 'clear':
             arg = {};
             break;

@@ -4,7 +4,6 @@
 
 import * as vscode from 'vscode';
 
-import { amount, rate } from './labels';
 import { displayPath, reveal, shortFunction } from './locations';
 import { Command, GrowthArgs, GrowthReport, GrowthRow } from './protocol';
 import { Session } from './session';
@@ -24,13 +23,10 @@ export async function showGrowingLines(session: Session): Promise<void> {
         return;
     }
     type Item = vscode.QuickPickItem & { row: GrowthRow };
-    const unit = report.unit;
     const picked = await vscode.window.showQuickPick<Item>(
         report.rows.map((row) => ({
             label: `${shortFunction(row.function || '?')}  ${displayPath(row.uri ?? null, row.file)}:${row.line}`,
-            description: `${rate(row.flatPerMinute, unit)} flat`,
-            detail: `${rate(row.cumPerMinute, unit)} cum · now ${amount(row.flat, unit)} flat, ${amount(row.cum, unit)} cum`
-                + (row.uri ? '' : ' · not found in the workspace'),
+            detail: row.label + (row.uri ? '' : ' · not found in the workspace'),
             row,
         })),
         {

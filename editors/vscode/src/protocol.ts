@@ -37,6 +37,8 @@ export interface Status {
     error?: string;
     /** The base profile values are compared with (`pprof.setDiffBase`), while one is set. */
     diffBase?: string;
+    /** How the status names the base (a file name, or "the previous snapshot of …"). */
+    diffBaseName?: string;
     /** Present while the shown profile is a polled URL. */
     live?: LiveStatus;
 }
@@ -97,7 +99,7 @@ export interface TopEntry {
 }
 
 /** `pprof.setDiffBase`: a base profile to compare with; `{}` stops comparing. */
-export type DiffBaseArgs = { path: string } | { url: string } | Record<string, never>;
+export type DiffBaseArgs = { path: string } | { url: string } | { previous: true } | Record<string, never>;
 
 /** `pprof.growth`; both optional (the shown sample type if it describes state; every row). */
 export interface GrowthArgs {
@@ -119,6 +121,8 @@ export interface GrowthRow {
     cum: number;
     /** Least-squares slopes over the snapshots, in `unit` per minute. */
     flatPerMinute: number;
+    /** `+75MB/min flat · +75MB/min cum · 300MB now`, ready to show. */
+    label: string;
     cumPerMinute: number;
 }
 

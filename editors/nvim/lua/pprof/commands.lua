@@ -5,7 +5,6 @@
 local attach = require('pprof.attach')
 local client = require('pprof.client')
 local config = require('pprof.config')
-local labels = require('pprof.labels')
 local status = require('pprof.status')
 
 local M = {}
@@ -107,21 +106,14 @@ function M.set_quickfix(rows, title)
 end
 
 --- Fills the quickfix list from a `pprof.growth` result, fastest-growing
---- line first (the server's order). Each entry reads `function  rate flat
---- (rate cum; now flat, cum)`.
+--- line first (the server's order). Each entry reads `function  label`,
+--- the server's label of the row.
 --- @param result table
 --- @param title string
 function M.set_growth_quickfix(result, title)
-  local unit = result.unit
   local items = {}
   for _, row in ipairs(result.rows or {}) do
-    local text = ('%s  %s flat (%s cum; now %s flat, %s cum)'):format(
-      row['function'] ~= '' and row['function'] or '?',
-      labels.rate(row.flatPerMinute, unit),
-      labels.rate(row.cumPerMinute, unit),
-      labels.amount(row.flat, unit),
-      labels.amount(row.cum, unit)
-    )
+    local text = ('%s  %s'):format(row['function'] ~= '' and row['function'] or '?', row.label or '')
     local item = { text = text, valid = 0 }
     if type(row.uri) == 'string' then
       item.filename = vim.uri_to_fname(row.uri)
@@ -262,7 +254,7 @@ M.subcommands = {
     end,
   },
   base = {
-    usage = 'base {path|url|clear}',
+    usage = 'base {path|url|previous|clear}',
     run = function(args)
       local target = args[1]
       if not target then
@@ -271,13 +263,15 @@ M.subcommands = {
         if s and s.diffBase then
           notify('comparing with ' .. s.diffBase .. ' (:Pprof base clear stops)')
         else
-          notify('usage: :Pprof base {path|url} compares with a base profile; :Pprof base clear stops')
+          notify('usage: :Pprof base {path|url} compares with a base profile, :Pprof base previous with a live source\'s snapshot before; :Pprof base clear stops')
         end
         return
       end
       local arg
       if target == 'clear' then
         arg = vim.empty_dict()
+      elseif target == 'previous' then
+        arg = { previous = true }
       elseif target:match('^https?://') then
         arg = { url = target }
       else
@@ -288,7 +282,7 @@ M.subcommands = {
     complete = function(lead)
       local out = vim.tbl_filter(function(p)
         return vim.startswith(p, lead)
-      end, vim.list_extend({ 'clear' }, known_profiles()))
+      end, vim.list_extend({ 'clear', 'previous' }, known_profiles()))
       vim.list_extend(out, vim.fn.getcompletion(lead, 'file'))
       return out
     end,
