@@ -19,7 +19,7 @@ export async function compareWithBase(session: Session): Promise<void> {
         items.push({ label: '$(history) The previous snapshot', description: 'of the live profile', choice: 'previous' });
     }
     if (status?.diffBase) {
-        items.push({ label: '$(close) Stop comparing', description: status.diffBaseName ?? status.diffBase, choice: 'clear' });
+        items.push({ label: '$(close) Stop comparing', description: status.diffBase, choice: 'clear' });
     }
     const picked = await vscode.window.showQuickPick(items, {
         title: status?.diffBase ? `Comparing with ${status.diffBase}` : 'Compare with a base profile',
