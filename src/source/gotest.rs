@@ -176,7 +176,26 @@ pub fn run(spec: &RunSpec, cancel: &AtomicBool, limit: Duration, on_line: &mut d
     for r in readers {
         let _ = r.join();
     }
+    if end.is_some() {
+        wait_for_group(child.id());
+    }
     Ok((end.unwrap_or(RunEnd::Exited(status.code())), all))
+}
+
+/// Waits (at most two seconds) until no process of the killed group is
+/// left, so a cancelled run is over when `run` returns.
+fn wait_for_group(leader: u32) {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(leader) else { return };
+        let deadline = Instant::now() + Duration::from_secs(2);
+        // Signal 0 only asks whether any process of the group is left.
+        while unsafe { libc::kill(-pid, 0) } == 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = leader;
 }
 
 /// Kills the process and everything it started (its process group).
