@@ -260,5 +260,13 @@ async fn without_go_the_error_names_the_setting_to_fix() {
     let err = run(&c, &test_file, "BenchmarkRender", "mem").await.expect_err("no go");
     let message = err["message"].as_str().unwrap();
     assert!(message.contains("set pprof.goroot") && message.contains(&empty.path().join("bin/go").display().to_string()), "{message}");
+    // By the cursor instead of by name: inside a benchmark's body it gets as
+    // far (to looking for go); above every test it says there is none.
+    let body = common::demo::line_in(&test_file, "Render(byte(i))");
+    let by_line = |line: u64| json!({ "command": "pprof.runBenchmark", "arguments": [{ "uri": uri(&test_file), "line": line, "kind": "mem" }] });
+    let err = c.request("workspace/executeCommand", by_line(body)).await.expect_err("no go");
+    assert!(err["message"].as_str().unwrap().contains("set pprof.goroot"), "{err}");
+    let err = c.request("workspace/executeCommand", by_line(0)).await.expect_err("no test above line 1");
+    assert!(err["message"].as_str().unwrap().starts_with("no test or benchmark at or above line 1"), "{err}");
     mark_ran(test);
 }

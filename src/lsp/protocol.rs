@@ -317,8 +317,12 @@ pub enum BenchKind {
 pub struct RunBenchmarkArgs {
     #[serde(default)]
     pub uri: String,
+    /// The test or benchmark; empty: the one whose body holds `line`.
     #[serde(default)]
     pub name: String,
+    /// A 0-based line of the file (the cursor), used when `name` is empty.
+    #[serde(default)]
+    pub line: Option<u32>,
     #[serde(default)]
     pub kind: BenchKind,
 }

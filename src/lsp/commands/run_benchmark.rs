@@ -33,17 +33,22 @@ pub async fn run(backend: &Backend, args: RunBenchmarkArgs) -> Result<RunBenchma
     let uri: Uri = args.uri.parse().map_err(|_| format!("pprof.runBenchmark needs {{\"uri\": …}} of a _test.go file, not {:?}", args.uri))?;
     let file = convert::uri_to_path(&uri).ok_or_else(|| format!("{} is not a local file", args.uri))?;
     let dir = file.parent().map(Path::to_path_buf).ok_or("the file has no directory")?;
-    // A sub-benchmark (`BenchmarkX/small`) runs through its parent.
-    let name = args.name.split('/').next().unwrap_or("").to_string();
     let snapshot = backend.session.snapshot();
     let text = match snapshot.documents.get(&uri) {
         Some(doc) => doc.text().to_string(),
         None => std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?,
     };
-    let func = gotest::scan(&text)
-        .into_iter()
-        .find(|f| f.name == name)
-        .ok_or_else(|| format!("{} declares no test or benchmark named {name}", file.display()))?;
+    let found = gotest::scan(&text);
+    let func = if args.name.is_empty() {
+        // The test or benchmark declared last above the cursor.
+        let line = args.line.ok_or("pprof.runBenchmark needs {\"name\": …} or {\"line\": …}")? as usize;
+        found.into_iter().rev().find(|f| f.line <= line).ok_or_else(|| format!("no test or benchmark at or above line {} of {}", line + 1, file.display()))?
+    } else {
+        // A sub-benchmark (`BenchmarkX/small`) runs through its parent.
+        let name = args.name.split('/').next().unwrap_or("");
+        found.into_iter().find(|f| f.name == name).ok_or_else(|| format!("{} declares no test or benchmark named {name}", file.display()))?
+    };
+    let name = func.name.clone();
     let kind = match args.kind {
         BenchKind::Mem => ProfileKind::Mem,
         BenchKind::Cpu => ProfileKind::Cpu,
