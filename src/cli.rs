@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use crate::analysis::filter::{self, Filter, Filters};
 use crate::analysis::top::TopOptions;
 use crate::analysis::units::OutputUnit;
 use crate::analysis::{self, Index, SampleType};
@@ -53,6 +54,51 @@ pub struct ProfileArgs {
     /// Refuse profiles larger than this many bytes after decompression.
     #[arg(long = "max-profile-bytes", default_value_t = DecodeOptions::default().max_decompressed_bytes)]
     pub max_profile_bytes: u64,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+/// pprof's filters. A regex is searched for in each frame's function and
+/// file name and in its binary's file name; percentages stay shares of the
+/// unfiltered total, as in pprof.
+#[derive(Args, Debug, Default)]
+pub struct FilterArgs {
+    /// Keep only samples with a frame matching REGEX (pprof's -focus).
+    #[arg(long, value_name = "REGEX", allow_hyphen_values = true)]
+    pub focus: Option<String>,
+    /// Drop samples with a frame matching REGEX (pprof's -ignore).
+    #[arg(long, value_name = "REGEX", allow_hyphen_values = true)]
+    pub ignore: Option<String>,
+    /// Remove frames matching REGEX from every stack (pprof's -hide).
+    #[arg(long, value_name = "REGEX", allow_hyphen_values = true)]
+    pub hide: Option<String>,
+    /// Keep only frames matching REGEX in every stack (pprof's -show).
+    #[arg(long, value_name = "REGEX", allow_hyphen_values = true)]
+    pub show: Option<String>,
+    /// Cut every stack above its outermost frame matching REGEX (pprof's -show_from).
+    #[arg(long = "show-from", alias = "show_from", value_name = "REGEX", allow_hyphen_values = true)]
+    pub show_from: Option<String>,
+    /// Keep only samples with a matching label: `[KEY=]REGEX[,REGEX...]`, or
+    /// `[KEY=]RANGE` for numeric labels such as `bytes=1kb:` (pprof's -tagfocus).
+    #[arg(long, value_name = "TAG", allow_hyphen_values = true)]
+    pub tagfocus: Option<String>,
+    /// Drop samples with a matching label, written as for --tagfocus (pprof's -tagignore).
+    #[arg(long, value_name = "TAG", allow_hyphen_values = true)]
+    pub tagignore: Option<String>,
+}
+
+impl From<&FilterArgs> for Filters {
+    fn from(a: &FilterArgs) -> Filters {
+        Filters {
+            focus: a.focus.clone(),
+            ignore: a.ignore.clone(),
+            hide: a.hide.clone(),
+            show: a.show.clone(),
+            show_from: a.show_from.clone(),
+            tagfocus: a.tagfocus.clone(),
+            tagignore: a.tagignore.clone(),
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -146,11 +192,15 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Profile> {
 }
 
 struct Loaded {
+    /// The profile, filtered when filters are set.
     profile: Profile,
-    /// The `--diff-base` profile.
+    /// The `--diff-base` profile, filtered likewise.
     base: Option<Profile>,
     index: Index,
     sample_type: SampleType,
+    filters: Filters,
+    /// With filters, pprof's total: the unfiltered profile's.
+    total: Option<i64>,
 }
 
 impl Loaded {
@@ -174,15 +224,55 @@ fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
     let profile = load(path, common.max_profile_bytes)?;
     let sample_type = analysis::select(&profile, common.sample_index.as_deref())
         .with_context(|| format!("{}", path.display()))?;
-    let (index, base) = match &common.diff_base {
+    let base = match &common.diff_base {
+        Some(base_path) => Some((load(base_path, common.max_profile_bytes)?, base_path)),
+        None => None,
+    };
+    let filters = Filters::from(&common.filters);
+    let (profile, base, total) = if filters.is_empty() {
+        (profile, base, None)
+    } else {
+        let filtered = filter_profiles(&filters, &profile, base.as_ref().map(|(b, _)| b), sample_type)?;
+        // As in `Drop for Loaded`: the process is about to exit.
+        std::mem::forget(profile);
+        let base = base.map(|(b, p)| {
+            std::mem::forget(b);
+            (filtered.base.unwrap_or_default(), p)
+        });
+        (filtered.profile, base, Some(filtered.total))
+    };
+    let (index, base) = match base {
         None => (Index::build(&profile), None),
-        Some(base_path) => {
-            let base = load(base_path, common.max_profile_bytes)?;
+        Some((base, base_path)) => {
             let index = Index::build_diff(&profile, &base).with_context(|| format!("{}", base_path.display()))?;
             (index, Some(base))
         }
     };
-    Ok(Loaded { profile, base, index, sample_type })
+    Ok(Loaded { profile, base, index, sample_type, filters, total })
+}
+
+struct FilteredPair {
+    profile: Profile,
+    base: Option<Profile>,
+    total: i64,
+}
+
+/// Filters a profile and its base as pprof filters them merged, printing
+/// pprof's notes and warnings on stderr.
+fn filter_profiles(filters: &Filters, profile: &Profile, base: Option<&Profile>, t: SampleType) -> Result<FilteredPair> {
+    let profiles: Vec<&Profile> = std::iter::once(profile).chain(base).collect();
+    let filter = Filter::new(filters, &profiles)?;
+    for note in filter.notes() {
+        eprintln!("{note}");
+    }
+    let total = filter::unfiltered_total(profile, base, t);
+    let new = filter.apply(profile);
+    let old = base.map(|b| filter.apply_base(b));
+    let matched = old.as_ref().map_or(new.matched, |b| new.matched.or(b.matched));
+    for warning in filter.unmatched(matched) {
+        eprintln!("{warning}");
+    }
+    Ok(FilteredPair { profile: new.profile, base: old.map(|b| b.profile), total })
 }
 
 fn top(a: &TopArgs) -> Result<String> {
@@ -196,6 +286,8 @@ fn top(a: &TopArgs) -> Result<String> {
             edge_fraction: a.edgefraction,
         },
         unit: a.unit.clone(),
+        filters: loaded.filters.clone(),
+        total: loaded.total,
     };
     Ok(report::top::render(&loaded.index, &loaded.profiles(), loaded.sample_type, &options))
 }
@@ -218,7 +310,7 @@ fn list(a: &ListArgs) -> Result<String> {
             Resolution::Unresolved { .. } => Err(format!("could not find file {file}")),
         }
     };
-    report::list::render(&loaded.index, loaded.sample_type, &pattern, &unit, &read).map_err(|e| anyhow!(e))
+    report::list::render(&loaded.index, loaded.sample_type, loaded.total, &pattern, &unit, &read).map_err(|e| anyhow!(e))
 }
 
 fn lines(a: &LinesArgs) -> Result<String> {
