@@ -224,55 +224,44 @@ fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
     let profile = load(path, common.max_profile_bytes)?;
     let sample_type = analysis::select(&profile, common.sample_index.as_deref())
         .with_context(|| format!("{}", path.display()))?;
-    let base = match &common.diff_base {
-        Some(base_path) => Some((load(base_path, common.max_profile_bytes)?, base_path)),
-        None => None,
-    };
+    let base = common.diff_base.as_deref().map(|b| load(b, common.max_profile_bytes)).transpose()?;
     let filters = Filters::from(&common.filters);
     let (profile, base, total) = if filters.is_empty() {
         (profile, base, None)
     } else {
-        let filtered = filter_profiles(&filters, &profile, base.as_ref().map(|(b, _)| b), sample_type)?;
-        // As in `Drop for Loaded`: the process is about to exit.
-        std::mem::forget(profile);
-        let base = base.map(|(b, p)| {
-            std::mem::forget(b);
-            (filtered.base.unwrap_or_default(), p)
-        });
-        (filtered.profile, base, Some(filtered.total))
+        let (profile, base, total) = filter_profiles(&filters, profile, base, sample_type)?;
+        (profile, base, Some(total))
     };
-    let (index, base) = match base {
-        None => (Index::build(&profile), None),
-        Some((base, base_path)) => {
-            let index = Index::build_diff(&profile, &base).with_context(|| format!("{}", base_path.display()))?;
-            (index, Some(base))
+    let index = match (&base, &common.diff_base) {
+        (Some(base), Some(base_path)) => {
+            Index::build_diff(&profile, base).with_context(|| format!("{}", base_path.display()))?
         }
+        _ => Index::build(&profile),
     };
     Ok(Loaded { profile, base, index, sample_type, filters, total })
 }
 
-struct FilteredPair {
-    profile: Profile,
-    base: Option<Profile>,
-    total: i64,
-}
-
-/// Filters a profile and its base as pprof filters them merged, printing
-/// pprof's notes and warnings on stderr.
-fn filter_profiles(filters: &Filters, profile: &Profile, base: Option<&Profile>, t: SampleType) -> Result<FilteredPair> {
-    let profiles: Vec<&Profile> = std::iter::once(profile).chain(base).collect();
+/// Filters a profile and its diff base as pprof filters them (merged, so
+/// one compiled filter), printing pprof's notes and warnings on stderr.
+/// Returns the filtered copies and pprof's total, the unfiltered one.
+fn filter_profiles(filters: &Filters, profile: Profile, base: Option<Profile>, t: SampleType) -> Result<(Profile, Option<Profile>, i64)> {
+    let profiles: Vec<&Profile> = std::iter::once(&profile).chain(&base).collect();
     let filter = Filter::new(filters, &profiles)?;
     for note in filter.notes() {
         eprintln!("{note}");
     }
-    let total = filter::unfiltered_total(profile, base, t);
-    let new = filter.apply(profile);
-    let old = base.map(|b| filter.apply_base(b));
+    let total = filter::unfiltered_total(&profile, base.as_ref(), t);
+    let new = filter.apply(&profile);
+    let old = base.as_ref().map(|b| filter.apply_base(b));
     let matched = old.as_ref().map_or(new.matched, |b| new.matched.or(b.matched));
     for warning in filter.unmatched(matched) {
         eprintln!("{warning}");
     }
-    Ok(FilteredPair { profile: new.profile, base: old.map(|b| b.profile), total })
+    // As in `Drop for Loaded`: the process is about to exit, so the
+    // unfiltered profiles are left to the OS rather than freed.
+    std::mem::forget(profile);
+    std::mem::forget(base);
+    Ok((new.profile, old.map(|b| b.profile), total))
 }
 
 fn top(a: &TopArgs) -> Result<String> {

@@ -29,12 +29,17 @@
 //!    regexes). So `shard=2` is a number and never matches the string
 //!    label `shard=2`; `shard=^2$` does.
 //!
-//! The totals pprof prints (the `of N total`, every percentage, the
-//! `Dropped` cutoff) are those of the profile *before* filtering: pprof
-//! computes its report's total first. [`unfiltered_total`] gives it.
+//! The total pprof prints (the `of N total`, `Total samples`, every
+//! percentage, the value in `Dropped … (cum <= X)`) is that of the profile
+//! *before* filtering: pprof computes its report's total first.
+//! [`unfiltered_total`] gives it. Which rows are dropped is still decided
+//! on the filtered profile (a share of its flats, as `analysis::top` does).
 //!
-//! Regexes are Rust's `regex` crate, which reads RE2 syntax as Go does;
-//! `\d`, `\w`, `\s` and `\b` are Unicode-aware here but ASCII in Go.
+//! Regexes are Rust's `regex` crate, which reads RE2 syntax as Go does,
+//! with these differences (checked against Go's `regexp`): `\d`, `\w`,
+//! `\s` and `\b` are Unicode-aware here but ASCII in Go; Go accepts
+//! `\Q…\E` quoting and reads `a{,3}` as literal text, both refused here;
+//! `x*+` and repeat counts over 1000 are accepted here, refused by Go.
 //! Deliberately absent: `-tagshow`/`-taghide` (they change only which
 //! labels reports show, never a cost) and `-prune_from`.
 
@@ -252,14 +257,13 @@ pub fn apply(profile: &Profile, filters: &Filters) -> Result<Profile, FilterErro
 
 /// The total pprof prints and takes percentages of when filters are set:
 /// that of the profile before filtering, since pprof computes its report's
-/// total before it filters. The rule is the index's ([`super::Index::total`]):
-/// the sum of absolute values of the samples with a stack, and for a diff
-/// the base's sum when it is positive.
+/// total before it filters. It is pprof's `computeTotal`: the sum of the
+/// absolute values of every sample, and for a diff the base's sum when it
+/// is positive. (It counts samples without a stack, as pprof does; the
+/// index does not, so the two differ only for such profiles.)
 pub fn unfiltered_total(profile: &Profile, base: Option<&Profile>, t: SampleType) -> i64 {
     let sum = |p: &Profile| {
-        p.iter_samples()
-            .filter(|s| !s.locations.is_empty())
-            .fold(0i64, |acc, s| acc.wrapping_add(s.values.get(t.0).map_or(0, |v| v.unsigned_abs() as i64)))
+        p.iter_samples().fold(0i64, |acc, s| acc.wrapping_add(s.values.get(t.0).map_or(0, |v| v.unsigned_abs() as i64)))
     };
     let total = sum(profile);
     match base.map(sum) {
@@ -935,11 +939,20 @@ mod tests {
     }
 
     #[test]
-    fn the_unfiltered_total_is_the_index_total() {
+    fn the_unfiltered_total_is_pprofs() {
         let p = profile(STACKS);
         let t = SampleType(0);
+        // With every sample on a stack, it is the index's total.
         assert_eq!(unfiltered_total(&p, None, t), crate::analysis::Index::build(&p).total(t));
         let base = profile(&[("a:1 main:3", 3)]);
         assert_eq!(unfiltered_total(&p, Some(&base), t), crate::analysis::Index::build_diff(&p, &base).unwrap().total(t));
+        // pprof also counts samples without a stack, negative values by size.
+        let mut q = profile(STACKS);
+        q.push_sample(&[], &[-5], []);
+        let all: i64 = STACKS.iter().map(|(_, v)| v).sum();
+        assert_eq!(unfiltered_total(&q, None, t), all + 5);
+        // A diff takes the base's total, unless the base sums to zero.
+        assert_eq!(unfiltered_total(&q, Some(&base), t), 3);
+        assert_eq!(unfiltered_total(&q, Some(&profile(&[("a:1", 0)])), t), all + 5);
     }
 }
