@@ -216,7 +216,7 @@ fn every_filter_case_has_its_goldens() {
         }
     }
     assert_eq!(goldens.len(), cases.len() * 4, "filter goldens without a case in filters.txt");
-    // What `every_table_and_row_matches_pprof` applies differs per case.
+    // No two cases record the same filters.
     let distinct: std::collections::HashSet<String> = cases.iter().map(|c| c.filters().to_string()).collect();
     assert_eq!(distinct.len(), cases.len());
 }
