@@ -216,8 +216,9 @@ fn every_filter_case_has_its_goldens() {
         }
     }
     assert_eq!(goldens.len(), cases.len() * 4, "filter goldens without a case in filters.txt");
-    // No two cases record the same filters.
-    let distinct: std::collections::HashSet<String> = cases.iter().map(|c| c.filters().to_string()).collect();
+    // No two cases record the same filters on the same profile and type.
+    let distinct: std::collections::HashSet<(String, String, String)> =
+        cases.iter().map(|c| (c.stem.clone(), c.sample_type.clone(), c.filters().to_string())).collect();
     assert_eq!(distinct.len(), cases.len());
 }
 
