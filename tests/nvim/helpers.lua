@@ -251,6 +251,58 @@ function M.marker_line(path, name)
   return 0
 end
 
+--- Code lens titles on a 0-based line, in the order Neovim holds them.
+--- @return string[]
+function M.lens_titles(bufnr, line)
+  local out = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+    if lens.command and lens.range.start.line == line then
+      table.insert(out, lens.command.title)
+    end
+  end
+  return out
+end
+
+--- Processes whose working directory is `dir` or below it (go test and the
+--- test binaries it runs work in the package's directory), leaving out this
+--- Neovim and the processes it started itself (the language server), which
+--- may work there too. Each is `{ pid = ..., cmd = ... }`.
+--- @param dir string a real path
+--- @return table[]
+function M.processes_in(dir)
+  local me = vim.fn.getpid()
+  local out = {}
+  for name in vim.fs.dir('/proc') do
+    local pid = tonumber(name)
+    local cwd = pid and pid ~= me and vim.uv.fs_readlink('/proc/' .. name .. '/cwd')
+    if cwd and (cwd == dir or vim.startswith(cwd, dir .. '/')) then
+      local ok, stat = pcall(vim.fn.readfile, '/proc/' .. name .. '/stat')
+      -- The parent's PID is the second field after the parenthesised name.
+      local ppid = ok and stat[1] and tonumber(stat[1]:match('%)%s+%S+%s+(%d+)'))
+      if ppid ~= me then
+        local read, cmdline = pcall(vim.fn.readfile, '/proc/' .. name .. '/cmdline', 'b')
+        local cmd = read and table.concat(cmdline, ' '):gsub('[%z\n]', ' ') or '?'
+        table.insert(out, { pid = pid, cmd = vim.trim(cmd) })
+      end
+    end
+  end
+  return out
+end
+
+--- The 1-based number of the first line of `path` that contains `text`.
+--- @param path string
+--- @param text string
+--- @return integer
+function M.line_with(path, text)
+  for i, line in ipairs(vim.fn.readfile(path)) do
+    if line:find(text, 1, true) then
+      return i
+    end
+  end
+  M.fail(('no line containing %q in %s'):format(text, path))
+  return 0
+end
+
 --- The Windows-path profile, relative to the workspace (tests/fixtures/goprog).
 M.windows_profile = '../profiles/windows.heap.pb.gz'
 

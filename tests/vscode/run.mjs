@@ -41,9 +41,12 @@ const BASE_PROFILE = path.join(PROFILES, 'heap.pb.gz');
 /** The leaking service, built by scripts/build-leaky.sh from another copy of its sources. */
 const LEAKY_BIN = process.env.PPROF_LEAKY_BIN;
 const LEAKY_SOURCES = path.join(ROOT, 'tests', 'fixtures', 'leaky');
+/** The benchmark loop's module, and the Go that runs it (scripts/install-go.sh). */
+const BENCH_SOURCES = path.join(ROOT, 'tests', 'fixtures', 'bench');
+const GOROOT = process.env.PPROF_GOROOT;
 
 /** The whole run, including start-up and shut-down. */
-const TOTAL_MS = Number(process.env.PPROF_VSCODE_TIMEOUT_MS ?? 330_000);
+const TOTAL_MS = Number(process.env.PPROF_VSCODE_TIMEOUT_MS ?? 450_000);
 /** One wait for something to show up on the page. */
 const WAIT_MS = 45_000;
 
@@ -116,7 +119,7 @@ const watchdog = setTimeout(() => {
 
 async function main() {
     const vsix = process.argv[2] ?? findVsix();
-    for (const [what, file] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM], ['the .vsix', vsix], ['the fixture profile', PROFILE], ['the leaky service (PPROF_LEAKY_BIN)', LEAKY_BIN ?? '']]) {
+    for (const [what, file] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM], ['the .vsix', vsix], ['the fixture profile', PROFILE], ['the leaky service (PPROF_LEAKY_BIN)', LEAKY_BIN ?? ''], ['Go (PPROF_GOROOT)', GOROOT ? path.join(GOROOT, 'bin', 'go') : '']]) {
         if (!fs.existsSync(file)) {
             throw new Error(`${what} is missing: ${file} (run scripts/install-vscode-test-deps.sh and scripts/test-vscode.sh)`);
         }
@@ -463,6 +466,10 @@ async function main() {
     //      built from another copy, so the server maps the profile's paths).
     await liveProfile(port);
 
+    // 12c. The benchmark loop: lenses above tests and benchmarks run go test
+    //      with profiles, in a copy of tests/fixtures/bench.
+    await benchmarkLoop(port);
+
     // 13. A server path that does not exist: the server is stopped and the
     //    error names the setting, with a button that opens it.
     const missing = path.join(tmp, 'no-such-dir', 'pprof-lsp');
@@ -566,6 +573,188 @@ async function liveProfile(port) {
     const gone = await until('the status bar to say unreachable', async () =>
         (await statusItems()).find((t) => /live\s·\sunreachable\ssince\s\d\d:\d\d:\d\d\sUTC/.test(t)));
     log(`status bar after stopping the service: "${gone.trim()}"`);
+}
+
+/**
+ * Step 12c: the benchmark loop in a window of its own. The `profile: mem`
+ * lens above BenchmarkRender, clicked, runs it through the language client;
+ * render.go's allocation line gets a per-operation hint and the lens go
+ * test's result, and go's output is in the pprof-lsp output channel. Then
+ * Size is halved on disk and "Pprof: Profile Benchmark at Cursor" runs it
+ * again from inside the benchmark: a negative per-operation hint, B/op
+ * halved. "Pprof: Toggle Per-Operation Values" shows totals. Last, the slow
+ * benchmark's run is cancelled from its progress notification.
+ */
+async function benchmarkLoop(port) {
+    const workspace = path.join(tmp, 'bench');
+    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    for (const name of ['go.mod', 'render.go', 'render_test.go']) {
+        fs.copyFileSync(path.join(BENCH_SOURCES, name), path.join(workspace, name));
+    }
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({
+        'pprof.profiles': [],
+        'pprof.goroot': GOROOT,
+        'pprof.benchmarks.memProfileRate': 1,
+        'pprof.benchmarks.benchtime': '2000x',
+    }, null, 2));
+    const render = path.join(workspace, 'render.go');
+    const tests = path.join(workspace, 'render_test.go');
+    const alloc = markerLine(render, 'alloc');
+    const lineOf = (file, text) => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+    const benchDecl = lineOf(tests, 'func BenchmarkRender(');
+    const benchBody = lineOf(tests, 'Render(byte(i))');
+    const slowDecl = lineOf(tests, 'func BenchmarkSlow(');
+
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await until('the explorer shows the bench workspace', () => page.locator('.explorer-folders-view').first().isVisible());
+    await quickOpen('render_test.go');
+    await until('render_test.go is the active editor', async () => (await activeTab()).includes('render_test.go'));
+    const offered = await until(`the lenses above BenchmarkRender (line ${benchDecl})`, async () => {
+        const texts = await lensesAbove(benchDecl);
+        return texts.some((t) => /profile:\smem/.test(t)) ? texts : undefined;
+    });
+    log(`lenses above BenchmarkRender: ${offered.map((t) => `"${t.replace(/\s+/g, ' ').trim()}"`).join(', ')}`);
+    await screenshot('bench-lenses');
+
+    // 1. Click the lens; the hint shows on render.go's allocation line.
+    const clicked = Date.now();
+    await clickLens(benchDecl, /^profile:\smem$/);
+    await quickOpen('render.go');
+    await until('render.go is the active editor', async () => (await activeTab()).includes('render.go') && !(await activeTab()).includes('_test'));
+    const perOp = /8kB\/op\sflat/;
+    const hint = await until(`a per-operation hint on render.go:${alloc}`, async () =>
+        (await editorLines()).find((l) => l.number === alloc && perOp.test(l.text))?.text, 90_000);
+    const seconds = (Date.now() - clicked) / 1000;
+    log(`render.go:${alloc} ${seconds.toFixed(2)}s after the click: "${hint.replace(/\s+/g, ' ').trim()}"`);
+    await screenshot('bench-hint');
+    // The run has answered (the extension says so in the status bar for 10 s);
+    // a second run in the package before that would be refused.
+    const reported = await until('the status bar to report run 1', async () =>
+        (await statusItems()).find((t) => t.includes('BenchmarkRender') && t.includes('(run 1')));
+    log(`status bar: "${reported.trim()}"`);
+    const goOutput = await until("go test's benchmark line in the pprof-lsp output", () =>
+        /BenchmarkRender-\d+\s+2000\s/.exec(readOutputLog(path.join(tmp, 'user-data', 'logs'), 'pprof-lsp'))?.[0]);
+    log(`output channel: "${goOutput.replace(/\s+/g, ' ')}…"`);
+    await quickOpen('render_test.go');
+    await until('render_test.go is the active editor', async () => (await activeTab()).includes('render_test.go'));
+    const bytesPerOp = (t) => Number(/(\d+)\sB\/op/.exec(t)?.[1]);
+    const first = await until('the result lens above BenchmarkRender', async () =>
+        (await lensesAbove(benchDecl)).find((t) => /BenchmarkRender:\s.*B\/op/.test(t)));
+    log(`result lens: "${first.replace(/\s+/g, ' ').trim()}"`);
+    const before = bytesPerOp(first);
+    if (!(before >= 8192 && before < 8300)) throw new Error(`B/op of the first run is not about 8192: ${first}`);
+
+    // 2. Half the buffer on disk, then Profile Benchmark at Cursor from inside the benchmark.
+    fs.writeFileSync(render, fs.readFileSync(render, 'utf8').replace('const Size = 8192', 'const Size = 4096'));
+    await goToLine(benchBody);
+    const started = Date.now();
+    await runCommand('Pprof: Profile Benchmark at Cursor');
+    const kinds = page.locator('.quick-input-widget .monaco-list-row');
+    await until('the mem and cpu choices', async () => {
+        const rows = await kinds.allInnerTexts();
+        return rows.some((r) => r.includes('mem')) && rows.some((r) => r.includes('cpu'));
+    });
+    await page.locator('.quick-input-widget input').fill('mem');
+    await page.keyboard.press('Enter');
+    const second = await until('the result lens of the second run', async () =>
+        (await lensesAbove(benchDecl)).find((t) => /BenchmarkRender:\s.*vs\sprevious\srun/.test(t)), 90_000);
+    log(`result lens after Profile Benchmark at Cursor (${((Date.now() - started) / 1000).toFixed(2)}s): "${second.replace(/\s+/g, ' ').trim()}"`);
+    const after = bytesPerOp(second);
+    if (!(after >= 4096 && after < 4200)) throw new Error(`B/op of the second run is not about 4096: ${second}`);
+    if (!/\(-50%\sB\/op\svs\sprevious\srun\)/.test(second)) throw new Error(`the lens does not say -50% B/op: ${second}`);
+    log(`B/op before ${before}, after ${after}`);
+    await quickOpen('render.go');
+    await until('render.go is the active editor', async () => (await activeTab()).includes('render.go') && !(await activeTab()).includes('_test'));
+    const less = await until(`a negative per-operation hint on render.go:${alloc}`, async () =>
+        (await editorLines()).find((l) => l.number === alloc && /-4kB\/op\sflat/.test(l.text))?.text);
+    log(`render.go:${alloc} compared with the first run: "${less.replace(/\s+/g, ' ').trim()}"`);
+    await screenshot('bench-compared');
+
+    // 3. Totals, then per operation again.
+    await runCommand('Pprof: Toggle Per-Operation Values');
+    const total = await until('the hint in total', async () =>
+        (await editorLines()).find((l) => l.number === alloc && /-[\d.]+[kM]B\sflat/.test(l.text) && !l.text.includes('/op'))?.text);
+    log(`in total: "${total.replace(/\s+/g, ' ').trim()}"`);
+    await runCommand('Pprof: Toggle Per-Operation Values');
+    await until('the per-operation hint again', async () =>
+        (await editorLines()).some((l) => l.number === alloc && /-4kB\/op\sflat/.test(l.text)));
+
+    // 4. Cancelling the slow benchmark from its progress notification stops go test.
+    await runCommand('Notifications: Clear All Notifications');
+    await quickOpen('render_test.go');
+    await until('render_test.go is the active editor', async () => (await activeTab()).includes('render_test.go'));
+    await goToLine(slowDecl);
+    await clickLens(slowDecl, /^profile:\smem$/);
+    const progress = page.locator('.notification-toast', { hasText: 'go test BenchmarkSlow' });
+    await until('the progress notification of BenchmarkSlow', async () => (await progress.count()) > 0);
+    await screenshot('bench-progress');
+    const running = await until('go test running in the workspace', () => {
+        const found = processesIn(workspace);
+        return found.length ? found : undefined;
+    });
+    log(`running before Cancel: ${running.map((p) => p.cmd.split(' ')[0].split('/').pop()).join(', ')}`);
+    await progress.first().getByRole('button', { name: 'Cancel' }).click();
+    const cancelled = page.locator('.notification-toast', { hasText: 'cancelled' });
+    const said = await until('the run to say it was cancelled', async () => (await cancelled.count()) && (await cancelled.first().innerText()));
+    log(`after Cancel: "${said.replace(/\s+/g, ' ').trim()}"`);
+    const left = await until('no process left in the workspace', () => (processesIn(workspace).length === 0 ? 'none' : undefined), 10_000)
+        .catch(() => processesIn(workspace));
+    if (left !== 'none') {
+        for (const p of left) process.kill(p.pid, 'SIGKILL');
+        throw new Error(`still running in the workspace after Cancel: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
+    }
+    await runCommand('Notifications: Clear All Notifications');
+}
+
+/**
+ * Processes working in `dir` or below it (go test and its test binary), as
+ * `{pid, cmd}`, leaving out the language server, which works in its
+ * workspace folder too.
+ */
+function processesIn(dir) {
+    const real = fs.realpathSync(dir);
+    const out = [];
+    for (const name of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(name)) continue;
+        let cwd;
+        try {
+            cwd = fs.readlinkSync(`/proc/${name}/cwd`);
+        } catch {
+            continue;
+        }
+        if (cwd === real || cwd.startsWith(`${real}/`)) {
+            let cmd = '?';
+            try {
+                cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+            } catch {}
+            if (!/(^|\/)pprof-lsp serve$/.test(cmd)) out.push({ pid: Number(name), cmd });
+        }
+    }
+    return out;
+}
+
+/** The code lens texts between the line before the 1-based `line` and it, in the active editor. */
+async function lensesAbove(line) {
+    const { lenses, lines } = await page.evaluate(readEditor);
+    const decl = lines.find((l) => l.number === line);
+    const before = lines.find((l) => l.number === line - 1);
+    if (!decl || !before) return [];
+    return lenses.filter((l) => l.top >= before.top && l.top < decl.top).map((l) => l.text);
+}
+
+/** Clicks the code lens link matching `text` above the 1-based `line` of the active editor. */
+async function clickLens(line, text) {
+    const index = await until(`the lens ${text} above line ${line}`, async () => {
+        const { lenses, lines } = await page.evaluate(readEditor);
+        const decl = lines.find((l) => l.number === line);
+        const before = lines.find((l) => l.number === line - 1);
+        if (!decl || !before) return undefined;
+        const i = lenses.findIndex((l) => l.top >= before.top && l.top < decl.top);
+        return i >= 0 ? i + 1 : undefined;
+    });
+    const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+    await editor.locator('.codelens-decoration').nth(index - 1).locator('a', { hasText: text }).first().click();
 }
 
 /** Starts the leaking service and waits for the address it prints. */

@@ -4,7 +4,9 @@
 
 import * as vscode from 'vscode';
 
+import { profileBenchmarkAtCursor, togglePerOp } from './bench';
 import { compareWithBase } from './diffBase';
+import { setFilters } from './filters';
 import { showGrowingLines } from './growth';
 import { displayPath, reveal, shortFunction } from './locations';
 import {
@@ -20,6 +22,7 @@ import {
     UnresolvedPath,
 } from './protocol';
 import { Session } from './session';
+import { openFlameGraph } from './web';
 
 const HOT_ENTRIES = 100;
 
@@ -41,6 +44,10 @@ export function registerCommands(session: Session): vscode.Disposable[] {
         command('pprof.compareWithBase', () => compareWithBase(session)),
         command('pprof.showUnresolvedPaths', () => showUnresolvedPaths(session)),
         command('pprof.toggleAnnotations', () => toggleAnnotations(session)),
+        command('pprof.profileBenchmarkAtCursor', () => profileBenchmarkAtCursor()),
+        command('pprof.togglePerOperation', () => togglePerOp(session)),
+        command('pprof.openFlameGraph', () => openFlameGraph(session)),
+        command('pprof.setFiltersInteractive', () => setFilters(session)),
         command('pprof.restartServer', () => session.restart()),
     ];
 }

@@ -1,5 +1,6 @@
 // Typed access to the `pprof` settings. The server's keys are passed through
-// under the same names; `server.*`, `heat.*` and `trace.*` are read only here.
+// under the same names; `server.*`, `heat.*`, `trace.*` and `benchmarks.kind`
+// are read only here.
 
 import * as vscode from 'vscode';
 
@@ -75,5 +76,10 @@ export function serverPart(section: unknown): Record<string, unknown> {
             }
         }
     }
-    return JSON.parse(JSON.stringify(out));
+    const copy = JSON.parse(JSON.stringify(out));
+    // `benchmarks.kind` only chooses what "Profile Benchmark at Cursor" runs.
+    if (copy.benchmarks && typeof copy.benchmarks === 'object') {
+        delete copy.benchmarks.kind;
+    }
+    return copy;
 }

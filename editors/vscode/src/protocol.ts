@@ -41,6 +41,26 @@ export interface Status {
     diffBaseName?: string;
     /** Present while the shown profile is a polled URL. */
     live?: LiveStatus;
+    /** pprof's filters in effect (`pprof.setFilters`, the `filters` setting); only the active ones. */
+    filters?: Filters;
+}
+
+/** pprof's filters, as `go tool pprof` takes them: regular expressions (tags: `key=value` forms). */
+export interface Filters {
+    focus?: string;
+    ignore?: string;
+    hide?: string;
+    show?: string;
+    tagfocus?: string;
+    tagignore?: string;
+}
+
+/** The filter names, in pprof's order. */
+export const FILTER_NAMES = ['focus', 'ignore', 'hide', 'show', 'tagfocus', 'tagignore'] as const;
+
+/** The result of `pprof.openWeb`: the page the server serves, token included. */
+export interface OpenWebResult {
+    url: string;
 }
 
 /** A live (polled) source's state, in the status. */
@@ -219,4 +239,32 @@ export const Command = {
     heat: 'pprof.heat',
     setDiffBase: 'pprof.setDiffBase',
     growth: 'pprof.growth',
+    runBenchmark: 'pprof.runBenchmark',
+    togglePerOp: 'pprof.togglePerOp',
+    openWeb: 'pprof.openWeb',
+    setFilters: 'pprof.setFilters',
 } as const;
+
+/** `pprof.runBenchmark`: a test or benchmark by name, or the one declared last at or above `line`. */
+export type RunBenchmarkArgs =
+    | { uri: string; name: string; kind: BenchKind }
+    | { uri: string; line: number; kind: BenchKind };
+
+/** Which profile of the run is shown. */
+export type BenchKind = 'mem' | 'cpu';
+
+/** The result of `pprof.runBenchmark`. */
+export interface RunBenchmarkResult {
+    uri: string;
+    name: string;
+    /** 1 for the first run of this test or benchmark, then 2, … */
+    run: number;
+    profile: string;
+    /** The test failed; the profile it wrote is shown anyway. */
+    failed: boolean;
+    iterations?: number;
+    /** go test's result: `BenchmarkRender: 1520 ns/op · 2048 B/op · 3 allocs/op`. */
+    result?: string;
+    /** The run compared with, e.g. `run 1 of BenchmarkRender`. */
+    comparedWith?: string;
+}

@@ -11,6 +11,8 @@ import {
 } from 'vscode-languageclient/node';
 
 import { Config, SECTION, serverPart } from './config';
+import { runBenchmark } from './bench';
+import { handleServerProgress } from './progress';
 import { Command, FunctionReport, ShowFunctionArgs, Status, StatusNotification } from './protocol';
 import { findServer, Server, ServerNotFound } from './server';
 
@@ -143,6 +145,8 @@ export class Session implements vscode.Disposable {
         this.received = 0;
         try {
             await client.start();
+            // After start: the client installs its own progress handling while starting.
+            handleServerProgress(client);
         } catch (e) {
             this.output.appendLine(`pprof-lsp failed to start: ${String(e)}`);
             void vscode.window.showErrorMessage(`pprof-lsp: the server at ${server.path} failed to start. See the pprof-lsp output for details.`);
@@ -180,10 +184,15 @@ export class Session implements vscode.Disposable {
                         return result.map((value, i) => (params.items[i]?.section === SECTION ? serverPart(value) : value));
                     },
                 },
+                // A benchmark run (its lenses, or "Profile Benchmark at Cursor")
+                // shows go test's output as it comes and says how it went.
                 // The code lens runs `pprof.showFunction`, which the client registers
                 // as a VS Code command itself; its result is shown here, so the
                 // server is asked not to show it as a message too.
                 executeCommand: async (command, args, next) => {
+                    if (command === Command.runBenchmark) {
+                        return runBenchmark(this, args[0]);
+                    }
                     if (command !== Command.showFunction) {
                         return next(command, args);
                     }

@@ -1,10 +1,12 @@
-// The status bar item: the server's one-line summary, its detail as the
-// tooltip, redrawn whenever the server sends `pprof/status`. Clicking it does
-// what fits the state: restart a stopped server, open a profile, or pick
+// The status bar item: the server's one-line summary (with the active
+// filters, when the summary does not name them), its detail as the
+// tooltip, redrawn whenever the server sends `pprof/status`. Clicking it
+// does what fits the state: restart a stopped server, open a profile, or pick
 // another sample type of the profile shown.
 
 import * as vscode from 'vscode';
 
+import { activeFilters, describeFilters } from './filters';
 import { Status } from './protocol';
 import { Session } from './session';
 
@@ -30,6 +32,13 @@ function action(status: Status): Action {
     }
 }
 
+/** The active filters the server's summary does not name already, as ` · focus=RE`. */
+function filterSuffix(status: Status): string {
+    const active = activeFilters(status);
+    const missing = Object.entries(active).filter(([, re]) => !status.summary.includes(re));
+    return missing.length ? ` · ${describeFilters(Object.fromEntries(missing))}` : '';
+}
+
 export function createStatusBar(session: Session): vscode.Disposable {
     const item = vscode.window.createStatusBarItem('pprof.status', vscode.StatusBarAlignment.Left, -100);
     item.name = 'pprof-lsp profile';
@@ -42,8 +51,12 @@ export function createStatusBar(session: Session): vscode.Disposable {
             item.command = RESTART.command;
         } else {
             const next = action(status);
-            item.text = `$(flame) ${status.summary}`;
+            item.text = `$(flame) ${status.summary}${filterSuffix(status)}`;
             tooltip.appendText(status.detail);
+            const filters = describeFilters(activeFilters(status));
+            if (filters && !status.detail.includes(filters)) {
+                tooltip.appendText(`\nfilters: ${filters}`);
+            }
             tooltip.appendText(`\n${next.hint}`);
             item.command = next.command;
         }

@@ -3,8 +3,10 @@
 --- scratch buffer); `:Pprof status` shows the status the server last sent.
 --- The numbers, labels and status texts shown are the server's.
 local attach = require('pprof.attach')
+local bench = require('pprof.bench')
 local client = require('pprof.client')
 local config = require('pprof.config')
+local filters = require('pprof.filters')
 local status = require('pprof.status')
 
 local M = {}
@@ -39,6 +41,39 @@ local function run(command, arg, on_result)
   end)
 end
 
+--- The words of `list` that start with `lead`, for completion.
+--- @param lead string
+--- @param list string[]
+--- @return string[]
+local function starting(lead, list)
+  return vim.tbl_filter(function(x)
+    return vim.startswith(x, lead)
+  end, list)
+end
+
+--- A subcommand `NAME [on|off]` that sets (or, without an argument, flips)
+--- a server switch: `command` takes `{enabled = bool}` or nothing, and
+--- answers `{enabled = bool}`.
+--- @param command string
+--- @param on_text string
+--- @param off_text string
+local function switch(command, on_text, off_text)
+  return {
+    run = function(args)
+      local arg
+      if args[1] == 'on' or args[1] == 'off' then
+        arg = { enabled = args[1] == 'on' }
+      end
+      run(command, arg, function(result)
+        notify((type(result) == 'table' and result.enabled) and on_text or off_text)
+      end)
+    end,
+    complete = function(lead)
+      return starting(lead, { 'on', 'off' })
+    end,
+  }
+end
+
 --- Shows the server's one-line summary of a status, as `:Pprof load` and
 --- `:Pprof sample` answer with it.
 --- @param result table
@@ -55,7 +90,7 @@ local function show_status(s)
     return
   end
   local level = s.state == 'failed' and vim.log.levels.WARN or vim.log.levels.INFO
-  vim.notify(('%s\n%s'):format(s.summary, s.detail), level)
+  vim.notify(('%s%s\n%s'):format(s.summary, filters.suffix(s), s.detail), level)
 end
 
 --- One field of each row a listing command returns, for completion.
@@ -222,9 +257,7 @@ M.subcommands = {
       end)
     end,
     complete = function(lead)
-      return vim.tbl_filter(function(x)
-        return vim.startswith(x, lead)
-      end, { 'flat', 'cum', '10', '20', '50' })
+      return starting(lead, { 'flat', 'cum', '10', '20', '50' })
     end,
   },
   growth = {
@@ -248,9 +281,7 @@ M.subcommands = {
       end)
     end,
     complete = function(lead)
-      return vim.tbl_filter(function(x)
-        return vim.startswith(x, lead)
-      end, { '10', '20', '50' })
+      return starting(lead, { '10', '20', '50' })
     end,
   },
   base = {
@@ -287,6 +318,75 @@ M.subcommands = {
       return out
     end,
   },
+  bench = {
+    usage = 'bench [name] [mem|cpu]',
+    run = function(args)
+      local parsed, err = bench.parse(args)
+      if not parsed then
+        notify(err .. '; usage: :Pprof bench [name] [mem|cpu]', vim.log.levels.ERROR)
+        return
+      end
+      local bufnr = vim.api.nvim_get_current_buf()
+      local arg = bench.argument(bufnr, parsed, vim.api.nvim_win_get_cursor(0)[1])
+      notify(('running go test for %s (%s); :Pprof log shows its output'):format(parsed.name or 'the function at the cursor', parsed.kind))
+      run('pprof.runBenchmark', arg, function(result)
+        if type(result) == 'table' then
+          notify(bench.describe(result))
+        end
+      end)
+    end,
+    complete = function(lead)
+      return starting(lead, vim.list_extend(bench.names(vim.api.nvim_get_current_buf()), vim.deepcopy(bench.kinds)))
+    end,
+  },
+  perop = vim.tbl_extend('error', { usage = 'perop [on|off]' }, switch('pprof.togglePerOp', 'benchmark values per operation', 'benchmark values in total')),
+  log = {
+    usage = 'log',
+    run = function()
+      local c = current()
+      if c then
+        require('pprof.log').show(c.id)
+      end
+    end,
+  },
+  web = {
+    usage = 'web',
+    run = function()
+      run('pprof.openWeb', nil, function(result)
+        local url = type(result) == 'table' and result.url
+        if type(url) ~= 'string' then
+          notify('pprof.openWeb gave no URL', vim.log.levels.ERROR)
+          return
+        end
+        notify('opening ' .. url)
+        local _, err = vim.ui.open(url)
+        if err then
+          notify(err, vim.log.levels.ERROR)
+        end
+      end)
+    end,
+  },
+  filters = {
+    usage = 'filters [clear]',
+    run = function(args)
+      local c = current()
+      if not c then
+        return
+      end
+      if args[1] == 'clear' then
+        run('pprof.setFilters', vim.empty_dict(), function(result, from)
+          status.set(from.id, result)
+          notify('filters cleared')
+        end)
+        return
+      end
+      local active = filters.lines(filters.active(status.get(c.id)))
+      notify(#active > 0 and ('filters:\n' .. table.concat(active, '\n')) or 'no filters')
+    end,
+    complete = function(lead)
+      return vim.startswith('clear', lead) and { 'clear' } or {}
+    end,
+  },
   unresolved = {
     usage = 'unresolved',
     run = function()
@@ -295,23 +395,7 @@ M.subcommands = {
       end)
     end,
   },
-  toggle = {
-    usage = 'toggle [on|off]',
-    run = function(args)
-      local arg
-      if args[1] == 'on' or args[1] == 'off' then
-        arg = { enabled = args[1] == 'on' }
-      end
-      run('pprof.toggle', arg, function(result)
-        notify((type(result) == 'table' and result.enabled) and 'costs shown' or 'costs hidden')
-      end)
-    end,
-    complete = function(lead)
-      return vim.tbl_filter(function(x)
-        return vim.startswith(x, lead)
-      end, { 'on', 'off' })
-    end,
-  },
+  toggle = vim.tbl_extend('error', { usage = 'toggle [on|off]' }, switch('pprof.toggle', 'costs shown', 'costs hidden')),
   status = {
     usage = 'status',
     run = function()
@@ -350,12 +434,31 @@ M.subcommands = {
       notify(on and 'heat marks on' or 'heat marks off')
     end,
     complete = function(lead)
-      return vim.tbl_filter(function(x)
-        return vim.startswith(x, lead)
-      end, { 'on', 'off' })
+      return starting(lead, { 'on', 'off' })
     end,
   },
 }
+
+-- `:Pprof focus RE` … `:Pprof tagignore RE`: set one filter, keeping the
+-- others; without RE, remove it. RE is the rest of the line, spaces kept.
+for _, name in ipairs(filters.names) do
+  M.subcommands[name] = {
+    usage = name .. ' [RE]',
+    run = function(_, raw)
+      local c = current()
+      if not c then
+        return
+      end
+      local re = filters.rest(raw or '')
+      local arg = filters.with(status.get(c.id), name, re)
+      run('pprof.setFilters', next(arg) and arg or vim.empty_dict(), function(result, from)
+        status.set(from.id, result)
+        local active = filters.lines(filters.active(result))
+        notify(#active > 0 and ('filters: ' .. table.concat(active, ' ')) or 'no filters')
+      end)
+    end,
+  }
+end
 
 local function names()
   local out = vim.tbl_keys(M.subcommands)
@@ -365,7 +468,8 @@ end
 
 --- Runs `:Pprof` with its arguments; no arguments shows the status.
 --- @param fargs string[]
-function M.dispatch(fargs)
+--- @param raw string? the arguments as typed, for subcommands that keep spaces
+function M.dispatch(fargs, raw)
   local name = fargs[1] or 'status'
   local sub = M.subcommands[name]
   if not sub then
@@ -376,7 +480,7 @@ function M.dispatch(fargs)
     notify(('unknown subcommand %q; one of:\n%s'):format(name, table.concat(usages, '\n')), vim.log.levels.ERROR)
     return
   end
-  sub.run(vim.list_slice(fargs, 2))
+  sub.run(vim.list_slice(fargs, 2), raw or table.concat(fargs, ' '))
 end
 
 --- Completion for `:Pprof`: subcommand names, then the subcommand's own.
@@ -396,11 +500,11 @@ end
 
 function M.create()
   vim.api.nvim_create_user_command('Pprof', function(opts)
-    M.dispatch(opts.fargs)
+    M.dispatch(opts.fargs, opts.args)
   end, {
     nargs = '*',
     complete = M.complete,
-    desc = 'pprof-lsp: load, sample, top, growth, base, unresolved, toggle, status, heat, restart',
+    desc = 'pprof-lsp: load, sample, top, growth, base, bench, perop, log, web, focus, ignore, hide, show, tagfocus, tagignore, filters, unresolved, toggle, status, heat, restart',
   })
 end
 

@@ -114,7 +114,8 @@ end
 
 --- The client configuration, shared by `lsp/pprof.lua` (Neovim 0.11) and
 --- the per-filetype start on Neovim 0.10, handlers included: the server's
---- `pprof/status` notification and its code lens refresh request.
+--- `pprof/status` notification, its code lens refresh request, and its log
+--- messages (kept for `:Pprof log`, then passed to Neovim's own handler).
 --- @return table
 function M.lsp_config()
   return {
@@ -131,6 +132,9 @@ function M.lsp_config()
       end,
       ['pprof/status'] = function(...)
         require('pprof.status').handler(...)
+      end,
+      ['window/logMessage'] = function(...)
+        return require('pprof.log').handler(...)
       end,
     },
   }

@@ -90,13 +90,14 @@ function M.status(bufnr)
   return c and require('pprof.status').get(c.id) or nil
 end
 
---- The server's one-line summary, for a statusline: `''` when there is no
+--- The server's one-line summary, with the active filters when it does not
+--- name them already, for a statusline: `''` when there is no
 --- status. Redraw on `User PprofStatus` to keep it current.
 --- @param bufnr integer?
 --- @return string
 function M.statusline(bufnr)
   local s = M.status(bufnr)
-  return s and s.summary or ''
+  return s and (s.summary .. require('pprof.filters').suffix(s)) or ''
 end
 
 --- Starts (or reuses) the client for a buffer: the Neovim 0.10 path. On
