@@ -3,7 +3,9 @@
 // built .vsix into a fresh code-server, opens the fixture Go module with the
 // Windows-path heap profile, and reads the rendered workbench in headless
 // Chromium: the inlay hint, the code lens, the status bar item, the jump
-// made by "Pprof: Show Hot Entries", the status bar following the server's
+// made by "Pprof: Show Hot Entries", pprof's filters ("Pprof: Set
+// Filters…"), the flame graph panel ("Pprof: Open Flame Graph") and a click
+// on its hottest frame, the status bar following the server's
 // `pprof/status` when the profile file is replaced on disk and when a load
 // fails, signed hints while comparing with a base profile ("Pprof: Compare
 // with Base Profile…"), and (from the protocol trace) that the extension
@@ -296,6 +298,10 @@ async function main() {
     log(`after picking it: ${FILE}, ${cursor}`);
     await screenshot('jumped');
 
+    // 6b. pprof's filters (Set Filters…) and the flame graph panel.
+    await filters();
+    await flameGraph();
+
     // 7. The profile file is replaced on disk (written next to it, then
     //    renamed over it). The server reloads it and says so; the status bar
     //    and the hint follow with no command run in between.
@@ -508,6 +514,86 @@ async function main() {
     if (failures.length) {
         throw new Error(`unexpected error notifications: ${failures.join(' | ')}`);
     }
+}
+
+/**
+ * Step 6b: "Pprof: Set Filters…" with `ignore=catalog` drops catalog.go:25's
+ * samples, so its hint goes and the status bar names the filter; a bad
+ * regular expression is the server's error, shown in the input box; "Clear
+ * all filters" brings the hint back.
+ */
+async function filters() {
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    const input = page.locator('.quick-input-widget input');
+    const pickFilter = async (name) => {
+        await runCommand('Pprof: Set Filters…');
+        await until(`the filters to pick from, ${name} among them`, async () => (await rows.allInnerTexts()).some((r) => r.startsWith(name)));
+        await input.fill(name);
+        await until(`${name} first`, async () => (await rows.first().innerText()).startsWith(name));
+        await page.keyboard.press('Enter');
+        await until(`the input box for ${name}`, async () =>
+            (await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')).includes(`filter: ${name}`));
+    };
+    await pickFilter('ignore');
+    await input.fill('catalog');
+    await page.keyboard.press('Enter');
+    await until(`the hint on line ${HOT_LINE} to go`, async () => !(await editorLines()).some((l) => l.number === HOT_LINE && HINT.test(l.text)));
+    const named = await until('the status bar to name the filter', async () =>
+        (await statusItems()).find((t) => t.includes('inuse_space') && t.includes('catalog')));
+    log(`ignore=catalog: no hint on line ${HOT_LINE}; status bar: "${named.trim()}"`);
+    await screenshot('filtered');
+
+    await pickFilter('hide');
+    await input.fill('(');
+    await page.keyboard.press('Enter');
+    const refused = await until('the server\'s error in the input box', async () => {
+        const text = await page.locator('.quick-input-widget .quick-input-message').innerText().catch(() => '');
+        return text.trim() ? text : undefined;
+    });
+    log(`hide=( refused: "${refused.replace(/\s+/g, ' ').trim()}"`);
+    await page.keyboard.press('Escape');
+
+    await runCommand('Pprof: Set Filters…');
+    await until('"Clear all filters"', async () => (await rows.allInnerTexts()).some((r) => r.includes('Clear all filters') && r.includes('ignore=catalog')));
+    await input.fill('Clear all filters');
+    await page.keyboard.press('Enter');
+    await until(`the hint back on line ${HOT_LINE}`, async () => (await editorLines()).some((l) => l.number === HOT_LINE && HINT.test(l.text)));
+    await until('the status bar to drop the filter', async () =>
+        (await statusItems()).some((t) => t.includes('inuse_space') && !t.includes('catalog')));
+    log('Clear all filters brought the hint back');
+}
+
+/**
+ * Step 6c: "Pprof: Open Flame Graph" shows the server's page in a panel
+ * beside the editor; Ctrl+click on the hottest frame of the workspace's code
+ * (catalog.init.0) makes the server open catalog.go at line 25.
+ */
+async function flameGraph() {
+    await quickOpen('main.go');
+    await until('main.go is the active editor', async () => (await activeTab()).includes('main.go'));
+    await runCommand('Pprof: Open Flame Graph');
+    await until('the flame graph tab', async () => (await page.locator('.tab', { hasText: 'Flame Graph' }).count()) > 0);
+    const view = page.frameLocator('iframe.webview').frameLocator('#active-frame').frameLocator('iframe[title="pprof flame graph"]');
+    const frames = view.locator('#flame .frame');
+    const hottest = await until('the flame graph frames', async () => {
+        const boxes = await frames.evaluateAll((els) => els.map((e, i) => ({ i, title: e.getAttribute('title') ?? '', width: e.getBoundingClientRect().width })));
+        const ours = boxes.filter((b) => b.title.includes('catalog.init.0'));
+        return ours.sort((a, b) => b.width - a.width)[0];
+    }, 60_000);
+    log(`flame graph frame: "${hottest.title.replace(/\s+/g, ' ')}" (${hottest.width.toFixed(0)}px wide)`);
+    await screenshot('flame-graph');
+    await frames.nth(hottest.i).click({ modifiers: ['Control'] });
+    await until(`${FILE} is the active editor after the click`, async () => (await activeTab()).includes(FILE));
+    const cursor = await until(`the cursor on line ${HOT_LINE}`, async () => {
+        const pos = (await statusItems()).map((t) => /Ln (\d+), Col (\d+)/.exec(t)).find(Boolean);
+        return pos && Number(pos[1]) === HOT_LINE ? pos[0] : undefined;
+    });
+    log(`after clicking the frame: ${FILE}, ${cursor}`);
+    await screenshot('flame-clicked');
+    await runCommand('View: Close All Editors');
+    await quickOpen(`internal/catalog/${FILE}`);
+    await until(`${FILE} is the active editor`, async () => (await activeTab()).includes(FILE));
+    await until(`${FILE} shows line ${HOT_LINE}`, async () => (await editorLines()).some((l) => l.number === HOT_LINE));
 }
 
 /** Step 12b: the live profile of the leaking service, in a window of its own. */
