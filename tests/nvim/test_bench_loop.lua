@@ -7,7 +7,8 @@
 -- cursor inside BenchmarkRender runs it again: the hint is a negative
 -- difference per operation and the result lens says B/op halved. `:Pprof
 -- perop off` shows totals, `:Pprof log` go's output. No process is left in
--- the module's directory afterwards.
+-- the module's directory afterwards, nor after `:Pprof cancel` stopped a run
+-- of the slow benchmark.
 package.path = os.getenv('PPROF_REPO') .. '/tests/nvim/?.lua;' .. package.path
 local h = require('helpers')
 
@@ -178,4 +179,32 @@ h.run(function()
     h.check(m.level ~= vim.log.levels.ERROR, 'an error message: ' .. m.message)
   end
   h.eq(h.processes_in(module), {}, 'processes still working in the module')
+
+  -- 4. :Pprof cancel stops a run (the slow benchmark, 2000 × 10 ms) and
+  -- everything it started.
+  messages = {}
+  vim.cmd('Pprof bench BenchmarkSlow')
+  h.wait(RUN_MS, function()
+    return #h.processes_in(module) > 0
+  end, 'go test of BenchmarkSlow to start')
+  h.wait(10000, function()
+    for _, m in ipairs(messages) do
+      if m.message:find('cancelling go test BenchmarkSlow', 1, true) then
+        return true
+      end
+    end
+    vim.cmd('Pprof cancel')
+    vim.wait(200)
+  end, ':Pprof cancel to find the run')
+  local cancelled = h.wait(10000, function()
+    for _, m in ipairs(messages) do
+      if m.level == vim.log.levels.ERROR and m.message:find('cancelled', 1, true) then
+        return m.message
+      end
+    end
+  end, 'the run to say it was cancelled')
+  h.log(':Pprof cancel: ' .. cancelled)
+  h.wait(5000, function()
+    return #h.processes_in(module) == 0
+  end, 'no process left in the module after :Pprof cancel')
 end)

@@ -32,6 +32,17 @@ vim.api.nvim_create_autocmd('LspAttach', {
   end,
 })
 
+-- Runs of go test in progress, for :Pprof cancel.
+vim.api.nvim_create_autocmd('LspProgress', {
+  group = group,
+  callback = function(args)
+    local c = vim.lsp.get_client_by_id(args.data.client_id)
+    if c and c.name == 'pprof' then
+      require('pprof.bench').on_progress(c.id, args.data.params)
+    end
+  end,
+})
+
 vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost' }, {
   group = group,
   callback = function(args)

@@ -72,4 +72,41 @@ function M.describe(result)
   return table.concat(parts, ' ')
 end
 
+--- Cancellable progress the servers have begun and not ended (a run of
+--- go test), per client: client id -> token -> title.
+--- @type table<integer, table<string|integer, string>>
+local cancellable = {}
+
+--- Keeps track of cancellable progress, for `:Pprof cancel`. For the
+--- `LspProgress` autocommand of pprof clients.
+--- @param client_id integer
+--- @param params table the `$/progress` parameters
+function M.on_progress(client_id, params)
+  local value = type(params) == 'table' and params.value
+  if type(value) ~= 'table' or params.token == nil then
+    return
+  end
+  local tokens = cancellable[client_id] or {}
+  cancellable[client_id] = tokens
+  if value.kind == 'begin' and value.cancellable then
+    tokens[params.token] = value.title or tostring(params.token)
+  elseif value.kind == 'end' then
+    tokens[params.token] = nil
+  end
+end
+
+--- Cancels every cancellable progress of a client (the server stops go
+--- test and all it started). Returns the titles of what was cancelled.
+--- @param client vim.lsp.Client
+--- @return string[]
+function M.cancel(client)
+  local out = {}
+  for token, title in pairs(cancellable[client.id] or {}) do
+    require('pprof.client').notify(client, 'window/workDoneProgress/cancel', { token = token })
+    table.insert(out, title)
+  end
+  table.sort(out)
+  return out
+end
+
 return M

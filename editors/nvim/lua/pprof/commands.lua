@@ -339,6 +339,17 @@ M.subcommands = {
       return starting(lead, vim.list_extend(bench.names(vim.api.nvim_get_current_buf()), vim.deepcopy(bench.kinds)))
     end,
   },
+  cancel = {
+    usage = 'cancel',
+    run = function()
+      local c = current()
+      if not c then
+        return
+      end
+      local cancelled = bench.cancel(c)
+      notify(#cancelled > 0 and ('cancelling ' .. table.concat(cancelled, ', ')) or 'nothing to cancel')
+    end,
+  },
   perop = vim.tbl_extend('error', { usage = 'perop [on|off]' }, switch('pprof.togglePerOp', 'benchmark values per operation', 'benchmark values in total')),
   log = {
     usage = 'log',
@@ -504,7 +515,7 @@ function M.create()
   end, {
     nargs = '*',
     complete = M.complete,
-    desc = 'pprof-lsp: load, sample, top, growth, base, bench, perop, log, web, focus, ignore, hide, show, tagfocus, tagignore, filters, unresolved, toggle, status, heat, restart',
+    desc = 'pprof-lsp: load, sample, top, growth, base, bench, cancel, perop, log, web, focus, ignore, hide, show, tagfocus, tagignore, filters, unresolved, toggle, status, heat, restart',
   })
 end
 

@@ -66,11 +66,12 @@ function M.suffix(status)
 end
 
 --- The text after the subcommand on a `:Pprof` command line, as typed
---- (a regular expression may hold spaces).
+--- from its first non-blank (a regular expression may hold spaces, and
+--- backslashes stay as they are).
 --- @param raw string the command's whole argument string
 --- @return string
 function M.rest(raw)
-  return (raw:gsub('^%s*%S+%s?', '', 1))
+  return (raw:gsub('^%s*%S+%s*', '', 1))
 end
 
 return M
