@@ -15,6 +15,7 @@ import { runBenchmark } from './bench';
 import { handleServerProgress } from './progress';
 import { Command, FunctionReport, ShowFunctionArgs, Status, StatusNotification } from './protocol';
 import { findServer, Server, ServerNotFound } from './server';
+import { showDocumentBesidePanel } from './web';
 
 /** Documents the server annotates: sources a Go profile can point at. */
 const DOCUMENTS = ['go', 'c', 'cpp', 'java'].map((language) => ({ scheme: 'file', language }));
@@ -161,6 +162,8 @@ export class Session implements vscode.Disposable {
             synchronize: { configurationSection: SECTION },
             outputChannel: this.output,
             middleware: {
+                // A click in the flame graph panel opens its line beside the panel.
+                window: { showDocument: showDocumentBesidePanel },
                 workspace: {
                     // A settings change can also restart the server; a client on its
                     // way out has nothing more to be told, nor to complain about.

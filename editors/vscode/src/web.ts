@@ -3,9 +3,11 @@
 // page is an iframe to the URL as `asExternalUri` gives it, so it also works
 // when the server runs on another machine than the window (Remote, code-server,
 // where it goes through the port forwarding or proxy). Clicking a frame makes
-// the server send `window/showDocument`, which the language client opens.
+// the server send `window/showDocument`: while the panel is shown, the line
+// opens in another column, so that the graph stays in view beside it.
 
 import * as vscode from 'vscode';
+import { CancellationToken, ShowDocumentParams, ShowDocumentRequest, ShowDocumentResult } from 'vscode-languageclient/node';
 
 import { Command, OpenWebResult } from './protocol';
 import { Session } from './session';
@@ -26,6 +28,32 @@ export async function openFlameGraph(session: Session): Promise<void> {
         panel.onDidDispose(() => (panel = undefined));
     }
     panel.webview.html = page(external, panel.webview.cspSource);
+}
+
+/**
+ * `window/showDocument` middleware: while the flame graph panel is visible,
+ * a document the server shows (a click in the page) opens in a column other
+ * than the panel's, and takes the focus unless the server says not to.
+ * Otherwise the language client's own handling applies.
+ */
+export async function showDocumentBesidePanel(
+    params: ShowDocumentParams,
+    next: ShowDocumentRequest.HandlerSignature,
+): Promise<ShowDocumentResult> {
+    if (params.external || !panel?.visible) {
+        return (await next(params, CancellationToken.None)) as ShowDocumentResult;
+    }
+    const s = params.selection;
+    try {
+        await vscode.window.showTextDocument(vscode.Uri.parse(params.uri, true), {
+            viewColumn: panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One,
+            selection: s ? new vscode.Range(s.start.line, s.start.character, s.end.line, s.end.character) : undefined,
+            preserveFocus: params.takeFocus === false,
+        });
+        return { success: true };
+    } catch {
+        return { success: false };
+    }
 }
 
 /** The webview's document: one iframe, and a CSP that allows nothing else. */
