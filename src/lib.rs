@@ -10,3 +10,4 @@ pub mod paths;
 pub mod profile;
 pub mod source;
 pub mod report;
+pub mod web;
