@@ -340,7 +340,7 @@ async fn a_diff_base_makes_every_value_pprofs_diff() {
         let uri = c.open(&goprog().join(rel));
         let line: u64 = line.parse().unwrap();
         let ty = ValueType::new(sample_type, if sample_type.ends_with("_space") { "bytes" } else { "count" });
-        let diff = labels::Scale { ty: &ty, total, signed: true };
+        let diff = labels::Scale::new(&ty, total).signed(true);
         assert!(flat > 0);
         assert_eq!(c.hint_at(&uri, line - 1).await, Some(diff.hint(Cost { flat, cum })), "{key}");
         assert!(diff.hint(Cost { flat, cum }).starts_with('+'));
@@ -396,7 +396,7 @@ async fn hot_lines_are_published_as_information_diagnostics_when_asked() {
     let (key, &(flat, cum)) =
         rows.iter().filter(|(k, _)| k.contains("/pprofdemo/")).max_by_key(|(_, (f, _))| f.unsigned_abs()).unwrap();
     let ty = ValueType::new("inuse_space", "bytes");
-    let expected = format!("hot: {}", labels::Scale { ty: &ty, total, signed: false }.hint(Cost { flat, cum }));
+    let expected = format!("hot: {}", labels::Scale::new(&ty, total).hint(Cost { flat, cum }));
     assert!(diagnostics.iter().any(|d| d["message"] == expected && d["severity"] == 3 && d["source"] == "pprof"), "{key}: {diagnostics:?}");
     // Off again: every published list is cleared.
     let mark = change_settings(&c, json!({ "profiles": [profile("heap.pb.gz")], "watch": false })).await;
@@ -721,7 +721,7 @@ async fn with_a_diff_base_functions_carry_pprofs_differences() {
     let shown = status["sampleType"].as_str().unwrap().to_string();
     let (total, functions) = common::demo::function_golden(&format!("heap2-diff-heap.{shown}.functions.top.txt"));
     let ty = ValueType::new(&shown, "bytes");
-    let diff = labels::Scale { ty: &ty, total, signed: true };
+    let diff = labels::Scale::new(&ty, total).signed(true);
     // Hot entries: every function of the workspace, labelled with pprof's
     // per-function difference, largest absolute difference first.
     let symbols = c.ok("workspace/symbol", json!({ "query": "" })).await;

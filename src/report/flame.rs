@@ -95,7 +95,7 @@ pub struct FlameJson {
 /// The JSON of `tree` (of sample type `t` of `index`).
 pub fn to_json(tree: &FlameTree, index: &Index, t: SampleType, diff: bool) -> FlameJson {
     let ty = &index.sample_types()[t.0];
-    let scale = Scale { ty, total: index.total(t), signed: diff };
+    let scale = Scale::new(ty, index.total(t)).signed(diff);
     let mut out = FlameJson {
         sample_type: ty.name.clone(),
         unit: ty.unit.clone(),

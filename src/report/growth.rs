@@ -111,7 +111,7 @@ pub fn rate_label(per_minute: f64, unit: &str) -> String {
 
 /// A fractional value in pprof's style: the unit that `units` would pick
 /// for the value, two decimals, a trailing `.00` dropped.
-fn value_label(value: f64, unit: &str) -> String {
+pub fn value_label(value: f64, unit: &str) -> String {
     if !value.is_finite() {
         return value.to_string();
     }
