@@ -14,7 +14,8 @@ use crate::analysis::{self, Index};
 use crate::paths::PathMapper;
 use crate::source::fs::RealFs;
 use crate::source::workspace::{self, ScanOptions};
-use crate::web::{FilterParams, Indexed, OpenFuture, OpenTarget, WebData, WebServer, WebSource};
+use crate::analysis::Filters;
+use crate::web::{Indexed, IndexedProfile, OpenFuture, OpenTarget, WebData, WebServer, WebSource};
 
 use super::{load, ProfileArgs};
 
@@ -88,14 +89,24 @@ fn load_data(a: &WebArgs) -> Result<Arc<WebData>> {
     };
     let roots = if a.source_path.is_empty() { vec![PathBuf::from(".")] } else { a.source_path.clone() };
     let mapper = PathMapper::new(workspace::scan(&roots, &ScanOptions::default()), Vec::new());
-    let files: Vec<&str> = index.files().iter().map(String::as_str).collect();
+    let raw: Arc<dyn IndexedProfile> = Arc::new(Indexed { profile, base, index, totals: None });
+    let filters = Filters::from(&a.common.filters);
+    let (shown, unfiltered) = if filters.is_empty() {
+        (raw, None)
+    } else {
+        let filtered: Arc<dyn IndexedProfile> = Arc::new(crate::web::apply_filters(raw.as_ref(), &filters).map_err(anyhow::Error::msg)?);
+        (filtered, Some(raw))
+    };
+    // Filtering keeps every function, so both indexes list the same files.
+    let files: Vec<&str> = shown.index().files().iter().map(String::as_str).collect();
     let files = Arc::new(mapper.map_all(&files, &RealFs));
     Ok(Arc::new(WebData {
         generation: 1,
         title,
-        profile: Arc::new(Indexed { profile, base, index }),
+        profile: shown,
+        unfiltered,
         sample_type,
-        filters: FilterParams::default(),
+        filters,
         files,
     }))
 }

@@ -3,7 +3,7 @@
 //! shapes from `report`; this module only picks the profile, the sample
 //! type and the files, and remembers recent answers.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -16,7 +16,8 @@ use crate::report::flame::{self as flame_report, FlameJson};
 use crate::report::labels::Scale;
 use crate::report::top as top_report;
 
-use super::filters::{self, FilterParams};
+use super::filters;
+use crate::analysis::Filters;
 use super::state::ViewState;
 use super::{IndexedProfile, OpenTarget, WebData, WebSource};
 
@@ -59,7 +60,7 @@ pub(crate) struct StateJson {
     /// The host's sample type (the page's unless its URL names one).
     sample_type: Option<String>,
     /// The host's filters (the page's unless its URL sets some).
-    filters: FilterParams,
+    filters: Filters,
     diff: bool,
     /// The editor clicks open in; absent: the page shows sources itself.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,7 +76,7 @@ pub(crate) fn state(source: &dyn WebSource) -> StateJson {
             title: String::new(),
             sample_types: Vec::new(),
             sample_type: None,
-            filters: FilterParams::default(),
+            filters: Filters::default(),
             diff: false,
             editor,
         },
@@ -95,11 +96,17 @@ pub(crate) fn state(source: &dyn WebSource) -> StateJson {
     }
 }
 
+/// An answer, once computed; requests for it meanwhile wait for the first.
+type Slot = Arc<OnceLock<Result<Arc<Vec<u8>>, Problem>>>;
+
+/// A profile filtered for a URL: the host's generation, the filters, the result.
+type FilteredProfile = (u64, Filters, Arc<dyn IndexedProfile>);
+
 /// Recent answers and filtered profiles, per generation and state.
 #[derive(Default)]
 pub(crate) struct Memo {
-    answers: Mutex<Vec<(String, Arc<Vec<u8>>)>>,
-    filtered: Mutex<Vec<(u64, FilterParams, Arc<dyn IndexedProfile>)>>,
+    answers: Mutex<Vec<(String, Slot)>>,
+    filtered: Mutex<Vec<FilteredProfile>>,
 }
 
 /// Answers kept; each is one view of one state, a few kB to a few MB.
@@ -108,30 +115,39 @@ const ANSWERS_KEPT: usize = 24;
 const FILTERED_KEPT: usize = 2;
 
 impl Memo {
-    /// The remembered answer for `key`, or `compute`'s, remembered.
+    /// The remembered answer for `key`, or `compute`'s, remembered. Two
+    /// requests for one key compute it once.
     pub(crate) fn answer(
         &self,
         key: String,
         compute: impl FnOnce() -> Result<Vec<u8>, Problem>,
     ) -> Result<Arc<Vec<u8>>, Problem> {
-        if let Some(found) = lock(&self.answers).iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()) {
-            return Ok(found);
-        }
-        let answer = Arc::new(compute()?);
-        let mut answers = lock(&self.answers);
-        answers.retain(|(k, _)| *k != key);
-        answers.push((key, answer.clone()));
-        if answers.len() > ANSWERS_KEPT {
-            answers.remove(0);
-        }
-        Ok(answer)
+        let slot = {
+            let mut answers = lock(&self.answers);
+            match answers.iter().position(|(k, _)| *k == key) {
+                Some(at) => answers[at].1.clone(),
+                None => {
+                    let slot = Slot::default();
+                    answers.push((key, slot.clone()));
+                    if answers.len() > ANSWERS_KEPT {
+                        answers.remove(0);
+                    }
+                    slot
+                }
+            }
+        };
+        slot.get_or_init(|| compute().map(Arc::new)).clone()
     }
 
     /// The profile a request reads: the host's, or the host's with the
     /// URL's filters applied.
-    fn profile(&self, data: &WebData, filters: &FilterParams) -> Result<Arc<dyn IndexedProfile>, Problem> {
-        if filters.is_empty() {
+    fn profile(&self, data: &WebData, filters: &Filters) -> Result<Arc<dyn IndexedProfile>, Problem> {
+        if *filters == data.filters {
             return Ok(data.profile.clone());
+        }
+        let raw = data.unfiltered.as_ref().unwrap_or(&data.profile);
+        if filters.is_empty() {
+            return Ok(raw.clone());
         }
         let known = lock(&self.filtered)
             .iter()
@@ -140,7 +156,7 @@ impl Memo {
         if let Some(p) = known {
             return Ok(p);
         }
-        let filtered: Arc<dyn IndexedProfile> = Arc::new(filters::apply(data, filters).map_err(Problem::bad)?);
+        let filtered: Arc<dyn IndexedProfile> = Arc::new(filters::apply(raw.as_ref(), filters).map_err(Problem::bad)?);
         let mut kept = lock(&self.filtered);
         kept.retain(|(g, _, _)| *g == data.generation);
         kept.push((data.generation, filters.clone(), filtered.clone()));
@@ -159,6 +175,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// What one request reads, resolved from the host's data and its state.
 pub(crate) struct Resolved {
     profile: Arc<dyn IndexedProfile>,
+    /// The filters `profile` went through.
+    filters: Filters,
     t: SampleType,
 }
 
@@ -173,7 +191,7 @@ impl Resolved {
         if t.0 >= profile.index().sample_types().len() {
             return Err(Problem::bad("the profile has no such sample type"));
         }
-        Ok(Resolved { profile, t })
+        Ok(Resolved { profile, filters: filters.clone(), t })
     }
 
     fn index(&self) -> &Index {
@@ -190,7 +208,7 @@ impl Resolved {
 
     fn scale(&self) -> Scale<'_> {
         let index = self.index();
-        Scale { ty: &index.sample_types()[self.t.0], total: index.total(self.t), signed: self.diff() }
+        Scale::new(&index.sample_types()[self.t.0], self.profile.total(self.t)).signed(self.diff())
     }
 }
 
@@ -253,6 +271,8 @@ pub(crate) fn top(data: &WebData, r: &Resolved, state: &ViewState) -> TopJson {
     let options = top_report::TopOptions {
         ranking: TopOptions { lines: state.lines, by_cum: state.by_cum, node_count: Some(TOP_ROWS), ..TopOptions::default() },
         unit: None,
+        filters: r.filters.clone(),
+        total: (!r.filters.is_empty()).then(|| r.profile.total(r.t)),
     };
     let table = top_report::table(index, &r.profiles(), r.t, &options);
     let rows = table

@@ -1,64 +1,27 @@
-//! pprof's filters as the web view carries them, and the one place they are
-//! applied to a request's profile.
-//!
-//! The filters themselves (`analysis::filter`, pprof's semantics and regex
-//! syntax) are not part of this build yet. Until they are, [`apply`]
-//! refuses any filter with a message the page shows, rather than showing
-//! an unfiltered profile under a URL that names a filter.
+//! The one place the web view applies pprof's filters
+//! ([`crate::analysis::filter`]) to a profile: the host's, when a URL sets
+//! filters other than the host's, and the CLI's at start.
 
-use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
-use super::{Indexed, WebData};
+use crate::analysis::filter::{self, Filter, Filters};
+use crate::analysis::{Index, SampleType};
 
-/// pprof's filters, each a regular expression (`None`: not set). The
-/// fields are those of `analysis::filter::Filters`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FilterParams {
-    pub focus: Option<String>,
-    pub ignore: Option<String>,
-    pub hide: Option<String>,
-    pub show: Option<String>,
-    pub show_from: Option<String>,
-    pub tagfocus: Option<String>,
-    pub tagignore: Option<String>,
-}
+use super::{Indexed, IndexedProfile};
 
-impl FilterParams {
-    /// Each filter set, with pprof's option name.
-    pub fn active(&self) -> Vec<(&'static str, &str)> {
-        [
-            ("focus", &self.focus),
-            ("ignore", &self.ignore),
-            ("hide", &self.hide),
-            ("show", &self.show),
-            ("show_from", &self.show_from),
-            ("tagfocus", &self.tagfocus),
-            ("tagignore", &self.tagignore),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
-        .collect()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.active().is_empty()
-    }
-
-    /// `focus=catalog ignore=runtime`.
-    pub fn describe(&self) -> String {
-        self.active().iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join(" ")
-    }
-}
-
-/// The host's profile (and base) with `filters` applied, indexed. Called
-/// only with at least one filter set; the result is remembered per
-/// generation and filters.
-pub(crate) fn apply(_data: &WebData, filters: &FilterParams) -> Result<Indexed, String> {
-    // Pending: `analysis::filter::apply` on the profile and on the base,
-    // then `Index::build` / `Index::build_diff` of the results.
-    Err(format!(
-        "pprof's filters are not available in this build yet, so {} cannot be applied",
-        filters.describe()
-    ))
+/// `raw` (a profile and its base, unfiltered) with `filters` applied as
+/// pprof applies them (one compiled filter for both), indexed, with
+/// pprof's totals: those before filtering.
+pub fn apply(raw: &dyn IndexedProfile, filters: &Filters) -> Result<Indexed, String> {
+    let (profile, base) = (raw.profile(), raw.base());
+    let profiles: Vec<_> = std::iter::once(profile).chain(base).collect();
+    let filter = Filter::new(filters, &profiles).map_err(|e| e.to_string())?;
+    let totals = (0..raw.index().sample_types().len()).map(|t| filter::unfiltered_total(profile, base, SampleType(t))).collect();
+    let filtered = Arc::new(filter.apply(profile).profile);
+    let filtered_base = base.map(|b| Arc::new(filter.apply_base(b).profile));
+    let index = match &filtered_base {
+        None => Index::build(&filtered),
+        Some(b) => Index::build_diff(&filtered, b).map_err(|e| e.to_string())?,
+    };
+    Ok(Indexed { profile: filtered, base: filtered_base, index, totals: Some(totals) })
 }

@@ -20,7 +20,7 @@
 //!   the view and its options).
 //! - `compute`: the JSON answers, from the host's data through
 //!   `analysis` and `report`, remembered per generation and URL state.
-//! - `filters`: where pprof's filters are applied to a request's profile.
+//! - `filters`: where pprof's filters are applied to a profile.
 //! - `routes`: the axum router.
 
 use std::future::Future;
@@ -39,7 +39,8 @@ mod guard;
 mod routes;
 mod state;
 
-pub use filters::FilterParams;
+pub use crate::analysis::Filters;
+pub use filters::apply as apply_filters;
 
 /// A profile and its index, as a host holds them. The language server's
 /// loaded profiles implement this too, so the page reads the same index the
@@ -50,6 +51,11 @@ pub trait IndexedProfile: Send + Sync {
     fn base(&self) -> Option<&Profile>;
     /// The index of the profile, less the base when there is one.
     fn index(&self) -> &Index;
+    /// pprof's total of sample type `t`, which percentages are shares of:
+    /// the index's, or for a filtered profile the one before filtering.
+    fn total(&self, t: SampleType) -> i64 {
+        self.index().total(t)
+    }
 }
 
 /// The simplest [`IndexedProfile`]: owned parts.
@@ -57,6 +63,9 @@ pub struct Indexed {
     pub profile: Arc<Profile>,
     pub base: Option<Arc<Profile>>,
     pub index: Index,
+    /// For a filtered profile, pprof's totals per sample type: those before
+    /// filtering.
+    pub totals: Option<Vec<i64>>,
 }
 
 impl IndexedProfile for Indexed {
@@ -70,6 +79,10 @@ impl IndexedProfile for Indexed {
 
     fn index(&self) -> &Index {
         &self.index
+    }
+
+    fn total(&self, t: SampleType) -> i64 {
+        self.totals.as_ref().and_then(|v| v.get(t.0).copied()).unwrap_or_else(|| self.index.total(t))
     }
 }
 
@@ -113,11 +126,16 @@ pub struct WebData {
     /// How the page names the profile (`heap.pb.gz`, or a diff's
     /// `heap2.pb.gz − heap.pb.gz`).
     pub title: String,
+    /// The profile shown, filtered by `filters`.
     pub profile: Arc<dyn IndexedProfile>,
+    /// The same before `filters` (`None`: there are none, `profile` is
+    /// unfiltered); a URL's other filters are applied to this.
+    pub unfiltered: Option<Arc<dyn IndexedProfile>>,
     /// The host's sample type: the page's when its URL names none.
     pub sample_type: SampleType,
-    /// The host's filters: the page's when its URL sets none.
-    pub filters: FilterParams,
+    /// The host's filters, applied to `profile`: the page's when its URL
+    /// sets none.
+    pub filters: Filters,
     /// The local files behind the profile's file names, for the source
     /// view and for opening.
     pub files: Arc<dyn SourceFiles>,

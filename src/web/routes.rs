@@ -47,8 +47,14 @@ struct App {
     memo: Arc<Memo>,
 }
 
+/// The router; call it on a tokio runtime (it starts computing the first
+/// answer the page will want).
 pub(crate) fn router(source: Arc<dyn WebSource>, guard: Guard) -> Router {
     let app = App { source, memo: Arc::new(Memo::default()) };
+    // The page asks for the whole flame graph first; a large profile's takes
+    // a moment, so it starts now rather than when the page loads.
+    let warm = app.clone();
+    tokio::task::spawn_blocking(move || remembered(&warm, "flame", &BTreeMap::new(), flame_json));
     Router::new()
         .route("/", get(page))
         .route("/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
@@ -85,7 +91,11 @@ async fn state(State(app): State<App>) -> Response {
 }
 
 async fn flame(State(app): State<App>, Query(params): Params, headers: HeaderMap) -> Response {
-    answer(app, "flame", params, &headers, |_, data, r, s| to_json(&compute::flame(data, r, s)?)).await
+    answer(app, "flame", params, &headers, flame_json).await
+}
+
+fn flame_json(_: &dyn WebSource, data: &WebData, r: &Resolved, s: &ViewState) -> Result<Vec<u8>, Problem> {
+    to_json(&compute::flame(data, r, s)?)
 }
 
 async fn top(State(app): State<App>, Query(params): Params, headers: HeaderMap) -> Response {
@@ -108,32 +118,30 @@ fn to_json(value: &impl Serialize) -> Result<Vec<u8>, Problem> {
     serde_json::to_vec(value).map_err(|e| Problem { status: 500, message: format!("cannot write JSON: {e}") })
 }
 
-/// Runs one computation off the async threads, remembered per host
-/// generation and query (less the token).
-async fn answer(
-    app: App,
-    endpoint: &'static str,
-    mut params: BTreeMap<String, String>,
-    headers: &HeaderMap,
-    compute: impl FnOnce(&dyn WebSource, &WebData, &Resolved, &ViewState) -> Result<Vec<u8>, Problem> + Send + 'static,
-) -> Response {
+/// What an endpoint computes.
+type Compute = fn(&dyn WebSource, &WebData, &Resolved, &ViewState) -> Result<Vec<u8>, Problem>;
+
+/// Runs one computation off the async threads.
+async fn answer(app: App, endpoint: &'static str, mut params: BTreeMap<String, String>, headers: &HeaderMap, compute: Compute) -> Response {
     let gzip = accepts_gzip(headers);
     params.remove("token");
-    let result = tokio::task::spawn_blocking(move || -> Result<Arc<Vec<u8>>, Problem> {
-        let data = app.source.current().ok_or_else(Problem::nothing_loaded)?;
-        let key = format!("{}\n{endpoint}\n{}", data.generation, serde_json::to_string(&params).unwrap_or_default());
-        app.memo.answer(key, || {
-            let state = ViewState::parse(&params).map_err(|m| Problem { status: 400, message: m })?;
-            let resolved = Resolved::new(&app.memo, &data, &state)?;
-            compute(app.source.as_ref(), &data, &resolved, &state)
-        })
-    })
-    .await;
-    match result {
+    match tokio::task::spawn_blocking(move || remembered(&app, endpoint, &params, compute)).await {
         Ok(Ok(body)) => json_response(&body, gzip),
         Ok(Err(problem)) => problem_response(&problem),
         Err(e) => problem_response(&Problem { status: 500, message: format!("the computation failed: {e}") }),
     }
+}
+
+/// An endpoint's answer for the host's current data and a query (less the
+/// token), computed once per generation and query.
+fn remembered(app: &App, endpoint: &str, params: &BTreeMap<String, String>, compute: Compute) -> Result<Arc<Vec<u8>>, Problem> {
+    let data = app.source.current().ok_or_else(Problem::nothing_loaded)?;
+    let key = format!("{}\n{endpoint}\n{}", data.generation, serde_json::to_string(params).unwrap_or_default());
+    app.memo.answer(key, || {
+        let state = ViewState::parse(params).map_err(|m| Problem { status: 400, message: m })?;
+        let resolved = Resolved::new(&app.memo, &data, &state)?;
+        compute(app.source.as_ref(), &data, &resolved, &state)
+    })
 }
 
 fn accepts_gzip(headers: &HeaderMap) -> bool {

@@ -16,14 +16,14 @@
 
 use std::collections::BTreeMap;
 
-use super::filters::FilterParams;
+use crate::analysis::Filters;
 
 /// What a request asks for, read from its query string.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ViewState {
     pub(crate) sample_type: Option<String>,
     /// `None` when the URL sets no filter: the host's apply.
-    pub(crate) filters: Option<FilterParams>,
+    pub(crate) filters: Option<Filters>,
     pub(crate) zoom: Vec<String>,
     pub(crate) lines: bool,
     pub(crate) by_cum: bool,
@@ -49,7 +49,7 @@ impl ViewState {
         let any_filter = FILTER_NAMES.iter().any(|(long, short)| get(long).is_some() || get(short).is_some());
         let filters = any_filter.then(|| {
             let value = |(long, short): (&str, &str)| nonempty(long).or_else(|| nonempty(short));
-            FilterParams {
+            Filters {
                 focus: value(FILTER_NAMES[0]),
                 ignore: value(FILTER_NAMES[1]),
                 hide: value(FILTER_NAMES[2]),
@@ -105,7 +105,7 @@ mod tests {
         assert_eq!(f.ignore.as_deref(), Some("runtime"));
         assert_eq!(f.hide, None);
         // An empty parameter still says "these filters, not the host's".
-        assert_eq!(parse("focus=").unwrap().filters, Some(FilterParams::default()));
+        assert_eq!(parse("focus=").unwrap().filters, Some(Filters::default()));
     }
 
     #[test]
