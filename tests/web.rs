@@ -4,13 +4,13 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::Read;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use common::demo::{self, CATALOG, INIT_FUNCTION};
+use common::http::{exchange, Answer};
 use pprof_lsp::analysis::{self, Index};
 use pprof_lsp::paths::{NoFiles, PathMapper};
 use pprof_lsp::profile::{self, DecodeOptions, Profile};
@@ -69,64 +69,6 @@ fn data(generation: u64, sample_type: &str) -> Arc<WebData> {
 /// The profile's name for the catalog file (a build-machine path).
 fn catalog_file(d: &WebData) -> String {
     d.profile.index().files().iter().find(|f| f.ends_with(CATALOG)).unwrap().clone()
-}
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
-    }
-}
-
-/// One HTTP/1.1 exchange with `Connection: close`, so the answer ends
-/// where the stream does.
-fn exchange(addr: SocketAddr, method: &str, target: &str, host: &str, extra: &[(&str, &str)], body: &[u8]) -> Answer {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut request = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    for (k, v) in extra {
-        request.push_str(&format!("{k}: {v}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("end of headers");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.lines();
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    if headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
-        body = unchunk(&body);
-    }
-    Answer { status, headers, body }
-}
-
-fn unchunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = data.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size = usize::from_str_radix(std::str::from_utf8(&data[..line_end]).unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&data[line_end + 2..line_end + 2 + size]);
-        data = &data[line_end + 4 + size..];
-    }
 }
 
 /// A running server with its host, and requests to it.
@@ -419,25 +361,12 @@ async fn large_answers_are_gzipped_when_the_browser_takes_gzip() {
     f.stop().await;
 }
 
-/// The page's `top` table with pprof's defaults, as lines like the
-/// goldens' (cells joined by one space).
 async fn top_lines(f: &Fixture, query: &str) -> Vec<String> {
-    let json = f.get("/api/top", query).await.json();
-    let mut out: Vec<String> = json["header"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_string()).collect();
-    for row in json["rows"].as_array().unwrap() {
-        let cells = ["flat", "flatPercent", "sumPercent", "cum", "cumPercent", "name"].map(|c| row[c].as_str().unwrap().to_string());
-        let mark = row["mark"].as_str().map(|m| format!(" {m}")).unwrap_or_default();
-        out.push(format!("{}{mark}", cells.join(" ")));
-    }
-    out
+    common::http::page_top_lines(&f.get("/api/top", query).await.json())
 }
 
-/// A golden's header and rows in the same shape (its column titles left out).
 fn golden_lines(name: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(common::golden_dir().join(name)).unwrap();
-    let (header, rows) = text.split_once("      flat  flat%").expect("column titles");
-    let rows = rows.lines().skip(1).map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "));
-    header.lines().map(str::to_string).chain(rows).collect()
+    common::http::golden_table_lines(name)
 }
 
 /// pprof's filters in the URL: the `top` table is pprof's with the same
