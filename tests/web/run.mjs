@@ -299,13 +299,24 @@ async function checks() {
     check((await page.locator('#message').innerText()).includes('not connected to an editor'), 'the page says why it did not open an editor');
     await screenshot('source');
 
-    // Filters in the URL: not in this build yet, so the page says so and
-    // draws nothing rather than the unfiltered profile.
+    // A focus in the URL changes both views, as pprof's -focus does.
     const focused = new URL(url);
-    focused.searchParams.set('focus', 'catalog');
+    focused.searchParams.delete('line');
+    focused.searchParams.delete('file');
+    focused.searchParams.set('view', 'flame');
+    focused.searchParams.set('focus', 'ingest');
     await page.goto(focused.toString());
-    await until('the message about filters', async () => (await page.locator('#message').innerText()).includes('focus=catalog'));
-    check((await page.locator('#flame .frame').count()) === 0, 'with focus= the page shows why instead of an unfiltered graph');
+    await page.waitForFunction(() => document.body.dataset.flame === 'drawn');
+    await until('the focused graph', async () => (await frame(HOT).count()) === 0 && (await page.locator('#flame .frame[data-name*="ingest"]').count()) > 0);
+    check(true, `with focus=ingest the graph has ingest frames and no ${HOT}`);
+    const focusedRoot = await widthOf(rootFrame());
+    check(Math.abs(focusedRoot - (await graphWidth())) < 0.5, `the focused root frame is the graph's width (${focusedRoot}px)`);
+    focused.searchParams.set('view', 'top');
+    await page.goto(focused.toString());
+    const cliFocusedRow = cliFirstRow('--focus', 'ingest');
+    check(cliFocusedRow !== cliRow, `the focus changes top's first row ("${cliFocusedRow}")`);
+    await until('the focused top table', async () => (await firstRow()) === cliFocusedRow);
+    check(true, `with focus=ingest the top table's first row is pprof-lsp top --focus ingest's`);
 
     await stopServer();
     check(true, 'the server stopped');
