@@ -5,7 +5,8 @@
 #   2. the live tests: a real leaking Go service (built with Go from PyPI)
 #      watched by `pprof-lsp watch`;
 #   3. the Neovim plugin in a real headless Neovim 0.11 (installed from PyPI);
-#   4. the VS Code extension in a real code-server driven by headless
+#   4. the web view (`pprof-lsp web`) in a real headless Chromium;
+#   5. the VS Code extension in a real code-server driven by headless
 #      Chromium (installed from npm and Debian).
 # Everything installed goes under .tools/ (git-ignored).
 set -euo pipefail
@@ -20,6 +21,9 @@ scripts/test-live.sh
 
 echo "== Neovim"
 scripts/test-nvim.sh
+
+echo "== Web view"
+scripts/test-web.sh
 
 echo "== VS Code"
 scripts/test-vscode.sh

@@ -18,6 +18,7 @@ use crate::source::fs::RealFs;
 use crate::source::workspace::{self, ScanOptions};
 
 mod watch;
+mod web;
 
 #[derive(Parser, Debug)]
 #[command(name = "pprof-lsp", version, about = "Go profile costs next to the code that caused them")]
@@ -41,6 +42,10 @@ pub enum Command {
     Lines(LinesArgs),
     /// Poll a /debug/pprof URL (or re-read a file) and show the lines that grow fastest.
     Watch(watch::WatchArgs),
+    /// Serve a flame graph, the top table and annotated source in the browser, like `go tool pprof -http`.
+    Web(web::WebArgs),
+    /// Write a flame graph of the profile as an SVG (drawn by inferno).
+    Flame(FlameArgs),
 }
 
 #[derive(Args, Debug)]
@@ -152,6 +157,19 @@ pub struct LinesArgs {
     pub json: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct FlameArgs {
+    pub profile: PathBuf,
+    #[command(flatten)]
+    pub common: ProfileArgs,
+    /// Where to write the SVG (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Merge frames narrower than this share of the total into one per parent.
+    #[arg(long = "min-fraction", default_value_t = 1.0 / 12_000.0)]
+    pub min_fraction: f64,
+}
+
 /// Runs a report subcommand, printing the error as one line on failure.
 pub fn run(command: Command) -> ExitCode {
     let result = match command {
@@ -168,6 +186,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::List(a) => list(&a),
         Command::Lines(a) => lines(&a),
         Command::Watch(a) => watch::run(&a),
+        Command::Web(a) => web::run(&a),
+        Command::Flame(a) => flame(&a),
     };
     match result {
         Ok(text) => {
@@ -305,4 +325,31 @@ fn list(a: &ListArgs) -> Result<String> {
 fn lines(a: &LinesArgs) -> Result<String> {
     let loaded = load_indexed(&a.profile, &a.common)?;
     Ok(report::lines::to_json(&report::lines::records(&loaded.index, loaded.sample_type)))
+}
+
+fn flame(a: &FlameArgs) -> Result<String> {
+    let loaded = load_indexed(&a.profile, &a.common)?;
+    let options = analysis::FlameOptions { min_fraction: a.min_fraction };
+    let tree = analysis::FlameTree::build(&loaded.index, &loaded.profiles(), loaded.sample_type, &[], &options)
+        .map_err(|e| anyhow!(e))?;
+    let ty = &loaded.index.sample_types()[loaded.sample_type.0];
+    let file_name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let subject = match &a.common.diff_base {
+        None => file_name(&a.profile),
+        Some(base) => format!("{} − {}", file_name(&a.profile), file_name(base)),
+    };
+    let svg_options = report::flame::SvgOptions {
+        title: format!("{subject}: {}", ty.name),
+        subtitle: Some(format!("{} total", crate::analysis::units::label(loaded.index.total(loaded.sample_type), &ty.unit))),
+        count_name: ty.unit.clone(),
+    };
+    let svg = report::flame::svg(&tree, &loaded.index, loaded.base.is_some(), &svg_options)
+        .map_err(|e| anyhow!("{}: {e}", a.profile.display()))?;
+    match &a.output {
+        Some(path) if path.as_os_str() != "-" => {
+            std::fs::write(path, &svg).with_context(|| format!("{}: cannot write", path.display()))?;
+            Ok(String::new())
+        }
+        _ => Ok(String::from_utf8_lossy(&svg).into_owned()),
+    }
 }

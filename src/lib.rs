@@ -11,3 +11,4 @@ pub mod paths;
 pub mod profile;
 pub mod source;
 pub mod report;
+pub mod web;

@@ -261,6 +261,11 @@ fn every_module_starts_with_a_doc_line() {
 fn server_settings() -> std::collections::BTreeMap<String, serde_json::Value> {
     fn flatten(prefix: &str, v: &serde_json::Value, out: &mut std::collections::BTreeMap<String, serde_json::Value>) {
         match v {
+            // An object setting whose fields are all unset by default
+            // (`filters`) is one setting.
+            serde_json::Value::Object(o) if o.is_empty() && !prefix.is_empty() => {
+                out.insert(prefix.to_string(), v.clone());
+            }
             serde_json::Value::Object(o) => {
                 for (k, v) in o {
                     let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };

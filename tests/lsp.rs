@@ -374,7 +374,9 @@ async fn initialize_advertises_every_capability_and_command() {
             "pprof.setDiffBase",
             "pprof.growth",
             "pprof.runBenchmark",
-            "pprof.togglePerOp"
+            "pprof.togglePerOp",
+            "pprof.setFilters",
+            "pprof.openWeb"
         ]
     );
     // Nothing is loaded before `initialized`.

@@ -287,13 +287,6 @@ async fn hint_settings_renew_the_generation_so_clients_redraw() {
     assert_eq!(note["params"]["total"], before["total"]);
 }
 
-/// `function file:line` → (flat, cum) of every row in a lines golden.
-fn golden_rows(name: &str) -> (i64, BTreeMap<String, (i64, i64)>) {
-    let text = std::fs::read_to_string(common::golden_dir().join(name)).unwrap();
-    let g = common::parse_top(&text);
-    (g.total, g.rows.into_iter().map(|(k, r)| (k, (r.flat, r.cum))).collect())
-}
-
 fn assert_rows_equal(ours: &BTreeMap<String, (i64, i64)>, golden: &BTreeMap<String, (i64, i64)>, what: &str) {
     let mut problems = Vec::new();
     for (k, v) in golden {
@@ -306,21 +299,6 @@ fn assert_rows_equal(ours: &BTreeMap<String, (i64, i64)>, golden: &BTreeMap<Stri
     assert!(problems.is_empty(), "{what}: {} differences:\n{}", problems.len(), problems.join("\n"));
 }
 
-/// `pprof.top` by cum with room for every row, keyed like the goldens.
-async fn top_rows(c: &Client) -> BTreeMap<String, (i64, i64)> {
-    let rows = c.command_ok("pprof.top", json!({ "n": 100000, "by": "cum" })).await;
-    rows.as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            // Keyed by the name as pprof prints it.
-            let function = display_name(r["function"].as_str().unwrap());
-            let key = format!("{function} {}:{}", r["file"].as_str().unwrap_or(""), r["line"]);
-            (key, (r["flat"].as_i64().unwrap(), r["cum"].as_i64().unwrap()))
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_diff_base_makes_every_value_pprofs_diff() {
     let c = start_in_workspace(json!({ "profiles": [profile("heap2.pb.gz")], "watch": false })).await;
@@ -328,7 +306,7 @@ async fn a_diff_base_makes_every_value_pprofs_diff() {
     assert_eq!(status["diffBase"], profile("heap.pb.gz").display().to_string());
     for sample_type in ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"] {
         let status = c.command_ok("pprof.selectSampleType", json!({ "name": sample_type })).await;
-        let (total, rows) = golden_rows(&format!("heap2-diff-heap.{sample_type}.lines.top.txt"));
+        let (total, rows) = common::golden_rows(&format!("heap2-diff-heap.{sample_type}.lines.top.txt"));
         assert_eq!(status["total"], total, "{sample_type}: percentages are of the base's total");
         assert_rows_equal(&top_rows(&c).await, &rows, sample_type);
         // Hints show the signed difference of the line, the one that grew
@@ -349,7 +327,7 @@ async fn a_diff_base_makes_every_value_pprofs_diff() {
     let status = c.command_ok("pprof.setDiffBase", json!({})).await;
     assert!(status.get("diffBase").is_none(), "{status}");
     let shown = status["sampleType"].as_str().unwrap().to_string();
-    let (total, rows) = golden_rows(&format!("heap2.{shown}.lines.top.txt"));
+    let (total, rows) = common::golden_rows(&format!("heap2.{shown}.lines.top.txt"));
     assert_eq!(status["total"], total);
     assert_rows_equal(&top_rows(&c).await, &rows, &format!("heap2 {shown}"));
     // A base that cannot be compared changes nothing.
@@ -364,7 +342,7 @@ async fn the_diff_base_setting_applies_to_the_first_load() {
     let c = start_in_workspace(json!({ "profiles": [profile("heap2.pb.gz")], "diffBase": profile("heap.pb.gz"), "watch": false })).await;
     let status = c.status().await;
     assert_eq!(status["diffBase"], profile("heap.pb.gz").display().to_string());
-    let (total, rows) = golden_rows("heap2-diff-heap.inuse_space.lines.top.txt");
+    let (total, rows) = common::golden_rows("heap2-diff-heap.inuse_space.lines.top.txt");
     assert_eq!(status["total"], total);
     assert_eq!(top_rows(&c).await, rows);
 }
@@ -392,7 +370,7 @@ async fn hot_lines_are_published_as_information_diagnostics_when_asked() {
     let diagnostics: Vec<&Value> = published.iter().flat_map(|m| m["params"]["diagnostics"].as_array().unwrap()).collect();
     // The hottest line of the golden that is in the workspace is among them,
     // with its hint as the message.
-    let (total, rows) = golden_rows("heap.inuse_space.lines.top.txt");
+    let (total, rows) = common::golden_rows("heap.inuse_space.lines.top.txt");
     let (key, &(flat, cum)) =
         rows.iter().filter(|(k, _)| k.contains("/pprofdemo/")).max_by_key(|(_, (f, _))| f.unsigned_abs()).unwrap();
     let ty = ValueType::new("inuse_space", "bytes");

@@ -5,6 +5,7 @@
 pub mod annotate;
 pub mod calls;
 pub mod filter;
+pub mod flame;
 pub mod growth;
 pub mod index;
 pub mod names;
@@ -17,6 +18,7 @@ pub mod units;
 
 pub use calls::{CallGraph, Direction, Edge, FunctionCall};
 pub use filter::{FilterError, Filters};
+pub use flame::{FlameError, FlameNode, FlameOptions, FlameTree, Frame};
 pub use growth::{Growth, GrowthError, GrowthRow, History, Recorded};
 pub use index::{Cost, FileId, FuncId, FunctionFile, FunctionInfo, Index, IndexError, LineId, LineInfo, NodeId, NodeInfo};
 pub use select::{select, SampleType, SelectError};

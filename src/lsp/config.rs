@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::annotate::Threshold;
+use crate::analysis::Filters;
 use crate::paths::PathMapping;
 use crate::report::labels::HintFormat;
 
@@ -39,6 +40,9 @@ pub struct Config {
     /// A profile to compare every load with, as `go tool pprof -diff_base`
     /// does: a path (relative to the first workspace folder) or URL.
     pub diff_base: Option<String>,
+    /// pprof's filters (focus, ignore, hide, show, tagfocus, tagignore);
+    /// empty or missing fields are off.
+    pub filters: Filters,
 }
 
 impl Default for Config {
@@ -59,6 +63,7 @@ impl Default for Config {
             history: 20,
             growth: GrowthConfig::default(),
             benchmarks: BenchmarksConfig::default(),
+            filters: Filters::default(),
         }
     }
 }

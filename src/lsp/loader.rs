@@ -280,6 +280,12 @@ pub(super) fn install(
         "loaded"
     );
     let (profile, paths) = (Arc::new(loaded.profile), Arc::new(loaded.paths));
+    // The filters cannot change meanwhile: setting them takes the load lock.
+    let filters = backend.session.snapshot().filters.clone();
+    let profile = profile.with_filters(&filters).unwrap_or_else(|e| {
+        tracing::warn!("filters not applied: {e}");
+        profile.clone()
+    });
     let (now, (previous, problem)) = backend.session.update(|s| {
         // Reloading the shown source keeps the sample type on screen;
         // anything else starts from the setting.
@@ -554,6 +560,7 @@ pub async fn set_base(backend: &Backend, target: Option<BaseTarget>) -> Result<(
     let max_bytes = snapshot.config.max_profile_bytes;
     let mapper = snapshot.mapper.clone();
     let shown = snapshot.view.clone();
+    let filters = snapshot.filters.clone();
     let progress = match &target {
         Some(BaseTarget::Read(t)) => Some(Progress::begin(backend, "pprof", format!("comparing with {}", t.display_name())).await),
         _ => None,
@@ -572,12 +579,13 @@ pub async fn set_base(backend: &Backend, target: Option<BaseTarget>) -> Result<(
         let reindexed = match &shown {
             None => None,
             Some(view) => {
-                let loaded = view.loaded();
+                let loaded = view.loaded().unfiltered();
                 let again = match loaded.iterations {
                     Some(n) => LoadedProfile::of_run(loaded.source.clone(), loaded.profile.clone(), n, base.clone())?,
                     None => LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), base.clone())?,
                 };
                 let paths = MappedView::build(&again.index, &mapper, &*disk);
+                let again = Arc::new(again).with_filters(&filters).map_err(|e| e.to_string())?;
                 Some((view.clone(), again, paths))
             }
         };
@@ -593,7 +601,7 @@ pub async fn set_base(backend: &Backend, target: Option<BaseTarget>) -> Result<(
         s.base = base;
         if let Some((was, loaded, paths)) = reindexed {
             if s.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, &was)) {
-                let (view, _) = View::new(Arc::new(loaded), Arc::new(paths), Some(&was.value_type().name));
+                let (view, _) = View::new(loaded, Arc::new(paths), Some(&was.value_type().name));
                 s.view = Some(Arc::new(view.with_per_op(s.per_op)));
             }
         }

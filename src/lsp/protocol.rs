@@ -3,6 +3,8 @@
 //! documents each one; a client can be written from that page alone.
 
 use serde::{Deserialize, Serialize};
+
+use crate::analysis::Filters;
 use tower_lsp_server::ls_types::notification::Notification;
 
 /// Command names, as `workspace/executeCommand` takes them.
@@ -21,10 +23,12 @@ pub mod command {
     pub const GROWTH: &str = "pprof.growth";
     pub const RUN_BENCHMARK: &str = "pprof.runBenchmark";
     pub const TOGGLE_PER_OP: &str = "pprof.togglePerOp";
+    pub const SET_FILTERS: &str = "pprof.setFilters";
+    pub const OPEN_WEB: &str = "pprof.openWeb";
 
     /// Every command the server advertises.
     pub const ALL: &[&str] =
-        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT, SET_DIFF_BASE, GROWTH, RUN_BENCHMARK, TOGGLE_PER_OP];
+        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT, SET_DIFF_BASE, GROWTH, RUN_BENCHMARK, TOGGLE_PER_OP, SET_FILTERS, OPEN_WEB];
 }
 
 /// `pprof/status`: sent whenever what the server shows changes.
@@ -100,6 +104,16 @@ pub struct Status {
     /// Present while the shown source is polled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<LiveStatus>,
+    /// pprof's filters in effect (the `filters` setting or
+    /// `pprof.setFilters`): only those set; absent when none is.
+    #[serde(default, skip_serializing_if = "Filters::is_empty")]
+    pub filters: Filters,
+}
+
+/// `pprof.openWeb`'s result: the web view's URL, token included.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenWebResult {
+    pub url: String,
 }
 
 /// `pprof.load`: `{"path": …}` or `{"url": …}` (or the bare string).

@@ -107,6 +107,7 @@ impl Backend {
         let base_changed = old.diff_base != config.diff_base;
         let watch_changed = old.watch != config.watch;
         let display_changed = old.hints != config.hints || old.lenses != config.lenses;
+        let filters_changed = old.filters != config.filters;
         self.session.update(|s| {
             s.config = Arc::new(config.clone());
             // What is drawn changes with the hint settings: a new
@@ -131,6 +132,12 @@ impl Backend {
         }
         if profiles_changed {
             loader::load_offered(self).await;
+        }
+        if filters_changed {
+            // A bad filter keeps the ones before, and says why.
+            if let Err(Failure::Invalid(e) | Failure::Internal(e)) = commands::filters::set(self, config.filters.clone()).await {
+                self.client.show_message(MessageType::ERROR, format!("pprof: {e}")).await;
+            }
         }
         if sample_changed {
             if let Some(name) = &config.sample_type {
@@ -209,6 +216,7 @@ impl LanguageServer for Backend {
             s.caps = Arc::new(caps);
             s.roots = roots.into();
             if let Some(config) = config {
+                s.filters = Arc::new(commands::filters::checked(&config.filters).unwrap_or_default());
                 s.config = Arc::new(config);
             }
         });
@@ -241,7 +249,14 @@ impl LanguageServer for Backend {
         let backend = self.clone();
         tokio::spawn(async move {
             if let Some(config) = backend.fetch_configuration().await {
-                backend.session.update(|s| s.config = Arc::new(config));
+                let filters = commands::filters::checked(&config.filters);
+                if let Err(e) = &filters {
+                    backend.client.show_message(MessageType::ERROR, format!("pprof: {e}")).await;
+                }
+                backend.session.update(|s| {
+                    s.filters = Arc::new(filters.unwrap_or_default());
+                    s.config = Arc::new(config);
+                });
             }
             loader::start(&backend).await;
         });

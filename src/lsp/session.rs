@@ -61,6 +61,8 @@ pub struct Session {
     pub running: Mutex<FxHashSet<PathBuf>>,
     /// What cancelling each progress token stops.
     pub cancels: Mutex<FxHashMap<String, Arc<AtomicBool>>>,
+    /// The web view (`pprof.openWeb`), once started.
+    pub web: tokio::sync::Mutex<Option<crate::web::WebServer>>,
 }
 
 impl Session {
@@ -76,6 +78,7 @@ impl Session {
             disk,
             running: Mutex::default(),
             cancels: Mutex::default(),
+            web: tokio::sync::Mutex::default(),
         }
     }
 

@@ -12,6 +12,7 @@ use tower_lsp_server::ls_types::Uri;
 
 use crate::paths::{FileExists, LocalPath, MappedFiles, PathMapper};
 use crate::analysis::stacks::{self, Stack};
+use crate::analysis::filter::{self, Filter, FilterError, Filters};
 use crate::analysis::{self, CallGraph, FileId, Index, LineId, SampleType, SelectError};
 use crate::profile::{Profile, ValueType};
 use crate::report::labels::Scale;
@@ -49,6 +50,12 @@ pub struct LoadedProfile {
     calls: OnceLock<CallGraph>,
     /// Stacks through a line, computed the first time a hover asks.
     stacks: DashMap<(Vec<LineId>, SampleType), Arc<[Stack]>>,
+    /// The filters `profile` and the base went through (none: they are as
+    /// loaded).
+    pub filters: Filters,
+    /// For a filtered profile: the one before filtering, which other
+    /// filters start from, and pprof's totals (those before filtering).
+    unfiltered: Option<(Arc<LoadedProfile>, Vec<i64>)>,
 }
 
 /// How many stacks a hover lists.
@@ -61,7 +68,7 @@ impl LoadedProfile {
             None => Index::build(&profile),
             Some(b) => Index::build_diff(&profile, &b.profile).map_err(|e| format!("cannot compare with {}: {e}", b.source))?,
         };
-        Ok(LoadedProfile { source, profile, base, index, iterations: None, calls: OnceLock::new(), stacks: DashMap::new() })
+        Ok(LoadedProfile::assemble(source, profile, base, index))
     }
 
     /// A benchmark run's profile of `iterations` operations, less `base`
@@ -85,7 +92,77 @@ impl LoadedProfile {
 
     /// A profile indexed already (without a base).
     pub fn from_index(source: ProfileSource, profile: Arc<Profile>, index: Index) -> LoadedProfile {
-        LoadedProfile { source, profile, base: None, index, iterations: None, calls: OnceLock::new(), stacks: DashMap::new() }
+        LoadedProfile::assemble(source, profile, None, index)
+    }
+
+    fn assemble(source: ProfileSource, profile: Arc<Profile>, base: Option<Arc<Base>>, index: Index) -> LoadedProfile {
+        LoadedProfile {
+            source,
+            profile,
+            base,
+            index,
+            iterations: None,
+            calls: OnceLock::new(),
+            stacks: DashMap::new(),
+            filters: Filters::default(),
+            unfiltered: None,
+        }
+    }
+
+    /// The profile before any filters.
+    pub fn unfiltered(self: &Arc<Self>) -> Arc<LoadedProfile> {
+        match &self.unfiltered {
+            Some((raw, _)) => raw.clone(),
+            None => self.clone(),
+        }
+    }
+
+    /// The profile (before any filters) with `filters` applied as pprof
+    /// applies them: the profile and its base through one compiled filter,
+    /// indexed again. No filters give the unfiltered profile itself.
+    pub fn with_filters(self: &Arc<Self>, filters: &Filters) -> Result<Arc<LoadedProfile>, FilterError> {
+        if self.unfiltered.is_some() && self.filters == *filters {
+            return Ok(self.clone());
+        }
+        let raw = self.unfiltered();
+        if filters.is_empty() {
+            return Ok(raw);
+        }
+        let base_profile = raw.base.as_ref().map(|b| b.profile.as_ref());
+        let profiles: Vec<&Profile> = std::iter::once(raw.profile.as_ref()).chain(base_profile).collect();
+        let filter = Filter::new(filters, &profiles)?;
+        let totals = (0..raw.index.sample_types().len())
+            .map(|t| filter::unfiltered_total(&raw.profile, base_profile, SampleType(t)))
+            .collect();
+        let profile = Arc::new(filter.apply(&raw.profile).profile);
+        let base = raw.base.as_ref().map(|b| {
+            Arc::new(Base {
+                source: b.source.clone(),
+                name: b.name.clone(),
+                profile: Arc::new(filter.apply_base(&b.profile).profile),
+                iterations: b.iterations,
+            })
+        });
+        let index = match &base {
+            None => Index::build(&profile),
+            // Filtering keeps the sample types, which the unfiltered pair
+            // already shared.
+            Some(b) => Index::build_diff(&profile, &b.profile).unwrap_or_else(|_| Index::build(&profile)),
+        };
+        let mut out = LoadedProfile::assemble(raw.source.clone(), profile, base, index);
+        out.iterations = raw.iterations;
+        out.filters = filters.clone();
+        out.unfiltered = Some((raw, totals));
+        Ok(Arc::new(out))
+    }
+
+    /// pprof's total of sample type `t`: the index's, or with filters the
+    /// total before filtering, which percentages are shares of.
+    pub fn total(&self, t: SampleType) -> i64 {
+        match &self.unfiltered {
+            Some((_, totals)) => totals.get(t.0).copied().unwrap_or_else(|| self.index.total(t)),
+            None => self.index.total(t),
+        }
     }
 
     /// The profiles the index was built from, in its order.
@@ -241,12 +318,19 @@ impl View {
     /// How one sample type's values are labelled.
     pub fn scale_of(&self, t: SampleType) -> Scale<'_> {
         let index = &self.loaded.index;
-        Scale { per_op: self.per_op, ..Scale::new(&index.sample_types()[t.0], index.total(t)).signed(self.is_diff()) }
+        Scale { per_op: self.per_op, ..Scale::new(&index.sample_types()[t.0], self.loaded.total(t)).signed(self.is_diff()) }
     }
 
     /// pprof's total for the shown sample type.
     pub fn total(&self) -> i64 {
-        self.loaded.index.total(self.sample_type)
+        self.loaded.total(self.sample_type)
+    }
+
+    /// The same sample type and paths over another filtering of the same
+    /// profile (`loaded` from [`LoadedProfile::with_filters`]; filtering
+    /// keeps every function, so the files and their mapping stay).
+    pub fn with_loaded(&self, loaded: Arc<LoadedProfile>) -> View {
+        View { generation: next_generation(), loaded, ..self.copy() }
     }
 
     /// The profile files behind a document.
@@ -362,6 +446,9 @@ pub struct Snapshot {
     pub per_op: bool,
     /// Runs of tests and benchmarks, by package directory and name.
     pub runs: Arc<Runs>,
+    /// pprof's filters, applied to every profile shown (`filters` setting,
+    /// `pprof.setFilters`); checked when set.
+    pub filters: Arc<Filters>,
     /// The compiler errors of the last run that did not build.
     pub build_errors: Arc<Vec<(Uri, tower_lsp_server::ls_types::Diagnostic)>>,
 }
@@ -382,6 +469,7 @@ impl Default for Snapshot {
             live: None,
             per_op: true,
             runs: Arc::default(),
+            filters: Arc::default(),
             build_errors: Arc::default(),
         }
     }

@@ -40,6 +40,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
         diff_base: snapshot.base.as_ref().map(|b| b.source.to_string()),
         diff_base_name: snapshot.base.as_ref().map(|b| b.name.clone()),
         live: None,
+        filters: (*snapshot.filters).clone(),
     };
     let mut detail = Vec::new();
     let mut live_line: Option<String> = None;
@@ -81,6 +82,10 @@ pub fn of(snapshot: &Snapshot) -> Status {
             }
             _ => labels::status_summary(&name, ty, total),
         };
+        if !snapshot.filters.is_empty() {
+            summary.push_str(&format!(" · {}", snapshot.filters));
+            detail.push(format!("filters: {}; percentages are of the total before filtering", snapshot.filters));
+        }
         if !snapshot.enabled {
             summary.push_str(" (hidden)");
         }

@@ -2,6 +2,7 @@
 //! and `list` for the command line, the stable `lines` JSON, and every label
 //! the editor shows. Pure: takes data, returns strings.
 
+pub mod flame;
 pub mod growth;
 pub mod header;
 pub mod labels;

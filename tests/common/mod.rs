@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod demo;
+pub mod http;
+
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -280,3 +282,11 @@ pub fn filter_case(golden: &TopGoldenFile) -> Option<FilterCase> {
     let case = filter_cases().into_iter().find(|c| &c.name == name);
     Some(case.unwrap_or_else(|| panic!("{}: no filter case {name} in tests/fixtures/filters.txt", golden.name())))
 }
+
+/// `function file:line` → (flat, cum) of every row in a lines golden.
+pub fn golden_rows(name: &str) -> (i64, BTreeMap<String, (i64, i64)>) {
+    let text = std::fs::read_to_string(golden_dir().join(name)).unwrap();
+    let g = parse_top(&text);
+    (g.total, g.rows.into_iter().map(|(k, r)| (k, (r.flat, r.cum))).collect())
+}
+

@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
@@ -477,6 +477,7 @@ fn dispatch(shared: &Shared, answer: &mpsc::UnboundedSender<Value>, message: Val
                     let settings = shared.settings.lock().unwrap().clone();
                     Value::Array(vec![settings; items])
                 }
+                "window/showDocument" => json!({ "success": true }),
                 _ => Value::Null,
             };
             shared.log.lock().unwrap().push(message);
@@ -509,3 +510,21 @@ pub fn is_show(m: &Value, kind: i64) -> bool {
 pub fn message_text(m: &Value) -> String {
     m["params"]["message"].as_str().unwrap_or_default().to_string()
 }
+
+// ---------------------------------------------------------------- pprof.top and the goldens
+
+/// `pprof.top` by cum with room for every row, keyed like the goldens.
+pub async fn top_rows(c: &Client) -> BTreeMap<String, (i64, i64)> {
+    let rows = c.command_ok("pprof.top", json!({ "n": 100000, "by": "cum" })).await;
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            // Keyed by the name as pprof prints it.
+            let function = pprof_lsp::analysis::names::display_name(r["function"].as_str().unwrap());
+            let key = format!("{function} {}:{}", r["file"].as_str().unwrap_or(""), r["line"]);
+            (key, (r["flat"].as_i64().unwrap(), r["cum"].as_i64().unwrap()))
+        })
+        .collect()
+}
+

@@ -4,9 +4,11 @@
 //! Argument and result types are in `protocol.rs`.
 
 mod diff_base;
+pub mod filters;
 mod growth;
 mod heat;
 mod load;
+mod open_web;
 mod profiles;
 mod run_benchmark;
 mod sample_type;
@@ -32,6 +34,8 @@ pub async fn execute(backend: &Backend, name: &str, arg: Value) -> Result<Value>
         command::TOGGLE_PER_OP => json(toggle::per_op(backend, parse_args(arg, "enabled")?).await),
         command::RUN_BENCHMARK => json(run_benchmark::run(backend, parse_args(arg, "name")?).await),
         command::SHOW_FUNCTION => json(show_function::run(backend, parse_args(arg, "function")?).await),
+        command::SET_FILTERS => json(filters::run(backend, parse_args(arg, "focus")?).await),
+        command::OPEN_WEB => json(open_web::run(backend).await),
         command::STATUS => json(Ok(status::of(&backend.session.snapshot()))),
         command::LIST_SAMPLE_TYPES => json(backend.read(arg, |s, _: Value| sample_type::list(s)).await),
         command::TOP => json(backend.read(parse_args(arg, "n")?, top::handle).await),

@@ -24,11 +24,12 @@ M.server_keys = {
   'history',
   'growth',
   'benchmarks',
+  'filters',
 }
 
 --- Settings the server reads as JSON objects. An empty Lua table would be
 --- sent as `[]`, which the server rejects.
-local object_keys = { hints = true, lenses = true, diagnostics = true, growth = true, benchmarks = true }
+local object_keys = { hints = true, lenses = true, diagnostics = true, growth = true, benchmarks = true, filters = true }
 
 local from_setup = {}
 

@@ -1,0 +1,133 @@
+//! `pprof-lsp web`: serves the web view of one profile, like
+//! `go tool pprof -http`, until the process is stopped. The CLI is the
+//! simplest host of [`crate::web`]: its data never changes, and it has no
+//! editor, so a click shows the line in the page's own source view.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use crate::analysis::{self, Index};
+use crate::paths::PathMapper;
+use crate::source::fs::RealFs;
+use crate::source::workspace::{self, ScanOptions};
+use crate::analysis::Filters;
+use crate::web::{Indexed, IndexedProfile, OpenFuture, OpenTarget, WebData, WebServer, WebSource};
+
+use super::{load, ProfileArgs};
+
+#[derive(Args, Debug)]
+pub struct WebArgs {
+    pub profile: PathBuf,
+    #[command(flatten)]
+    pub common: ProfileArgs,
+    /// Address to serve on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub http: SocketAddr,
+    /// Print the URL only; do not start a browser.
+    #[arg(long = "no-browser")]
+    pub no_browser: bool,
+    /// Directory the profile's source files are looked up in (by the same
+    /// path mapping as the language server); may be repeated. Default: the
+    /// current directory.
+    #[arg(long = "source-path")]
+    pub source_path: Vec<PathBuf>,
+}
+
+/// The CLI's host: one profile, no editor.
+struct CliHost {
+    data: Arc<WebData>,
+}
+
+impl WebSource for CliHost {
+    fn current(&self) -> Option<Arc<WebData>> {
+        Some(self.data.clone())
+    }
+
+    fn open(&self, _target: OpenTarget) -> OpenFuture {
+        Box::pin(std::future::ready(Err("pprof-lsp web is not connected to an editor".to_string())))
+    }
+}
+
+pub fn run(a: &WebArgs) -> Result<String> {
+    let data = load_data(a)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async {
+        let server = WebServer::start(a.http, Arc::new(CliHost { data }))
+            .await
+            .with_context(|| format!("cannot serve on {}", a.http))?;
+        let url = server.url();
+        println!("Serving the web view of {} on {url}", a.profile.display());
+        println!("Press Ctrl-C to stop.");
+        if !a.no_browser {
+            open_browser(&url);
+        }
+        server.wait().await.context("the web server stopped")
+    })?;
+    Ok(String::new())
+}
+
+fn load_data(a: &WebArgs) -> Result<Arc<WebData>> {
+    let profile = Arc::new(load(&a.profile, a.common.max_profile_bytes)?);
+    let sample_type = analysis::select(&profile, a.common.sample_index.as_deref())
+        .with_context(|| format!("{}", a.profile.display()))?;
+    let name = |p: &PathBuf| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (index, base, title) = match &a.common.diff_base {
+        None => (Index::build(&profile), None, name(&a.profile)),
+        Some(base_path) => {
+            let base = Arc::new(load(base_path, a.common.max_profile_bytes)?);
+            let index = Index::build_diff(&profile, &base).with_context(|| format!("{}", base_path.display()))?;
+            (index, Some(base), format!("{} − {}", name(&a.profile), name(base_path)))
+        }
+    };
+    let roots = if a.source_path.is_empty() { vec![PathBuf::from(".")] } else { a.source_path.clone() };
+    let mapper = PathMapper::new(workspace::scan(&roots, &ScanOptions::default()), Vec::new());
+    let raw: Arc<dyn IndexedProfile> = Arc::new(Indexed { profile, base, index, totals: None });
+    let filters = Filters::from(&a.common.filters);
+    let (shown, unfiltered) = if filters.is_empty() {
+        (raw, None)
+    } else {
+        let filtered: Arc<dyn IndexedProfile> = Arc::new(crate::web::apply_filters(raw.as_ref(), &filters).map_err(anyhow::Error::msg)?);
+        (filtered, Some(raw))
+    };
+    // Filtering keeps every function, so both indexes list the same files.
+    let files: Vec<&str> = shown.index().files().iter().map(String::as_str).collect();
+    let files = Arc::new(mapper.map_all(&files, &RealFs));
+    Ok(Arc::new(WebData {
+        generation: 1,
+        title,
+        profile: shown,
+        unfiltered,
+        sample_type,
+        filters,
+        files,
+    }))
+}
+
+/// Starts the system's browser on the URL; a failure only leaves the
+/// printed URL to open by hand.
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        ("open", vec![url])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/c", "start", "", url])
+    } else {
+        ("xdg-open", vec![url])
+    };
+    let started = std::process::Command::new(command.0)
+        .args(&command.1)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = started {
+        eprintln!("pprof-lsp: could not start a browser ({}: {e}); open the URL above", command.0);
+    }
+}

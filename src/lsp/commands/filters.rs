@@ -1,0 +1,69 @@
+//! `pprof.setFilters` and the `filters` setting: pprof's focus, ignore,
+//! hide, show, tagfocus and tagignore (and show_from), applied to the shown
+//! profile and every later load, so hints, lenses, hovers, `pprof.top`,
+//! heat and the web view all show the filtered profile. The filtering is
+//! done once per change, not per request.
+
+use std::sync::Arc;
+
+use crate::analysis::filter::{Filter, Filters};
+
+use super::super::protocol::Status;
+use super::super::server::Backend;
+use super::super::{status, Result};
+
+/// `{}` clears every filter; a bad one is an error naming it, and the
+/// filters before stay.
+pub async fn run(backend: &Backend, args: Filters) -> Result<Status> {
+    set(backend, args).await?;
+    backend.changed().await;
+    Ok(status::of(&backend.session.snapshot()))
+}
+
+/// `filters` with empty and blank values dropped, or why one cannot be
+/// used (the field and the regex error).
+pub fn checked(filters: &Filters) -> std::result::Result<Filters, String> {
+    let keep = |v: &Option<String>| v.as_ref().filter(|v| !v.trim().is_empty()).cloned();
+    let out = Filters {
+        focus: keep(&filters.focus),
+        ignore: keep(&filters.ignore),
+        hide: keep(&filters.hide),
+        show: keep(&filters.show),
+        show_from: keep(&filters.show_from),
+        tagfocus: keep(&filters.tagfocus),
+        tagignore: keep(&filters.tagignore),
+    };
+    Filter::new(&out, &[]).map_err(|e| format!("filters.{e}"))?;
+    Ok(out)
+}
+
+/// Makes `filters` the session's and filters the shown profile with them,
+/// without telling the client.
+pub async fn set(backend: &Backend, filters: Filters) -> Result<()> {
+    let filters = checked(&filters)?;
+    // Loads apply the session's filters while holding this lock.
+    let one_at_a_time = backend.session.load_lock.lock().await;
+    let snapshot = backend.session.snapshot();
+    if *snapshot.filters == filters {
+        return Ok(());
+    }
+    let shown = snapshot.view.clone();
+    let wanted = filters.clone();
+    let refiltered = tokio::task::spawn_blocking(move || {
+        shown.map(|view| view.loaded().with_filters(&wanted).map(|loaded| (view, loaded))).transpose()
+    })
+    .await
+    .map_err(|e| format!("filtering stopped: {e}"))?
+    .map_err(|e| format!("filters.{e}"))?;
+    backend.session.update(|s| {
+        s.filters = Arc::new(filters);
+        if let Some((was, loaded)) = refiltered {
+            // The same profile, though perhaps another sample type by now.
+            if let Some(now) = s.view.as_ref().filter(|v| Arc::ptr_eq(&v.loaded().unfiltered(), &was.loaded().unfiltered())) {
+                s.view = Some(Arc::new(now.with_loaded(loaded)));
+            }
+        }
+    });
+    drop(one_at_a_time);
+    Ok(())
+}
