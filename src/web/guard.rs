@@ -4,6 +4,9 @@
 //! The token keeps out other local users and other web pages (which cannot
 //! read it from the URL); the `Host` check keeps out pages that rebind a
 //! DNS name of their own to 127.0.0.1 (their requests name their host).
+//! A loopback name is accepted with any port: a proxy on this machine
+//! passes its own `Host` on, such as code-server's `/proxy/PORT/`, which
+//! VS Code's `asExternalUri` gives the editor's webview there.
 //! The token is a query parameter, not a cookie: cookies are shared by
 //! every port of a host and are third-party cookies inside an editor's
 //! webview, and a query parameter works the same everywhere.
@@ -25,23 +28,22 @@ pub(crate) struct Guard {
 
 impl Guard {
     /// Accepts the bound address as `Host`, and `localhost`, `127.0.0.1`
-    /// and `[::1]` with the bound port (what browsers send for a URL
-    /// naming them).
+    /// and `[::1]` with a port (what browsers send for a URL naming them,
+    /// directly or through a proxy on this machine).
     pub(crate) fn new(addr: SocketAddr, token: String) -> Guard {
-        let port = addr.port();
-        let mut hosts = vec![addr.to_string()];
-        for name in ["localhost", "127.0.0.1", "[::1]"] {
-            let host = format!("{name}:{port}");
-            if !hosts.contains(&host) {
-                hosts.push(host);
-            }
-        }
-        Guard { token, hosts }
+        Guard { token, hosts: vec![addr.to_string()] }
     }
 
     fn host_ok(&self, host: Option<&HeaderValue>) -> bool {
-        host.and_then(|h| h.to_str().ok())
-            .is_some_and(|h| self.hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(h)))
+        let Some(host) = host.and_then(|h| h.to_str().ok()) else { return false };
+        if self.hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host)) {
+            return true;
+        }
+        host.rsplit_once(':').is_some_and(|(name, port)| {
+            ["localhost", "127.0.0.1", "[::1]"].iter().any(|n| n.eq_ignore_ascii_case(name))
+                && !port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit())
+        })
     }
 
     fn token_ok(&self, query: Option<&str>) -> bool {
@@ -85,15 +87,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hosts_are_the_bound_address_and_loopback_names_with_its_port() {
+    fn hosts_are_the_bound_address_and_loopback_names_with_a_port() {
         let guard = Guard::new("127.0.0.1:4242".parse().unwrap(), "t".into());
         let ok = |h: &str| guard.host_ok(Some(&HeaderValue::from_str(h).unwrap()));
         assert!(ok("127.0.0.1:4242"));
         assert!(ok("localhost:4242"));
         assert!(ok("LOCALHOST:4242"));
-        assert!(!ok("localhost:4243"));
+        // A local proxy's own address (code-server's /proxy/4242/).
+        assert!(ok("127.0.0.1:8080"));
+        assert!(ok("[::1]:8080"));
         assert!(!ok("localhost"));
+        assert!(!ok("localhost:"));
+        assert!(!ok("localhost:80x"));
         assert!(!ok("evil.example:4242"));
+        assert!(!ok("127.0.0.1.evil.example:4242"));
         assert!(!guard.host_ok(None));
     }
 

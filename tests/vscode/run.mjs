@@ -548,7 +548,7 @@ async function filters() {
     await page.keyboard.press('Enter');
     const refused = await until('the server\'s error in the input box', async () => {
         const text = await page.locator('.quick-input-widget .quick-input-message').innerText().catch(() => '');
-        return text.trim() ? text : undefined;
+        return /bad regular expression/.test(text) ? text : undefined;
     });
     log(`hide=( refused: "${refused.replace(/\s+/g, ' ').trim()}"`);
     await page.keyboard.press('Escape');
