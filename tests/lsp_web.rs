@@ -40,6 +40,15 @@ fn ingest_line() -> (std::path::PathBuf, u64) {
     (goprog().join(rel), common::demo::line_of(rel, "return make([]byte, n) }"))
 }
 
+/// How many lines of a document `pprof.heat` shades.
+async fn heat(c: &Client, uri: &str) -> usize {
+    c.command_ok("pprof.heat", json!({ "uri": uri })).await.as_array().unwrap().len()
+}
+
+async fn hover(c: &Client, uri: &str, line: u64) -> Value {
+    c.ok("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 0 } })).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn set_filters_applies_pprofs_filters_to_top_hints_and_status() {
     let c = start_with(json!({ "profiles": [profile("heap.pb.gz")], "watch": false })).await;
@@ -47,6 +56,9 @@ async fn set_filters_applies_pprofs_filters_to_top_hints_and_status() {
     let (ingest_path, ingest) = ingest_line();
     let ingest_uri = c.open(&ingest_path);
     assert!(c.hint_at(&ingest_uri, ingest).await.is_some(), "the ingest line has a hint before filtering");
+    assert!(heat(&c, &ingest_uri).await > 0, "the ingest file is shaded before filtering");
+    let before = hover(&c, &ingest_uri, ingest).await.to_string();
+    assert!(before.contains("Top call stacks"), "{before}");
 
     let status = c.command_ok("pprof.setFilters", json!({ "focus": "catalog", "hide": "" })).await;
     assert_eq!(status["filters"], json!({ "focus": "catalog" }), "only the active fields");
@@ -56,6 +68,10 @@ async fn set_filters_applies_pprofs_filters_to_top_hints_and_status() {
     assert_eq!(top_rows(&c).await, rows);
     assert_eq!(c.hint_at(&catalog, init_line()).await, Some(catalog_hint("heap.inuse_space.lines.focus=catalog.top.txt")));
     assert_eq!(c.hint_at(&ingest_uri, ingest).await, None, "the focus drops the ingest samples");
+    assert_eq!(heat(&c, &ingest_uri).await, 0, "nor is it shaded");
+    let after = hover(&c, &ingest_uri, ingest).await.to_string();
+    assert!(!after.contains("Top call stacks"), "no stack through it is left: {after}");
+    assert!(heat(&c, &catalog).await > 0, "the catalog file still is");
 
     // A bad regex is refused with its field and the regex error; the
     // filters before stay.

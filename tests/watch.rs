@@ -509,3 +509,33 @@ fn watch_reads_a_file_again_each_time() {
     }
     assert!(changed > 0, "the two fixtures differ on some line");
 }
+
+/// With filters, a poller records the filtered profile, so growth is
+/// over the lines pprof's `-focus` keeps (those of the recorded golden);
+/// new filters start the history again.
+#[test]
+fn a_poller_with_filters_records_only_what_they_keep() {
+    let source = ProfileSource::File(common::fixture("heap.pb.gz"));
+    let mut poller = Poller::new(source, LiveOptions::default()).unwrap();
+    let focus = pprof_lsp::analysis::Filters { focus: Some("catalog".into()), ..Default::default() };
+    poller.set_filters(&focus);
+    let start = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    for i in 0..3 {
+        assert!(matches!(poller.poll_once(start + Duration::from_secs(i)), Outcome::Snapshot(_)));
+    }
+    let growth = poller.history().growth("inuse_space").unwrap();
+    let lines: std::collections::BTreeSet<String> = growth.rows.iter().filter(|r| r.cum != 0).map(|r| format!("{}:{}", r.file, r.line)).collect();
+    let (_, golden) = common::golden_rows("heap.inuse_space.lines.focus=catalog.top.txt");
+    let expected: std::collections::BTreeSet<String> = golden.keys().map(|k| k.rsplit_once(' ').unwrap().1.to_string()).collect();
+    assert_eq!(lines, expected);
+
+    poller.set_filters(&focus);
+    assert_eq!(poller.history().len(), 3, "the same filters keep the history");
+    poller.set_filters(&pprof_lsp::analysis::Filters::default());
+    assert_eq!(poller.history().len(), 0, "other filters start it again");
+    for i in 3..6 {
+        assert!(matches!(poller.poll_once(start + Duration::from_secs(i)), Outcome::Snapshot(_)));
+    }
+    let all = poller.history().growth("inuse_space").unwrap();
+    assert!(all.rows.iter().filter(|r| r.cum != 0).count() > lines.len());
+}

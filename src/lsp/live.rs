@@ -12,6 +12,7 @@ use std::time::{Instant, SystemTime};
 use rustc_hash::FxHashMap;
 
 use crate::analysis::growth::is_state_type;
+use crate::analysis::Filters;
 use crate::analysis::{FileId, Growth, GrowthRow};
 use crate::paths::PathMapper;
 use crate::profile::Profile;
@@ -119,9 +120,12 @@ pub fn poller_for(backend: &Backend, source: &ProfileSource) -> Result<Option<Po
 pub fn poll(
     poller: &mut Poller,
     base: Option<Arc<Base>>,
+    filters: &Filters,
     mapper: &Arc<PathMapper>,
     disk: &dyn Disk,
 ) -> (Result<Loaded, String>, LiveUpdate) {
+    // Growth follows the filters everything else shows.
+    poller.set_filters(filters);
     let started = Instant::now();
     let outcome = poller.poll_once(SystemTime::now());
     let polled = Instant::now();
@@ -219,8 +223,9 @@ async fn run(backend: Backend, id: u64, mut poller: Poller) {
         }
         let snapshot = backend.session.snapshot();
         let (base, mapper, disk) = (snapshot.base.clone(), snapshot.mapper.clone(), backend.session.disk.clone());
+        let filters = snapshot.filters.clone();
         let polled = tokio::task::spawn_blocking(move || {
-            let (result, update) = poll(&mut poller, base, &mapper, &*disk);
+            let (result, update) = poll(&mut poller, base, &filters, &mapper, &*disk);
             (poller, result, update)
         })
         .await;

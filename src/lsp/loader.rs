@@ -188,6 +188,7 @@ pub async fn load_with(backend: &Backend, source: ProfileSource, trigger: Trigge
         None => snapshot.base.clone(),
     };
     let iterations = extras.iterations;
+    let filters = snapshot.filters.clone();
     let task_source = source.clone();
     progress.report("reading, decoding and indexing").await;
     let started = Instant::now();
@@ -195,7 +196,7 @@ pub async fn load_with(backend: &Backend, source: ProfileSource, trigger: Trigge
     let read = tokio::task::spawn_blocking(move || match poller {
         None => (read_decode_index(&task_source, max_bytes, &mapper, base, iterations, &*disk), None),
         Some(mut poller) => {
-            let (result, state) = live::poll(&mut poller, base, &mapper, &*disk);
+            let (result, state) = live::poll(&mut poller, base, &filters, &mapper, &*disk);
             (result, Some((poller, state)))
         }
     })

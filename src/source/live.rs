@@ -26,6 +26,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::analysis::filter::{self, Filters};
 use crate::analysis::{History, Index, Recorded};
 use crate::profile::{self, DecodeOptions, Profile};
 
@@ -118,6 +119,8 @@ pub struct Poller {
     delta_seconds: Option<u64>,
     history: History,
     health: Health,
+    /// pprof's filters the history records through (none by default).
+    filters: Filters,
 }
 
 impl Poller {
@@ -143,7 +146,7 @@ impl Poller {
             ProfileSource::File(_) => None,
         };
         let history = History::new(options.history);
-        Ok(Poller { source, options, delta_seconds, history, health: Health::Waiting })
+        Ok(Poller { source, options, delta_seconds, history, health: Health::Waiting, filters: Filters::default() })
     }
 
     pub fn source(&self) -> &ProfileSource {
@@ -159,6 +162,17 @@ impl Poller {
     pub fn set_options(&mut self, options: LiveOptions) {
         self.history.set_capacity(options.history);
         self.options = options;
+    }
+
+    /// Records later snapshots through pprof's `filters`, so growth is that
+    /// of the filtered profile. New filters start the history again: the
+    /// snapshots so far were recorded through others. (Filters are checked
+    /// by whoever sets them; a filter that still fails records unfiltered.)
+    pub fn set_filters(&mut self, filters: &Filters) {
+        if self.filters != *filters {
+            self.filters = filters.clone();
+            self.history.clear();
+        }
     }
 
     pub fn history(&self) -> &History {
@@ -186,7 +200,11 @@ impl Poller {
             Ok((profile, bytes)) => {
                 let index = Index::build(&profile);
                 let seconds = now.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
-                let recorded = self.history.record(seconds, &index);
+                let filtered = (!self.filters.is_empty())
+                    .then(|| filter::apply(&profile, &self.filters).ok())
+                    .flatten()
+                    .map(|p| Index::build(&p));
+                let recorded = self.history.record(seconds, filtered.as_ref().unwrap_or(&index));
                 let resumed = match &self.health {
                     Health::Failing { since, failures, .. } => Some(Outage { since: *since, failures: *failures }),
                     _ => None,

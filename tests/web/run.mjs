@@ -318,6 +318,27 @@ async function checks() {
     await until('the focused top table', async () => (await firstRow()) === cliFocusedRow);
     check(true, `with focus=ingest the top table's first row is pprof-lsp top --focus ingest's`);
 
+    // With a base, frames are coloured by the sign of their value: red
+    // grew, green shrank, as the server's values say.
+    await stopServer();
+    const diffUrl = await startServer(path.join(path.dirname(PROFILE), 'heap2.pb.gz'), ['--diff-base', PROFILE, '--source-path', WORKSPACE]);
+    const diffData = await (await fetch(diffUrl.replace('/?', '/api/flame?'))).json();
+    check(diffData.diff === true, 'with --diff-base the flame graph holds differences');
+    await page.goto(diffUrl);
+    await page.waitForFunction(() => document.body.dataset.flame === 'drawn');
+    const colours = await page.locator('#flame .frame[data-i]').evaluateAll((els) => els.map((e) => [Number(e.dataset.i), getComputedStyle(e).backgroundColor]));
+    let grew = 0;
+    let shrank = 0;
+    const miscoloured = [];
+    for (const [i, colour] of colours) {
+        const value = diffData.value[i];
+        if (!value) continue;
+        const [r, g] = colour.match(/\d+/g).map(Number);
+        if (value > 0) grew++; else shrank++;
+        if ((value > 0) !== (r > g)) miscoloured.push(`${diffData.names[diffData.name[i]]} ${value} ${colour}`);
+    }
+    check(grew > 0 && shrank > 0 && miscoloured.length === 0, `frames are red where they grew (${grew}) and green where they shrank (${shrank})${miscoloured.length ? `; wrong: ${miscoloured.join(', ')}` : ''}`);
+
     await stopServer();
     check(true, 'the server stopped');
 }

@@ -1,13 +1,15 @@
 //! `pprof.setFilters` and the `filters` setting: pprof's focus, ignore,
 //! hide, show, tagfocus and tagignore (and show_from), applied to the shown
 //! profile and every later load, so hints, lenses, hovers, `pprof.top`,
-//! heat and the web view all show the filtered profile. The filtering is
-//! done once per change, not per request.
+//! heat and the web view all show the filtered profile, and a live
+//! source's growth is recorded through them. The filtering is done once
+//! per change, not per request.
 
 use std::sync::Arc;
 
 use crate::analysis::filter::{Filter, Filters};
 
+use super::super::live::LiveState;
 use super::super::protocol::Status;
 use super::super::server::Backend;
 use super::super::{status, Result};
@@ -57,6 +59,14 @@ pub async fn set(backend: &Backend, filters: Filters) -> Result<()> {
     .map_err(|e| format!("filters.{e}"))?;
     backend.session.update(|s| {
         s.filters = Arc::new(filters);
+        // A live source's growth was recorded through the filters before;
+        // its poller starts the history again at the next poll.
+        if let Some(live) = &s.live {
+            let mut fresh = LiveState::clone(live);
+            fresh.growth.clear();
+            fresh.snapshots = 0;
+            s.live = Some(Arc::new(fresh));
+        }
         if let Some((was, loaded)) = refiltered {
             // The same profile, though perhaps another sample type by now.
             if let Some(now) = s.view.as_ref().filter(|v| Arc::ptr_eq(&v.loaded().unfiltered(), &was.loaded().unfiltered())) {
