@@ -289,7 +289,7 @@ fn vscode_settings_match_the_server_one_to_one() {
     let text = std::fs::read_to_string(common::root().join("editors/vscode/package.json")).unwrap();
     let package: serde_json::Value = serde_json::from_str(&text).unwrap();
     let properties = package["contributes"]["configuration"]["properties"].as_object().expect("settings");
-    let client_only = ["server.path", "heat.enabled", "trace.server"];
+    let client_only = ["server.path", "heat.enabled", "trace.server", "benchmarks.kind"];
     let contributed: std::collections::BTreeMap<String, serde_json::Value> = properties
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("pprof.").map(|k| (k.to_string(), v["default"].clone())))
