@@ -125,6 +125,9 @@ async fn a_benchmark_run_then_an_edit_then_a_run_shows_the_difference_per_operat
     assert_eq!(status["sampleType"], "alloc_space");
     let profile = PathBuf::from(first["profile"].as_str().unwrap());
     assert!(!profile.starts_with(dir), "profiles go to a cache folder outside the workspace");
+    // So does the test binary go test keeps after a profiled run.
+    let left: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().ends_with(".test")).collect();
+    assert!(left.is_empty(), "the run left {left:?} in the package folder");
 
     // The allocation line's hint: go tool pprof's value over the iterations.
     let render = c.open(&dir.join("render.go"));

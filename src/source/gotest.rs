@@ -61,6 +61,9 @@ impl RunSpec {
         args.push("-count=1".into());
         args.push(format!("-memprofile={}", mem_profile.display()));
         args.push(format!("-cpuprofile={}", cpu_profile.display()));
+        // go test keeps the test binary of a profiled run; it goes next to
+        // the profiles, not into the user's package folder.
+        args.push(format!("-o={}{}", out.display(), std::path::MAIN_SEPARATOR));
         if let Some(rate) = options.mem_profile_rate {
             args.push(format!("-memprofilerate={rate}"));
         }
@@ -224,11 +227,11 @@ mod tests {
             b.args,
             [
                 "test", "-run", "^$", "-bench", "^BenchmarkRender$", "-benchmem", "-benchtime=2000x", "-count=1",
-                "-memprofile=/c/r1/mem.pprof", "-cpuprofile=/c/r1/cpu.pprof", "-memprofilerate=1", "-tags=x"
+                "-memprofile=/c/r1/mem.pprof", "-cpuprofile=/c/r1/cpu.pprof", "-o=/c/r1/", "-memprofilerate=1", "-tags=x"
             ]
         );
         let t = RunSpec::new("go".into(), Path::new("/w/pkg"), "TestX", Kind::Test, &RunOptions::default(), Path::new("/c/r2"));
-        assert_eq!(t.args, ["test", "-run", "^TestX$", "-count=1", "-memprofile=/c/r2/mem.pprof", "-cpuprofile=/c/r2/cpu.pprof"]);
+        assert_eq!(t.args, ["test", "-run", "^TestX$", "-count=1", "-memprofile=/c/r2/mem.pprof", "-cpuprofile=/c/r2/cpu.pprof", "-o=/c/r2/"]);
         assert_eq!(regex_quote("Benchmark(x)"), "Benchmark\\(x\\)");
     }
 
