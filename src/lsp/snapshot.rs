@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::paths::{FileExists, LocalPath, MappedFiles, PathMapper};
-use crate::analysis::stacks::{self, Stack};
+use crate::analysis::stacks::{Stack, StackIndex};
 use crate::analysis::{self, CallGraph, FileId, Index, LineId, SampleType, SelectError};
 use crate::profile::{Profile, ValueType};
 use crate::report::labels::Scale;
@@ -41,6 +41,9 @@ pub struct LoadedProfile {
     pub index: Index,
     /// Built on first use: only call hierarchies and caller lists need it.
     calls: OnceLock<CallGraph>,
+    /// Which samples pass through each line, built the first time a hover
+    /// asks, so that a hover visits only the samples through its line.
+    stack_index: OnceLock<StackIndex>,
     /// Stacks through a line, computed the first time a hover asks.
     stacks: DashMap<(Vec<LineId>, SampleType), Arc<[Stack]>>,
 }
@@ -55,12 +58,17 @@ impl LoadedProfile {
             None => Index::build(&profile),
             Some(b) => Index::build_diff(&profile, &b.profile).map_err(|e| format!("cannot compare with {}: {e}", b.source))?,
         };
-        Ok(LoadedProfile { source, profile, base, index, calls: OnceLock::new(), stacks: DashMap::new() })
+        Ok(LoadedProfile::with_parts(source, profile, base, index))
     }
 
     /// A profile indexed already (without a base).
     pub fn from_index(source: ProfileSource, profile: Arc<Profile>, index: Index) -> LoadedProfile {
-        LoadedProfile { source, profile, base: None, index, calls: OnceLock::new(), stacks: DashMap::new() }
+        LoadedProfile::with_parts(source, profile, None, index)
+    }
+
+    fn with_parts(source: ProfileSource, profile: Arc<Profile>, base: Option<Arc<Base>>, index: Index) -> LoadedProfile {
+        let (calls, stack_index, stacks) = (OnceLock::new(), OnceLock::new(), DashMap::new());
+        LoadedProfile { source, profile, base, index, calls, stack_index, stacks }
     }
 
     /// The profiles the index was built from, in its order.
@@ -78,7 +86,9 @@ impl LoadedProfile {
         if let Some(found) = self.stacks.get(&key) {
             return found.clone();
         }
-        let computed: Arc<[Stack]> = stacks::heaviest_through(&self.profiles(), &self.index, lines, t, HOVER_STACKS).into();
+        let profiles = self.profiles();
+        let stack_index = self.stack_index.get_or_init(|| StackIndex::build(&profiles, &self.index));
+        let computed: Arc<[Stack]> = stack_index.heaviest(&profiles, &self.index, lines, t, HOVER_STACKS).into();
         self.stacks.insert(key, computed.clone());
         computed
     }
