@@ -152,6 +152,46 @@ top_goldens() {
     done
 }
 
+# unit_of PROFILE TYPE: the -unit that prints TYPE's values unscaled.
+unit_of() {
+    local st
+    for st in $(sample_types "$1"); do
+        if [ "${st%%/*}" = "$2" ]; then
+            unit_flag "${st#*/}"
+            return
+        fi
+    done
+    echo "regen-fixtures: $1 has no sample type '$2'" >&2
+    return 1
+}
+
+# filter_goldens: for every case of tests/fixtures/filters.txt (name, stem,
+# sample type, pprof flags), -top with those flags at both granularities:
+#   STEM.TYPE.<lines|functions>.CASE.top.txt          every row, unscaled
+#   STEM.TYPE.<lines|functions>.default.CASE.top.txt  pprof's defaults
+filter_goldens() {
+    local name stem type rest kind unit
+    local flags=() args=()
+    while read -r name stem type rest; do
+        case "$name" in "" | "#"*) continue ;; esac
+        read -r -a flags <<<"$rest"
+        if [[ "$stem" == *-diff-* ]]; then
+            args=(-diff_base "$PROFILES/${stem#*-diff-}.pb.gz" "$PROFILES/${stem%%-diff-*}.pb.gz")
+        else
+            args=("$PROFILES/$stem.pb.gz")
+        fi
+        unit="$(unit_of "${args[-1]}" "$type")"
+        for kind in lines functions; do
+            local granularity=()
+            if [ "$kind" = lines ]; then granularity=(-lines); fi
+            pprof_to "$GOLDEN/$stem.$type.$kind.$name.top.txt" "${granularity[@]}" -top \
+                "${PPROF_COMMON[@]}" -unit="$unit" -sample_index="$type" "${flags[@]}" "${args[@]}"
+            pprof_to "$GOLDEN/$stem.$type.$kind.default.$name.top.txt" "${granularity[@]}" -top \
+                -sample_index="$type" "${flags[@]}" "${args[@]}"
+        done
+    done <tests/fixtures/filters.txt
+}
+
 record_goldens() {
     local p stem st type unit
     mkdir -p "$GOLDEN" "$PPROF_TMPDIR"
@@ -173,6 +213,8 @@ record_goldens() {
             -diff_base "$PROFILES/heap.pb.gz" "$PROFILES/heap2.pb.gz"
     done
 
+    filter_goldens
+
     # Per-line source listing of the catalog init function. pprof reads the
     # source from the path recorded in the profile, so put the fixture
     # sources back at the build path first (a no-op after a full run).
@@ -183,6 +225,11 @@ record_goldens() {
     fi
     pprof_to "$GOLDEN/heap.inuse_space.list-catalog.txt" \
         -list 'catalog.init' -unit=B -sample_index=inuse_space \
+        "$PROFILES/heap.pb.gz"
+    # The same with a filter: values of the kept samples only, shares of
+    # the unfiltered total.
+    pprof_to "$GOLDEN/heap.inuse_space.list-allocate.tagfocus=bytes-from-1kb.txt" \
+        -list 'main\.allocate' -unit=B -sample_index=inuse_space -tagfocus=bytes=1kb: \
         "$PROFILES/heap.pb.gz"
 }
 

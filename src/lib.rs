@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod gotest;
 pub mod lsp;
 pub mod paths;
 pub mod profile;

@@ -45,7 +45,7 @@ const FORBIDDEN_MODULES: &[&str] = &[
     "crate::cli",
 ];
 
-const CORE: &[&str] = &["src/profile", "src/analysis", "src/paths", "src/report"];
+const CORE: &[&str] = &["src/profile", "src/analysis", "src/paths", "src/report", "src/gotest"];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -6,7 +6,8 @@ mod common;
 use std::process::Command;
 
 use common::demo::{init_row, inuse, CATALOG};
-use common::{fixture, golden_dir, read, root, top_goldens};
+use common::{exact_value, filter_case, filter_cases, filter_goldens, fixture, golden_dir, parse_top, read, root, top_goldens, TopGoldenFile, Variant};
+use pprof_lsp::analysis::names::display_name;
 use pprof_lsp::profile::{decode, DecodeOptions};
 
 fn run(args: &[&str]) -> (bool, String, String) {
@@ -19,33 +20,109 @@ fn table(text: &str) -> String {
     text.lines().skip_while(|l| !l.starts_with("Showing nodes")).collect::<Vec<_>>().join("\n")
 }
 
+/// Runs `pprof-lsp top` with the flags `golden` was recorded with (its
+/// filter case's too) and checks that it prints the golden, byte for byte.
+fn top_prints_golden(golden: &TopGoldenFile) {
+    let (profile, base) = golden.profiles();
+    let decoded = decode(&read(&fixture(&profile)), &DecodeOptions::default()).unwrap();
+    let unit = &decoded.sample_types.iter().find(|t| t.name == golden.sample_type).unwrap().unit;
+    let mut args: Vec<String> = vec!["top".into(), "--sample-index".into(), golden.sample_type.clone()];
+    if golden.lines {
+        args.push("--lines".into());
+    }
+    args.extend(golden.variant.cli_args(unit));
+    args.extend(filter_case(golden).iter().flat_map(|c| c.cli_args()));
+    if let Some(base) = base {
+        args.extend(["--diff-base".into(), fixture(&base).to_string_lossy().into_owned()]);
+    }
+    args.push(fixture(&profile).to_string_lossy().into_owned());
+    let (ok, out, err) = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(ok, "{args:?}: {err}");
+    let want = String::from_utf8(read(&golden.path)).unwrap();
+    assert_eq!(out, want, "{} with {args:?}", golden.name());
+}
+
 /// `pprof-lsp top` with the flags a golden was recorded with prints the
 /// golden, header included: every variant at both granularities, for a
 /// few profiles and a diff.
 #[test]
 fn top_prints_pprofs_output() {
     let picks = [("heap", "inuse_space"), ("cpu", "cpu"), ("mutex", "delay"), ("split.heap2", "alloc_space"), ("heap2-diff-heap", "inuse_space")];
-    let mut compared = 0;
-    for golden in top_goldens().into_iter().filter(|g| picks.contains(&(g.stem.as_str(), g.sample_type.as_str()))) {
-        let (profile, base) = golden.profiles();
-        let decoded = decode(&read(&fixture(&profile)), &DecodeOptions::default()).unwrap();
-        let unit = &decoded.sample_types.iter().find(|t| t.name == golden.sample_type).unwrap().unit;
-        let mut args: Vec<String> = vec!["top".into(), "--sample-index".into(), golden.sample_type.clone()];
-        if golden.lines {
-            args.push("--lines".into());
-        }
-        args.extend(golden.variant.cli_args(unit));
-        if let Some(base) = base {
-            args.extend(["--diff-base".into(), fixture(&base).to_string_lossy().into_owned()]);
-        }
-        args.push(fixture(&profile).to_string_lossy().into_owned());
+    let goldens: Vec<TopGoldenFile> =
+        top_goldens().into_iter().filter(|g| picks.contains(&(g.stem.as_str(), g.sample_type.as_str()))).collect();
+    assert_eq!(goldens.len(), picks.len() * 8, "every pick has eight goldens");
+    goldens.iter().for_each(top_prints_golden);
+}
+
+/// With pprof's filter flags, `pprof-lsp top` prints what
+/// `go tool pprof -top` printed with the same flags, header and "Active
+/// filters:" included, for every filter golden.
+#[test]
+fn top_with_filters_prints_pprofs_output() {
+    let goldens = filter_goldens();
+    assert_eq!(goldens.len(), filter_cases().len() * 4);
+    goldens.iter().for_each(top_prints_golden);
+}
+
+/// `lines --json` with a filter gives each line the costs of the filtered
+/// profile: those of the matching `-top -lines` golden, row for row.
+#[test]
+fn lines_json_applies_filters() {
+    for name in ["tagfocus=bytes-from-1kb", "hide=runtime", "show_from=hash"] {
+        let case = filter_cases().into_iter().find(|c| c.name == name).unwrap();
+        let golden = filter_goldens()
+            .into_iter()
+            .find(|g| g.filter.as_deref() == Some(name) && g.lines && g.variant == Variant::Full)
+            .unwrap();
+        let want = parse_top(&String::from_utf8(read(&golden.path)).unwrap());
+        let profile = fixture(&format!("{}.pb.gz", case.stem));
+        let mut args = vec!["lines".to_string(), profile.to_string_lossy().into_owned(), "--sample-index".into(), case.sample_type.clone(), "--json".into()];
+        args.extend(case.cli_args());
         let (ok, out, err) = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(ok, "{args:?}: {err}");
-        let want = String::from_utf8(read(&golden.path)).unwrap();
-        assert_eq!(out, want, "{} with {args:?}", golden.name());
-        compared += 1;
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        let got: std::collections::BTreeMap<String, (i64, i64)> = rows
+            .iter()
+            .filter(|r| r["flat"] != 0 || r["cum"] != 0)
+            .map(|r| {
+                let function = display_name(r["function"].as_str().unwrap());
+                let key = format!("{function} {}:{}", r["file"].as_str().unwrap(), r["line"]);
+                (key, (r["flat"].as_i64().unwrap(), r["cum"].as_i64().unwrap()))
+            })
+            .collect();
+        let want: std::collections::BTreeMap<String, (i64, i64)> = want.rows.iter().map(|(k, r)| (k.clone(), (r.flat, r.cum))).collect();
+        assert!(!want.is_empty(), "{name}: the golden has rows");
+        assert_eq!(got, want, "{name}");
     }
-    assert_eq!(compared, picks.len() * 8, "every pick has eight goldens");
+}
+
+/// `list` with a filter: the kept samples' values, as shares of the
+/// unfiltered total (pprof's `Total:`).
+#[test]
+fn list_applies_filters() {
+    let (ok, out, err) = run(&[
+        "list", r"main\.allocate", fixture("heap.pb.gz").to_str().unwrap(), "--unit", "B", "--sample-index", "inuse_space",
+        "--tagfocus", "bytes=1kb:", "--source-path", "tests/fixtures/goprog",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(err, "tagfocus:Interpreted '1kb:' as range, not regexp\n");
+    let want = std::fs::read_to_string(golden_dir().join("heap.inuse_space.list-allocate.tagfocus=bytes-from-1kb.txt")).unwrap();
+    assert_eq!(out, want);
+    // The total is the unfiltered one.
+    let unfiltered = std::fs::read_to_string(golden_dir().join("heap.inuse_space.list-catalog.txt")).unwrap();
+    let total = |text: &str| exact_value(text.lines().next().unwrap().trim_start_matches("Total: "));
+    assert_eq!(total(&out), total(&unfiltered));
+}
+
+/// A filter that matches nothing is not an error, but pprof's warning on
+/// stderr says so.
+#[test]
+fn filters_that_match_nothing_are_warned_about() {
+    let heap = fixture("heap.pb.gz");
+    let (ok, out, err) = run(&["top", "--focus", "no-such-function", "--tagignore", "role=x", heap.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Showing nodes accounting for 0, 0% of "), "{out}");
+    assert_eq!(err, "Focus expression matched no samples\nTagIgnore expression matched no samples\n");
 }
 
 #[test]
@@ -88,6 +165,8 @@ fn failures_are_one_line_naming_the_file() {
         (vec!["top", garbage.to_str().unwrap()], garbage.to_str().unwrap()),
         (vec!["top", "--sample-index", "cpu", heap.to_str().unwrap()], "sample type \"cpu\" is not in this profile"),
         (vec!["list", "(", heap.to_str().unwrap()], "bad regex"),
+        (vec!["top", "--focus", "(", heap.to_str().unwrap()], "focus: bad regular expression \"(\""),
+        (vec!["lines", "--tagignore", "role=a,[", heap.to_str().unwrap()], "tagignore: bad regular expression \"[\""),
         (vec!["list", "nothing-matches-this", heap.to_str().unwrap()], "no matches found"),
         (vec!["top", "--diff-base", cpu.to_str().unwrap(), heap.to_str().unwrap()], "sample types"),
     ];

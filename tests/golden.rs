@@ -5,7 +5,8 @@
 //!   the options the golden was recorded with, byte for byte, for every
 //!   golden (all rows; pprof's defaults; `-nodefraction=0`, every row
 //!   with edges trimmed; `-cum -nodecount=10`; line and function
-//!   granularity; the diffs);
+//!   granularity; the diffs; the filter cases of
+//!   `tests/fixtures/filters.txt`, through `analysis::filter`);
 //! * every row of the all-row goldens against the index's own numbers
 //!   (nodes for `-lines`, functions otherwise), which names the row that
 //!   differs.
@@ -14,9 +15,10 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap};
 
-use common::{fixture, parse_top, read, top_goldens, TopGoldenFile, TopRow, Variant};
+use common::{all_top_goldens, filter_cases, filter_goldens, fixture, parse_top, read, top_goldens, TopGoldenFile, TopRow, Variant};
+use pprof_lsp::analysis::filter::{unfiltered_total, Filter};
 use pprof_lsp::analysis::names::display_name as pprof_display_name;
-use pprof_lsp::analysis::{self, Index};
+use pprof_lsp::analysis::{self, Filters, Index};
 use pprof_lsp::profile::{decode, DecodeOptions, Profile};
 use pprof_lsp::report::lines::records;
 use pprof_lsp::report::top::{render, TopOptions};
@@ -25,25 +27,46 @@ fn load(name: &str) -> Profile {
     decode(&read(&fixture(name)), &DecodeOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// A golden's profiles and their index, loaded once per stem.
+/// A golden's profiles and their index, loaded once per stem and filter
+/// case; with filters, the filtered profiles.
 struct Loaded {
     profiles: Vec<Profile>,
     index: Index,
+    filters: Filters,
+    /// With filters, pprof's total of each sample type: the unfiltered
+    /// profiles'.
+    totals: Option<Vec<i64>>,
+}
+
+impl Loaded {
+    fn total(&self, t: analysis::SampleType) -> i64 {
+        self.totals.as_ref().map_or_else(|| self.index.total(t), |totals| totals[t.0])
+    }
 }
 
 fn load_stem(golden: &TopGoldenFile) -> Loaded {
     let (profile, base) = golden.profiles();
-    let profiles: Vec<Profile> = std::iter::once(profile).chain(base).map(|name| load(&name)).collect();
+    let mut profiles: Vec<Profile> = std::iter::once(profile).chain(base).map(|name| load(&name)).collect();
+    let filters = common::filter_case(golden).map(|c| c.filters()).unwrap_or_default();
+    let mut totals = None;
+    if !filters.is_empty() {
+        let refs: Vec<&Profile> = profiles.iter().collect();
+        let filter = Filter::new(&filters, &refs).unwrap_or_else(|e| panic!("{}: {e}", golden.name()));
+        let types = 0..profiles[0].sample_types.len();
+        totals = Some(types.map(|t| unfiltered_total(&profiles[0], profiles.get(1), analysis::SampleType(t))).collect());
+        let base = profiles.get(1).map(|b| filter.apply_base(b).profile);
+        profiles = std::iter::once(filter.apply(&profiles[0]).profile).chain(base).collect();
+    }
     let index = match &profiles[..] {
         [p] => Index::build(p),
         [p, base] => Index::build_diff(p, base).unwrap(),
         _ => unreachable!(),
     };
-    Loaded { profiles, index }
+    Loaded { profiles, index, filters, totals }
 }
 
 /// The options `go tool pprof` was run with for this golden.
-fn options(golden: &TopGoldenFile, unit: &str) -> TopOptions {
+fn options(golden: &TopGoldenFile, unit: &str, loaded: &Loaded, t: analysis::SampleType) -> TopOptions {
     let mut o = TopOptions::default();
     o.ranking.lines = golden.lines;
     match golden.variant {
@@ -60,6 +83,8 @@ fn options(golden: &TopGoldenFile, unit: &str) -> TopOptions {
             o.ranking.node_count = Some(10);
         }
     }
+    o.filters = loaded.filters.clone();
+    o.total = loaded.totals.as_ref().map(|_| loaded.total(t));
     o
 }
 
@@ -111,11 +136,12 @@ fn first_difference(want: &str, got: &str) -> String {
 
 #[test]
 fn every_table_and_row_matches_pprof() {
-    let mut loaded: HashMap<String, Loaded> = HashMap::new();
+    let mut loaded: HashMap<(String, Option<String>), Loaded> = HashMap::new();
     let mut problems = Vec::new();
-    let (mut tables, mut rows) = (0, 0);
-    for golden in top_goldens() {
-        let l = loaded.entry(golden.stem.clone()).or_insert_with(|| load_stem(&golden));
+    let (mut tables, mut rows, mut filtered) = (0, 0, 0);
+    for golden in all_top_goldens() {
+        let key = (golden.stem.clone(), golden.filter.clone());
+        let l = loaded.entry(key).or_insert_with(|| load_stem(&golden));
         let what = golden.name();
         let want = String::from_utf8(read(&golden.path)).unwrap();
         let Some(ti) = l.index.sample_types().iter().position(|t| t.name == golden.sample_type) else {
@@ -126,16 +152,17 @@ fn every_table_and_row_matches_pprof() {
         let unit = l.index.sample_types()[ti].unit.clone();
 
         let profiles: Vec<&Profile> = l.profiles.iter().collect();
-        let got = render(&l.index, &profiles, t, &options(&golden, &unit));
+        let got = render(&l.index, &profiles, t, &options(&golden, &unit, l, t));
         if got != want {
             problems.push(format!("{what}: table differs at {}", first_difference(&want, &got)));
         }
         tables += 1;
+        filtered += usize::from(golden.filter.is_some());
 
         if golden.variant == Variant::Full {
             let parsed = parse_top(&want);
-            if l.index.total(t) != parsed.total {
-                problems.push(format!("{what}: total {} != pprof {}", l.index.total(t), parsed.total));
+            if l.total(t) != parsed.total {
+                problems.push(format!("{what}: total {} != pprof {}", l.total(t), parsed.total));
             }
             let ours = if golden.lines { our_line_rows(&l.index, t) } else { our_function_rows(&l.index, t) };
             problems.extend(compare(&what, &ours, &parsed.rows));
@@ -143,6 +170,7 @@ fn every_table_and_row_matches_pprof() {
         }
     }
     assert!(tables > 250 && rows > 1000, "only {tables} tables and {rows} rows were checked");
+    assert_eq!(filtered, filter_cases().len() * 4, "every filter case has four goldens");
     assert!(problems.is_empty(), "{} mismatches:\n{}", problems.len(), problems.join("\n"));
 }
 
@@ -167,6 +195,31 @@ fn goldens_cover_every_sample_type() {
             }
         }
     }
+}
+
+/// Every case of `tests/fixtures/filters.txt` has its four goldens (both
+/// granularities, every row and pprof's defaults), and every filter golden
+/// is one of them.
+#[test]
+fn every_filter_case_has_its_goldens() {
+    let cases = filter_cases();
+    let goldens = filter_goldens();
+    for case in &cases {
+        for lines in [true, false] {
+            for variant in [Variant::Full, Variant::Default] {
+                let found = goldens.iter().any(|g| {
+                    g.filter.as_deref() == Some(case.name.as_str())
+                        && (g.stem.as_str(), g.sample_type.as_str(), g.lines, g.variant) == (case.stem.as_str(), case.sample_type.as_str(), lines, variant)
+                });
+                assert!(found, "no {variant:?} golden for filter case {} (lines: {lines})", case.name);
+            }
+        }
+    }
+    assert_eq!(goldens.len(), cases.len() * 4, "filter goldens without a case in filters.txt");
+    // No two cases record the same filters on the same profile and type.
+    let distinct: std::collections::HashSet<(String, String, String)> =
+        cases.iter().map(|c| (c.stem.clone(), c.sample_type.clone(), c.filters().to_string())).collect();
+    assert_eq!(distinct.len(), cases.len());
 }
 
 /// `split.heap2.pb.gz` has the shape it is kept for: a function recorded

@@ -372,7 +372,9 @@ async fn initialize_advertises_every_capability_and_command() {
             "pprof.showFunction",
             "pprof.heat",
             "pprof.setDiffBase",
-            "pprof.growth"
+            "pprof.growth",
+            "pprof.runBenchmark",
+            "pprof.togglePerOp"
         ]
     );
     // Nothing is loaded before `initialized`.

@@ -340,7 +340,7 @@ async fn a_diff_base_makes_every_value_pprofs_diff() {
         let uri = c.open(&goprog().join(rel));
         let line: u64 = line.parse().unwrap();
         let ty = ValueType::new(sample_type, if sample_type.ends_with("_space") { "bytes" } else { "count" });
-        let diff = labels::Scale { ty: &ty, total, signed: true };
+        let diff = labels::Scale::new(&ty, total).signed(true);
         assert!(flat > 0);
         assert_eq!(c.hint_at(&uri, line - 1).await, Some(diff.hint(Cost { flat, cum })), "{key}");
         assert!(diff.hint(Cost { flat, cum }).starts_with('+'));
@@ -396,7 +396,7 @@ async fn hot_lines_are_published_as_information_diagnostics_when_asked() {
     let (key, &(flat, cum)) =
         rows.iter().filter(|(k, _)| k.contains("/pprofdemo/")).max_by_key(|(_, (f, _))| f.unsigned_abs()).unwrap();
     let ty = ValueType::new("inuse_space", "bytes");
-    let expected = format!("hot: {}", labels::Scale { ty: &ty, total, signed: false }.hint(Cost { flat, cum }));
+    let expected = format!("hot: {}", labels::Scale::new(&ty, total).hint(Cost { flat, cum }));
     assert!(diagnostics.iter().any(|d| d["message"] == expected && d["severity"] == 3 && d["source"] == "pprof"), "{key}: {diagnostics:?}");
     // Off again: every published list is cleared.
     let mark = change_settings(&c, json!({ "profiles": [profile("heap.pb.gz")], "watch": false })).await;
@@ -626,6 +626,11 @@ impl GrowingEndpoint {
     }
 }
 
+/// The growth mark (`▲ …/min`) on a line: an inlay hint of its own.
+async fn growth_mark(c: &Client, doc: &str, line: u64) -> Option<String> {
+    c.hints(doc).await.iter().filter(|h| h["position"]["line"] == line).map(label).find(|l| l.starts_with("▲"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_endpoint_shows_growth_and_survives_an_outage() {
     use std::sync::atomic::Ordering;
@@ -659,8 +664,10 @@ async fn a_live_endpoint_shows_growth_and_survives_an_outage() {
 
     // The hint, the hover and a Warning say so.
     let doc = c.open(&catalog);
-    let hint = c.hint_at(&doc, init_line()).await.unwrap();
-    assert!(hint.contains(" ▲ ") && hint.ends_with("/min"), "{hint}");
+    let mark = growth_mark(&c, &doc, init_line()).await.expect("a growth mark on the growing line");
+    assert!(mark.starts_with("▲ ") && mark.ends_with("/min"), "{mark}");
+    let main_doc = c.open(&goprog().join("main.go"));
+    assert_eq!(growth_mark(&c, &main_doc, main_line as u64 - 1).await, None, "the steady line has none");
     let hover = c.ok("textDocument/hover", json!({ "textDocument": { "uri": doc }, "position": { "line": init_line(), "character": 0 } })).await;
     assert!(hover["contents"]["value"].as_str().unwrap().contains("growth: +"), "{hover}");
     let warning = c
@@ -695,7 +702,7 @@ async fn a_live_endpoint_shows_growth_and_survives_an_outage() {
         })
         .await;
     assert!(status["summary"].as_str().unwrap().contains("unreachable since"), "{status}");
-    assert!(c.hint_at(&doc, init_line()).await.unwrap().contains(" ▲ "));
+    assert!(growth_mark(&c, &doc, init_line()).await.is_some(), "the data stays");
     let before = endpoint.served.load(Ordering::SeqCst);
     // Back again: polling resumes and the outage ends.
     endpoint.down.store(false, Ordering::SeqCst);
@@ -704,4 +711,97 @@ async fn a_live_endpoint_shows_growth_and_survives_an_outage() {
         (live(&s).get("unreachableSince").is_none() && endpoint.served.load(Ordering::SeqCst) > before).then_some(())
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_diff_base_functions_carry_pprofs_differences() {
+    let c = start_in_workspace(json!({ "profiles": [profile("heap2.pb.gz")], "watch": false })).await;
+    c.command_ok("pprof.setDiffBase", json!({ "path": profile("heap.pb.gz") })).await;
+    let status = c.status().await;
+    let shown = status["sampleType"].as_str().unwrap().to_string();
+    let (total, functions) = common::demo::function_golden(&format!("heap2-diff-heap.{shown}.functions.top.txt"));
+    let ty = ValueType::new(&shown, "bytes");
+    let diff = labels::Scale::new(&ty, total).signed(true);
+    // Hot entries: every function of the workspace, labelled with pprof's
+    // per-function difference, largest absolute difference first.
+    let symbols = c.ok("workspace/symbol", json!({ "query": "" })).await;
+    let symbols = symbols.as_array().unwrap();
+    assert!(symbols.len() >= 3, "{symbols:?}");
+    for s in symbols {
+        let name = display_name(s["name"].as_str().unwrap());
+        let cost = functions.get(name.as_ref()).unwrap_or_else(|| panic!("{name} is not in pprof's diff"));
+        assert_eq!(s["containerName"], diff.hint(*cost), "{name}");
+    }
+    let order: Vec<u64> = symbols.iter().map(|s| functions[display_name(s["name"].as_str().unwrap()).as_ref()].cum.unsigned_abs()).collect();
+    assert!(order.windows(2).all(|w| w[0] >= w[1]), "by absolute difference: {order:?}");
+    // A code lens carries the function's difference too (main.go holds
+    // what changed between the two snapshots).
+    let main = c.open(&goprog().join("main.go"));
+    let lenses = c.ok("textDocument/codeLens", json!({ "textDocument": { "uri": main } })).await;
+    assert!(!lenses.as_array().unwrap().is_empty(), "main.go has functions that changed");
+    for lens in lenses.as_array().unwrap() {
+        let name = lens["command"]["arguments"][0]["function"].as_str().unwrap();
+        let cost = functions[display_name(name).as_ref()];
+        assert_eq!(lens["command"]["title"], diff.lens(cost), "{name}");
+    }
+}
+
+/// An endpoint that answers with `replies` in turn (status, content type,
+/// body), then keeps answering with the last one; stops after a minute.
+fn scripted_endpoint(replies: Vec<(&'static str, &'static str, Vec<u8>)>) -> String {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/debug/pprof/heap", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut n = 0;
+        while std::time::Instant::now() < deadline {
+            let Ok((mut stream, _)) = listener.accept() else {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                continue;
+            };
+            stream.set_nonblocking(false).unwrap();
+            stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let (status, kind, body) = &replies[n.min(replies.len() - 1)];
+            n += 1;
+            let header =
+                format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = stream.write_all(header.as_bytes());
+            let _ = stream.write_all(body);
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_endpoint_that_answers_badly_keeps_its_data_and_says_why() {
+    let main_line = common::demo::line_of("main.go", "func main()") as i64 + 1;
+    let good = live_heap(10 << 20, main_line);
+    for (what, reply, needle) in [
+        ("a 404", ("404 Not Found", "text/plain", b"404 page not found".to_vec()), "404"),
+        ("an HTML page", ("200 OK", "text/html", b"<!DOCTYPE html><html><body>login</body></html>".to_vec()), "HTML"),
+        ("a response over the size limit", ("200 OK", "application/octet-stream", vec![b'x'; 300_000]), "limit"),
+    ] {
+        let url = scripted_endpoint(vec![("200 OK", "application/octet-stream", good.clone()), reply]);
+        let c = start_in_workspace(json!({ "profiles": [url], "refreshSeconds": 1, "maxProfileBytes": 200_000 })).await;
+        let doc = c.open(&goprog().join(CATALOG));
+        let first = c.hint_at(&doc, init_line()).await.expect("the first answer is shown");
+        let status = c
+            .eventually(&format!("{what} is noticed"), std::time::Duration::from_secs(15), || async {
+                let s = c.status().await;
+                s["live"].get("unreachableSince").is_some().then_some(s)
+            })
+            .await;
+        let error = status["live"]["error"].as_str().unwrap();
+        assert!(error.contains(needle), "{what}: {error}");
+        assert!(status["summary"].as_str().unwrap().contains("unreachable since"), "{status}");
+        assert_eq!(status["total"], (10 << 20) + (1 << 20), "{what}: the last data stays");
+        assert_eq!(c.hint_at(&doc, init_line()).await, Some(first), "{what}");
+    }
 }

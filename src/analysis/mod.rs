@@ -4,6 +4,7 @@
 
 pub mod annotate;
 pub mod calls;
+pub mod filter;
 pub mod growth;
 pub mod index;
 pub mod names;
@@ -15,6 +16,7 @@ pub mod top;
 pub mod units;
 
 pub use calls::{CallGraph, Direction, Edge, FunctionCall};
+pub use filter::{FilterError, Filters};
 pub use growth::{Growth, GrowthError, GrowthRow, History, Recorded};
 pub use index::{Cost, FileId, FuncId, FunctionFile, FunctionInfo, Index, IndexError, LineId, LineInfo, NodeId, NodeInfo};
 pub use select::{select, SampleType, SelectError};

@@ -1,22 +1,79 @@
 //! `textDocument/codeLens`: each profiled function's flat and cum on its
-//! declaration line. The lens runs `pprof.showFunction`.
+//! declaration line (the lens runs `pprof.showFunction`); and above each
+//! test and benchmark of a `_test.go` file, `profile: mem · cpu` (running
+//! `pprof.runBenchmark`) and the result of its last run.
 
 use serde_json::json;
 use tower_lsp_server::ls_types::*;
 
 use crate::analysis::annotate::{self, FunctionCosts};
+use crate::gotest;
+use crate::report::labels;
+use crate::source::gotest::ProfileKind;
 
 use super::documents::Document;
+use super::convert;
 use super::protocol::command;
+use super::runs::RunKey;
 use super::snapshot::Snapshot;
 use super::Result;
 
 pub fn handle(snapshot: &Snapshot, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
     let uri = &params.text_document.uri;
-    let (Some(view), Some(doc)) = (snapshot.active(), snapshot.documents.get(uri)) else { return Ok(Some(Vec::new())) };
-    let files = &view.files_for(uri);
-    if !snapshot.config.lenses.enabled || files.is_empty() {
+    let Some(doc) = snapshot.documents.get(uri) else { return Ok(Some(Vec::new())) };
+    if !snapshot.config.lenses.enabled {
         return Ok(Some(Vec::new()));
+    }
+    let mut out = run_lenses(snapshot, uri, doc);
+    out.extend(cost_lenses(snapshot, uri, doc));
+    Ok(Some(out))
+}
+
+/// `profile: mem · cpu` above each test and benchmark, and the last run's
+/// result (clicking it runs the benchmark again).
+fn run_lenses(snapshot: &Snapshot, uri: &Uri, doc: &Document) -> Vec<CodeLens> {
+    if !uri.as_str().ends_with("_test.go") {
+        return Vec::new();
+    }
+    let Some(dir) = convert::uri_to_path(uri).and_then(|p| p.parent().map(|d| d.to_path_buf())) else { return Vec::new() };
+    let mut out = Vec::new();
+    for func in gotest::scan(doc.text()) {
+        let position = Position::new(func.line as u32, 0);
+        let lens = |title: String, kind: &str| CodeLens {
+            range: Range::new(position, position),
+            command: Some(Command {
+                title,
+                command: command::RUN_BENCHMARK.into(),
+                arguments: Some(vec![json!({ "uri": uri.as_str(), "name": func.name, "kind": kind })]),
+            }),
+            data: None,
+        };
+        out.push(lens("profile: mem".into(), "mem"));
+        out.push(lens("cpu".into(), "cpu"));
+        let key = RunKey { dir: dir.clone(), name: func.name.clone() };
+        if let (Some(last), previous) = snapshot.runs.last_two_results(&key) {
+            let Some(result) = &last.result else { continue };
+            let mut title = labels::bench_result(result);
+            if let Some(change) = previous.and_then(|p| labels::bench_change(p.result.as_ref()?, result)) {
+                title.push(' ');
+                title.push_str(&change);
+            }
+            let kind = match last.kind {
+                ProfileKind::Mem => "mem",
+                ProfileKind::Cpu => "cpu",
+            };
+            out.push(lens(title, kind));
+        }
+    }
+    out
+}
+
+/// Each profiled function's costs on its declaration line.
+fn cost_lenses(snapshot: &Snapshot, uri: &Uri, doc: &Document) -> Vec<CodeLens> {
+    let Some(view) = snapshot.active() else { return Vec::new() };
+    let files = &view.files_for(uri);
+    if files.is_empty() {
+        return Vec::new();
     }
     let t = view.sample_type();
     let total = view.total();
@@ -39,7 +96,7 @@ pub fn handle(snapshot: &Snapshot, params: CodeLensParams) -> Result<Option<Vec<
             data: None,
         });
     }
-    Ok(Some(out))
+    out
 }
 
 /// The current line of a function's declaration: the profile's start line

@@ -35,6 +35,7 @@ pub struct Config {
     /// Snapshots of a live source kept for growth.
     pub history: usize,
     pub growth: GrowthConfig,
+    pub benchmarks: BenchmarksConfig,
     /// A profile to compare every load with, as `go tool pprof -diff_base`
     /// does: a path (relative to the first workspace folder) or URL.
     pub diff_base: Option<String>,
@@ -57,6 +58,7 @@ impl Default for Config {
             refresh_seconds: 15,
             history: 20,
             growth: GrowthConfig::default(),
+            benchmarks: BenchmarksConfig::default(),
         }
     }
 }
@@ -116,6 +118,26 @@ pub struct DiagnosticsConfig {
 impl Default for DiagnosticsConfig {
     fn default() -> Self {
         DiagnosticsConfig { hot_lines: false, hot_line_count: 10, growth: true }
+    }
+}
+
+/// How `pprof.runBenchmark` runs `go test`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct BenchmarksConfig {
+    /// `-memprofilerate` (1 records every allocation); unset: Go's default.
+    pub mem_profile_rate: Option<u64>,
+    /// `-benchtime`, e.g. `2000x` for runs of the same iterations.
+    pub benchtime: Option<String>,
+    /// More `go test` arguments.
+    pub args: Vec<String>,
+    /// Compare each run with the previous run of the same benchmark.
+    pub compare_with_previous: bool,
+}
+
+impl Default for BenchmarksConfig {
+    fn default() -> Self {
+        BenchmarksConfig { mem_profile_rate: None, benchtime: None, args: Vec::new(), compare_with_previous: true }
     }
 }
 

@@ -20,6 +20,9 @@ pub const SOURCE: &str = "pprof";
 /// Every diagnostic the snapshot calls for, by document.
 pub fn of(snapshot: &Snapshot) -> FxHashMap<Uri, Vec<Diagnostic>> {
     let mut out: FxHashMap<Uri, Vec<Diagnostic>> = FxHashMap::default();
+    for (uri, d) in snapshot.build_errors.iter() {
+        out.entry(uri.clone()).or_default().push(d.clone());
+    }
     let Some(view) = snapshot.active() else { return out };
     let settings = &snapshot.config.diagnostics;
     if settings.hot_lines {

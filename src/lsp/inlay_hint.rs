@@ -42,10 +42,6 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
         }
         let Some(position) = convert::end_of_line(doc, place.line, snapshot.caps.encoding) else { continue };
         let mut label = view.scale().hint_in(hints.format, cost);
-        if let Some(row) = growth.and_then(|g| live::growing(snapshot, g, view, files, line.line)) {
-            label.push(' ');
-            label.push_str(&labels::growth_mark(row.flat_per_minute, unit));
-        }
         if place.stale {
             label.push_str(labels::STALE_SUFFIX);
         }
@@ -59,6 +55,20 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
             padding_right: None,
             data: None,
         });
+        // A growing line gets the mark as a hint of its own, so editors
+        // that shorten long hints keep it whole.
+        if let Some((row, g)) = growth.and_then(|g| Some((live::growing(snapshot, g, view, files, line.line)?, g))) {
+            out.push(InlayHint {
+                position,
+                label: InlayHintLabel::String(labels::growth_mark(row.flat_per_minute, unit)),
+                kind: None,
+                text_edits: None,
+                tooltip: Some(InlayHintTooltip::String(labels::growth_row(row.flat_per_minute, unit, g.snapshots, g.seconds))),
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            });
+        }
     }
     Ok(Some(out))
 }

@@ -232,7 +232,7 @@ async fn run(backend: Backend, id: u64, mut poller: Poller) {
         let source = poller.source().clone();
         match result {
             Ok(loaded) => {
-                loader::install(&backend, &source, loaded, Some(update));
+                loader::install(&backend, &source, loaded, Some(update), &loader::LoadExtras::default());
                 drop(one_at_a_time);
                 backend.changed().await;
             }

@@ -59,6 +59,41 @@ impl Progress {
     }
 }
 
+/// Progress with a cancel button; cancelling sets `cancel` (through the
+/// client's `window/workDoneProgress/cancel`).
+pub struct CancellableProgress {
+    backend: Backend,
+    token: Option<String>,
+    ongoing: Option<tower_lsp_server::OngoingProgress<tower_lsp_server::Unbounded, tower_lsp_server::Cancellable>>,
+}
+
+impl CancellableProgress {
+    pub async fn begin(backend: &Backend, title: &str, cancel: Arc<std::sync::atomic::AtomicBool>) -> CancellableProgress {
+        let mut out = CancellableProgress { backend: backend.clone(), token: None, ongoing: None };
+        if !backend.session.snapshot().caps.work_done_progress {
+            return out;
+        }
+        let name = format!("pprof/{}", PROGRESS_TOKENS.fetch_add(1, Ordering::Relaxed));
+        let token = NumberOrString::String(name.clone());
+        if backend.client.create_work_done_progress(token.clone()).await.is_err() {
+            return out;
+        }
+        backend.session.cancels.lock().unwrap_or_else(|e| e.into_inner()).insert(name.clone(), cancel);
+        out.ongoing = Some(backend.client.progress(token, title).with_cancel_button().begin().await);
+        out.token = Some(name);
+        out
+    }
+
+    pub async fn finish(self, message: &str) {
+        if let Some(token) = &self.token {
+            self.backend.session.cancels.lock().unwrap_or_else(|e| e.into_inner()).remove(token);
+        }
+        if let Some(p) = self.ongoing {
+            p.finish_with_message(message.to_string()).await;
+        }
+    }
+}
+
 /// What one load read and how long each step took, for the log.
 pub(super) struct Loaded {
     pub(super) profile: LoadedProfile,
@@ -82,12 +117,16 @@ fn read_decode_index(
     max_bytes: u64,
     mapper: &Arc<PathMapper>,
     base: Option<Arc<Base>>,
+    iterations: Option<u64>,
     disk: &dyn Disk,
 ) -> Result<Loaded, String> {
     let started = Instant::now();
     let (profile, bytes) = read_decode(source, max_bytes)?;
     let decoded = Instant::now();
-    let loaded = LoadedProfile::new(source.clone(), Arc::new(profile), base)?;
+    let loaded = match iterations {
+        Some(n) => LoadedProfile::of_run(source.clone(), Arc::new(profile), n, base)?,
+        None => LoadedProfile::new(source.clone(), Arc::new(profile), base)?,
+    };
     let indexed = Instant::now();
     let paths = MappedView::build(&loaded.index, mapper, disk);
     let mapped = Instant::now();
@@ -114,7 +153,26 @@ pub enum Trigger {
 /// profile stays and the error says why, and what is still shown. A URL
 /// with `refreshSeconds` above 0 becomes a live source: the first poll is
 /// this load, and polling goes on in the background (`live.rs`).
+/// What a load of a benchmark run's profile brings besides the source.
+#[derive(Clone, Default)]
+pub struct LoadExtras {
+    /// The run's iterations, so values can be shown per operation.
+    pub iterations: Option<u64>,
+    /// The base to compare with instead of the current one (`Some(None)`:
+    /// none), set in the same swap as the profile.
+    pub base: Option<Option<Arc<Base>>>,
+    /// The sample type to show.
+    pub sample_type: Option<String>,
+    /// How the profile is offered in `pprof.listProfiles`.
+    pub origin: Option<ProfileOrigin>,
+}
+
 pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) -> Result<(), String> {
+    load_with(backend, source, trigger, LoadExtras::default()).await
+}
+
+/// [`load`], with what a benchmark run adds.
+pub async fn load_with(backend: &Backend, source: ProfileSource, trigger: Trigger, extras: LoadExtras) -> Result<(), String> {
     // Whatever was polled before is not shown any more.
     live::stop(backend);
     let poller = live::poller_for(backend, &source)?;
@@ -125,13 +183,17 @@ pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) ->
     let progress = Progress::begin(backend, "pprof", format!("loading {}", source.display_name())).await;
     let max_bytes = snapshot.config.max_profile_bytes;
     let mapper = snapshot.mapper.clone();
-    let base = snapshot.base.clone();
+    let base = match &extras.base {
+        Some(base) => base.clone(),
+        None => snapshot.base.clone(),
+    };
+    let iterations = extras.iterations;
     let task_source = source.clone();
     progress.report("reading, decoding and indexing").await;
     let started = Instant::now();
     let disk = backend.session.disk.clone();
     let read = tokio::task::spawn_blocking(move || match poller {
-        None => (read_decode_index(&task_source, max_bytes, &mapper, base, &*disk), None),
+        None => (read_decode_index(&task_source, max_bytes, &mapper, base, iterations, &*disk), None),
         Some(mut poller) => {
             let (result, state) = live::poll(&mut poller, base, &mapper, &*disk);
             (result, Some((poller, state)))
@@ -173,7 +235,7 @@ pub async fn load(backend: &Backend, source: ProfileSource, trigger: Trigger) ->
             return Err(message);
         }
     };
-    let (now, problem) = install(backend, &source, loaded, live_update);
+    let (now, problem) = install(backend, &source, loaded, live_update, &extras);
     drop(one_at_a_time);
     if let Some(poller) = poller {
         live::start(backend, poller);
@@ -206,6 +268,7 @@ pub(super) fn install(
     source: &ProfileSource,
     loaded: Loaded,
     live: Option<LiveUpdate>,
+    extras: &LoadExtras,
 ) -> (Arc<Snapshot>, Option<crate::analysis::SelectError>) {
     tracing::info!(
         source = %source,
@@ -221,18 +284,23 @@ pub(super) fn install(
         // Reloading the shown source keeps the sample type on screen;
         // anything else starts from the setting.
         let wanted = match &s.view {
+            _ if extras.sample_type.is_some() => extras.sample_type.clone(),
             Some(v) if &v.loaded().source == source => Some(v.value_type().name.clone()),
             _ => s.config.sample_type.clone(),
         };
         let (view, problem) = View::new(profile, paths, wanted.as_deref());
+        let view = view.with_per_op(s.per_op);
         let previous = s.view.replace(Arc::new(view));
+        if let Some(base) = &extras.base {
+            s.base = base.clone();
+        }
         s.documents.rebase_all();
         done_loading(s, source);
         s.activity.error = None;
         s.live = live.map(|update| Arc::new(update.apply(s.live.as_deref())));
         if !s.offered.iter().any(|o| &o.source == source) {
             let mut offered = s.offered.to_vec();
-            offered.insert(0, Offered { source: source.clone(), origin: ProfileOrigin::Loaded, reason: None });
+            offered.insert(0, Offered { source: source.clone(), origin: extras.origin.unwrap_or(ProfileOrigin::Loaded), reason: None });
             s.offered = offered.into();
         }
         (previous, problem)
@@ -501,14 +569,17 @@ pub async fn set_base(backend: &Backend, target: Option<BaseTarget>) -> Result<(
             Some(BaseTarget::Given(base)) => Some(base),
             Some(BaseTarget::Read(source)) => {
                 let (profile, _) = read_decode(&source, max_bytes)?;
-                Some(Arc::new(Base { name: source.display_name(), source, profile: Arc::new(profile) }))
+                Some(Arc::new(Base { name: source.display_name(), source, profile: Arc::new(profile), iterations: None }))
             }
         };
         let reindexed = match &shown {
             None => None,
             Some(view) => {
                 let loaded = view.loaded();
-                let again = LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), base.clone())?;
+                let again = match loaded.iterations {
+                    Some(n) => LoadedProfile::of_run(loaded.source.clone(), loaded.profile.clone(), n, base.clone())?,
+                    None => LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), base.clone())?,
+                };
                 let paths = MappedView::build(&again.index, &mapper, &*disk);
                 Some((view.clone(), again, paths))
             }
@@ -526,7 +597,7 @@ pub async fn set_base(backend: &Backend, target: Option<BaseTarget>) -> Result<(
         if let Some((was, loaded, paths)) = reindexed {
             if s.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, &was)) {
                 let (view, _) = View::new(Arc::new(loaded), Arc::new(paths), Some(&was.value_type().name));
-                s.view = Some(Arc::new(view));
+                s.view = Some(Arc::new(view.with_per_op(s.per_op)));
             }
         }
     });

@@ -18,6 +18,7 @@ mod live;
 mod loader;
 mod locate;
 pub mod protocol;
+mod runs;
 pub mod server;
 mod session;
 mod snapshot;
@@ -82,7 +83,9 @@ pub fn service_on(disk: Arc<dyn Disk>) -> (LspService<Backend>, tower_lsp_server
 }
 
 fn service_with(exit: Arc<Notify>, disk: Arc<dyn Disk>) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
-    LspService::new(move |client| Backend::new(client, exit, disk))
+    LspService::build(move |client| Backend::new(client, exit, disk))
+        .custom_method("window/workDoneProgress/cancel", Backend::cancel_progress)
+        .finish()
 }
 
 /// Serves LSP over stdin/stdout until the client exits, stdin ends, or

@@ -19,10 +19,12 @@ pub mod command {
     pub const HEAT: &str = "pprof.heat";
     pub const SET_DIFF_BASE: &str = "pprof.setDiffBase";
     pub const GROWTH: &str = "pprof.growth";
+    pub const RUN_BENCHMARK: &str = "pprof.runBenchmark";
+    pub const TOGGLE_PER_OP: &str = "pprof.togglePerOp";
 
     /// Every command the server advertises.
     pub const ALL: &[&str] =
-        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT, SET_DIFF_BASE, GROWTH];
+        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT, SET_DIFF_BASE, GROWTH, RUN_BENCHMARK, TOGGLE_PER_OP];
 }
 
 /// `pprof/status`: sent whenever what the server shows changes.
@@ -217,6 +219,8 @@ pub enum ProfileOrigin {
     Discovered,
     /// Loaded by `pprof.load`.
     Loaded,
+    /// Written by a test or benchmark run (`pprof.runBenchmark`).
+    Run,
 }
 
 /// One entry of `pprof.listProfiles`.
@@ -296,6 +300,54 @@ pub struct LiveStatus {
     /// `delta over N s` for a `?seconds=N` URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delta: Option<String>,
+}
+
+/// Which profile `pprof.runBenchmark` shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BenchKind {
+    #[default]
+    Mem,
+    Cpu,
+}
+
+/// `pprof.runBenchmark`: `{"uri": "file:///…/render_test.go", "name":
+/// "BenchmarkRender", "kind": "mem" | "cpu"}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunBenchmarkArgs {
+    #[serde(default)]
+    pub uri: String,
+    /// The test or benchmark; empty: the one whose body holds `line`.
+    #[serde(default)]
+    pub name: String,
+    /// A 0-based line of the file (the cursor), used when `name` is empty.
+    #[serde(default)]
+    pub line: Option<u32>,
+    #[serde(default)]
+    pub kind: BenchKind,
+}
+
+/// What a finished run of `pprof.runBenchmark` shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunBenchmarkResult {
+    pub uri: String,
+    pub name: String,
+    /// 1 for the first run of this test or benchmark, then 2, …
+    pub run: u32,
+    /// The profile now shown.
+    pub profile: String,
+    /// The test failed (its profile is shown anyway).
+    pub failed: bool,
+    /// The operations the profile covers (benchmarks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
+    /// go test's result: `BenchmarkRender: 1520 ns/op · 2048 B/op · 3 allocs/op`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// The run compared with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared_with: Option<String>,
 }
 
 /// `pprof.heat`: `{"uri": …}`.

@@ -81,6 +81,18 @@ impl Backend {
         self.read(params, handler).await.map_err(Into::into)
     }
 
+    /// `window/workDoneProgress/cancel`: stops what the progress stands for.
+    pub async fn cancel_progress(&self, params: WorkDoneProgressCancelParams) {
+        let token = match params.token {
+            NumberOrString::String(s) => s,
+            NumberOrString::Number(n) => n.to_string(),
+        };
+        if let Some(flag) = self.session.cancels.lock().unwrap_or_else(|e| e.into_inner()).get(&token) {
+            tracing::info!(token, "cancelled by the client");
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
     /// Takes a new configuration and does what it implies.
     pub async fn apply_config(&self, config: Config) {
         let old = self.session.snapshot().config.clone();

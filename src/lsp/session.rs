@@ -5,7 +5,10 @@
 
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-use rustc_hash::FxHashMap;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use tokio::sync::{mpsc, Notify};
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
 use tower_lsp_server::Client;
@@ -54,6 +57,10 @@ pub struct Session {
     /// Where workspace files are listed and looked for: the disk, or a
     /// tree in memory in tests.
     pub disk: Arc<dyn Disk>,
+    /// Package directories with a `go test` run going.
+    pub running: Mutex<FxHashSet<PathBuf>>,
+    /// What cancelling each progress token stops.
+    pub cancels: Mutex<FxHashMap<String, Arc<AtomicBool>>>,
 }
 
 impl Session {
@@ -67,6 +74,8 @@ impl Session {
             outbox: OnceLock::new(),
             exit,
             disk,
+            running: Mutex::default(),
+            cancels: Mutex::default(),
         }
     }
 

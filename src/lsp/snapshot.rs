@@ -21,6 +21,7 @@ use super::config::Config;
 use super::convert::{self, Encoding};
 use super::documents::Document;
 use super::live::LiveState;
+use super::runs::Runs;
 use super::protocol::ProfileOrigin;
 
 /// A profile whose values are subtracted from the shown one's, as
@@ -30,6 +31,8 @@ pub struct Base {
     /// How the status names it.
     pub name: String,
     pub profile: Arc<Profile>,
+    /// The iterations of the benchmark run it is from, if it is one.
+    pub iterations: Option<u64>,
 }
 
 /// A decoded and indexed profile (less its base, if one is set), shared
@@ -39,6 +42,9 @@ pub struct LoadedProfile {
     pub profile: Arc<Profile>,
     pub base: Option<Arc<Base>>,
     pub index: Index,
+    /// The iterations of the benchmark run the profile is from, if it is
+    /// one: values can be shown per operation.
+    pub iterations: Option<u64>,
     /// Built on first use: only call hierarchies and caller lists need it.
     calls: OnceLock<CallGraph>,
     /// Which samples pass through each line, built the first time a hover
@@ -61,6 +67,25 @@ impl LoadedProfile {
         Ok(LoadedProfile::with_parts(source, profile, base, index))
     }
 
+    /// A benchmark run's profile of `iterations` operations, less `base`
+    /// (another run) per operation: the base's values are scaled to this
+    /// run's iterations first, so differences are per-operation
+    /// differences whatever each run's count.
+    pub fn of_run(source: ProfileSource, profile: Arc<Profile>, iterations: u64, base: Option<Arc<Base>>) -> Result<LoadedProfile, String> {
+        let base = base.map(|b| match b.iterations {
+            Some(n) if n > 0 && n != iterations => Arc::new(Base {
+                profile: Arc::new(b.profile.scaled(iterations as f64 / n as f64)),
+                iterations: Some(iterations),
+                source: b.source.clone(),
+                name: b.name.clone(),
+            }),
+            _ => b,
+        });
+        let mut loaded = LoadedProfile::new(source, profile, base)?;
+        loaded.iterations = Some(iterations);
+        Ok(loaded)
+    }
+
     /// A profile indexed already (without a base).
     pub fn from_index(source: ProfileSource, profile: Arc<Profile>, index: Index) -> LoadedProfile {
         LoadedProfile::with_parts(source, profile, None, index)
@@ -68,7 +93,7 @@ impl LoadedProfile {
 
     fn with_parts(source: ProfileSource, profile: Arc<Profile>, base: Option<Arc<Base>>, index: Index) -> LoadedProfile {
         let (calls, stack_index, stacks) = (OnceLock::new(), OnceLock::new(), DashMap::new());
-        LoadedProfile { source, profile, base, index, calls, stack_index, stacks }
+        LoadedProfile { source, profile, base, index, iterations: None, calls, stack_index, stacks }
     }
 
     /// The profiles the index was built from, in its order.
@@ -133,6 +158,9 @@ pub struct View {
     paths: Arc<MappedView>,
     /// Always a valid position in the index's sample types.
     sample_type: SampleType,
+    /// Values are shown per operation: the profile is a benchmark's and
+    /// per-operation display is on.
+    per_op: Option<u64>,
 }
 
 impl View {
@@ -143,19 +171,40 @@ impl View {
             Ok(t) => (t, None),
             Err(e) => (analysis::select(&loaded.profile, None).unwrap_or(SampleType(0)), Some(e)),
         };
-        let view = View { generation: next_generation(), loaded, paths, sample_type: t };
+        let view = View { generation: next_generation(), loaded, paths, sample_type: t, per_op: None };
         (view, problem)
     }
 
     /// The same profile and paths showing another sample type.
     pub fn with_sample_type(&self, wanted: &str) -> Result<View, SelectError> {
         let t = analysis::select(&self.loaded.profile, Some(wanted))?;
-        Ok(View { generation: next_generation(), loaded: self.loaded.clone(), paths: self.paths.clone(), sample_type: t })
+        Ok(View { generation: next_generation(), sample_type: t, ..self.copy() })
     }
 
     /// The same profile and sample type with a new path mapping.
     pub fn with_paths(&self, paths: Arc<MappedView>) -> View {
-        View { generation: next_generation(), loaded: self.loaded.clone(), paths, sample_type: self.sample_type }
+        View { generation: next_generation(), paths, ..self.copy() }
+    }
+
+    /// The same view with values per operation (of a benchmark's
+    /// profile) when `on`, else in total.
+    pub fn with_per_op(&self, on: bool) -> View {
+        View { generation: next_generation(), per_op: self.loaded.iterations.filter(|_| on), ..self.copy() }
+    }
+
+    fn copy(&self) -> View {
+        View {
+            generation: self.generation,
+            loaded: self.loaded.clone(),
+            paths: self.paths.clone(),
+            sample_type: self.sample_type,
+            per_op: self.per_op,
+        }
+    }
+
+    /// The iterations values are divided by, when shown per operation.
+    pub fn per_op(&self) -> Option<u64> {
+        self.per_op
     }
 
     /// The same view under a new generation number, for when the way it is
@@ -202,7 +251,7 @@ impl View {
     /// How one sample type's values are labelled.
     pub fn scale_of(&self, t: SampleType) -> Scale<'_> {
         let index = &self.loaded.index;
-        Scale { ty: &index.sample_types()[t.0], total: index.total(t), signed: self.is_diff() }
+        Scale { per_op: self.per_op, ..Scale::new(&index.sample_types()[t.0], index.total(t)).signed(self.is_diff()) }
     }
 
     /// pprof's total for the shown sample type.
@@ -319,6 +368,12 @@ pub struct Snapshot {
     pub base: Option<Arc<Base>>,
     /// The shown source's polling state and growth, if it is live.
     pub live: Option<Arc<LiveState>>,
+    /// Benchmark runs' values are shown per operation (`pprof.togglePerOp`).
+    pub per_op: bool,
+    /// Runs of tests and benchmarks, by package directory and name.
+    pub runs: Arc<Runs>,
+    /// The compiler errors of the last run that did not build.
+    pub build_errors: Arc<Vec<(Uri, tower_lsp_server::ls_types::Diagnostic)>>,
 }
 
 impl Default for Snapshot {
@@ -335,6 +390,9 @@ impl Default for Snapshot {
             activity: Activity::default(),
             base: None,
             live: None,
+            per_op: true,
+            runs: Arc::default(),
+            build_errors: Arc::default(),
         }
     }
 }

@@ -211,6 +211,17 @@ impl Profile {
     pub fn sample_type_index(&self, name: &str) -> Option<usize> {
         self.sample_types.iter().position(|t| t.name == name)
     }
+
+    /// A copy with every sample value multiplied by `factor` (rounded),
+    /// e.g. to compare two benchmark runs of different iteration counts per
+    /// operation.
+    pub fn scaled(&self, factor: f64) -> Profile {
+        let mut out = self.clone();
+        for v in &mut out.sample_values {
+            *v = (*v as f64 * factor).round() as i64;
+        }
+        out
+    }
 }
 
 /// The last element of a slash-separated path, as Go's `filepath.Base`

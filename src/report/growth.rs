@@ -43,10 +43,12 @@ pub struct GrowthRecord {
     pub cum: i64,
     pub flat_per_minute: f64,
     pub cum_per_minute: f64,
+    /// `+75MB/min flat · +75MB/min cum · 300MB now`, ready to show.
+    pub label: String,
 }
 
-impl From<&GrowthRow> for GrowthRecord {
-    fn from(r: &GrowthRow) -> Self {
+impl GrowthRecord {
+    fn new(r: &GrowthRow, unit: &str) -> Self {
         GrowthRecord {
             uri: None,
             file: r.file.clone(),
@@ -56,8 +58,19 @@ impl From<&GrowthRow> for GrowthRecord {
             cum: r.cum,
             flat_per_minute: r.flat_per_minute,
             cum_per_minute: r.cum_per_minute,
+            label: row_label(r, unit),
         }
     }
+}
+
+/// A row's rates and latest flat: `+75MB/min flat · +75MB/min cum · 300MB now`.
+pub fn row_label(r: &GrowthRow, unit: &str) -> String {
+    format!(
+        "{} flat · {} cum · {} now",
+        rate_label(r.flat_per_minute, unit),
+        rate_label(r.cum_per_minute, unit),
+        units::label(r.flat, unit)
+    )
 }
 
 /// What a report or table includes.
@@ -75,7 +88,7 @@ pub fn report(growth: &Growth, options: &GrowthReportOptions) -> GrowthReport {
         unit: growth.sample_type.unit.clone(),
         snapshots: growth.snapshots,
         seconds: growth.seconds,
-        rows: growth.rows.iter().take(limit).map(GrowthRecord::from).collect(),
+        rows: growth.rows.iter().take(limit).map(|r| GrowthRecord::new(r, &growth.sample_type.unit)).collect(),
     }
 }
 
@@ -98,7 +111,7 @@ pub fn rate_label(per_minute: f64, unit: &str) -> String {
 
 /// A fractional value in pprof's style: the unit that `units` would pick
 /// for the value, two decimals, a trailing `.00` dropped.
-fn value_label(value: f64, unit: &str) -> String {
+pub fn value_label(value: f64, unit: &str) -> String {
     if !value.is_finite() {
         return value.to_string();
     }
@@ -209,9 +222,10 @@ mod tests {
                 "sampleType": "inuse_space", "unit": "bytes", "snapshots": 3, "seconds": 120.0,
                 "rows": [
                     {"file": "leak.go", "line": 7, "function": "main.leak", "flat": 225i64 << 20, "cum": 225i64 << 20,
-                     "flatPerMinute": (75i64 << 20) as f64, "cumPerMinute": (75i64 << 20) as f64},
+                     "flatPerMinute": (75i64 << 20) as f64, "cumPerMinute": (75i64 << 20) as f64,
+                     "label": "+75MB/min flat · +75MB/min cum · 225MB now"},
                     {"file": "keep.go", "line": 3, "function": "main.init.0", "flat": 1 << 20, "cum": 1 << 20,
-                     "flatPerMinute": 0.0, "cumPerMinute": 0.0},
+                     "flatPerMinute": 0.0, "cumPerMinute": 0.0, "label": "0/min flat · 0/min cum · 1MB now"},
                 ]
             })
         );

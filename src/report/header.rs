@@ -6,6 +6,7 @@
 //! `TZ=UTC`: the local zone is the environment's, and the reports stay
 //! pure and reproducible.
 
+use crate::analysis::filter::Filters;
 use crate::analysis::units::{self, OutputUnit};
 use crate::profile::{base_name, Profile};
 
@@ -88,6 +89,29 @@ impl Header {
         }
         out
     }
+}
+
+/// The lines pprof prints after the header when filters are set:
+/// `Active filters:`, then `   focus=…` for each, a value longer than 80
+/// bytes cut there and followed by `…`.
+pub fn active_filters(filters: &Filters) -> Vec<String> {
+    let active = filters.active();
+    if active.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec!["Active filters:".to_string()];
+    for (kind, value) in active {
+        let line = format!("{kind}={value}");
+        if line.len() <= 80 {
+            out.push(format!("   {line}"));
+        } else {
+            // pprof cuts at byte 80 even inside a character; a string
+            // cannot, so the cut moves back to that character's start.
+            let cut = (0..=80).rev().find(|&i| line.is_char_boundary(i)).unwrap_or(0);
+            out.push(format!("   {}…", &line[..cut]));
+        }
+    }
+    out
 }
 
 /// A moment in UTC, split into calendar fields.
@@ -191,6 +215,19 @@ mod tests {
         let untimed = Profile { time_nanos: 0, ..Default::default() };
         assert_eq!(Header::of(&[&new, &untimed]).time_nanos, 0);
         assert_eq!(Header::of(&[&untimed, &new]).time_nanos, 2_000_000_000);
+    }
+
+    #[test]
+    fn active_filters_are_listed_in_pprofs_order_and_cut_at_80_bytes() {
+        assert!(active_filters(&Filters::default()).is_empty());
+        let long = "x".repeat(100);
+        let f = Filters { tagfocus: Some("role=ingest".into()), focus: Some(long.clone()), hide: Some(String::new()), ..Filters::default() };
+        let want = ["Active filters:".to_string(), format!("   focus={}…", &long[..74]), "   tagfocus=role=ingest".to_string()];
+        assert_eq!(active_filters(&f), want);
+        // Exactly 80 bytes is not cut; a cut inside a character moves back.
+        let f = Filters { focus: Some("y".repeat(74)), show: Some(format!("{}é", "z".repeat(74))), ..Filters::default() };
+        assert_eq!(active_filters(&f)[1], format!("   focus={}", "y".repeat(74)));
+        assert_eq!(active_filters(&f)[2], format!("   show={}…", "z".repeat(74)));
     }
 
     #[test]

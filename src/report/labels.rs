@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::units::{label, percent};
-use crate::report::growth::{duration_label, rate_label};
+use crate::report::growth::{duration_label, rate_label, value_label};
 use crate::analysis::Cost;
+use crate::gotest::BenchResult;
 use crate::profile::ValueType;
 
 /// Which values an inlay hint shows.
@@ -30,12 +31,29 @@ pub struct Scale<'a> {
     pub ty: &'a ValueType,
     pub total: i64,
     pub signed: bool,
+    /// Values are shown per operation of a benchmark that ran this many
+    /// iterations (`4KB/op`).
+    pub per_op: Option<u64>,
 }
 
-impl Scale<'_> {
-    /// `10MB`, or `+10MB` for a positive difference.
+impl<'a> Scale<'a> {
+    /// Plain values of type `ty`, percentages of `total`.
+    pub fn new(ty: &'a ValueType, total: i64) -> Scale<'a> {
+        Scale { ty, total, signed: false, per_op: None }
+    }
+
+    /// The same, for differences from a base (shown with their sign).
+    pub fn signed(self, signed: bool) -> Scale<'a> {
+        Scale { signed, ..self }
+    }
+
+    /// `10MB`, or `+10MB` for a positive difference; `4KB/op` per
+    /// operation.
     pub fn value(&self, v: i64) -> String {
-        let text = label(v, &self.ty.unit);
+        let text = match self.per_op.filter(|&n| n > 0) {
+            Some(n) => format!("{}/op", value_label(v as f64 / n as f64, &self.ty.unit)),
+            None => label(v, &self.ty.unit),
+        };
         if self.signed && v > 0 {
             format!("+{text}")
         } else {
@@ -111,7 +129,7 @@ impl Scale<'_> {
 }
 
 fn plain<'a>(ty: &'a ValueType, total: i64) -> Scale<'a> {
-    Scale { ty, total, signed: false }
+    Scale::new(ty, total)
 }
 
 /// [`Scale::hint`] for plain (not difference) values.
@@ -167,6 +185,35 @@ pub fn growth_row(per_minute: f64, unit: &str, snapshots: usize, seconds: f64) -
     format!("growth: {} flat over {snapshots} snapshots ({})", rate_label(per_minute, unit), duration_label(seconds))
 }
 
+/// `BenchmarkRender: 1520 ns/op · 2048 B/op · 3 allocs/op`: go test's
+/// result of a benchmark, as numbers go test printed them.
+pub fn bench_result(result: &BenchResult) -> String {
+    let number = |v: f64| {
+        let text = format!("{v:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    let parts: Vec<String> = [(result.ns_per_op, "ns/op"), (result.bytes_per_op, "B/op"), (result.allocs_per_op, "allocs/op")]
+        .iter()
+        .filter_map(|(v, unit)| v.map(|v| format!("{} {unit}", number(v))))
+        .collect();
+    format!("{}: {}", result.name, parts.join(" · "))
+}
+
+/// `(-40% B/op vs previous run)`: how B/op (else ns/op) changed from the
+/// previous run; `None` without both numbers.
+pub fn bench_change(previous: &BenchResult, now: &BenchResult) -> Option<String> {
+    let (before, after, unit) = match (previous.bytes_per_op, now.bytes_per_op) {
+        (Some(b), Some(a)) => (b, a, "B/op"),
+        _ => (previous.ns_per_op?, now.ns_per_op?, "ns/op"),
+    };
+    if before == 0.0 {
+        return None;
+    }
+    let change = (after - before) / before * 100.0;
+    let sign = if change > 0.0 { "+" } else { "" };
+    Some(format!("({sign}{change:.0}% {unit} vs previous run)"))
+}
+
 /// `heap.pb.gz · inuse_space 15.27MB`: the status line of a shown profile.
 pub fn status_summary(name: &str, ty: &ValueType, total: i64) -> String {
     format!("{name} · {} {}", ty.name, label(total, &ty.unit))
@@ -175,7 +222,7 @@ pub fn status_summary(name: &str, ty: &ValueType, total: i64) -> String {
 /// `heap2.pb.gz − heap.pb.gz · inuse_space +1.05MB`: the status line of a
 /// profile compared with a base, with the net change.
 pub fn diff_summary(name: &str, base: &str, ty: &ValueType, net: i64) -> String {
-    let scale = Scale { ty, total: 0, signed: true };
+    let scale = Scale::new(ty, 0).signed(true);
     format!("{name} − {base} · {} {}", ty.name, scale.value(net))
 }
 
@@ -202,7 +249,7 @@ mod tests {
     #[test]
     fn differences_carry_their_sign() {
         let space = ValueType::new("inuse_space", "bytes");
-        let diff = Scale { ty: &space, total: 4 * 1024 * 1024, signed: true };
+        let diff = Scale::new(&space, 4 * 1024 * 1024).signed(true);
         let mb = 1024 * 1024;
         assert_eq!(diff.hint(Cost { flat: mb, cum: 2 * mb }), "+1MB flat · +2MB cum (+50.00%)");
         assert_eq!(diff.hint(Cost { flat: -mb, cum: -mb }), "-1MB flat · -1MB cum (-25.00%)");
@@ -210,6 +257,27 @@ mod tests {
         assert_eq!(diff.row(Cost { flat: 0, cum: -mb }), "inuse_space: 0 flat (0.00%), -1MB cum (-25.00%)");
         assert_eq!(diff.lens(Cost { flat: mb, cum: mb }), "inuse_space: +1MB flat, +1MB cum (+25.00%) · callers");
         assert_eq!(diff_summary("new.pb.gz", "old.pb.gz", &space, -mb / 2), "new.pb.gz − old.pb.gz · inuse_space -512kB");
+    }
+
+    #[test]
+    fn per_operation_values() {
+        let space = ValueType::new("alloc_space", "bytes");
+        let per_op = Scale { per_op: Some(1000), ..Scale::new(&space, 8 << 20) };
+        assert_eq!(per_op.hint(Cost { flat: 4 << 20, cum: 8 << 20 }), "4.10kB/op flat · 8.19kB/op cum (100.00%)");
+        let objects = ValueType::new("alloc_objects", "count");
+        let diff = Scale { per_op: Some(4), ..Scale::new(&objects, 100) }.signed(true);
+        assert_eq!(diff.value(-6), "-1.50/op");
+    }
+
+    #[test]
+    fn benchmark_results() {
+        let before = BenchResult { name: "BenchmarkRender".into(), iterations: 1, ns_per_op: Some(1520.0), bytes_per_op: Some(2048.0), allocs_per_op: Some(3.0) };
+        assert_eq!(bench_result(&before), "BenchmarkRender: 1520 ns/op · 2048 B/op · 3 allocs/op");
+        let after = BenchResult { bytes_per_op: Some(1228.8), ns_per_op: Some(812.25), ..before.clone() };
+        assert_eq!(bench_result(&after), "BenchmarkRender: 812.25 ns/op · 1228.8 B/op · 3 allocs/op");
+        assert_eq!(bench_change(&before, &after).as_deref(), Some("(-40% B/op vs previous run)"));
+        let timed = BenchResult { bytes_per_op: None, ..after.clone() };
+        assert_eq!(bench_change(&timed, &BenchResult { bytes_per_op: None, ns_per_op: Some(3040.0), ..after }).as_deref(), Some("(+274% ns/op vs previous run)"));
     }
 
     #[test]

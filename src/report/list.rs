@@ -23,10 +23,13 @@ struct FileListing<'a> {
 pub type SourceReader<'a> = dyn Fn(&str) -> Result<String, String> + 'a;
 
 /// Lists every function whose name matches `pattern`, with the flat and
-/// cum of each source line. Errors when nothing matches.
+/// cum of each source line. `total` is pprof's total when it is not the
+/// index's (with filters, the unfiltered profile's). Errors when nothing
+/// matches.
 pub fn render(
     index: &Index,
     t: SampleType,
+    total: Option<i64>,
     pattern: &Regex,
     unit: &OutputUnit,
     read: &SourceReader<'_>,
@@ -45,7 +48,7 @@ pub fn render(
     }
     functions.sort_by(|a, b| index.function(*a).name.cmp(&index.function(*b).name));
 
-    let total = index.total(t);
+    let total = total.unwrap_or_else(|| index.total(t));
     let mut out = String::new();
     let _ = writeln!(out, "Total: {}", fmt(total));
     for f in functions {

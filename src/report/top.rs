@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::analysis::filter::Filters;
 use crate::analysis::top as ranking;
 use crate::analysis::units::{self, OutputUnit};
 use crate::analysis::{Index, SampleType};
@@ -19,16 +20,23 @@ pub struct TopOptions {
     /// `-unit`: `None` (or `minimum`) picks one unit for the table as pprof
     /// does, `auto` scales each value on its own, anything else is fixed.
     pub unit: Option<String>,
+    /// The filters the profiles went through, listed under "Active
+    /// filters:" as pprof lists them.
+    pub filters: Filters,
+    /// pprof's total when it is not the index's: with filters, that of the
+    /// profiles before filtering ([`crate::analysis::filter::unfiltered_total`]),
+    /// which every percentage and cutoff is a share of.
+    pub total: Option<i64>,
 }
 
 /// Renders the table for sample type `t` of `index`, built from
-/// `profiles` (for a diff: the profile, then the base), as
-/// `go tool pprof -top` prints it.
+/// `profiles` (for a diff: the profile, then the base; with filters, the
+/// filtered copies), as `go tool pprof -top` prints it.
 pub fn render(index: &Index, profiles: &[&Profile], t: SampleType, options: &TopOptions) -> String {
     let top = ranking::top(index, profiles, t, &options.ranking);
     let value_type = &index.sample_types()[t.0];
     let unit = value_type.unit.as_str();
-    let total = index.total(t);
+    let total = options.total.unwrap_or_else(|| index.total(t));
     let output_unit = match options.unit.as_deref() {
         None | Some("minimum") if top.rows.is_empty() => OutputUnit::Auto,
         None | Some("minimum") => {
@@ -53,7 +61,8 @@ pub fn render(index: &Index, profiles: &[&Profile], t: SampleType, options: &Top
     let shown_total = top.rows.iter().fold(0i64, |s, r| s.wrapping_add(r.cost.flat));
 
     let mut out = String::new();
-    for line in Header::of(profiles).lines(&value_type.name, unit, total, &output_unit) {
+    let header = Header::of(profiles).lines(&value_type.name, unit, total, &output_unit);
+    for line in header.iter().chain(&super::header::active_filters(&options.filters)) {
         let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(

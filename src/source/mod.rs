@@ -3,6 +3,7 @@
 
 pub mod discover;
 pub mod fs;
+pub mod gotest;
 pub mod live;
 pub mod load;
 pub mod workspace;

@@ -30,11 +30,20 @@ pub fn source(rel: &str) -> String {
 
 /// The 0-based line of `rel` that contains `needle`; there must be exactly one.
 pub fn line_of(rel: &str, needle: &str) -> u64 {
-    let text = source(rel);
+    only_line(rel, &source(rel), needle)
+}
+
+/// The same in any file.
+pub fn line_in(path: &std::path::Path, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    only_line(&path.display().to_string(), &text, needle)
+}
+
+fn only_line(name: &str, text: &str, needle: &str) -> u64 {
     let found: Vec<usize> = text.lines().enumerate().filter(|(_, l)| l.contains(needle)).map(|(i, _)| i).collect();
     match found[..] {
         [line] => line as u64,
-        _ => panic!("{rel}: {needle:?} should be on exactly one line, found on lines {found:?} (0-based)"),
+        _ => panic!("{name}: {needle:?} should be on exactly one line, found on lines {found:?} (0-based)"),
     }
 }
 

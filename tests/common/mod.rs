@@ -9,6 +9,8 @@ pub mod demo;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use pprof_lsp::analysis::Filters;
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -150,14 +152,17 @@ pub fn exact_unit(unit: &str) -> &'static str {
     }
 }
 
-/// One `-top` golden: `<stem>.<type>.<lines|functions>[.<variant>].top.txt`,
-/// where a stem `<new>-diff-<base>` is `-diff_base <base> <new>`.
+/// One `-top` golden: `<stem>.<type>.<lines|functions>[.<variant>][.<filter case>].top.txt`,
+/// where a stem `<new>-diff-<base>` is `-diff_base <base> <new>` and a
+/// filter case is a name from `tests/fixtures/filters.txt` (it has a `=`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TopGoldenFile {
     pub stem: String,
     pub sample_type: String,
     pub lines: bool,
     pub variant: Variant,
+    /// The filter case, for goldens recorded with filters.
+    pub filter: Option<String>,
     pub path: PathBuf,
 }
 
@@ -175,14 +180,28 @@ impl TopGoldenFile {
     }
 }
 
-/// Every `-top` golden, sorted by name.
+/// Every `-top` golden recorded without filters, sorted by name.
 pub fn top_goldens() -> Vec<TopGoldenFile> {
+    all_top_goldens().into_iter().filter(|g| g.filter.is_none()).collect()
+}
+
+/// Every `-top` golden recorded with filters, sorted by name.
+pub fn filter_goldens() -> Vec<TopGoldenFile> {
+    all_top_goldens().into_iter().filter(|g| g.filter.is_some()).collect()
+}
+
+/// Every `-top` golden, sorted by name.
+pub fn all_top_goldens() -> Vec<TopGoldenFile> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(golden_dir()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let Some(base) = name.strip_suffix(".top.txt") else { continue };
         let mut parts: Vec<&str> = base.split('.').collect();
+        let filter = parts.last().filter(|p| p.contains('=')).map(|p| p.to_string());
+        if filter.is_some() {
+            parts.pop();
+        }
         let suffix = match parts.last() {
             Some(&"lines" | &"functions") => None,
             _ => parts.pop(),
@@ -192,8 +211,72 @@ pub fn top_goldens() -> Vec<TopGoldenFile> {
         assert!(matches!(kind, "lines" | "functions"), "{name}: granularity {kind:?}");
         let sample_type = parts.pop().unwrap_or_else(|| panic!("{name}: no sample type")).to_string();
         assert!(!parts.is_empty(), "{name}: no profile");
-        out.push(TopGoldenFile { stem: parts.join("."), sample_type, lines: kind == "lines", variant, path });
+        out.push(TopGoldenFile { stem: parts.join("."), sample_type, lines: kind == "lines", variant, filter, path });
     }
     out.sort();
     out
+}
+
+/// One line of `tests/fixtures/filters.txt`: the filter flags some goldens
+/// were recorded with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilterCase {
+    pub name: String,
+    pub stem: String,
+    pub sample_type: String,
+    /// pprof's flags without the dash, e.g. `("focus", "catalog")`.
+    pub flags: Vec<(String, String)>,
+}
+
+impl FilterCase {
+    /// The filters of this case.
+    pub fn filters(&self) -> Filters {
+        let mut f = Filters::default();
+        for (name, value) in &self.flags {
+            let slot = match name.as_str() {
+                "focus" => &mut f.focus,
+                "ignore" => &mut f.ignore,
+                "hide" => &mut f.hide,
+                "show" => &mut f.show,
+                "show_from" => &mut f.show_from,
+                "tagfocus" => &mut f.tagfocus,
+                "tagignore" => &mut f.tagignore,
+                other => panic!("filter case {}: unknown flag -{other}", self.name),
+            };
+            *slot = Some(value.clone());
+        }
+        f
+    }
+
+    /// The same flags for `pprof-lsp`, e.g. `--show-from=x`.
+    pub fn cli_args(&self) -> Vec<String> {
+        self.flags.iter().map(|(name, value)| format!("--{}={value}", name.replace('_', "-"))).collect()
+    }
+}
+
+/// The filter cases of `tests/fixtures/filters.txt`, in its order.
+pub fn filter_cases() -> Vec<FilterCase> {
+    let text = String::from_utf8(read(&root().join("tests/fixtures/filters.txt"))).unwrap();
+    let mut cases = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let [name, stem, sample_type, flags @ ..] = &words[..] else { panic!("filters.txt: short line {line:?}") };
+        assert!(!flags.is_empty(), "filters.txt: {name} has no flags");
+        let flags = flags
+            .iter()
+            .map(|f| {
+                let (flag, value) = f.strip_prefix('-').and_then(|f| f.split_once('=')).unwrap_or_else(|| panic!("filters.txt: {name}: {f:?} is not -name=value"));
+                (flag.to_string(), value.to_string())
+            })
+            .collect();
+        cases.push(FilterCase { name: name.to_string(), stem: stem.to_string(), sample_type: sample_type.to_string(), flags });
+    }
+    cases
+}
+
+/// The filter case a golden was recorded with.
+pub fn filter_case(golden: &TopGoldenFile) -> Option<FilterCase> {
+    let name = golden.filter.as_ref()?;
+    let case = filter_cases().into_iter().find(|c| &c.name == name);
+    Some(case.unwrap_or_else(|| panic!("{}: no filter case {name} in tests/fixtures/filters.txt", golden.name())))
 }

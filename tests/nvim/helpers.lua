@@ -27,10 +27,26 @@ local function dump_lsp_log()
   end
 end
 
+--- Functions run before Neovim exits, whether the test passed or failed:
+--- they stop what the test started (see `start_leaky`).
+local cleanups = {}
+
+--- @param fn fun()
+function M.on_exit(fn)
+  table.insert(cleanups, fn)
+end
+
+local function clean_up()
+  while #cleanups > 0 do
+    pcall(table.remove(cleanups))
+  end
+end
+
 function M.fail(message)
   io.stderr:write('FAIL: ' .. message .. '\n')
   dump_lsp_log()
   io.stderr:flush()
+  clean_up()
   vim.cmd('cquit! 1')
 end
 
@@ -85,6 +101,7 @@ function M.run(body)
       M.fail(tostring(err))
     end
     M.eq(M.errors, {}, 'error messages from the server')
+    clean_up()
     -- On a line of its own: messages shown before it may lack a newline.
     M.log('\nok')
     vim.cmd('qall!')
@@ -125,7 +142,9 @@ function M.hints(bufnr)
   local out = {}
   for _, item in ipairs(vim.lsp.inlay_hint.get({ bufnr = bufnr })) do
     local line = item.inlay_hint.position.line
-    out[line] = label_text(item.inlay_hint.label)
+    -- Several hints on one line (costs, then a growth mark) read as one.
+    local text = label_text(item.inlay_hint.label)
+    out[line] = out[line] and (out[line] .. ' ' .. text) or text
   end
   return out
 end
@@ -174,6 +193,62 @@ function M.wait_lens(bufnr, line, prefix)
     ))
   end
   return seen
+end
+
+--- Starts the leaking Go service of tests/fixtures/leaky (the binary
+--- `scripts/build-leaky.sh` made, named by PPROF_LEAKY_BIN) and waits for
+--- the address it prints. It is stopped by its PID when the test ends, pass
+--- or fail; it also exits when its stdin (a pipe from Neovim) closes, and
+--- after `-lifetime`. Its PID goes to PPROF_LEAKY_PIDFILE, so the test script
+--- can check that it is gone.
+--- @return { pid: integer, url: string, stop: fun() }
+function M.start_leaky()
+  local bin = os.getenv('PPROF_LEAKY_BIN')
+  M.check(bin and vim.fn.executable(bin) == 1, 'PPROF_LEAKY_BIN does not name the leaky service (run scripts/test-nvim.sh)')
+  local output = {}
+  local proc = vim.system({ bin, '-lifetime', '90s' }, {
+    stdin = true,
+    stdout = function(_, data)
+      table.insert(output, data)
+    end,
+    stderr = function(_, data)
+      table.insert(output, data)
+    end,
+  })
+  local function stop()
+    if proc:is_closing() then
+      return
+    end
+    vim.uv.kill(proc.pid, 'sigterm')
+    proc:wait(3000)
+    if not proc:is_closing() then
+      vim.uv.kill(proc.pid, 'sigkill')
+      proc:wait(1000)
+    end
+  end
+  M.on_exit(stop)
+  local pidfile = os.getenv('PPROF_LEAKY_PIDFILE')
+  if pidfile then
+    vim.fn.writefile({ tostring(proc.pid) }, pidfile)
+  end
+  local addr = M.wait(10000, function()
+    return table.concat(output):match('listening on (%S+)')
+  end, 'the leaky service to print its address')
+  return { pid = proc.pid, url = ('http://%s/debug/pprof/heap'):format(addr), stop = stop }
+end
+
+--- The 1-based line of `path` that ends in `// marker: NAME`.
+--- @param path string
+--- @param name string
+--- @return integer
+function M.marker_line(path, name)
+  for i, line in ipairs(vim.fn.readfile(path)) do
+    if line:match('// marker: ' .. name .. '$') then
+      return i
+    end
+  end
+  M.fail(('no line ending in "// marker: %s" in %s'):format(name, path))
+  return 0
 end
 
 --- The Windows-path profile, relative to the workspace (tests/fixtures/goprog).

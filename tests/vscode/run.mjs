@@ -5,7 +5,11 @@
 // Chromium: the inlay hint, the code lens, the status bar item, the jump
 // made by "Pprof: Show Hot Entries", the status bar following the server's
 // `pprof/status` when the profile file is replaced on disk and when a load
-// fails, and (from the protocol trace) that the extension never polls.
+// fails, signed hints while comparing with a base profile ("Pprof: Compare
+// with Base Profile…"), and (from the protocol trace) that the extension
+// never polls. Then it opens a copy of tests/fixtures/leaky with the heap
+// URL of the real leaking service as a live profile: the growth mark on the
+// leak line, "Pprof: Show Growing Lines", the Warning in the Problems panel.
 //
 // Usage: node tests/vscode/run.mjs [path/to/pprof-lsp-x.y.z.vsix]
 // Tools come from .tools/ (scripts/install-vscode-test-deps.sh).
@@ -32,9 +36,14 @@ const PROFILE = path.join(PROFILES, 'windows.heap.pb.gz');
 /** Replaces the shown profile on disk halfway through. */
 const NEXT_PROFILE = path.join(PROFILES, 'heap2.pb.gz');
 const SERVER = path.join(ROOT, 'target', 'release', 'pprof-lsp');
+/** The base profile compared with: heap2.pb.gz − heap.pb.gz is recorded in tests/golden. */
+const BASE_PROFILE = path.join(PROFILES, 'heap.pb.gz');
+/** The leaking service, built by scripts/build-leaky.sh from another copy of its sources. */
+const LEAKY_BIN = process.env.PPROF_LEAKY_BIN;
+const LEAKY_SOURCES = path.join(ROOT, 'tests', 'fixtures', 'leaky');
 
 /** The whole run, including start-up and shut-down. */
-const TOTAL_MS = Number(process.env.PPROF_VSCODE_TIMEOUT_MS ?? 240_000);
+const TOTAL_MS = Number(process.env.PPROF_VSCODE_TIMEOUT_MS ?? 330_000);
 /** One wait for something to show up on the page. */
 const WAIT_MS = 45_000;
 
@@ -57,6 +66,31 @@ function recorded(stem, sampleType) {
     return { total, percent };
 }
 
+/**
+ * The main.go lines of the recorded `-diff_base heap.pb.gz heap2.pb.gz`
+ * inuse_space table that grew and shrank most (by flat), with their cum% as
+ * pprof printed them (pprof leaves out the sign).
+ */
+function recordedDiff() {
+    const file = path.join(ROOT, 'tests', 'golden', 'heap2-diff-heap.inuse_space.lines.top.txt');
+    const rows = [];
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+        const m = /^\s*(-?\d+)B?\s+\S+\s+\S+\s+-?\d+B\s+(\S+%)\s+main\.\S+ \S+\/pprofdemo\/main\.go:(\d+)/.exec(line);
+        if (m) rows.push({ flat: Number(m[1]), percent: m[2], line: Number(m[3]) });
+    }
+    const grew = rows.filter((r) => r.flat > 0).sort((a, b) => b.flat - a.flat)[0];
+    const shrank = rows.filter((r) => r.flat < 0).sort((a, b) => a.flat - b.flat)[0];
+    if (!grew || !shrank) throw new Error(`no growing and shrinking main.go rows in ${file}`);
+    return { grew, shrank };
+}
+
+/** The 1-based line of `file` that ends in `// marker: NAME`. */
+function markerLine(file, name) {
+    const index = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.endsWith(`// marker: ${name}`));
+    if (index < 0) throw new Error(`no line ending in "// marker: ${name}" in ${file}`);
+    return index + 1;
+}
+
 /** pprof's label for a byte count of a few MB: two decimals, trailing zeros dropped. */
 const mbLabel = (bytes) => `${(bytes / 1048576).toFixed(2).replace(/\.?0+$/, '')}MB`;
 
@@ -72,6 +106,7 @@ let page;
 let shot = 0;
 let failed = false;
 let tmp;
+let leaky;
 
 const watchdog = setTimeout(() => {
     console.error(`FAIL: the whole run took longer than ${TOTAL_MS / 1000}s`);
@@ -81,7 +116,7 @@ const watchdog = setTimeout(() => {
 
 async function main() {
     const vsix = process.argv[2] ?? findVsix();
-    for (const [what, file] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM], ['the .vsix', vsix], ['the fixture profile', PROFILE]]) {
+    for (const [what, file] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM], ['the .vsix', vsix], ['the fixture profile', PROFILE], ['the leaky service (PPROF_LEAKY_BIN)', LEAKY_BIN ?? '']]) {
         if (!fs.existsSync(file)) {
             throw new Error(`${what} is missing: ${file} (run scripts/install-vscode-test-deps.sh and scripts/test-vscode.sh)`);
         }
@@ -114,6 +149,9 @@ async function main() {
         'telemetry.telemetryLevel': 'off',
         'update.mode': 'none',
         'editor.inlayHints.enabled': 'on',
+        // VS Code cuts hints longer than 43 characters with an ellipsis by
+        // default; some checks read long hints whole (stale marks).
+        'editor.inlayHints.maximumLength': 0,
         'editor.codeLens': true,
         'editor.minimap.enabled': false,
         'window.commandCenter': false,
@@ -278,6 +316,68 @@ async function main() {
     log(`line ${HOT_LINE} after the reload: "${changedHint.replace(/\s+/g, ' ').trim()}"`);
     await screenshot('reloaded');
 
+    // 7b. Compare with Base Profile…: heap.pb.gz as the base of the shown
+    //     heap2 data. Hints become signed differences, the status bar names
+    //     the base, and Stop comparing brings the plain hints back.
+    const { grew, shrank } = recordedDiff();
+    await quickOpen('main.go');
+    await until('main.go is the active editor', async () => (await activeTab()).includes('main.go'));
+    const plainHint = async (line) => {
+        await goToLine(line);
+        return until(`a plain hint on main.go:${line}`, async () =>
+            (await editorLines()).find((l) => l.number === line && /\d(MB|kB)\sflat/.test(l.text))?.text);
+    };
+    const plain = { grew: await plainHint(grew.line), shrank: await plainHint(shrank.line) };
+    for (const text of Object.values(plain)) {
+        if (/[+-][\d.]+(MB|kB)\sflat/.test(text)) throw new Error(`a hint is signed before comparing: ${text}`);
+    }
+    // Show Growing Lines on a profile file: the server's reason, as an error message.
+    await runCommand('Pprof: Show Growing Lines');
+    const notLive = page.locator('.notification-toast', { hasText: 'not live' });
+    log(`Show Growing Lines on a file: "${(await until('the server\'s reason', async () => (await notLive.count()) && (await notLive.first().innerText()))).replace(/\s+/g, ' ').trim()}"`);
+    await runCommand('Notifications: Clear All Notifications');
+    await until('the notifications to clear', async () => (await page.locator('.notification-toast').count()) === 0);
+    await runCommand('Pprof: Compare with Base Profile…');
+    const choices = await until('the base choices', async () => {
+        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+        return rows[0]?.includes('Choose a profile file') ? rows : undefined;
+    });
+    log(`base choices: ${choices.map((r) => r.replace(/\s+/g, ' ').trim()).join(' | ')}`);
+    if (choices.some((r) => r.includes('Stop comparing'))) throw new Error('"Stop comparing" is offered with no base set');
+    await page.locator('.quick-input-widget input').fill('Choose a profile file');
+    await page.keyboard.press('Enter');
+    await pickFile(BASE_PROFILE);
+    const comparing = await until('the status bar to name the base', async () =>
+        (await statusItems()).find((t) => t.includes(`− ${path.basename(BASE_PROFILE)}`)));
+    log(`status bar while comparing: "${comparing.trim()}"`);
+    // The hint is the end of the line's text: `+1.02MB flat · +1.02MB cum (+6.70%)`.
+    const signedHint = async (row, sign) => {
+        await goToLine(row.line);
+        const percent = `(${sign}${row.percent})`;
+        return until(`a hint starting with ${sign} and ending ${percent} on main.go:${row.line}`, async () => {
+            const text = (await editorLines()).find((l) => l.number === row.line)?.text.replace(/\s+/g, ' ').trim();
+            const hint = text && /[+-]?[\d.]+[kMGTP]?B flat · .*$/.exec(text)?.[0];
+            return hint && hint.startsWith(sign) && hint.endsWith(percent) ? hint : undefined;
+        });
+    };
+    log(`main.go:${grew.line} compared: "${await signedHint(grew, '+')}"`);
+    log(`main.go:${shrank.line} compared: "${await signedHint(shrank, '-')}"`);
+    await screenshot('compared');
+    await runCommand('Pprof: Compare with Base Profile…');
+    await until('"Stop comparing" naming the base', async () =>
+        (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes('Stop comparing') && r.includes(BASE_PROFILE)));
+    await page.locator('.quick-input-widget input').fill('Stop comparing');
+    await page.keyboard.press('Enter');
+    await until('the status bar to stop naming the base', async () => {
+        const items = await statusItems();
+        return items.some((t) => t.includes('inuse_space')) && !items.some((t) => t.includes('−'));
+    });
+    await until(`the plain hint back on main.go:${shrank.line}`, async () =>
+        (await editorLines()).find((l) => l.number === shrank.line)?.text === plain.shrank);
+    log('Stop comparing restored the plain hints');
+    await quickOpen(`internal/catalog/${FILE}`);
+    await until(`${FILE} is the active editor`, async () => (await activeTab()).includes(FILE));
+
     // 8. Clicking the status bar item switches the sample type.
     await page.locator('.statusbar-item', { hasText: 'inuse_space' }).first().click();
     const input = page.locator('.quick-input-widget input');
@@ -358,6 +458,11 @@ async function main() {
     if (statusNotifications < 4) throw new Error(`only ${statusNotifications} pprof/status notifications in the trace`);
     if (statusRequests !== 1) throw new Error(`the extension sent pprof.status ${statusRequests} times; once, at start, is all it should`);
 
+    // 12b. A live profile: the real leaking service, polled every second, in
+    //      a copy of its sources opened as the workspace (the service was
+    //      built from another copy, so the server maps the profile's paths).
+    await liveProfile(port);
+
     // 13. A server path that does not exist: the server is stopped and the
     //    error names the setting, with a button that opens it.
     const missing = path.join(tmp, 'no-such-dir', 'pprof-lsp');
@@ -396,6 +501,118 @@ async function main() {
     if (failures.length) {
         throw new Error(`unexpected error notifications: ${failures.join(' | ')}`);
     }
+}
+
+/** Step 12b: the live profile of the leaking service, in a window of its own. */
+async function liveProfile(port) {
+    const workspace = path.join(tmp, 'leaky');
+    fs.cpSync(LEAKY_SOURCES, workspace, { recursive: true });
+    const main = path.join(workspace, 'main.go');
+    const leak = markerLine(main, 'leak');
+    leaky = await startLeaky();
+    log(`leaky service (pid ${leaky.pid}) at ${leaky.url}`);
+    fs.mkdirSync(path.join(workspace, '.vscode'));
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'),
+        JSON.stringify({ 'pprof.profiles': [leaky.url], 'pprof.refreshSeconds': 1 }, null, 2));
+
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await until('the explorer shows the leaky workspace', () => page.locator('.explorer-folders-view').first().isVisible());
+    await quickOpen('main.go');
+    await until('main.go is the active editor', async () => (await activeTab()).includes('main.go'));
+    await goToLine(leak);
+
+    // The growth mark on the leak line, after a few snapshots.
+    const marked = await until(`the growth mark on main.go:${leak}`, async () =>
+        (await editorLines()).find((l) => l.number === leak && /▲\s\S+\/min/.test(l.text))?.text, 60_000);
+    log(`main.go:${leak}: "${marked.replace(/\s+/g, ' ').trim()}"`);
+    const live = await until('the status bar to say live', async () =>
+        (await statusItems()).find((t) => /live\s·\s\d+\ssnapshots\s·\s\d\d:\d\d:\d\d\sUTC/.test(t)));
+    log(`status bar: "${live.trim()}"`);
+    await screenshot('live');
+
+    // Show Growing Lines: the leak line first; picking it from another file opens it there.
+    await quickOpen('go.mod');
+    await until('go.mod is the active editor', async () => (await activeTab()).includes('go.mod'));
+    await runCommand('Pprof: Show Growing Lines');
+    const rows = await until('the growing lines', async () => {
+        const texts = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+        return texts.length && texts[0].includes('/min') ? texts : undefined;
+    });
+    log(`growing lines: ${rows.slice(0, 3).map((r) => r.replace(/\s+/g, ' ').trim()).join(' | ')}`);
+    if (!rows[0].includes('main.leakOnce') || !new RegExp(`main\\.go:${leak}(?!\\d)`).test(rows[0])) {
+        throw new Error(`the first growing line is not main.leakOnce at main.go:${leak}: ${rows[0]}`);
+    }
+    await screenshot('growing-lines');
+    await page.keyboard.press('Enter');
+    await until('main.go is active again', async () => (await activeTab()).includes('main.go'));
+    const cursor = await until(`the cursor on line ${leak}`, async () => {
+        const pos = (await statusItems()).map((t) => /Ln (\d+), Col (\d+)/.exec(t)).find(Boolean);
+        return pos && Number(pos[1]) === leak ? pos[0] : undefined;
+    });
+    log(`after picking it: main.go, ${cursor}`);
+
+    // The Warning in the Problems panel.
+    await runCommand('View: Focus Problems');
+    const problem = await until('the growth warning in the Problems panel', async () => {
+        const texts = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+        return texts.find((t) => /grows\s\S+\/min/.test(t) && t.includes(`Ln ${leak},`));
+    });
+    log(`problem: "${problem.replace(/\s+/g, ' ').trim()}"`);
+    await screenshot('problems');
+
+    // The service goes away: the status bar says since when it is unreachable.
+    await stopLeaky();
+    const gone = await until('the status bar to say unreachable', async () =>
+        (await statusItems()).find((t) => /live\s·\sunreachable\ssince\s\d\d:\d\d:\d\d\sUTC/.test(t)));
+    log(`status bar after stopping the service: "${gone.trim()}"`);
+}
+
+/** Starts the leaking service and waits for the address it prints. */
+async function startLeaky() {
+    // It also exits when its stdin (a pipe from here) closes, and after -lifetime.
+    const child = spawn(LEAKY_BIN, ['-lifetime', '3m'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const addr = await until('the leaky service to print its address', () => /listening on (\S+)/.exec(output)?.[1], 10_000);
+    return { pid: child.pid, child, url: `http://${addr}/debug/pprof/heap` };
+}
+
+/** Stops the leaking service by its PID and waits until it is gone. */
+async function stopLeaky() {
+    const running = leaky;
+    leaky = undefined;
+    if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
+    const exited = new Promise((r) => running.child.once('exit', r));
+    process.kill(running.pid, 'SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (running.child.exitCode === null && running.child.signalCode === null) process.kill(running.pid, 'SIGKILL');
+}
+
+/** Moves the cursor of the active editor to a 1-based line (Quick Open's `:N`). */
+async function goToLine(line) {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}`);
+    await until(`Quick Open to offer line ${line}`, async () =>
+        (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes(`line ${line}`)));
+    await page.keyboard.press('Enter');
+    await until(`the cursor on line ${line}`, async () =>
+        (await statusItems()).some((t) => t.includes(`Ln ${line},`)));
+    await until(`line ${line} in view`, async () => (await editorLines()).some((l) => l.number === line));
+}
+
+/** Picks a file in the simple file dialog code-server shows. */
+async function pickFile(file) {
+    const dialog = page.locator('.quick-input-widget input');
+    await dialog.waitFor({ state: 'visible' });
+    await until('the file dialog', async () => (await dialog.inputValue()).startsWith('/'));
+    await dialog.fill(file);
+    await until(`the file dialog to list ${path.basename(file)}`, async () =>
+        (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes(path.basename(file))));
+    await page.keyboard.press('Enter');
 }
 
 /** Reads the active editor's visible lines and code lenses with their screen positions. */
@@ -441,7 +658,9 @@ const activeTab = async () => {
 };
 
 async function quickOpen(name) {
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => {});
+    // Focus the workbench by clicking the empty part of the side bar: a click
+    // in the editor could land on a code lens.
+    await page.locator('.monaco-workbench').click({ position: { x: 150, y: 750 } }).catch(() => {});
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
@@ -526,6 +745,7 @@ function finish(code) {
     finishing ??= (async () => {
         clearTimeout(watchdog);
         if (failed) await screenshot('failure');
+        await stopLeaky().catch((e) => console.error(`stopping the leaky service: ${e.message}`));
         await browser?.close().catch(() => {});
         if (codeServer?.pid) {
             // code-server runs in its own process group (detached); stop all of it.

@@ -4,6 +4,8 @@
 
 import * as vscode from 'vscode';
 
+import { compareWithBase } from './diffBase';
+import { showGrowingLines } from './growth';
 import { displayPath, reveal, shortFunction } from './locations';
 import {
     Command,
@@ -35,6 +37,8 @@ export function registerCommands(session: Session): vscode.Disposable[] {
         command('pprof.openProfileFromUrl', () => openProfileFromUrl(session)),
         command('pprof.chooseSampleType', () => chooseSampleType(session)),
         command('pprof.showHotEntries', () => showHotEntries(session)),
+        command('pprof.showGrowingLines', () => showGrowingLines(session)),
+        command('pprof.compareWithBase', () => compareWithBase(session)),
         command('pprof.showUnresolvedPaths', () => showUnresolvedPaths(session)),
         command('pprof.toggleAnnotations', () => toggleAnnotations(session)),
         command('pprof.restartServer', () => session.restart()),

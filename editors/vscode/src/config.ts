@@ -30,6 +30,11 @@ export interface ServerSettings {
     lenses: { enabled: boolean };
     maxProfileBytes: number;
     watch: boolean;
+    diagnostics: { hotLines: boolean; hotLineCount: number; growth: boolean };
+    refreshSeconds: number;
+    history: number;
+    growth: { minPercentPerMinute: number };
+    diffBase: string | null;
 }
 
 export class Config {

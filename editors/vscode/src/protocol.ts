@@ -35,6 +35,26 @@ export interface Status {
     // Present while a load runs, and after a failure until a load succeeds:
     loading?: string;
     error?: string;
+    /** The base profile values are compared with (`pprof.setDiffBase`), while one is set. */
+    diffBase?: string;
+    /** How the status names the base (a file name, or "the previous snapshot of …"). */
+    diffBaseName?: string;
+    /** Present while the shown profile is a polled URL. */
+    live?: LiveStatus;
+}
+
+/** A live (polled) source's state, in the status. */
+export interface LiveStatus {
+    /** Snapshots kept for growth. */
+    snapshots: number;
+    refreshSeconds: number;
+    /** The last successful fetch, e.g. `14:03:22 UTC`. */
+    lastFetch?: string;
+    /** While the endpoint does not answer. */
+    unreachableSince?: string;
+    error?: string;
+    /** `delta over 30 s` for `?seconds=N` URLs. */
+    delta?: string;
 }
 
 /** Server → client, whenever what the server shows changes. */
@@ -76,6 +96,43 @@ export interface TopEntry {
     flat: number;
     cum: number;
     label: string;
+}
+
+/** `pprof.setDiffBase`: a base profile to compare with; `{}` stops comparing. */
+export type DiffBaseArgs = { path: string } | { url: string } | { previous: true } | Record<string, never>;
+
+/** `pprof.growth`; both optional (the shown sample type if it describes state; every row). */
+export interface GrowthArgs {
+    sampleType?: string;
+    n?: number;
+}
+
+/** One line of `pprof.growth`. */
+export interface GrowthRow {
+    /** Set when the file is mapped to a local file. */
+    uri?: string;
+    /** The local path when mapped, else the profile's. */
+    file: string;
+    /** 1-based. */
+    line: number;
+    function: string;
+    /** The latest values, integers in `unit`. */
+    flat: number;
+    cum: number;
+    /** Least-squares slopes over the snapshots, in `unit` per minute. */
+    flatPerMinute: number;
+    /** `+75MB/min flat · +75MB/min cum · 300MB now`, ready to show. */
+    label: string;
+    cumPerMinute: number;
+}
+
+/** The result of `pprof.growth`; rows by `flatPerMinute`, descending. */
+export interface GrowthReport {
+    sampleType: string;
+    unit: string;
+    snapshots: number;
+    seconds: number;
+    rows: GrowthRow[];
 }
 
 /** One entry of `pprof.unresolved`. */
@@ -160,4 +217,6 @@ export const Command = {
     listProfiles: 'pprof.listProfiles',
     showFunction: 'pprof.showFunction',
     heat: 'pprof.heat',
+    setDiffBase: 'pprof.setDiffBase',
+    growth: 'pprof.growth',
 } as const;

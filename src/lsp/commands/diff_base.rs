@@ -20,6 +20,7 @@ pub async fn run(backend: &Backend, args: DiffBaseArgs) -> Result<Status> {
             source: live.source.clone(),
             name: format!("the previous snapshot of {}", live.source.display_name()),
             profile,
+            iterations: None,
         })))
     } else {
         let target = args.path.or(args.url).filter(|t| !t.trim().is_empty());

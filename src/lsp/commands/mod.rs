@@ -8,6 +8,7 @@ mod growth;
 mod heat;
 mod load;
 mod profiles;
+mod run_benchmark;
 mod sample_type;
 mod show_function;
 mod toggle;
@@ -28,6 +29,8 @@ pub async fn execute(backend: &Backend, name: &str, arg: Value) -> Result<Value>
         command::SET_DIFF_BASE => json(diff_base::run(backend, parse_args(arg, "path")?).await),
         command::SELECT_SAMPLE_TYPE => json(sample_type::select(backend, parse_args(arg, "name")?).await),
         command::TOGGLE => json(toggle::run(backend, parse_args(arg, "enabled")?).await),
+        command::TOGGLE_PER_OP => json(toggle::per_op(backend, parse_args(arg, "enabled")?).await),
+        command::RUN_BENCHMARK => json(run_benchmark::run(backend, parse_args(arg, "name")?).await),
         command::SHOW_FUNCTION => json(show_function::run(backend, parse_args(arg, "function")?).await),
         command::STATUS => json(Ok(status::of(&backend.session.snapshot()))),
         command::LIST_SAMPLE_TYPES => json(backend.read(arg, |s, _: Value| sample_type::list(s)).await),

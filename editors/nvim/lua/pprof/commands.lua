@@ -105,6 +105,28 @@ function M.set_quickfix(rows, title)
   vim.fn.setqflist({}, ' ', { title = title, items = items })
 end
 
+--- Fills the quickfix list from a `pprof.growth` result, fastest-growing
+--- line first (the server's order). Each entry reads `function  label`,
+--- the server's label of the row.
+--- @param result table
+--- @param title string
+function M.set_growth_quickfix(result, title)
+  local items = {}
+  for _, row in ipairs(result.rows or {}) do
+    local text = ('%s  %s'):format(row['function'] ~= '' and row['function'] or '?', row.label or '')
+    local item = { text = text, valid = 0 }
+    if type(row.uri) == 'string' then
+      item.filename = vim.uri_to_fname(row.uri)
+      item.lnum = row.line
+      item.valid = 1
+    else
+      item.text = ('%s:%s  %s  (not in the workspace)'):format(row.file, tostring(row.line), text)
+    end
+    table.insert(items, item)
+  end
+  vim.fn.setqflist({}, ' ', { title = title, items = items })
+end
+
 --- Shows unmapped profile paths in a scratch buffer.
 --- @param entries table[]
 local function show_unresolved(entries)
@@ -203,6 +225,66 @@ M.subcommands = {
       return vim.tbl_filter(function(x)
         return vim.startswith(x, lead)
       end, { 'flat', 'cum', '10', '20', '50' })
+    end,
+  },
+  growth = {
+    usage = 'growth [n]',
+    run = function(args)
+      local n = tonumber(args[1]) or 20
+      run('pprof.growth', { n = n }, function(result)
+        local rows = type(result) == 'table' and result.rows or {}
+        if #rows == 0 then
+          notify('no line has data in the snapshots yet')
+          return
+        end
+        local title = ('pprof growth of %s per minute, over %d snapshots (%d s)'):format(
+          result.sampleType,
+          result.snapshots,
+          math.floor(result.seconds + 0.5)
+        )
+        M.set_growth_quickfix(result, title)
+        vim.cmd('botright copen ' .. math.min(10, #rows))
+        vim.cmd('wincmd p')
+      end)
+    end,
+    complete = function(lead)
+      return vim.tbl_filter(function(x)
+        return vim.startswith(x, lead)
+      end, { '10', '20', '50' })
+    end,
+  },
+  base = {
+    usage = 'base {path|url|previous|clear}',
+    run = function(args)
+      local target = args[1]
+      if not target then
+        local c = current()
+        local s = c and status.get(c.id)
+        if s and s.diffBase then
+          notify('comparing with ' .. s.diffBase .. ' (:Pprof base clear stops)')
+        else
+          notify('usage: :Pprof base {path|url} compares with a base profile, :Pprof base previous with a live source\'s snapshot before; :Pprof base clear stops')
+        end
+        return
+      end
+      local arg
+      if target == 'clear' then
+        arg = vim.empty_dict()
+      elseif target == 'previous' then
+        arg = { previous = true }
+      elseif target:match('^https?://') then
+        arg = { url = target }
+      else
+        arg = { path = vim.fn.fnamemodify(vim.fn.expand(target), ':p') }
+      end
+      run('pprof.setDiffBase', arg, show_summary)
+    end,
+    complete = function(lead)
+      local out = vim.tbl_filter(function(p)
+        return vim.startswith(p, lead)
+      end, vim.list_extend({ 'clear', 'previous' }, known_profiles()))
+      vim.list_extend(out, vim.fn.getcompletion(lead, 'file'))
+      return out
     end,
   },
   unresolved = {
@@ -318,7 +400,7 @@ function M.create()
   end, {
     nargs = '*',
     complete = M.complete,
-    desc = 'pprof-lsp: load, sample, top, unresolved, toggle, status, heat, restart',
+    desc = 'pprof-lsp: load, sample, top, growth, base, unresolved, toggle, status, heat, restart',
   })
 end
 

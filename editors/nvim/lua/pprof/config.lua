@@ -23,11 +23,12 @@ M.server_keys = {
   'refreshSeconds',
   'history',
   'growth',
+  'benchmarks',
 }
 
 --- Settings the server reads as JSON objects. An empty Lua table would be
 --- sent as `[]`, which the server rejects.
-local object_keys = { hints = true, lenses = true, diagnostics = true, growth = true }
+local object_keys = { hints = true, lenses = true, diagnostics = true, growth = true, benchmarks = true }
 
 local from_setup = {}
 

@@ -94,6 +94,20 @@ local function check_clients()
         'Set `profiles` (see :help pprof-settings), keep a profile in the workspace, or run :Pprof load {path|url}',
       })
     end
+    local live = status and status.live
+    if type(live) == 'table' then
+      local every = ('polled every %s s, %s snapshots kept'):format(tostring(live.refreshSeconds), tostring(live.snapshots))
+      if live.unreachableSince then
+        health.warn(('%s: live source unreachable since %s (%s)'):format(where, live.unreachableSince, every), {
+          live.error or 'The endpoint does not answer; its last data stays shown and polling retries with backoff',
+        })
+      else
+        health.ok(('%s: live source, %s, last fetched %s'):format(where, every, live.lastFetch or 'not yet'))
+      end
+    end
+    if status and status.diffBase then
+      health.info(('%s: values are differences from the base profile %s (:Pprof base clear stops)'):format(where, status.diffBase))
+    end
     local unresolved, uerr = client.execute_sync(c, 'pprof.unresolved', nil, 3000)
     if not unresolved then
       health.error(('%s: pprof.unresolved failed: %s'):format(where, uerr))

@@ -7,7 +7,8 @@ local M = {}
 
 --- Sets the options: the server's settings under their own names
 --- (`profiles`, `sampleType`, `pathMappings`, `sourcePaths`, `goroot`,
---- `hints`, `lenses`, `maxProfileBytes`, `watch`), plus the client's `cmd`
+--- `hints`, `lenses`, `maxProfileBytes`, `watch`, `refreshSeconds`,
+--- `history`, `growth`, `diagnostics`, `diffBase`), plus the client's `cmd`
 --- and `heat`. Running clients get the new settings at once.
 --- @param opts table?
 function M.setup(opts)
