@@ -28,18 +28,18 @@
 
 #[path = "../tests/lsp_support/mod.rs"]
 mod lsp_support;
+#[path = "support/stdio_server.rs"]
+mod stdio_server;
 #[path = "support/synth.rs"]
 mod synth;
 
-use std::collections::HashMap;
-use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lsp_support::{is_log, uri, Client, TempDir};
+use stdio_server::StdioServer;
 use pprof_lsp::analysis::annotate::Threshold;
 use pprof_lsp::analysis::{self, Cost, Index};
 use pprof_lsp::profile::{decode, DecodeOptions};
@@ -413,116 +413,21 @@ async fn probe_in_process(client: Arc<Client>, uri: String, stop: Arc<AtomicBool
 
 // ---------------------------------------------------------------- stdio
 
-/// A client for the server binary. A reader thread stamps each response
-/// with its arrival time and answers the server's own requests.
-/// Responses awaited, by request id.
-type Pending = Arc<Mutex<HashMap<i64, mpsc::Sender<(Value, Instant)>>>>;
-
-struct StdioServer {
-    child: Child,
-    stdin: Arc<Mutex<ChildStdin>>,
-    pending: Pending,
-    log: Arc<Mutex<Vec<Value>>>,
-    next_id: AtomicI64,
-}
-
-impl StdioServer {
-    fn spawn(binary: &Path) -> StdioServer {
-        let mut child = Command::new(binary)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
-        let stdin = Arc::new(Mutex::new(child.stdin.take().unwrap()));
-        let stdout = child.stdout.take().unwrap();
-        let pending: Pending = Arc::default();
-        let log: Arc<Mutex<Vec<Value>>> = Arc::default();
-        let (reader_pending, reader_log, answer) = (pending.clone(), log.clone(), stdin.clone());
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = lsp_support::read_frame_blocking(&mut reader) {
-                let arrived = Instant::now();
-                match (message.get("method").is_some(), message.get("id").cloned()) {
-                    (false, Some(id)) => {
-                        if let Some(tx) = id.as_i64().and_then(|id| reader_pending.lock().unwrap().remove(&id)) {
-                            let _ = tx.send((message, arrived));
-                        }
-                    }
-                    (true, Some(id)) => {
-                        reader_log.lock().unwrap().push(message);
-                        let reply = json!({ "jsonrpc": "2.0", "id": id, "result": null });
-                        lsp_support::write_frame_blocking(&mut *answer.lock().unwrap(), &reply);
-                    }
-                    _ => reader_log.lock().unwrap().push(message),
-                }
-            }
-        });
-        StdioServer { child, stdin, pending, log, next_id: AtomicI64::new(1) }
+/// Sequential requests over stdio after a warm-up: their latencies and
+/// the least and most items an answer had.
+fn sequential_stdio(server: &StdioServer, method: &str, params: &Value, n: usize) -> (Stats, (usize, usize)) {
+    for _ in 0..WARM_UP.min(n) {
+        server.ok(method, params.clone());
     }
-
-    fn notify(&self, method: &str, params: Value) {
-        let message = json!({ "jsonrpc": "2.0", "method": method, "params": params });
-        lsp_support::write_frame_blocking(&mut *self.stdin.lock().unwrap(), &message);
+    let mut times = Vec::with_capacity(n);
+    let (mut lo, mut hi) = (usize::MAX, 0);
+    for _ in 0..n {
+        let (result, took) = server.ok(method, params.clone());
+        times.push(took);
+        lo = lo.min(count(&result));
+        hi = hi.max(count(&result));
     }
-
-    /// Sends a request; the receiver gets the response and its arrival time.
-    fn send(&self, method: &str, params: Value) -> (Instant, mpsc::Receiver<(Value, Instant)>) {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = mpsc::channel();
-        self.pending.lock().unwrap().insert(id, tx);
-        let message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
-        let bytes = lsp_support::frame(&message);
-        let mut stdin = self.stdin.lock().unwrap();
-        let sent = Instant::now();
-        stdin.write_all(&bytes).and_then(|_| stdin.flush()).expect("writing to the server");
-        (sent, rx)
-    }
-
-    /// A request that must succeed: its result and its latency.
-    fn ok(&self, method: &str, params: Value) -> (Value, Duration) {
-        let (sent, rx) = self.send(method, params);
-        let (response, arrived) = rx.recv_timeout(LOAD_TIMEOUT).unwrap_or_else(|_| panic!("no answer to {method}"));
-        assert!(response.get("error").is_none(), "{method} failed: {response}");
-        (response["result"].clone(), arrived - sent)
-    }
-
-    fn wait_log(&self, mark: usize, prefix: &str) {
-        let deadline = Instant::now() + LOAD_TIMEOUT;
-        while !self.log.lock().unwrap().iter().skip(mark).any(|m| is_log(m, prefix)) {
-            assert!(Instant::now() < deadline, "the server never logged {prefix:?}");
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    fn sequential(&self, method: &str, params: &Value, n: usize) -> (Stats, (usize, usize)) {
-        for _ in 0..WARM_UP.min(n) {
-            self.ok(method, params.clone());
-        }
-        let mut times = Vec::with_capacity(n);
-        let (mut lo, mut hi) = (usize::MAX, 0);
-        for _ in 0..n {
-            let (result, took) = self.ok(method, params.clone());
-            times.push(took);
-            lo = lo.min(count(&result));
-            hi = hi.max(count(&result));
-        }
-        note(&stats(times), (lo, hi))
-    }
-
-    fn shutdown(mut self) {
-        self.ok("shutdown", Value::Null);
-        self.notify("exit", Value::Null);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    note(&stats(times), (lo, hi))
 }
 
 fn over_stdio(binary: &Path, profile: &Path, target: &Target, requests: usize, reloads: usize) -> (Vec<SteadyRow>, Vec<ReloadRow>) {
@@ -558,7 +463,7 @@ fn over_stdio(binary: &Path, profile: &Path, target: &Target, requests: usize, r
     let hint = "textDocument/inlayHint";
     for (name, uri) in [("hot", &hot), ("dense", &dense)] {
         eprintln!("stdio: inlayHint, default thresholds, {name} file");
-        steady.push(row(format!("inlayHint, defaults, {name} file"), server.sequential(hint, &whole_file(uri), requests)));
+        steady.push(row(format!("inlayHint, defaults, {name} file"), sequential_stdio(&server, hint, &whole_file(uri), requests)));
     }
     let before = count(&server.ok(hint, whole_file(&dense)).0);
     server.notify("workspace/didChangeConfiguration", json!({ "settings": all_lines_settings() }));
@@ -569,7 +474,7 @@ fn over_stdio(binary: &Path, profile: &Path, target: &Target, requests: usize, r
     }
     for (name, uri) in [("dense", &dense), ("hot", &hot)] {
         eprintln!("stdio: inlayHint, every line, {name} file");
-        steady.push(row(format!("inlayHint, minCum/minFlat 0, {name} file"), server.sequential(hint, &whole_file(uri), requests)));
+        steady.push(row(format!("inlayHint, minCum/minFlat 0, {name} file"), sequential_stdio(&server, hint, &whole_file(uri), requests)));
     }
     let uri = dense;
 
@@ -607,13 +512,7 @@ fn probe_stdio(server: &StdioServer, uri: &str, stop: &AtomicBool, t0: Instant) 
             let (sent, rx) = server.send(&format!("textDocument/{method}"), params);
             waiting.push((method, sent, rx));
         }
-        next += PROBE_EVERY;
-        let now = Instant::now();
-        if next > now {
-            std::thread::sleep(next - now);
-        } else {
-            next = now;
-        }
+        stdio_server::pace(&mut next, PROBE_EVERY);
     }
     waiting
         .into_iter()

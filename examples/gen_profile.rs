@@ -1,9 +1,12 @@
-//! Writes a large, deterministic, Go-like heap profile (gzipped protobuf) for
+//! Writes a large, deterministic, Go-like profile (gzipped protobuf) for
 //! benchmarks.
 //!
-//!     cargo run --release --example gen_profile -- [--samples N] [--functions N]
-//!         [--locations N] [--seed N] OUTPUT.pb.gz
+//!     cargo run --release --example gen_profile -- [--shape NAME] [--samples N]
+//!         [--functions N] [--locations N] [--inline-percent N] [--min-depth N]
+//!         [--max-depth N] [--seed N] OUTPUT.pb.gz
 //!
+//! `--shape` (heap, deep, shallow, wide; see `benches/support/synth.rs`)
+//! chooses a parameter set; the other flags then change single parameters.
 //! The same arguments always produce the same bytes.
 
 #[path = "../benches/support/synth.rs"]
@@ -15,12 +18,14 @@ use std::time::Instant;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: gen_profile [--samples N] [--functions N] [--locations N] [--seed N] OUTPUT.pb.gz\n\
-         defaults: {} samples, {} functions, {} locations",
+        "usage: gen_profile [--shape NAME] [--samples N] [--functions N] [--locations N] [--inline-percent N]\n\
+         \x20                  [--min-depth N] [--max-depth N] [--seed N] OUTPUT.pb.gz\n\
+         default: {} samples of the shape heap; shapes:",
         synth::Params::default().samples,
-        synth::Params::default().functions,
-        synth::Params::default().locations
     );
+    for (name, what) in synth::SHAPES {
+        eprintln!("  {name:8} {what}");
+    }
     ExitCode::from(2)
 }
 
@@ -38,9 +43,26 @@ fn parse_count(s: &str) -> Option<u64> {
 }
 
 fn main() -> ExitCode {
-    let mut params = synth::Params::default();
+    // The shape first, so the other flags change it wherever they appear.
+    let mut args: Vec<String> = Vec::new();
+    let mut shape = "heap".to_string();
+    let mut given = std::env::args().skip(1);
+    while let Some(arg) = given.next() {
+        match arg.strip_prefix("--shape") {
+            Some("") => match given.next() {
+                Some(name) => shape = name,
+                None => return usage(),
+            },
+            Some(rest) if rest.starts_with('=') => shape = rest[1..].to_string(),
+            _ => args.push(arg),
+        }
+    }
+    let Some(mut params) = synth::Params::shape(&shape, synth::Params::default().samples) else {
+        eprintln!("gen_profile: unknown shape {shape:?}");
+        return usage();
+    };
     let mut output: Option<PathBuf> = None;
-    let mut args = std::env::args().skip(1);
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline_value) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
@@ -48,6 +70,18 @@ fn main() -> ExitCode {
         };
         let mut value = || inline_value.clone().or_else(|| args.next()).as_deref().and_then(parse_count);
         match flag.as_str() {
+            "--inline-percent" => match value() {
+                Some(n) if n <= 100 => params.inline_percent = n as u32,
+                _ => return usage(),
+            },
+            "--min-depth" => match value() {
+                Some(n) if n >= 1 => params.min_depth = n as usize,
+                _ => return usage(),
+            },
+            "--max-depth" => match value() {
+                Some(n) if n >= 1 => params.max_depth = n as usize,
+                _ => return usage(),
+            },
             "--samples" => match value() {
                 Some(n) => params.samples = n as usize,
                 None => return usage(),
@@ -86,7 +120,12 @@ fn main() -> ExitCode {
     let size = std::fs::metadata(&output).map(|m| m.len()).unwrap_or(0);
     let s = synth::summarize(&profile);
     println!("wrote {} ({:.1} MB gzipped) in {:.1?}", output.display(), size as f64 / 1e6, started.elapsed());
+    println!("shape:              {shape}");
     println!("seed:               {:#x}", params.seed);
+    println!(
+        "sample types:       {}",
+        profile.sample_types.iter().map(|t| format!("{}/{}", t.name, t.unit)).collect::<Vec<_>>().join(" ")
+    );
     println!("samples:            {}", s.samples);
     println!("functions:          {}", s.functions);
     println!("locations:          {}", s.locations);
@@ -96,7 +135,8 @@ fn main() -> ExitCode {
         100.0 * s.inlined_locations as f64 / s.locations.max(1) as f64
     );
     println!("mappings:           {}", profile.mappings.len());
-    println!("stack depth:        mean {:.1}, max {}", s.mean_depth, s.max_depth);
+    println!("stack depth:        mean {:.1}, max {} (frames: mean {:.1})", s.mean_depth, s.max_depth, s.mean_frames);
+    println!("distinct lines:     {}", s.distinct_lines);
     println!(
         "recursive stacks:   {} ({:.1}%)",
         s.recursive_samples,

@@ -1,50 +1,61 @@
 #!/usr/bin/env bash
-# Wall time and peak memory of `pprof-lsp top --lines` against
-# `go tool pprof -lines -top` on a large synthetic Go heap profile.
+# Speed against `go tool pprof` and against the cost of decompressing, on
+# generated Go profiles of several shapes and sizes, each measured as a
+# ratio within one run.
 #
-#   scripts/bench.sh [--samples N] [--runs N] [--pprof-runs N] [--profile FILE]
+#   scripts/bench.sh [--shapes "heap deep shallow wide"] [--sizes "100000 1000000"]
+#                    [--runs N] [--pprof-runs N] [--only pprof|floor]
 #
-# Steps: build release binaries, generate the profile if it is missing
-# (.tools/bench/large.pb.gz for the default 1M samples), install Go via
-# scripts/install-go.sh, then time both tools with hyperfine (or a plain
-# loop when hyperfine is unavailable) and take peak RSS from
-# /usr/bin/time -v. Prints a summary table and exits non-zero when the
-# acceptance target (ours at most 1/40 of pprof's time, peak RSS <= 1 GB)
-# is missed.
+# 1. Against pprof: `pprof-lsp top --lines FILE` and
+#    `go tool pprof -lines -top FILE` (both with their default node
+#    fraction and count), run alternately: one pprof run, then
+#    runs/pprof-runs of ours, and so on. The two outputs are compared byte
+#    for byte first (TZ=UTC, as the goldens are recorded). Target: pprof's
+#    median wall time at least 40 times ours, per profile.
+# 2. Against the floor (1M-sample profiles): `load_index FILE` (read,
+#    decode, index every sample type, exit) and `zcat FILE > /dev/null`,
+#    alternately. Targets: ours within 2 times zcat's median, and peak RSS
+#    at most 4 times the uncompressed size.
 #
-# Environment: TARGET_RATIO (default 40), RSS_LIMIT_KB (default 1048576).
+# Profiles are .tools/bench/SHAPE-SIZE.pb.gz (generated when missing by
+# examples/gen_profile.rs; heap-1000000 is the long-standing large.pb.gz).
+# Wall times come from bash's EPOCHREALTIME around each run, peak RSS from
+# /usr/bin/time -v (installed with apt-get when missing and running as
+# root). The load average is printed with each profile, since the machine
+# may be shared. Results go to stdout and .tools/bench/summary.md; the
+# exit status is 1 when any target is missed.
+#
+# Environment: TARGET_RATIO (40), FLOOR_RATIO (2), RSS_FACTOR (4).
 
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-samples=1000000
-runs=10
-pprof_runs=5
-profile=""
+shapes="heap deep shallow wide"
+sizes="100000 1000000"
+runs=9
+pprof_runs=3
+only=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        --samples) samples="$2"; shift 2 ;;
+        --shapes) shapes="$2"; shift 2 ;;
+        --sizes) sizes="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
         --pprof-runs) pprof_runs="$2"; shift 2 ;;
-        --profile) profile="$2"; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --only) only="$2"; shift 2 ;;
+        -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench: unknown argument $1" >&2; exit 2 ;;
     esac
 done
 target_ratio="${TARGET_RATIO:-40}"
-rss_limit_kb="${RSS_LIMIT_KB:-1048576}"
+floor_ratio="${FLOOR_RATIO:-2}"
+rss_factor="${RSS_FACTOR:-4}"
 
 out=".tools/bench"
 mkdir -p "$out/bin"
-if [ -z "$profile" ]; then
-    if [ "$samples" = 1000000 ]; then profile="$out/large.pb.gz"; else profile="$out/samples-$samples.pb.gz"; fi
-fi
-
 say() { printf '\n== %s\n' "$*" >&2; }
 
-# Installs a Debian package when running as root; returns 1 otherwise.
 apt_install() {
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         say "installing $1 with apt-get"
@@ -57,120 +68,130 @@ apt_install() {
 
 # --- build ------------------------------------------------------------------
 say "building release binaries"
-cargo build --release --bin pprof-lsp --example gen_profile >&2
-# Measure private copies: a later build in the same target directory must not
-# swap the binary out from under a running measurement.
-cp target/release/pprof-lsp "$out/bin/pprof-lsp"
-cp target/release/examples/gen_profile "$out/bin/gen_profile"
-ours_bin="$out/bin/pprof-lsp"
+cargo build --release --bin pprof-lsp --example gen_profile --example load_index >&2
+# Private copies: a later build in the same target directory must not swap
+# a binary out from under a running measurement.
+for b in pprof-lsp examples/gen_profile examples/load_index; do cp "target/release/$b" "$out/bin/"; done
+ours="$out/bin/pprof-lsp"
 
-# --- profile ----------------------------------------------------------------
-if [ ! -s "$profile" ]; then
-    say "generating $profile ($samples samples)"
-    "$out/bin/gen_profile" --samples "$samples" "$profile"
-else
-    say "using existing $profile"
-fi
-profile_mb=$(awk -v b="$(stat -c %s "$profile")" 'BEGIN { printf "%.1f", b / 1e6 }')
+profile_of() { # shape size
+    if [ "$1" = heap ] && [ "$2" = 1000000 ]; then echo "$out/large.pb.gz"; else echo "$out/$1-$2.pb.gz"; fi
+}
+for shape in $shapes; do
+    for size in $sizes; do
+        f="$(profile_of "$shape" "$size")"
+        if [ ! -s "$f" ]; then
+            say "generating $f"
+            "$out/bin/gen_profile" --shape "$shape" --samples "$size" "$f" >&2
+        fi
+    done
+done
 
-# --- Go ---------------------------------------------------------------------
-say "installing Go (scripts/install-go.sh)"
-# shellcheck source=install-go.sh
-source scripts/install-go.sh
-export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-buildvcs=false GOSUMDB=off GOTELEMETRY=off
-export PPROF_TMPDIR="$repo/.tools/pprof-tmp"
-mkdir -p "$PPROF_TMPDIR"
-go_version="$(go version)"
-echo "$go_version" >&2
+# --- tools --------------------------------------------------------------------
+[ -x /usr/bin/time ] || apt_install time || { echo "bench: /usr/bin/time is needed for peak RSS" >&2; exit 1; }
+peak_rss_kb() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }'; }
+now() { echo "${EPOCHREALTIME/./}"; } # microseconds
+# Runs a command once with its output discarded; prints its wall time in seconds.
+wall() {
+    local t0 t1
+    t0=$(now)
+    "$@" >/dev/null 2>&1
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", (b - a) / 1e6 }'
+}
+# Prints "median min max" of the numbers on stdin.
+summary() { sort -g | awk '{ x[NR] = $1 } END { m = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2; printf "%.4f %.4f %.4f\n", m, x[1], x[NR] }'; }
+load() { cut -d' ' -f1 /proc/loadavg; }
 
-# --- measuring tools ----------------------------------------------------------
-have_hyperfine=1
-command -v hyperfine >/dev/null || apt_install hyperfine || have_hyperfine=0
-have_time=1
-[ -x /usr/bin/time ] || apt_install time || have_time=0
+export TZ=UTC
+machine="$(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+missed=0
+report="$out/summary.md"
+: >"$report"
+emit() { echo "$*" | tee -a "$report"; }
 
-ours_cmd="$ours_bin top --lines --nodecount 20 $profile"
-pprof_cmd="go tool pprof -lines -top -nodecount=20 $profile"
+emit "machine: $machine; $(rustc --version)"
 
-say "warming up (the first go tool pprof call builds the tool)"
-go tool pprof -top -nodecount=1 "$profile" >/dev/null 2>&1 || true
-$ours_cmd >"$out/ours.txt"
-$pprof_cmd >"$out/pprof.txt" 2>&1
-# Sanity check: both tools should name the same hottest lines (units and
-# node dropping differ, so compare only the names of the first rows).
-top_names() { awk '/ flat%/ { on = 1; next } on && NF >= 6 { $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, ""); print }' "$1" | head -5; }
-if [ "$(top_names "$out/ours.txt")" = "$(top_names "$out/pprof.txt")" ]; then
-    echo "both tools agree on the five hottest lines" >&2
-else
-    echo "bench: WARNING: the two tools disagree on the five hottest lines:" >&2
-    diff <(top_names "$out/ours.txt") <(top_names "$out/pprof.txt") >&2 || true
-fi
+# --- 1: against pprof -----------------------------------------------------------
+if [ "$only" != floor ]; then
+    say "installing Go (scripts/install-go.sh)"
+    # shellcheck source=install-go.sh
+    source scripts/install-go.sh
+    export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-buildvcs=false GOSUMDB=off GOTELEMETRY=off
+    export PPROF_TMPDIR="$repo/.tools/pprof-tmp"
+    mkdir -p "$PPROF_TMPDIR"
+    emit "pprof: $(go version)"
+    say "warming up go tool pprof (its first call builds it)"
+    go tool pprof -top -nodecount=1 "$(profile_of heap 100000)" >/dev/null 2>&1 || true
 
-# Prints "MEAN STDDEV MIN MAX" in seconds for a command run N times.
-time_command() {
-    local name="$1" n="$2" cmd="$3" json="$out/time-$1.json"
-    if [ "$have_hyperfine" = 1 ]; then
-        hyperfine --style basic --warmup 1 --runs "$n" --export-json "$json" -n "$name" "$cmd" >&2
-        jq -r '.results[0] | "\(.mean) \(.stddev // 0) \(.min) \(.max)"' "$json"
-    else
-        local i start end
-        local times=()
-        $cmd >/dev/null 2>&1 # warm-up
-        for ((i = 0; i < n; i++)); do
-            start=$(date +%s.%N)
-            $cmd >/dev/null 2>&1
-            end=$(date +%s.%N)
-            times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.6f", b - a }')")
+    emit ""
+    emit "Against \`go tool pprof -lines -top\` (ours: \`pprof-lsp top --lines\`), wall time in s, median (min … max) of $runs runs of ours and $pprof_runs of pprof, alternating"
+    emit ""
+    emit "| profile | MB gz | load | ours | pprof | ratio | ours peak RSS | pprof peak RSS | same output | target ${target_ratio}× |"
+    emit "|---|---|---|---|---|---|---|---|---|---|"
+    per=$(( (runs + pprof_runs - 1) / pprof_runs ))
+    for size in $sizes; do
+        for shape in $shapes; do
+            f="$(profile_of "$shape" "$size")"
+            say "$shape, $size samples: $f"
+            "$ours" top --lines "$f" >"$out/ours.txt" 2>&1
+            go tool pprof -lines -top "$f" >"$out/pprof.txt" 2>/dev/null
+            same=yes
+            cmp -s "$out/ours.txt" "$out/pprof.txt" || { same=NO; diff "$out/ours.txt" "$out/pprof.txt" | head -5 >&2 || true; }
+            l=$(load)
+            : >"$out/t.ours"; : >"$out/t.pprof"
+            done_ours=0
+            for ((p = 0; p < pprof_runs; p++)); do
+                wall go tool pprof -lines -top "$f" >>"$out/t.pprof"
+                for ((i = 0; i < per && done_ours < runs; i++)); do
+                    wall "$ours" top --lines "$f" >>"$out/t.ours"
+                    done_ours=$((done_ours + 1))
+                done
+            done
+            while [ "$done_ours" -lt "$runs" ]; do wall "$ours" top --lines "$f" >>"$out/t.ours"; done_ours=$((done_ours + 1)); done
+            read -r om olo ohi < <(summary <"$out/t.ours")
+            read -r pm plo phi < <(summary <"$out/t.pprof")
+            orss=$(peak_rss_kb "$ours" top --lines "$f")
+            prss=$(peak_rss_kb go tool pprof -lines -top "$f")
+            ratio=$(awk -v a="$pm" -v b="$om" 'BEGIN { printf "%.1f", a / b }')
+            verdict=ok
+            awk -v r="$ratio" -v t="$target_ratio" 'BEGIN { exit !(r < t) }' && { verdict=MISSED; missed=1; }
+            [ "$same" = yes ] || { verdict="$verdict, output differs"; missed=1; }
+            mbgz=$(awk -v b="$(stat -L -c %s "$f")" 'BEGIN { printf "%.1f", b / 1e6 }')
+            emit "| $shape $size | $mbgz | $l | $om ($olo … $ohi) | $pm ($plo … $phi) | **$ratio×** | $((orss / 1024)) MB | $((prss / 1024)) MB | $same | $verdict |"
         done
-        printf '%s\n' "${times[@]}" | awk '
-            { x[NR] = $1; s += $1; if (NR == 1 || $1 < lo) lo = $1; if ($1 > hi) hi = $1 }
-            END { m = s / NR; for (i = 1; i <= NR; i++) v += (x[i] - m) ^ 2
-                  sd = NR > 1 ? sqrt(v / (NR - 1)) : 0; printf "%.6f %.6f %.6f %.6f\n", m, sd, lo, hi }'
-    fi
-}
-
-# Prints the peak RSS in KB of one run of a command.
-peak_rss_kb() {
-    if [ "$have_time" = 1 ]; then
-        /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }'
-    else
-        echo "n/a"
-    fi
-}
-
-say "timing pprof-lsp ($runs runs)"
-read -r ours_mean ours_sd ours_min ours_max < <(time_command ours "$runs" "$ours_cmd")
-say "timing go tool pprof ($pprof_runs runs)"
-read -r pprof_mean pprof_sd pprof_min pprof_max < <(time_command pprof "$pprof_runs" "$pprof_cmd")
-
-say "peak RSS"
-# shellcheck disable=SC2086
-ours_rss=$(peak_rss_kb $ours_cmd)
-# `go tool` execs the cached pprof binary, so the peak is pprof's own.
-# shellcheck disable=SC2086
-pprof_rss=$(peak_rss_kb $pprof_cmd)
-
-ratio=$(awk -v a="$pprof_mean" -v b="$ours_mean" 'BEGIN { printf "%.1f", a / b }')
-mb() { awk -v k="$1" 'BEGIN { if (k == "n/a") print "n/a"; else printf "%.0f MB", k / 1024 }'; }
-
-{
-    echo
-    echo "profile: $profile ($profile_mb MB gzipped), $(nproc) CPUs, $go_version"
-    printf '%-34s %22s %22s %12s\n' "command" "wall time (mean ± σ)" "min … max" "peak RSS"
-    printf '%-34s %13.3f s ± %5.3f %10.3f … %7.3f s %12s\n' "pprof-lsp top --lines" "$ours_mean" "$ours_sd" "$ours_min" "$ours_max" "$(mb "$ours_rss")"
-    printf '%-34s %13.3f s ± %5.3f %10.3f … %7.3f s %12s\n' "go tool pprof -lines -top" "$pprof_mean" "$pprof_sd" "$pprof_min" "$pprof_max" "$(mb "$pprof_rss")"
-    echo
-    echo "ratio pprof_time / our_time: $ratio (target >= $target_ratio)"
-} | tee "$out/summary.txt"
-
-ok=1
-if awk -v r="$ratio" -v t="$target_ratio" 'BEGIN { exit !(r < t) }'; then
-    echo "MISSED: ours is $ratio× faster than pprof, the target is $target_ratio×" | tee -a "$out/summary.txt"
-    ok=0
+    done
 fi
-if [ "$ours_rss" != "n/a" ] && [ "$ours_rss" -gt "$rss_limit_kb" ]; then
-    echo "MISSED: peak RSS $(mb "$ours_rss") is over $(mb "$rss_limit_kb")" | tee -a "$out/summary.txt"
-    ok=0
+
+# --- 2: against the floor ---------------------------------------------------------
+if [ "$only" != pprof ]; then
+    emit ""
+    emit "Decode + full index (\`load_index\`) against \`zcat FILE > /dev/null\`, 1M-sample profiles, wall time in s, median (min … max) of $runs runs each, alternating"
+    emit ""
+    emit "| profile | MB raw | load | load_index | zcat | ratio (target ≤ ${floor_ratio}) | peak RSS | RSS / raw (target ≤ ${rss_factor}) | verdict |"
+    emit "|---|---|---|---|---|---|---|---|---|"
+    for shape in $shapes; do
+        f="$(profile_of "$shape" 1000000)"
+        [ -s "$f" ] || continue
+        raw=$(zcat "$f" | wc -c)
+        l=$(load)
+        : >"$out/t.load"; : >"$out/t.zcat"
+        for ((i = 0; i < runs; i++)); do
+            wall sh -c "zcat '$f' >/dev/null" >>"$out/t.zcat"
+            wall "$out/bin/load_index" "$f" >>"$out/t.load"
+        done
+        read -r lm llo lhi < <(summary <"$out/t.load")
+        read -r zm zlo zhi < <(summary <"$out/t.zcat")
+        rss=$(peak_rss_kb "$out/bin/load_index" "$f")
+        ratio=$(awk -v a="$lm" -v b="$zm" 'BEGIN { printf "%.2f", a / b }')
+        per_raw=$(awk -v k="$rss" -v r="$raw" 'BEGIN { printf "%.2f", k * 1024 / r }')
+        verdict=ok
+        awk -v r="$ratio" -v t="$floor_ratio" 'BEGIN { exit !(r > t) }' && { verdict="MISSED (time)"; missed=1; }
+        awk -v r="$per_raw" -v t="$rss_factor" 'BEGIN { exit !(r > t) }' && { verdict="MISSED (RSS)"; missed=1; }
+        emit "| $shape 1000000 | $(awk -v r="$raw" 'BEGIN { printf "%.1f", r / 1e6 }') | $l | $lm ($llo … $lhi) | $zm ($zlo … $zhi) | **$ratio** | $((rss / 1024)) MB | $per_raw | $verdict |"
+    done
 fi
-[ "$ok" = 1 ] && echo "target met" | tee -a "$out/summary.txt"
-[ "$ok" = 1 ]
+
+emit ""
+if [ "$missed" = 0 ]; then emit "all targets met"; else emit "MISSED: see the verdicts above"; fi
+exit "$missed"

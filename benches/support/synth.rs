@@ -12,6 +12,11 @@
 //! Everything comes from one splitmix64 stream, so the same parameters always
 //! give byte-identical output.
 //!
+//! [`SHAPES`] names a few parameter sets that differ in the ways that change
+//! how long a profile takes to read: stack depth, how many distinct lines
+//! there are, how much is inlined, and how many sample types each sample
+//! carries. `heap` is the default.
+//!
 //! Shared by `examples/gen_profile.rs` and `benches/decode_index.rs`.
 
 #![allow(dead_code)]
@@ -38,8 +43,16 @@ pub struct Params {
     pub locations: usize,
     /// Share of user locations that carry inlined frames, in percent.
     pub inline_percent: u32,
+    /// Most frames inlined into one location (at least 1).
+    pub max_inlined: u64,
     pub min_depth: usize,
     pub max_depth: usize,
+    /// The sample types, their values and labels.
+    pub kind: Kind,
+    /// Share of call sites that allocate (end a stack) rather than call.
+    pub leaf_sites: f64,
+    /// A near call jumps at most this many functions ahead.
+    pub near_jump: u64,
 }
 
 impl Default for Params {
@@ -50,9 +63,89 @@ impl Default for Params {
             functions: 50_000,
             locations: 200_000,
             inline_percent: 10,
+            max_inlined: 2,
             min_depth: 5,
             max_depth: 60,
+            kind: Kind::Heap,
+            leaf_sites: 0.2,
+            near_jump: 40,
         }
+    }
+}
+
+/// Which profile the samples are of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `goroutine/count`: one type, no labels.
+    Goroutine,
+    /// `samples/count`, `cpu/nanoseconds`: two types, no labels.
+    Cpu,
+    /// Go's heap profile: four types and a `bytes` label per sample.
+    Heap,
+    /// The heap's four types plus `free_objects/count` and
+    /// `free_space/bytes` (what was allocated and is no longer in use),
+    /// with the `bytes` label: six types.
+    Six,
+}
+
+impl Kind {
+    pub fn sample_types(self) -> usize {
+        match self {
+            Kind::Goroutine => 1,
+            Kind::Cpu => 2,
+            Kind::Heap => 4,
+            Kind::Six => 6,
+        }
+    }
+}
+
+/// The named shapes, with what sets each apart.
+pub const SHAPES: &[(&str, &str)] = &[
+    ("heap", "depth 5-60, 50k functions, 200k locations, 10% inlined, 4 types (the default)"),
+    ("deep", "depth 40-128, 8k functions, 30k locations, 40% inlined (up to 3), 2 types (CPU)"),
+    ("shallow", "depth 3-12, 100k functions, 400k locations, nothing inlined, 1 type (goroutine)"),
+    ("wide", "depth 10-40, 100k functions, 400k locations, 30% inlined (up to 3), 6 types"),
+];
+
+impl Params {
+    /// The parameters of a named shape (see [`SHAPES`]) for `samples`.
+    pub fn shape(name: &str, samples: usize) -> Option<Params> {
+        let base = Params { samples, ..Params::default() };
+        Some(match name {
+            "heap" => base,
+            "deep" => Params {
+                functions: 8_000,
+                locations: 30_000,
+                inline_percent: 40,
+                max_inlined: 3,
+                min_depth: 40,
+                max_depth: 128,
+                kind: Kind::Cpu,
+                leaf_sites: 0.05,
+                near_jump: 8,
+                ..base
+            },
+            "shallow" => Params {
+                functions: 100_000,
+                locations: 400_000,
+                inline_percent: 0,
+                min_depth: 3,
+                max_depth: 12,
+                kind: Kind::Goroutine,
+                ..base
+            },
+            "wide" => Params {
+                functions: 100_000,
+                locations: 400_000,
+                inline_percent: 30,
+                max_inlined: 3,
+                min_depth: 10,
+                max_depth: 40,
+                kind: Kind::Six,
+                ..base
+            },
+            _ => return None,
+        })
     }
 }
 
@@ -223,15 +316,33 @@ struct Program {
 }
 
 fn build_program(p: &Params, rng: &mut Rng) -> Program {
-    let mut profile = Profile {
-        sample_types: vec![
+    let heap = || {
+        vec![
             ValueType::new("alloc_objects", "count"),
             ValueType::new("alloc_space", "bytes"),
             ValueType::new("inuse_objects", "count"),
             ValueType::new("inuse_space", "bytes"),
-        ],
-        period_type: Some(ValueType::new("space", "bytes")),
-        period: 512 * 1024,
+        ]
+    };
+    let (sample_types, period_type, period) = match p.kind {
+        Kind::Goroutine => (vec![ValueType::new("goroutine", "count")], ValueType::new("goroutine", "count"), 1),
+        Kind::Cpu => (
+            vec![ValueType::new("samples", "count"), ValueType::new("cpu", "nanoseconds")],
+            ValueType::new("cpu", "nanoseconds"),
+            10_000_000,
+        ),
+        Kind::Heap => (heap(), ValueType::new("space", "bytes"), 512 * 1024),
+        Kind::Six => {
+            let mut types = heap();
+            types.push(ValueType::new("free_objects", "count"));
+            types.push(ValueType::new("free_space", "bytes"));
+            (types, ValueType::new("space", "bytes"), 512 * 1024)
+        }
+    };
+    let mut profile = Profile {
+        sample_types,
+        period_type: Some(period_type),
+        period,
         time_nanos: 1_767_225_600_000_000_000,
         ..Default::default()
     };
@@ -369,22 +480,22 @@ fn build_program(p: &Params, rng: &mut Rng) -> Program {
         for (s, &line) in lines.iter().enumerate() {
             let callee = if recursive_site == Some(s) {
                 Some(i as u32)
-            } else if rng.chance(0.2) {
+            } else if rng.chance(p.leaf_sites) {
                 None // allocates right here
             } else if rng.chance(0.015) && i > user_start + 32 {
                 Some((i - rng.range(1, 30) as usize) as u32) // calls back up: mutual recursion
             } else {
-                let jump = if rng.chance(0.55) { rng.range(1, 40) } else { rng.range(1, far) };
+                let jump = if rng.chance(0.55) { rng.range(1, p.near_jump) } else { rng.range(1, far) };
                 let c = i + jump as usize;
                 (c < n_funcs).then_some(c as u32)
             };
             callees.push(callee);
             weights.push(rng.pareto(1.16) * if recursive_site == Some(s) { 0.5 } else { 1.0 });
 
-            // About one user location in ten carries one or two inlined frames.
-            let mut frames = Vec::with_capacity(3);
+            // `inline_percent` of user locations carry inlined frames.
+            let mut frames = Vec::with_capacity(p.max_inlined as usize + 1);
             if rng.below(100) < p.inline_percent as u64 {
-                let inlined = rng.range(1, 2);
+                let inlined = rng.range(1, p.max_inlined.max(1));
                 for _ in 0..inlined {
                     let callee = (i + rng.range(1, 25) as usize).min(n_funcs - 1);
                     let (s2, b2) = bodies[callee - user_start];
@@ -508,7 +619,25 @@ const SIZE_CLASSES: &[i64] = &[
     20480, 21760, 24576, 27264, 28672, 32768,
 ];
 
-fn sample_values(rng: &mut Rng, period: i64) -> (Vec<i64>, i64) {
+/// One sample's values of `kind`, and its `bytes` label (heap kinds only).
+fn sample_values(rng: &mut Rng, kind: Kind, period: i64) -> (Vec<i64>, Option<i64>) {
+    match kind {
+        Kind::Goroutine => return (vec![rng.pareto(1.5).min(1e4).floor() as i64], None),
+        Kind::Cpu => {
+            let samples = rng.pareto(1.1).min(1e6).floor() as i64;
+            return (vec![samples, samples * period], None);
+        }
+        Kind::Heap | Kind::Six => {}
+    }
+    let (mut values, size) = heap_values(rng, period);
+    if kind == Kind::Six {
+        values.push(values[0] - values[2]);
+        values.push(values[1] - values[3]);
+    }
+    (values, Some(size))
+}
+
+fn heap_values(rng: &mut Rng, period: i64) -> (Vec<i64>, i64) {
     let size = if rng.chance(0.02) {
         // Large objects: whole pages.
         8192 * rng.range(5, 512) as i64
@@ -553,11 +682,11 @@ pub fn generate(p: &Params) -> Profile {
         if !seen.insert(h) {
             continue;
         }
-        let (values, size) = sample_values(&mut rng, prog.profile.period);
+        let (values, size) = sample_values(&mut rng, p.kind, prog.profile.period);
         // The model stores the leaf first.
         let locations: Vec<LocationIdx> = stack.iter().rev().map(|&l| LocationIdx(l as u32)).collect();
-        let label = Label { key: bytes_key.clone(), value: LabelValue::Num { value: size, unit: no_unit.clone() } };
-        prog.profile.push_sample(&locations, &values, [label]);
+        let label = size.map(|size| Label { key: bytes_key.clone(), value: LabelValue::Num { value: size, unit: no_unit.clone() } });
+        prog.profile.push_sample(&locations, &values, label);
     }
     prog.profile
 }
@@ -606,11 +735,16 @@ pub struct Summary {
     pub inlined_locations: usize,
     pub mean_depth: f64,
     pub max_depth: usize,
+    /// Frames per sample, counting inlined ones.
+    pub mean_frames: f64,
+    /// Distinct (file, line) pairs over all locations.
+    pub distinct_lines: usize,
     pub recursive_samples: usize,
 }
 
 pub fn summarize(profile: &Profile) -> Summary {
     let mut total_depth = 0usize;
+    let mut total_frames = 0usize;
     let mut max_depth = 0usize;
     let mut recursive = 0usize;
     let mut seen: Vec<u32> = vec![u32::MAX; profile.functions.len()];
@@ -619,6 +753,7 @@ pub fn summarize(profile: &Profile) -> Summary {
         max_depth = max_depth.max(s.locations.len());
         let mut rec = false;
         for l in s.locations {
+            total_frames += profile.locations[l.get()].lines.len().max(1);
             for line in &profile.locations[l.get()].lines {
                 let slot = &mut seen[line.function.get()];
                 rec |= *slot == i as u32;
@@ -634,6 +769,14 @@ pub fn summarize(profile: &Profile) -> Summary {
         inlined_locations: profile.locations.iter().filter(|l| l.lines.len() > 1).count(),
         mean_depth: total_depth as f64 / profile.samples.len().max(1) as f64,
         max_depth,
+        mean_frames: total_frames as f64 / profile.samples.len().max(1) as f64,
+        distinct_lines: profile
+            .locations
+            .iter()
+            .flat_map(|l| &l.lines)
+            .map(|l| (profile.functions[l.function.get()].filename.as_str(), l.line))
+            .collect::<HashSet<_>>()
+            .len(),
         recursive_samples: recursive,
     }
 }

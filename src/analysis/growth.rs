@@ -316,6 +316,10 @@ impl History {
         // (line id, position of its costs in `costs`), k costs per line.
         let mut entries: Vec<(u32, u32)> = Vec::new();
         let mut costs: Vec<Cost> = Vec::new();
+        // Each of the index's files and functions is looked up by name once.
+        const UNSEEN: u32 = u32::MAX;
+        let mut file_ids: Vec<u32> = vec![UNSEEN; index.files().len()];
+        let mut function_ids: Vec<u32> = vec![UNSEEN; index.functions().len()];
         for line in index.line_ids() {
             let start = costs.len();
             costs.extend(tracked.iter().map(|&(t, _)| index.line_cost(line, t)));
@@ -324,11 +328,18 @@ impl History {
                 continue;
             }
             let info = index.line(line);
-            let id = self.intern_line(index.file(info.file), info.line);
+            let file = &mut file_ids[info.file.get()];
+            if *file == UNSEEN {
+                *file = self.files.intern(index.file(info.file));
+            }
+            let id = self.intern_line_in(*file, info.line);
             for j in 0..k {
                 if let Some((_, f)) = best[line.get() * k + j] {
-                    let name = &index.function(f).name;
-                    self.functions[id as usize * k + j] = self.function_names.intern(name);
+                    let function = &mut function_ids[f.get()];
+                    if *function == UNSEEN {
+                        *function = self.function_names.intern(&index.function(f).name);
+                    }
+                    self.functions[id as usize * k + j] = *function;
                 }
             }
             entries.push((id, (start / k) as u32));
@@ -355,8 +366,8 @@ impl History {
         outcome
     }
 
-    fn intern_line(&mut self, file: &str, line: i64) -> u32 {
-        let file = self.files.intern(file);
+    /// The id of a line in an interned file.
+    fn intern_line_in(&mut self, file: u32, line: i64) -> u32 {
         let next = self.lines.len() as u32;
         let id = *self.line_ids.entry((file, line)).or_insert(next);
         if id == next {
@@ -512,36 +523,55 @@ impl History {
         }
         let k = self.types.len();
         let per_minute = |sum: i128| sum as f64 / denominator as f64 * 60e6;
-        let mut rows: Vec<GrowthRow> = sums
+        // Places compare as (file name, line); ranking the files by name
+        // once lets every comparison below be one of integers.
+        let mut by_name: Vec<u32> = (0..self.files.names.len() as u32).collect();
+        by_name.sort_unstable_by(|&a, &b| self.files.get(a).cmp(self.files.get(b)));
+        let mut file_rank = vec![0u32; by_name.len()];
+        for (rank, &f) in by_name.iter().enumerate() {
+            file_rank[f as usize] = rank as u32;
+        }
+        struct Ranked {
+            id: usize,
+            place: (u32, i64),
+            flat_per_minute: f64,
+            cum_per_minute: f64,
+        }
+        let mut ranked: Vec<Ranked> = sums
             .iter()
             .enumerate()
             .filter(|(_, s)| s.seen)
             .map(|(id, s)| {
                 let entry = &self.lines[id];
-                let f = self.functions[id * k + t];
+                let place = (file_rank[entry.file as usize], entry.line);
+                Ranked { id, place, flat_per_minute: per_minute(s.flat), cum_per_minute: per_minute(s.cum) }
+            })
+            .collect();
+        // Places are distinct, so these orders are total.
+        ranked.sort_unstable_by(|a, b| {
+            b.flat_per_minute
+                .total_cmp(&a.flat_per_minute)
+                .then_with(|| b.cum_per_minute.total_cmp(&a.cum_per_minute))
+                .then_with(|| a.place.cmp(&b.place))
+        });
+        let mut by_place: Vec<u32> = (0..ranked.len() as u32).collect();
+        by_place.sort_unstable_by_key(|&r| ranked[r as usize].place);
+        let rows: Vec<GrowthRow> = ranked
+            .iter()
+            .map(|r| {
+                let (entry, s) = (&self.lines[r.id], &sums[r.id]);
+                let f = self.functions[r.id * k + t];
                 GrowthRow {
                     file: self.files.get(entry.file).to_string(),
                     line: entry.line,
                     function: if f == NO_FUNCTION { String::new() } else { self.function_names.get(f).to_string() },
                     flat: s.latest.flat,
                     cum: s.latest.cum,
-                    flat_per_minute: per_minute(s.flat),
-                    cum_per_minute: per_minute(s.cum),
+                    flat_per_minute: r.flat_per_minute,
+                    cum_per_minute: r.cum_per_minute,
                 }
             })
             .collect();
-        rows.sort_by(|a, b| {
-            b.flat_per_minute
-                .total_cmp(&a.flat_per_minute)
-                .then_with(|| b.cum_per_minute.total_cmp(&a.cum_per_minute))
-                .then_with(|| a.file.cmp(&b.file))
-                .then_with(|| a.line.cmp(&b.line))
-        });
-        let mut by_place: Vec<u32> = (0..rows.len() as u32).collect();
-        by_place.sort_by(|&a, &b| {
-            let (a, b) = (&rows[a as usize], &rows[b as usize]);
-            (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line))
-        });
         Ok(Growth { sample_type: self.types[t].clone(), snapshots: n, seconds: self.seconds(), rows, by_place })
     }
 }

@@ -314,13 +314,14 @@ enum NodeKey {
     Address(u64),
 }
 
-struct Builder {
+struct Builder<'p> {
     stride: usize,
     index: Index,
     base_totals: Vec<i64>,
     has_base: bool,
-    file_ids: FxHashMap<String, FileId>,
-    function_ids: FxHashMap<String, FuncId>,
+    /// Keyed by the profiles' own strings, which outlive the builder.
+    file_ids: FxHashMap<&'p str, FileId>,
+    function_ids: FxHashMap<&'p str, FuncId>,
     /// Per function, the files its entries name in the order first seen,
     /// each with the first non-zero start line recorded under it.
     function_entries: Vec<Vec<(Option<FileId>, i64)>>,
@@ -328,7 +329,7 @@ struct Builder {
     line_ids: FxHashMap<(FileId, i64), LineId>,
 }
 
-impl Builder {
+impl<'p> Builder<'p> {
     fn new(types: &[ValueType]) -> Self {
         Builder {
             stride: types.len(),
@@ -347,32 +348,27 @@ impl Builder {
         }
     }
 
-    fn file(&mut self, name: &str) -> Option<FileId> {
+    fn file(&mut self, name: &'p str) -> Option<FileId> {
         if name.is_empty() {
             return None;
         }
-        if let Some(&id) = self.file_ids.get(name) {
-            return Some(id);
+        let next = FileId(self.index.files.len() as u32);
+        let id = *self.file_ids.entry(name).or_insert(next);
+        if id == next {
+            self.index.files.push(name.to_string());
         }
-        let id = FileId(self.index.files.len() as u32);
-        self.index.files.push(name.to_string());
-        self.file_ids.insert(name.to_string(), id);
         Some(id)
     }
 
     /// The function of a `Function` entry, and the file the entry names.
-    fn function(&mut self, name: &str, filename: &str, start_line: i64) -> (FuncId, Option<FileId>) {
+    fn function(&mut self, name: &'p str, filename: &'p str, start_line: i64) -> (FuncId, Option<FileId>) {
         let file = self.file(filename);
-        let id = match self.function_ids.get(name) {
-            Some(&id) => id,
-            None => {
-                let id = FuncId(self.index.functions.len() as u32);
-                self.index.functions.push(FunctionInfo { name: name.to_string(), file, start_line: 0 });
-                self.function_ids.insert(name.to_string(), id);
-                self.function_entries.push(Vec::new());
-                id
-            }
-        };
+        let next = FuncId(self.index.functions.len() as u32);
+        let id = *self.function_ids.entry(name).or_insert(next);
+        if id == next {
+            self.index.functions.push(FunctionInfo { name: name.to_string(), file, start_line: 0 });
+            self.function_entries.push(Vec::new());
+        }
         let entries = &mut self.function_entries[id.get()];
         match entries.iter_mut().find(|(f, _)| *f == file) {
             Some((_, line)) if *line == 0 => *line = start_line,
@@ -404,8 +400,11 @@ impl Builder {
     }
 
     /// Interns the nodes of a profile's locations and adds up its totals.
-    fn prepare(&mut self, profile: &Profile, sign: i64, is_base: bool) {
+    fn prepare(&mut self, profile: &'p Profile, sign: i64, is_base: bool) {
         let stride = self.stride;
+        self.function_ids.reserve(profile.functions.len());
+        self.node_ids.reserve(profile.locations.len());
+        self.line_ids.reserve(profile.locations.len());
         let functions: Vec<(FuncId, Option<FileId>)> =
             profile.functions.iter().map(|f| self.function(&f.name, &f.filename, f.start_line)).collect();
         // The nodes of each location, innermost first, in one flat vector,
@@ -455,25 +454,42 @@ impl Builder {
                 nodes_per_line[l.get()] += 1;
             }
         }
+        // Lines shared by several nodes get slots of their own in the walk;
+        // `slot_of` reuses the counts' vector.
+        let mut shared_lines: Vec<u32> = Vec::new();
+        let mut slot_of = nodes_per_line;
+        for (l, slot) in slot_of.iter_mut().enumerate() {
+            *slot = if *slot > 1 {
+                shared_lines.push(l as u32);
+                shared_lines.len() as u32 - 1
+            } else {
+                NONE
+            };
+        }
         for table in &mut idx.tables {
             for r in &mut table.refs {
-                if r.line != NONE && nodes_per_line[r.line as usize] == 1 {
-                    r.line = NONE;
+                if r.line != NONE {
+                    r.line = slot_of[r.line as usize];
                 }
             }
         }
-        let sizes = (idx.nodes.len(), idx.lines.len(), idx.functions.len());
+        let sizes = (idx.nodes.len(), shared_lines.len(), idx.functions.len());
         idx.node_costs = vec![Cost::default(); sizes.0 * stride];
-        idx.line_costs = vec![Cost::default(); sizes.1 * stride];
+        idx.line_costs = vec![Cost::default(); idx.lines.len() * stride];
         idx.function_costs = vec![Cost::default(); sizes.2 * stride];
+        let mut shared_costs = vec![Cost::default(); sizes.1 * stride];
         for (profile, table) in profiles.iter().zip(&idx.tables) {
             let costs = walk_costs(profile, table, stride, sizes);
             merge(&mut idx.node_costs, &costs.node_flat, &costs.node_cum);
-            merge(&mut idx.line_costs, &costs.line_flat, &costs.line_cum);
+            merge(&mut shared_costs, &costs.line_flat, &costs.line_cum);
             merge(&mut idx.function_costs, &costs.function_flat, &costs.function_cum);
         }
+        for (slot, &l) in shared_lines.iter().enumerate() {
+            let (from, to) = (slot * stride, l as usize * stride);
+            idx.line_costs[to..to + stride].copy_from_slice(&shared_costs[from..from + stride]);
+        }
         for (n, node) in idx.nodes.iter().enumerate() {
-            if let Some(l) = node.source_line.filter(|l| nodes_per_line[l.get()] == 1) {
+            if let Some(l) = node.source_line.filter(|l| slot_of[l.get()] == NONE) {
                 let (from, to) = (n * stride, l.get() * stride);
                 for t in 0..stride {
                     idx.line_costs[to + t] = idx.node_costs[from + t];
@@ -526,6 +542,15 @@ impl Builder {
         idx.function_files = Vec::with_capacity(idx.functions.len());
         for (f, nodes) in by_function.iter_mut().enumerate() {
             let entries = &self.function_entries[f];
+            if let [(file, start_line)] = entries[..] {
+                // One file: every node is in it.
+                nodes.sort_by_key(|n| idx.nodes[n.get()].line);
+                let info = &mut idx.functions[f];
+                info.file = file;
+                info.start_line = start_line;
+                idx.function_files.push(vec![FunctionFile { file, start_line, nodes_end: nodes.len() as u32 }]);
+                continue;
+            }
             let counts: Vec<usize> = entries
                 .iter()
                 .map(|(file, _)| nodes.iter().filter(|n| idx.nodes[n.get()].file == *file).count())
@@ -563,6 +588,9 @@ pub(crate) const NONE: u32 = u32::MAX;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct NodeRef {
     pub(crate) node: u32,
+    /// Once the index is built: the walk's slot for the node's line when
+    /// several nodes share that line, else [`NONE`] (a line with one node
+    /// has that node's costs). Ask [`NodeInfo::source_line`] for the line.
     pub(crate) line: u32,
     pub(crate) function: u32,
 }

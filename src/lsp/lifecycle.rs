@@ -99,6 +99,24 @@ pub fn alive(pid: u32) -> bool {
     r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
+/// Hands memory the allocator holds but no longer uses back to the system.
+/// glibc keeps freed memory in per-thread arenas; a server that replaces a
+/// large profile again and again (a live source) would otherwise see its
+/// resident size climb with each replacement, as each load and free lands
+/// in another thread's arena.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn release_free_memory() {
+    // Safe to call at any time from any thread: it only walks the arenas
+    // under their locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Other allocators return memory by themselves, or offer no such call.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn release_free_memory() {}
+
 /// Elsewhere the process is not watched: assume it lives.
 #[cfg(not(unix))]
 pub fn alive(_pid: u32) -> bool {

@@ -314,7 +314,10 @@ pub(super) fn install(
     });
     // The previous profile may be large and this its last owner: free it
     // on a blocking thread, not on the task that serves every request.
-    tokio::task::spawn_blocking(move || drop(previous));
+    tokio::task::spawn_blocking(move || {
+        drop(previous);
+        super::lifecycle::release_free_memory();
+    });
     (now, problem)
 }
 

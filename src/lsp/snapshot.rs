@@ -11,8 +11,8 @@ use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::paths::{FileExists, LocalPath, MappedFiles, PathMapper};
-use crate::analysis::stacks::{self, Stack};
 use crate::analysis::filter::{self, Filter, FilterError, Filters};
+use crate::analysis::stacks::{Stack, StackIndex};
 use crate::analysis::{self, CallGraph, FileId, Index, LineId, SampleType, SelectError};
 use crate::profile::{Profile, ValueType};
 use crate::report::labels::Scale;
@@ -48,6 +48,9 @@ pub struct LoadedProfile {
     pub iterations: Option<u64>,
     /// Built on first use: only call hierarchies and caller lists need it.
     calls: OnceLock<CallGraph>,
+    /// Which samples pass through each line, built the first time a hover
+    /// asks, so that a hover visits only the samples through its line.
+    stack_index: OnceLock<StackIndex>,
     /// Stacks through a line, computed the first time a hover asks.
     stacks: DashMap<(Vec<LineId>, SampleType), Arc<[Stack]>>,
     /// The filters `profile` and the base went through (none: they are as
@@ -103,6 +106,7 @@ impl LoadedProfile {
             index,
             iterations: None,
             calls: OnceLock::new(),
+            stack_index: OnceLock::new(),
             stacks: DashMap::new(),
             filters: Filters::default(),
             unfiltered: None,
@@ -180,7 +184,9 @@ impl LoadedProfile {
         if let Some(found) = self.stacks.get(&key) {
             return found.clone();
         }
-        let computed: Arc<[Stack]> = stacks::heaviest_through(&self.profiles(), &self.index, lines, t, HOVER_STACKS).into();
+        let profiles = self.profiles();
+        let stack_index = self.stack_index.get_or_init(|| StackIndex::build(&profiles, &self.index));
+        let computed: Arc<[Stack]> = stack_index.heaviest(&profiles, &self.index, lines, t, HOVER_STACKS).into();
         self.stacks.insert(key, computed.clone());
         computed
     }

@@ -17,6 +17,16 @@
 //!    second time, into a buffer of its exact size. So a rejected input
 //!    never costs more than that much memory, and profiles below it (all
 //!    but giant ones) are inflated once into a single buffer.
+//!
+//! **The fast path.** A gzip stream ends with the size of its output
+//! (modulo 2^32). When that size is within the limits above, the whole
+//! stream is inflated at once with libdeflate into a buffer of exactly that
+//! size, several times faster than inflating piece by piece, and the
+//! output is then checked piece by piece as if it were arriving. Anything
+//! else (several members, a size that does not match, damaged data, a size
+//! over the limits) falls back to the streaming path, which is what
+//! reports errors; so answers are the same either way, and the fast path
+//! never holds more than the streaming path's buffer.
 
 use std::io::Read;
 
@@ -122,6 +132,54 @@ impl Guard {
     }
 }
 
+/// The output of a single-member gzip stream inflated at once, when its
+/// trailer declares a size below `keep` and inflating gives exactly that
+/// size from exactly the whole input; `None` otherwise.
+fn inflate_whole(data: &[u8], keep: usize) -> Option<Vec<u8>> {
+    let declared = data.len().checked_sub(4).map(|at| u32::from_le_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]))?;
+    let size = usize::try_from(declared).ok().filter(|&n| n < keep)?;
+    let mut out = vec![0u8; size];
+    let (mut used, mut written) = (0usize, 0usize);
+    // SAFETY: the decompressor is checked for null and freed once; libdeflate
+    // reads at most `data.len()` bytes from `data` and writes at most
+    // `out.len()` bytes into `out`, and reports how many of each.
+    let result = unsafe {
+        let d = libdeflate_sys::libdeflate_alloc_decompressor();
+        if d.is_null() {
+            return None;
+        }
+        let result = libdeflate_sys::libdeflate_gzip_decompress_ex(
+            d,
+            data.as_ptr().cast(),
+            data.len(),
+            out.as_mut_ptr().cast(),
+            out.len(),
+            &mut used,
+            &mut written,
+        );
+        libdeflate_sys::libdeflate_free_decompressor(d);
+        result
+    };
+    let whole = result == libdeflate_sys::libdeflate_result_LIBDEFLATE_SUCCESS && used == data.len() && written == size;
+    whole.then_some(out)
+}
+
+/// Applies the checks to output inflated at once, in the pieces the
+/// streaming path would have read, so that every decision is the same.
+fn check_whole(out: Vec<u8>, mut guard: Guard, keep: usize) -> Result<Vec<u8>, DecodeError> {
+    let mut at = 0;
+    loop {
+        let want = guard.next_read(at).min(keep - at);
+        let end = (at + want).min(out.len());
+        let last = end - at < want;
+        guard.take(&out[at..end], &out[..end], last)?;
+        if last {
+            return Ok(out);
+        }
+        at = end;
+    }
+}
+
 fn gzip_error(e: std::io::Error, after: u64) -> DecodeError {
     DecodeError::Gzip(format!("{e} (after {after} bytes of output)"))
 }
@@ -133,6 +191,9 @@ pub(crate) fn gunzip(data: &[u8], options: &DecodeOptions) -> Result<Vec<u8>, De
     // output stops being kept.
     let buffered = options.max_buffered_bytes.max(SNIFF_WINDOW as u64);
     let keep = usize::try_from(buffered.min(guard.limit.saturating_add(1))).unwrap_or(usize::MAX);
+    if let Some(out) = inflate_whole(data, keep) {
+        return check_whole(out, guard, keep);
+    }
     let mut reader = MultiGzDecoder::new(data);
     let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(keep));
 

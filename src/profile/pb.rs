@@ -66,7 +66,10 @@ impl Strings<'_> {
         usize::try_from(index)
             .ok()
             .and_then(|i| self.0.get(i))
-            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .map(|b| match std::str::from_utf8(b) {
+                Ok(s) => s.to_owned(),
+                Err(_) => String::from_utf8_lossy(b).into_owned(),
+            })
             .ok_or_else(|| {
                 DecodeError::Invalid(format!(
                     "{field} refers to string {index}, but the string table has {} entries",
@@ -120,48 +123,50 @@ fn resolve(mut raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
         .collect::<Result<Vec<_>, DecodeError>>()?;
 
     let function_ids = IdMap::build("function", raw.functions.iter().map(|f| f.id))?;
-    let functions = raw
-        .functions
-        .iter()
-        .map(|f| {
-            Ok(model::Function {
-                id: f.id,
-                name: strings.get(f.name, "function.name")?,
-                system_name: strings.get(f.system_name, "function.system_name")?,
-                filename: strings.get(f.filename, "function.filename")?,
-                start_line: f.start_line,
-            })
-        })
-        .collect::<Result<Vec<_>, DecodeError>>()?;
+    let mut functions = Vec::with_capacity(raw.functions.len());
+    for f in &raw.functions {
+        let name = strings.get(f.name, "function.name")?;
+        // Go writes the same string for both names.
+        let system_name = if f.system_name == f.name { name.clone() } else { strings.get(f.system_name, "function.system_name")? };
+        functions.push(model::Function {
+            id: f.id,
+            name,
+            system_name,
+            filename: strings.get(f.filename, "function.filename")?,
+            start_line: f.start_line,
+        });
+    }
 
     let location_ids = IdMap::build("location", raw.locations.iter().map(|l| l.id))?;
-    let locations = raw
-        .locations
-        .iter()
-        .map(|l| {
-            let mapping = match l.mapping_id {
-                0 => None,
-                id => Some(MappingIdx(mapping_ids.get(id).ok_or_else(|| {
-                    DecodeError::Invalid(format!("location {} refers to missing mapping {id}", l.id))
-                })?)),
+    let mut locations = Vec::with_capacity(raw.locations.len());
+    for l in &raw.locations {
+        let mapping = match l.mapping_id {
+            0 => None,
+            id => Some(MappingIdx(mapping_ids.get(id).ok_or_else(|| {
+                DecodeError::Invalid(format!("location {} refers to missing mapping {id}", l.id))
+            })?)),
+        };
+        let raw_lines = &raw.lines[l.lines.0 as usize..l.lines.1 as usize];
+        let mut lines = Vec::with_capacity(raw_lines.len());
+        for ln in raw_lines {
+            let Some(f) = function_ids.get(ln.function_id) else {
+                return Err(DecodeError::Invalid(format!("location {} refers to missing function {}", l.id, ln.function_id)));
             };
-            let lines = raw.lines[l.lines.0 as usize..l.lines.1 as usize]
-                .iter()
-                .map(|ln| {
-                    let f = function_ids.get(ln.function_id).ok_or_else(|| {
-                        DecodeError::Invalid(format!("location {} refers to missing function {}", l.id, ln.function_id))
-                    })?;
-                    Ok(model::Line { function: FunctionIdx(f), line: ln.line, column: ln.column })
-                })
-                .collect::<Result<Vec<_>, DecodeError>>()?;
-            Ok(model::Location { id: l.id, mapping, address: l.address, lines, is_folded: l.is_folded })
-        })
-        .collect::<Result<Vec<_>, DecodeError>>()?;
+            lines.push(model::Line { function: FunctionIdx(f), line: ln.line, column: ln.column });
+        }
+        locations.push(model::Location { id: l.id, mapping, address: l.address, lines, is_folded: l.is_folded });
+    }
 
     let n_types = sample_types.len();
     // Samples keep the wire reader's layout: positions in the shared stack,
     // value and label vectors carry over one to one.
-    let mut sample_locations = Vec::with_capacity(raw.stack_ids.len());
+    // Go numbers locations 1..=n: then, once every stack id is known to be
+    // in range, the ids become positions in place, in the same vector.
+    let n_locations = raw.locations.len();
+    let in_place = location_ids.dense
+        && raw.wide_ids.is_empty()
+        && raw.stack_ids.iter().all(|&id| id != 0 && id as usize <= n_locations);
+    let mut sample_locations = Vec::with_capacity(if in_place { 0 } else { raw.stack_ids.len() });
     let mut sample_labels = Vec::with_capacity(raw.labels.len());
     let mut shared: Vec<Option<Arc<str>>> = vec![None; strings.0.len()];
     let mut samples = Vec::with_capacity(raw.samples.len());
@@ -170,11 +175,13 @@ fn resolve(mut raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
         if values != n_types {
             return Err(DecodeError::Invalid(format!("sample {i} has {values} values for {n_types} sample types")));
         }
-        for at in s.stack.0 as usize..s.stack.1 as usize {
-            let id = raw.stack_id(at);
-            match location_ids.get(id) {
-                Some(idx) => sample_locations.push(LocationIdx(idx)),
-                None => return Err(DecodeError::Invalid(format!("sample {i} refers to missing location {id}"))),
+        if !in_place {
+            for at in s.stack.0 as usize..s.stack.1 as usize {
+                let id = raw.stack_id(at);
+                match location_ids.get(id) {
+                    Some(idx) => sample_locations.push(LocationIdx(idx)),
+                    None => return Err(DecodeError::Invalid(format!("sample {i} refers to missing location {id}"))),
+                }
             }
         }
         for l in &raw.labels[s.labels.0 as usize..s.labels.1 as usize] {
@@ -187,6 +194,9 @@ fn resolve(mut raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
             sample_labels.push(model::Label { key, value });
         }
         samples.push(model::Sample { locations: s.stack, values: s.values, labels: s.labels });
+    }
+    if in_place {
+        sample_locations = std::mem::take(&mut raw.stack_ids).into_iter().map(|id| LocationIdx(id - 1)).collect();
     }
     let sample_values = std::mem::take(&mut raw.values);
 

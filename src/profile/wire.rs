@@ -112,15 +112,18 @@ impl<'a> Reader<'a> {
         Reader { buf, pos: 0, base }
     }
 
+    #[cold]
+    #[inline(never)]
     fn error(&self, what: &str) -> DecodeError {
         DecodeError::Protobuf(format!("{what} at offset {}", self.base + self.pos))
     }
 
+    #[inline]
     fn done(&self) -> bool {
         self.pos >= self.buf.len()
     }
 
-    #[inline]
+    #[inline(always)]
     fn varint(&mut self) -> Result<u64, DecodeError> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
@@ -134,6 +137,7 @@ impl<'a> Reader<'a> {
         Err(self.error("varint longer than 10 bytes"))
     }
 
+    #[inline]
     fn key(&mut self) -> Result<(u64, u8), DecodeError> {
         let key = self.varint()?;
         let field = key >> 3;
@@ -143,6 +147,7 @@ impl<'a> Reader<'a> {
         Ok((field, (key & 7) as u8))
     }
 
+    #[inline]
     fn bytes(&mut self) -> Result<(&'a [u8], usize), DecodeError> {
         let len = self.varint()?;
         let start = self.pos;
@@ -152,11 +157,13 @@ impl<'a> Reader<'a> {
         Ok((&self.buf[start..end], self.base + start))
     }
 
+    #[inline]
     fn message(&mut self) -> Result<Reader<'a>, DecodeError> {
         let (bytes, base) = self.bytes()?;
         Ok(Reader::new(bytes, base))
     }
 
+    #[inline]
     fn skip(&mut self, wire_type: u8) -> Result<(), DecodeError> {
         let n = match wire_type {
             VARINT => return self.varint().map(|_| ()),
@@ -173,6 +180,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A scalar that the schema declares as a varint.
+    #[inline]
     fn int(&mut self, wire_type: u8) -> Result<u64, DecodeError> {
         if wire_type != VARINT {
             return Err(self.error(&format!("expected a varint, found wire type {wire_type}")));
