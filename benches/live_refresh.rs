@@ -11,7 +11,7 @@
 //! service's do: every 50th stack leaks (its in-use values grow with each
 //! fetch), every 7th churns (its in-use values go up and down), every 3rd
 //! keeps allocating (its alloc values grow), the rest stay. The server runs
-//! over stdio with `profiles: [URL]`, `refreshSeconds: 2`, `history: 20`,
+//! over stdio with `profiles: [URL]`, `refreshSeconds: 2`, `history: 20` (`LIVE_HISTORY`),
 //! and the profile's busiest service file open as a 2,000-line document.
 //!
 //! Two phases, each timed from one fetch to the fetch `LIVE_REFRESHES`
@@ -314,6 +314,9 @@ fn main() {
     let samples = env_usize("LIVE_SAMPLES", 100_000);
     let refreshes = env_usize("LIVE_REFRESHES", 20).max(2);
     let quiet_refreshes = env_usize("LIVE_QUIET_REFRESHES", 10).max(2);
+    // `LIVE_HISTORY=1` keeps no growth history to speak of: the resident
+    // size it gives against the default 20 is what the history costs.
+    let history = env_usize("LIVE_HISTORY", 20).max(1);
     let every = Duration::from_millis(env_usize("LIVE_HINT_EVERY_MS", 20) as u64);
     let binary = std::env::var_os("PPROF_LSP_BIN")
         .map(std::path::PathBuf::from)
@@ -349,7 +352,7 @@ fn main() {
             "initializationOptions": {
                 "profiles": [served.url()],
                 "refreshSeconds": REFRESH_SECONDS,
-                "history": 20,
+                "history": history,
                 "pathMappings": [{ "from": BUILD_PREFIX.trim_end_matches('/'), "to": ws.path().to_string_lossy() }],
                 "goroot": ws.path().join("no-goroot").to_string_lossy(),
                 "watch": false,
@@ -396,7 +399,7 @@ fn main() {
     let last20 = after(21);
     let max_rss = rss.iter().map(|r| r.peak).max().unwrap_or(first_rss);
     println!();
-    println!("Live refresh: {samples}-sample heap profile ({:.1} MB gzipped) over HTTP, refreshSeconds {REFRESH_SECONDS}, history 20", size as f64 / 1e6);
+    println!("Live refresh: {samples}-sample heap profile ({:.1} MB gzipped) over HTTP, refreshSeconds {REFRESH_SECONDS}, history {history}", size as f64 / 1e6);
     println!("{} CPUs; server {}", std::thread::available_parallelism().map_or(1, |n| n.get()), binary.display());
     println!();
     println!("| phase | refreshes | wall s | server CPU, % of one core |");

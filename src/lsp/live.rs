@@ -15,7 +15,6 @@ use crate::analysis::growth::is_state_type;
 use crate::analysis::Filters;
 use crate::analysis::{FileId, Growth, GrowthRow};
 use crate::paths::PathMapper;
-use crate::profile::Profile;
 use crate::source::fs::Disk;
 use crate::source::live::{Health, LiveOptions, Outcome, Poller};
 use crate::source::load::ProfileSource;
@@ -55,10 +54,12 @@ pub struct LiveState {
     /// Each line's growth, by sample type name (state types with enough
     /// snapshots only).
     pub growth: FxHashMap<String, Arc<Growth>>,
-    /// The profile shown now and the one before it, for comparing with
-    /// the previous snapshot.
-    pub latest: Option<Arc<Profile>>,
-    pub previous: Option<Arc<Profile>>,
+    /// The responses of the snapshot shown now and of the one before it,
+    /// as received, for comparing with the previous snapshot: decoded only
+    /// when that is asked for, so that no whole profile is kept besides
+    /// the one shown.
+    pub latest: Option<Arc<[u8]>>,
+    pub previous: Option<Arc<[u8]>>,
 }
 
 /// What one poll learnt, to be merged into the state it follows.
@@ -71,7 +72,7 @@ pub struct LiveUpdate {
     delta: Option<String>,
     /// Recomputed after a successful poll; kept as they were otherwise.
     growth: Option<FxHashMap<String, Arc<Growth>>>,
-    latest: Option<Arc<Profile>>,
+    latest: Option<Arc<[u8]>>,
 }
 
 impl LiveUpdate {
@@ -170,13 +171,13 @@ pub fn poll(
     let indexed = Instant::now();
     let paths = MappedView::build(&loaded.index, mapper, disk);
     update.growth = Some(growth);
-    update.latest = Some(profile);
+    update.latest = Some(fetched.raw.clone());
     let done = Instant::now();
     (
         Ok(Loaded {
             profile: loaded,
             paths,
-            bytes: fetched.bytes,
+            bytes: fetched.raw.len(),
             read: polled - started,
             index: indexed - polled,
             map: done - indexed,

@@ -24,6 +24,7 @@
 //! differences and can be negative; [`Poller::delta_label`] says
 //! `delta over N s` for a status line.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::analysis::filter::{self, Filters};
@@ -98,8 +99,10 @@ pub struct Fetched {
     pub recorded: Recorded,
     /// The failure this poll ended, if the source had been failing.
     pub resumed: Option<Outage>,
-    /// Bytes received (before decompression).
-    pub bytes: usize,
+    /// The response as received (before decompression): a few megabytes
+    /// where the decoded profile takes many times that, so this is what is
+    /// kept of a snapshot that is no longer shown.
+    pub raw: Arc<[u8]>,
 }
 
 /// What one poll did.
@@ -197,7 +200,7 @@ impl Poller {
     /// at `now`. Blocks for at most the timeout (plus N for a delta URL).
     pub fn poll_once(&mut self, now: SystemTime) -> Outcome {
         match self.fetch() {
-            Ok((profile, bytes)) => {
+            Ok((profile, raw)) => {
                 let index = Index::build(&profile);
                 let seconds = now.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
                 let filtered = (!self.filters.is_empty())
@@ -210,7 +213,7 @@ impl Poller {
                     _ => None,
                 };
                 self.health = Health::Live { last: now };
-                Outcome::Snapshot(Box::new(Fetched { profile, index, recorded, resumed, bytes }))
+                Outcome::Snapshot(Box::new(Fetched { profile, index, recorded, resumed, raw }))
             }
             Err(error) => {
                 let (since, failures, last_success) = match &self.health {
@@ -237,12 +240,12 @@ impl Poller {
         }
     }
 
-    fn fetch(&self) -> Result<(Profile, usize), String> {
+    fn fetch(&self) -> Result<(Profile, Arc<[u8]>), String> {
         let timeout = self.options.timeout + Duration::from_secs(self.delta_seconds.unwrap_or(0));
         let bytes = load::fetch(&self.source, self.options.max_bytes, timeout)?;
         let options = DecodeOptions { max_decompressed_bytes: self.options.max_bytes, ..DecodeOptions::default() };
         match profile::decode(&bytes, &options) {
-            Ok(profile) => Ok((profile, bytes.len())),
+            Ok(profile) => Ok((profile, Arc::from(bytes))),
             Err(_) if looks_like_html(&bytes) => {
                 Err(format!("{}: the response is an HTML page, not a profile (is it a /debug/pprof/<name> URL?)", self.source))
             }

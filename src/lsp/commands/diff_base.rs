@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use crate::profile::{self, DecodeOptions};
+
 use super::super::loader::{self, BaseTarget};
 use super::super::protocol::{DiffBaseArgs, Status};
 use super::super::snapshot::Base;
@@ -15,7 +17,14 @@ pub async fn run(backend: &Backend, args: DiffBaseArgs) -> Result<Status> {
         // The live source's snapshot before the one shown.
         let snapshot = backend.session.snapshot();
         let live = snapshot.live.as_ref().ok_or("the shown profile is not live, so it has no previous snapshot")?;
-        let profile = live.previous.clone().ok_or("the live source has only one snapshot so far")?;
+        let raw = live.previous.clone().ok_or("the live source has only one snapshot so far")?;
+        // Kept as received; it decoded once already, so this only fails if
+        // the limits changed since.
+        let options = DecodeOptions { max_decompressed_bytes: snapshot.config.max_profile_bytes, ..DecodeOptions::default() };
+        let decoded = tokio::task::spawn_blocking(move || profile::decode(&raw, &options))
+            .await
+            .map_err(|e| format!("decoding the previous snapshot failed: {e}"))?;
+        let profile = Arc::new(decoded.map_err(|e| format!("the previous snapshot cannot be decoded: {e}"))?);
         Some(BaseTarget::Given(Arc::new(Base {
             source: live.source.clone(),
             name: format!("the previous snapshot of {}", live.source.display_name()),
