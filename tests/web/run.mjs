@@ -266,7 +266,7 @@ async function checks() {
     check(Math.abs((await zoomed()) - golden.cum / callerCum) <= 0.01 * (golden.cum / callerCum), `zoomed into ${caller}, ${HOT} is its share of it`);
     await page.reload();
     await until('the zoomed root after a reload', async () => (await rootFrame().getAttribute('data-name').catch(() => null)) === caller);
-    check(true, 'a reload keeps the zoom (the URL holds it)');
+    log('ok: a reload keeps the zoom (the URL holds it)');
     await page.keyboard.press('Escape');
     await until('the whole profile again', async () => (await rootFrame().getAttribute('data-name')) === 'root');
 
@@ -282,7 +282,7 @@ async function checks() {
     await page.locator('#top-table th[data-sort="cum"]').click();
     const cliCumRow = cliFirstRow('--cum');
     await until('the table sorted by cum', async () => (await firstRow()) === cliCumRow);
-    check(true, `sorted by cum, the first row is pprof-lsp top --cum's: "${cliCumRow}"`);
+    log(`ok: sorted by cum, the first row is pprof-lsp top --cum's: "${cliCumRow}"`);
     check(new URL(page.url()).searchParams.get('sort') === 'cum', 'the URL holds the sort order');
 
     // Ctrl+click on the hot frame, with no editor: its line in the source view.
@@ -308,7 +308,7 @@ async function checks() {
     await page.goto(focused.toString());
     await page.waitForFunction(() => document.body.dataset.flame === 'drawn');
     await until('the focused graph', async () => (await frame(HOT).count()) === 0 && (await page.locator('#flame .frame[data-name*="ingest"]').count()) > 0);
-    check(true, `with focus=ingest the graph has ingest frames and no ${HOT}`);
+    log(`ok: with focus=ingest the graph has ingest frames and no ${HOT}`);
     const focusedRoot = await widthOf(rootFrame());
     check(Math.abs(focusedRoot - (await graphWidth())) < 0.5, `the focused root frame is the graph's width (${focusedRoot}px)`);
     focused.searchParams.set('view', 'top');
@@ -316,7 +316,7 @@ async function checks() {
     const cliFocusedRow = cliFirstRow('--focus', 'ingest');
     check(cliFocusedRow !== cliRow, `the focus changes top's first row ("${cliFocusedRow}")`);
     await until('the focused top table', async () => (await firstRow()) === cliFocusedRow);
-    check(true, `with focus=ingest the top table's first row is pprof-lsp top --focus ingest's`);
+    log(`ok: with focus=ingest the top table's first row is pprof-lsp top --focus ingest's`);
 
     // With a base, frames are coloured by the sign of their value: red
     // grew, green shrank, as the server's values say.
@@ -340,7 +340,7 @@ async function checks() {
     check(grew > 0 && shrank > 0 && miscoloured.length === 0, `frames are red where they grew (${grew}) and green where they shrank (${shrank})${miscoloured.length ? `; wrong: ${miscoloured.join(', ')}` : ''}`);
 
     await stopServer();
-    check(true, 'the server stopped');
+    log('the server stopped');
 }
 
 /** Loads the page for a large profile and reports its time to first paint and its payload. */
