@@ -47,10 +47,11 @@ pub fn heaviest_through(profiles: &[&Profile], index: &Index, lines: &[LineId], 
     StackIndex::build(profiles, index).heaviest(profiles, index, lines, t, limit)
 }
 
-/// Which samples pass through each source line, and which samples share a
-/// stack (the same frames, in any of the indexed profiles). Built in two
-/// walks over every frame, once per profile; after that the stacks through
-/// a line visit only the samples through it.
+/// Which distinct stacks (the same frames, in any of the indexed profiles)
+/// pass through each source line, and each stack's total per sample type.
+/// Built in two walks over every frame, once per profile; after that the
+/// stacks through a line visit only the distinct stacks through it, reading
+/// one contiguous value per stack.
 ///
 /// Samples are numbered across the indexed profiles: the first profile's,
 /// then the base's. A stack is known by one of its samples, so no frames
@@ -59,16 +60,17 @@ pub struct StackIndex {
     /// Where each profile's samples start in the numbering; one more entry
     /// than profiles.
     offsets: Vec<usize>,
-    /// Each sample's stack.
-    stack_of: Vec<u32>,
-    /// Each stack's first sample.
+    /// Each stack's first sample; stacks are numbered in the order of their
+    /// first samples.
     stack_sample: Vec<u32>,
-    /// Whether more than one sample has the stack.
-    stack_shared: Vec<bool>,
-    /// Each line's samples, ascending, back to back: line `l`'s are
-    /// `line_samples[line_starts[l]..line_starts[l + 1]]`.
+    /// The sum over each stack's samples of their values (negated for the
+    /// base of a diff), one column per sample type: type `t`'s are
+    /// `totals[t * stacks..(t + 1) * stacks]`.
+    totals: Vec<i64>,
+    /// Each line's stacks, ascending, back to back: line `l`'s are
+    /// `line_stacks[line_starts[l]..line_starts[l + 1]]`.
     line_starts: Vec<u32>,
-    line_samples: Vec<u32>,
+    line_stacks: Vec<u32>,
 }
 
 /// The nodes of one sample's stack, innermost first.
@@ -85,26 +87,56 @@ impl StackIndex {
             offsets.push(offsets.last().copied().unwrap_or(0) + p.samples.len());
         }
         assert!(offsets.last().copied().unwrap_or(0) < u32::MAX as usize, "too many samples to index");
-        let ((stack_of, stack_sample, stack_shared), (line_starts, line_samples)) = std::thread::scope(|scope| {
+        let ((stack_of, stack_sample, totals), (mut line_starts, mut line_stacks)) = std::thread::scope(|scope| {
             let lines = scope.spawn(|| samples_by_line(profiles, index));
             let stacks = stacks_of_samples(profiles, index, &offsets);
             // Indexing lines cannot panic; if it somehow did, index them here.
             (stacks, lines.join().unwrap_or_else(|_| samples_by_line(profiles, index)))
         });
-        StackIndex { offsets, stack_of, stack_sample, stack_shared, line_starts, line_samples }
+        // All samples of a stack pass through the same lines, so a line's
+        // stacks are those of its samples that are their stack's first;
+        // stacks are numbered in that order, so they stay ascending.
+        // Keeping only those turns the lists of samples into lists of
+        // stacks, in place.
+        let mut kept = 0usize;
+        for l in 0..line_starts.len().saturating_sub(1) {
+            let (start, end) = (line_starts[l] as usize, line_starts[l + 1] as usize);
+            line_starts[l] = kept as u32;
+            for i in start..end {
+                let g = line_stacks[i];
+                let st = stack_of[g as usize];
+                if stack_sample[st as usize] == g {
+                    line_stacks[kept] = st;
+                    kept += 1;
+                }
+            }
+        }
+        if let Some(last) = line_starts.last_mut() {
+            *last = kept as u32;
+        }
+        line_stacks.truncate(kept);
+        line_stacks.shrink_to_fit();
+        StackIndex { offsets, stack_sample, totals, line_starts, line_stacks }
     }
 
     /// The memory the index holds, in bytes.
     pub fn heap_bytes(&self) -> usize {
         std::mem::size_of_val(&self.offsets[..])
-            + 4 * (self.stack_of.len() + self.stack_sample.len() + self.line_starts.len() + self.line_samples.len())
-            + self.stack_shared.len()
+            + 4 * (self.stack_sample.len() + self.line_starts.len() + self.line_stacks.len())
+            + 8 * self.totals.len()
     }
 
-    /// The samples through one line, ascending.
-    fn samples_through(&self, line: LineId) -> &[u32] {
+    /// The stacks through one line, ascending.
+    fn stacks_through(&self, line: LineId) -> &[u32] {
         let (start, end) = (self.line_starts[line.get()], self.line_starts[line.get() + 1]);
-        &self.line_samples[start as usize..end as usize]
+        &self.line_stacks[start as usize..end as usize]
+    }
+
+    /// Each stack's total of sample type `t`; `None` when no sample has a
+    /// value of that type.
+    fn totals_of(&self, t: SampleType) -> Option<&[i64]> {
+        let n = self.stack_sample.len();
+        self.totals.get(t.0 * n..(t.0 + 1) * n)
     }
 
     /// The profile of a sample, and the sample's position in it.
@@ -125,42 +157,23 @@ impl StackIndex {
         if lines.is_empty() || limit == 0 {
             return Vec::new();
         }
+        let Some(totals) = self.totals_of(t) else {
+            return Vec::new();
+        };
         let merged: Vec<u32>;
-        let samples: &[u32] = match lines {
-            [one] => self.samples_through(*one),
+        let stacks: &[u32] = match lines {
+            [one] => self.stacks_through(*one),
             _ => {
-                let mut all: Vec<u32> = lines.iter().flat_map(|&l| self.samples_through(l).iter().copied()).collect();
+                let mut all: Vec<u32> = lines.iter().flat_map(|&l| self.stacks_through(l).iter().copied()).collect();
                 all.sort_unstable();
                 all.dedup();
                 merged = all;
                 &merged
             }
         };
-        let mut sums: FxHashMap<u32, i64> = FxHashMap::default();
         let mut best = Best { limit, kept: Vec::with_capacity(limit + 1) };
-        let mut profile_end = 0;
-        let (mut p, mut values, mut sample_values, mut sign) = (usize::MAX, &[][..], &[][..], 1);
-        for &g in samples {
-            if g as usize >= profile_end {
-                p = self.locate(g).0;
-                profile_end = self.offsets[p + 1];
-                (values, sample_values, sign) = (&profiles[p].samples[..], &profiles[p].sample_values[..], index.tables[p].sign);
-            }
-            let s = &values[g as usize - self.offsets[p]];
-            let raw = if (t.0 as u32) < s.values.1 - s.values.0 { sample_values[s.values.0 as usize + t.0] } else { 0 };
-            let value = raw.wrapping_mul(sign);
-            if value == 0 {
-                continue;
-            }
-            let st = self.stack_of[g as usize];
-            if self.stack_shared[st as usize] {
-                let sum = sums.entry(st).or_default();
-                *sum = sum.wrapping_add(value);
-            } else {
-                best.offer(self, profiles, index, st, value);
-            }
-        }
-        for (st, value) in sums {
+        for &st in stacks {
+            let value = totals[st as usize];
             if value != 0 {
                 best.offer(self, profiles, index, st, value);
             }
@@ -196,12 +209,12 @@ impl Best {
 }
 
 /// Each sample's stack (samples with the same nodes share one), each
-/// stack's first sample, and whether other samples have it too.
-fn stacks_of_samples(profiles: &[&Profile], index: &Index, offsets: &[usize]) -> (Vec<u32>, Vec<u32>, Vec<bool>) {
+/// stack's first sample, and each stack's totals (see
+/// [`StackIndex::totals`]).
+fn stacks_of_samples(profiles: &[&Profile], index: &Index, offsets: &[usize]) -> (Vec<u32>, Vec<u32>, Vec<i64>) {
     let total = offsets.last().copied().unwrap_or(0);
     let mut stack_of = Vec::with_capacity(total);
     let mut stack_sample: Vec<u32> = Vec::with_capacity(total);
-    let mut stack_shared: Vec<bool> = Vec::with_capacity(total);
     // Stacks by the hash of their nodes; stacks whose hashes collide are
     // chained through `next`.
     let mut by_hash: FxHashMap<u64, u32> = FxHashMap::default();
@@ -227,23 +240,38 @@ fn stacks_of_samples(profiles: &[&Profile], index: &Index, offsets: &[usize]) ->
                 }
                 found = Some(next[st as usize]).filter(|&n| n != NONE);
             }
-            let st = match found {
-                Some(st) => {
-                    stack_shared[st as usize] = true;
-                    st
-                }
-                None => {
-                    let st = stack_sample.len() as u32;
-                    stack_sample.push(g);
-                    stack_shared.push(false);
-                    next.push(by_hash.insert(key, st).unwrap_or(NONE));
-                    st
-                }
-            };
+            let st = found.unwrap_or_else(|| {
+                let st = stack_sample.len() as u32;
+                stack_sample.push(g);
+                next.push(by_hash.insert(key, st).unwrap_or(NONE));
+                st
+            });
             stack_of.push(st);
         }
     }
-    (stack_of, stack_sample, stack_shared)
+    stack_sample.shrink_to_fit();
+    let totals = stack_totals(profiles, index, &stack_of, stack_sample.len());
+    (stack_of, stack_sample, totals)
+}
+
+/// Each stack's totals per sample type, column by column (see
+/// [`StackIndex::totals`]); as many columns as the most values any sample
+/// has. A sample without a value of a type counts as 0 for it.
+fn stack_totals(profiles: &[&Profile], index: &Index, stack_of: &[u32], stacks: usize) -> Vec<i64> {
+    let types = profiles.iter().flat_map(|p| p.iter_samples()).map(|s| s.values.len()).max().unwrap_or(0);
+    let mut totals = vec![0i64; types * stacks];
+    let mut g = 0usize;
+    for (profile, table) in profiles.iter().zip(&index.tables) {
+        for sample in profile.iter_samples() {
+            let st = stack_of[g] as usize;
+            for (t, &v) in sample.values.iter().enumerate() {
+                let total = &mut totals[t * stacks + st];
+                *total = total.wrapping_add(v.wrapping_mul(table.sign));
+            }
+            g += 1;
+        }
+    }
+    totals
 }
 
 /// Each line's samples in sample order, back to back, and where each
@@ -444,6 +472,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn each_sample_type_is_ranked_on_its_own() {
+        let mut p = profile();
+        p.sample_types.push(ValueType::new("w", "bytes"));
+        // The same stacks with a second value each; the first sample's
+        // ranks low in the first type and high in the second.
+        let seconds = [30, 2, 3, 0];
+        let samples = std::mem::take(&mut p.samples);
+        let values = std::mem::take(&mut p.sample_values);
+        let locations = std::mem::take(&mut p.sample_locations);
+        for (i, s) in samples.iter().enumerate() {
+            let locs = &locations[s.locations.0 as usize..s.locations.1 as usize];
+            p.push_sample(locs, &[values[s.values.0 as usize], seconds[i]], []);
+        }
+        let index = Index::build(&p);
+        let stacks = StackIndex::build(&[&p], &index);
+        let all: Vec<LineId> = index.line_ids().collect();
+        for t in [SampleType(0), SampleType(1)] {
+            for &l in &all {
+                assert_eq!(stacks.heaviest(&[&p], &index, &[l], t, 10), by_definition(&[&p], &index, &[l], t, 10), "{t:?}");
+            }
+        }
+        let main = line_of(&index, "m.go", 10);
+        assert_eq!(stacks.heaviest(&[&p], &index, &[main], SampleType(1), 10).iter().map(|s| s.value).collect::<Vec<_>>(), vec![32, 3]);
+        // No sample has a third value: nothing to rank.
+        assert!(stacks.heaviest(&[&p], &index, &all, SampleType(2), 10).is_empty());
     }
 
     #[test]
