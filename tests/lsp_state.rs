@@ -514,6 +514,19 @@ async fn pprof_top_ranks_rows_as_pprof_orders_them() {
     }
 }
 
+/// Reads an accepted request's head (up to the blank line), waiting at
+/// most 5 s for each byte, so that it can be answered.
+fn read_request_head(stream: &mut std::net::TcpStream) {
+    use std::io::Read;
+    stream.set_nonblocking(false).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+        head.push(byte[0]);
+    }
+}
+
 /// A heap profile of two lines of the fixture program: the catalog
 /// allocation holding `catalog_bytes`, and a line of main.go holding a
 /// constant 1 MiB. Gzipped, as Go serves it.
@@ -549,7 +562,6 @@ struct GrowingEndpoint {
 
 impl GrowingEndpoint {
     fn start(main_line: i64) -> GrowingEndpoint {
-        use std::io::Read;
         use std::sync::atomic::Ordering;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
@@ -583,13 +595,7 @@ impl GrowingEndpoint {
                         continue;
                     }
                 };
-                stream.set_nonblocking(false).unwrap();
-                stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                    head.push(byte[0]);
-                }
+                read_request_head(&mut stream);
                 let n = thread_served.fetch_add(1, Ordering::SeqCst) as i64;
                 let body = live_heap((n + 1) * (10 << 20), main_line);
                 let header = format!(
@@ -727,7 +733,6 @@ async fn with_a_diff_base_functions_carry_pprofs_differences() {
 /// An endpoint that answers with `replies` in turn (status, content type,
 /// body), then keeps answering with the last one; stops after a minute.
 fn scripted_endpoint(replies: Vec<(&'static str, &'static str, Vec<u8>)>) -> String {
-    use std::io::Read;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/debug/pprof/heap", listener.local_addr().unwrap());
     listener.set_nonblocking(true).unwrap();
@@ -739,13 +744,7 @@ fn scripted_endpoint(replies: Vec<(&'static str, &'static str, Vec<u8>)>) -> Str
                 std::thread::sleep(std::time::Duration::from_millis(10));
                 continue;
             };
-            stream.set_nonblocking(false).unwrap();
-            stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                head.push(byte[0]);
-            }
+            read_request_head(&mut stream);
             let (status, kind, body) = &replies[n.min(replies.len() - 1)];
             n += 1;
             let header =

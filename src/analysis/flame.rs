@@ -94,6 +94,11 @@ pub struct FlameNode {
 }
 
 impl FlameNode {
+    /// A frame at `depth` with nothing added to it yet and no children.
+    fn empty(frame: Frame, depth: u32, line: Option<NodeId>, inline: InlineMark) -> FlameNode {
+        FlameNode { frame, depth, pos: 0, neg: 0, self_pos: 0, self_neg: 0, line, inline, children: (0, 0) }
+    }
+
     /// The frame's width: all the value through it, positive and negative.
     pub fn weight(&self) -> i64 {
         self.pos.wrapping_add(self.neg)
@@ -213,17 +218,7 @@ impl FlameTree {
         let walker = Walker { profiles, frames: &frames };
 
         let mut tree = FlameTree { objects: frames.object_names.clone(), ..FlameTree::default() };
-        let mut root = FlameNode {
-            frame: Frame::Root,
-            depth: 0,
-            pos: 0,
-            neg: 0,
-            self_pos: 0,
-            self_neg: 0,
-            line: None,
-            inline: InlineMark::None,
-            children: (0, 0),
-        };
+        let mut root = FlameNode::empty(Frame::Root, 0, None, InlineMark::None);
         add_up(&mut root, &cursors);
         for (depth, &name) in zoom.iter().enumerate() {
             let parent = root.frame;
@@ -242,17 +237,7 @@ impl FlameTree {
             if cursors.is_empty() {
                 return Err(FlameError::NoSuchFrame { name: name.to_string(), parent: tree.name(index, parent) });
             }
-            root = FlameNode {
-                frame: frames.frame(wanted.unwrap_or(NONE)),
-                depth: depth as u32 + 1,
-                pos: 0,
-                neg: 0,
-                self_pos: 0,
-                self_neg: 0,
-                line: lines.heaviest(),
-                inline: inline.mark(),
-                children: (0, 0),
-            };
+            root = FlameNode::empty(frames.frame(wanted.unwrap_or(NONE)), depth as u32 + 1, lines.heaviest(), inline.mark());
             add_up(&mut root, &cursors);
         }
         // Depths count from the tree's root.
@@ -290,17 +275,7 @@ impl FlameTree {
             let mut others: Option<FlameNode> = None;
             for (i, g) in groups.into_iter().enumerate() {
                 if i >= kept {
-                    let o = others.get_or_insert(FlameNode {
-                        frame: Frame::Others { frames: 0 },
-                        depth,
-                        pos: 0,
-                        neg: 0,
-                        self_pos: 0,
-                        self_neg: 0,
-                        line: None,
-                        inline: InlineMark::None,
-                        children: (0, 0),
-                    });
+                    let o = others.get_or_insert_with(|| FlameNode::empty(Frame::Others { frames: 0 }, depth, None, InlineMark::None));
                     if let Frame::Others { frames } = &mut o.frame {
                         *frames += 1;
                     }
@@ -311,15 +286,9 @@ impl FlameTree {
                     continue;
                 }
                 tree.nodes.push(FlameNode {
-                    frame: frames.frame(g.key),
-                    depth,
                     pos: g.pos,
                     neg: g.neg,
-                    self_pos: 0,
-                    self_neg: 0,
-                    line: g.lines.heaviest(),
-                    inline: g.inline.mark(),
-                    children: (0, 0),
+                    ..FlameNode::empty(frames.frame(g.key), depth, g.lines.heaviest(), g.inline.mark())
                 });
                 pending.push((tree.nodes.len() - 1, g.members));
             }

@@ -20,11 +20,12 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { launchChromium, until as waitUntil } from '../browser.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOOLS = path.join(ROOT, '.tools');
@@ -99,8 +100,6 @@ function markerLine(file, name) {
 /** pprof's label for a byte count of a few MB: two decimals, trailing zeros dropped. */
 const mbLabel = (bytes) => `${(bytes / 1048576).toFixed(2).replace(/\.?0+$/, '')}MB`;
 
-const require = createRequire(path.join(TOOLS, 'pw', 'node_modules', 'playwright-core', 'package.json'));
-const { chromium } = require('playwright-core');
 
 const started = Date.now();
 const log = (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}`);
@@ -207,18 +206,10 @@ async function main() {
         }
     }, 60_000);
 
-    browser = await chromium.launchPersistentContext(dirs.browser, {
-        executablePath: CHROMIUM,
-        headless: true,
-        viewport: { width: 1400, height: 900 },
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-        timeout: 60_000,
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(WAIT_MS);
-    const consoleLog = fs.createWriteStream(path.join(ARTIFACTS, 'browser-console.log'));
-    page.on('console', (m) => consoleLog.write(`${m.type()}: ${m.text()}\n`));
+    ({ browser, page } = await launchChromium({
+        executable: CHROMIUM, tools: TOOLS, dir: dirs.browser, artifacts: ARTIFACTS,
+        viewport: { width: 1400, height: 900 }, timeout: 60_000, wait: WAIT_MS,
+    }));
 
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -961,21 +952,8 @@ async function runCommand(title) {
 }
 
 /** Polls `check` until it returns something truthy; fails after `ms`. */
-async function until(what, check, ms = WAIT_MS) {
-    const deadline = Date.now() + ms;
-    let last;
-    for (;;) {
-        try {
-            const value = await check();
-            if (value) return value;
-        } catch (e) {
-            last = e;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`timed out after ${ms / 1000}s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
-        }
-        await new Promise((r) => setTimeout(r, 250));
-    }
+function until(what, check, ms = WAIT_MS) {
+    return waitUntil(what, check, ms, 250);
 }
 
 async function screenshot(name, keep = false) {

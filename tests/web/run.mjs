@@ -26,10 +26,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { launchChromium, until as waitUntil } from '../browser.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOOLS = path.join(ROOT, '.tools');
@@ -47,8 +48,6 @@ const TOTAL_MS = Number(process.env.PPROF_WEB_TIMEOUT_MS ?? 60_000);
 /** One wait for something to show up. */
 const WAIT_MS = 15_000;
 
-const require = createRequire(path.join(TOOLS, 'pw', 'node_modules', 'playwright-core', 'package.json'));
-const { chromium } = require('playwright-core');
 
 const started = Date.now();
 const log = (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}`);
@@ -70,20 +69,7 @@ function check(ok, what) {
     log(`ok: ${what}`);
 }
 
-async function until(what, fn, ms = WAIT_MS) {
-    const deadline = Date.now() + ms;
-    let last;
-    while (Date.now() < deadline) {
-        try {
-            last = await fn();
-            if (last) return last;
-        } catch (e) {
-            last = e;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}${last instanceof Error ? ` (${last.message})` : ''}`);
-}
+const until = (what, fn, ms = WAIT_MS) => waitUntil(what, fn, ms);
 
 /** The total and the hot function's cum, flat and cum% as `go tool pprof` recorded them. */
 function recorded() {
@@ -173,19 +159,10 @@ async function stopServer() {
 
 async function launchBrowser() {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pprof-web-'));
-    browser = await chromium.launchPersistentContext(tmp, {
-        executablePath: CHROMIUM,
-        headless: true,
-        viewport: { width: 1280, height: 800 },
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-        timeout: 30_000,
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(WAIT_MS);
-    const consoleLog = fs.createWriteStream(path.join(ARTIFACTS, 'browser-console.log'));
-    page.on('console', (m) => consoleLog.write(`${m.type()}: ${m.text()}\n`));
-    page.on('pageerror', (e) => consoleLog.write(`pageerror: ${e.message}\n`));
+    ({ browser, page } = await launchChromium({
+        executable: CHROMIUM, tools: TOOLS, dir: tmp, artifacts: ARTIFACTS,
+        viewport: { width: 1280, height: 800 }, timeout: 30_000, wait: WAIT_MS,
+    }));
     // The page must not reach anywhere but its own server.
     page.on('request', (r) => {
         if (!r.url().startsWith('http://127.0.0.1:') && !r.url().startsWith('data:')) {

@@ -119,6 +119,28 @@ local function known_profiles()
   return listed('pprof.listProfiles', 'source')
 end
 
+--- The command argument for a profile typed by the user: `{url}` for a URL,
+--- else `{path}`, relative to Neovim's working directory as file names typed
+--- here are.
+--- @param target string
+--- @return table
+local function source_argument(target)
+  if target:match('^https?://') then
+    return { url = target }
+  end
+  return { path = vim.fn.fnamemodify(vim.fn.expand(target), ':p') }
+end
+
+--- Completion of a profile: `words`, the profiles the server knows of, then
+--- file names.
+--- @param lead string
+--- @param words string[]
+--- @return string[]
+local function complete_profile(lead, words)
+  local out = starting(lead, vim.list_extend(words, known_profiles()))
+  return vim.list_extend(out, vim.fn.getcompletion(lead, 'file'))
+end
+
 --- Fills the quickfix list from a `pprof.top` result.
 --- @param rows table[]
 --- @param title string
@@ -201,22 +223,11 @@ M.subcommands = {
         notify('usage: :Pprof load {path|url}', vim.log.levels.ERROR)
         return
       end
-      local arg
-      if target:match('^https?://') then
-        arg = { url = target }
-      else
-        -- Relative to Neovim's working directory, as file names typed here are.
-        arg = { path = vim.fn.fnamemodify(vim.fn.expand(target), ':p') }
-      end
       notify('loading ' .. target)
-      run('pprof.load', arg, show_summary)
+      run('pprof.load', source_argument(target), show_summary)
     end,
     complete = function(lead)
-      local out = vim.tbl_filter(function(p)
-        return vim.startswith(p, lead)
-      end, known_profiles())
-      vim.list_extend(out, vim.fn.getcompletion(lead, 'file'))
-      return out
+      return complete_profile(lead, {})
     end,
   },
   sample = {
@@ -229,9 +240,7 @@ M.subcommands = {
       run('pprof.selectSampleType', { name = args[1] }, show_summary)
     end,
     complete = function(lead)
-      return vim.tbl_filter(function(name)
-        return vim.startswith(name, lead)
-      end, sample_type_names())
+      return starting(lead, sample_type_names())
     end,
   },
   top = {
@@ -303,19 +312,13 @@ M.subcommands = {
         arg = vim.empty_dict()
       elseif target == 'previous' then
         arg = { previous = true }
-      elseif target:match('^https?://') then
-        arg = { url = target }
       else
-        arg = { path = vim.fn.fnamemodify(vim.fn.expand(target), ':p') }
+        arg = source_argument(target)
       end
       run('pprof.setDiffBase', arg, show_summary)
     end,
     complete = function(lead)
-      local out = vim.tbl_filter(function(p)
-        return vim.startswith(p, lead)
-      end, vim.list_extend({ 'clear', 'previous' }, known_profiles()))
-      vim.list_extend(out, vim.fn.getcompletion(lead, 'file'))
-      return out
+      return complete_profile(lead, { 'clear', 'previous' })
     end,
   },
   bench = {
@@ -498,9 +501,7 @@ end
 function M.complete(lead, line)
   local words = vim.split(line:sub(1, #line - #lead), '%s+', { trimempty = true })
   if #words <= 1 then
-    return vim.tbl_filter(function(n)
-      return vim.startswith(n, lead)
-    end, names())
+    return starting(lead, names())
   end
   local sub = M.subcommands[words[2]]
   if sub and sub.complete then
