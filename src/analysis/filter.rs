@@ -112,6 +112,33 @@ impl FilterKind {
         }
     }
 
+    /// The key of the filter in the settings and in `pprof.setFilters`
+    /// (`showFrom`): the field name [`Filters`] reads and writes.
+    pub fn key(self) -> &'static str {
+        match self {
+            FilterKind::Focus => "focus",
+            FilterKind::Ignore => "ignore",
+            FilterKind::Hide => "hide",
+            FilterKind::Show => "show",
+            FilterKind::ShowFrom => "showFrom",
+            FilterKind::TagFocus => "tagfocus",
+            FilterKind::TagIgnore => "tagignore",
+        }
+    }
+
+    /// What the filter does, in a few words, for a client's picker.
+    pub fn description(self) -> &'static str {
+        match self {
+            FilterKind::Focus => "only samples with a frame matching",
+            FilterKind::Ignore => "drop samples with a frame matching",
+            FilterKind::Hide => "leave out frames matching",
+            FilterKind::Show => "keep only frames matching",
+            FilterKind::ShowFrom => "cut each stack above the first frame matching",
+            FilterKind::TagFocus => "only samples with a tag matching",
+            FilterKind::TagIgnore => "drop samples with a tag matching",
+        }
+    }
+
     /// The name pprof's "expression matched no samples" warning uses.
     fn warning_name(self) -> &'static str {
         match self {
@@ -729,6 +756,14 @@ mod tests {
     use super::*;
     use crate::analysis::test_profiles::profile;
     use crate::profile::{Mapping, MappingIdx};
+
+    #[test]
+    fn each_kind_key_is_the_field_serde_reads() {
+        for kind in FilterKind::ALL {
+            let filters: Filters = serde_json::from_value(serde_json::json!({ kind.key(): "x" })).unwrap();
+            assert_eq!(filters.active(), vec![(kind, "x")], "{kind}");
+        }
+    }
 
     /// The stacks of a profile, each as `fn:line` frames leaf first
     /// (`a+b` for a location whose frame `a` is inlined into `b`), with

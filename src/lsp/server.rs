@@ -187,6 +187,14 @@ fn client_caps(params: &InitializeParams) -> ClientCaps {
     }
 }
 
+/// Every filter as `{key, flag, description}`, in pprof's order.
+fn filter_kinds() -> Vec<Value> {
+    crate::analysis::filter::FilterKind::ALL
+        .iter()
+        .map(|k| serde_json::json!({ "key": k.key(), "flag": format!("-{}", k.name()), "description": k.description() }))
+        .collect()
+}
+
 fn encoding_kind(e: Encoding) -> PositionEncodingKind {
     match e {
         Encoding::Utf16 => PositionEncodingKind::UTF16,
@@ -238,6 +246,9 @@ impl LanguageServer for Backend {
                     commands: command::ALL.iter().map(|c| c.to_string()).collect(),
                     ..Default::default()
                 }),
+                // The filter keys `pprof.setFilters` takes, so clients
+                // offer them without a list of their own.
+                experimental: Some(serde_json::json!({ "pprof": { "filters": filter_kinds() } })),
                 ..Default::default()
             },
         })
