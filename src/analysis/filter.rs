@@ -174,6 +174,20 @@ impl Filters {
         value.as_deref().filter(|v| !v.is_empty())
     }
 
+    /// Sets (or with `None` clears) one filter.
+    pub fn set(&mut self, kind: FilterKind, value: Option<String>) {
+        let slot = match kind {
+            FilterKind::Focus => &mut self.focus,
+            FilterKind::Ignore => &mut self.ignore,
+            FilterKind::Hide => &mut self.hide,
+            FilterKind::Show => &mut self.show,
+            FilterKind::ShowFrom => &mut self.show_from,
+            FilterKind::TagFocus => &mut self.tagfocus,
+            FilterKind::TagIgnore => &mut self.tagignore,
+        };
+        *slot = value;
+    }
+
     /// The filters that are set, in pprof's order.
     pub fn active(&self) -> Vec<(FilterKind, &str)> {
         FilterKind::ALL.iter().filter_map(|&k| self.get(k).map(|v| (k, v))).collect()
@@ -207,6 +221,23 @@ pub enum FilterError {
     /// pprof itself crashes on these.
     #[error("{kind}: the number {number:?} in {value:?} does not fit in 64 bits")]
     NumberTooLarge { kind: FilterKind, value: String, number: String },
+}
+
+impl FilterError {
+    /// The filter that cannot be used.
+    pub fn kind(&self) -> FilterKind {
+        match self {
+            FilterError::BadRegex { kind, .. } | FilterError::NumberTooLarge { kind, .. } => *kind,
+        }
+    }
+
+    /// Why, without the filter's name.
+    pub fn reason(&self) -> String {
+        match self {
+            FilterError::BadRegex { pattern, message, .. } => format!("bad regular expression {pattern:?}: {message}"),
+            FilterError::NumberTooLarge { value, number, .. } => format!("the number {number:?} in {value:?} does not fit in 64 bits"),
+        }
+    }
 }
 
 /// What pprof says on stderr while filtering.

@@ -8,7 +8,8 @@ use crate::analysis::{Direction, FuncId, FunctionCall};
 
 use super::locate;
 use super::snapshot::{Snapshot, View};
-use super::{convert, Result};
+use super::{convert};
+use super::failure::Result;
 
 pub fn prepare(snapshot: &Snapshot, params: CallHierarchyPrepareParams) -> Result<Option<Vec<CallHierarchyItem>>> {
     let Some(view) = snapshot.active() else { return Ok(None) };

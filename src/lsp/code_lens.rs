@@ -6,17 +6,18 @@
 use serde_json::json;
 use tower_lsp_server::ls_types::*;
 
-use crate::analysis::annotate::{self, FunctionCosts};
+use crate::analysis::annotate;
 use crate::gotest;
 use crate::report::labels;
 use crate::source::gotest::ProfileKind;
 
-use super::documents::Document;
 use super::convert;
+use super::documents::Document;
+use super::locate::declaration_line;
 use super::protocol::command;
 use super::runs::RunKey;
 use super::snapshot::Snapshot;
-use super::Result;
+use super::failure::Result;
 
 pub fn handle(snapshot: &Snapshot, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
     let uri = &params.text_document.uri;
@@ -97,17 +98,4 @@ fn cost_lenses(snapshot: &Snapshot, uri: &Uri, doc: &Document) -> Vec<CodeLens> 
         });
     }
     out
-}
-
-/// The current line of a function's declaration: the profile's start line
-/// if it has one, else the nearest `func` line above its first sampled
-/// line.
-pub fn declaration_line(doc: &Document, f: &FunctionCosts) -> Option<usize> {
-    if f.start_line > 0 {
-        if let Some(place) = doc.place(f.start_line as usize - 1) {
-            return Some(place.line);
-        }
-    }
-    let first = doc.place((f.first_line.max(1) - 1) as usize)?.line;
-    (0..=first).rev().find(|&l| doc.line(l).is_some_and(|text| text.starts_with("func ")))
 }

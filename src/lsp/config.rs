@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::annotate::Threshold;
-use crate::analysis::Filters;
+use crate::analysis::filter::{Filter, FilterKind, Filters};
 use crate::paths::PathMapping;
 use crate::report::labels::HintFormat;
 
@@ -179,27 +179,223 @@ impl Default for LensConfig {
     }
 }
 
+/// A setting that could not be used: where it is (`profiles[0]`,
+/// `hints.minCumPercent`, `filters.focus`) and why. It keeps its default;
+/// every other setting applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingError {
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for SettingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// One step of a path into the settings: a key or a list position.
+#[derive(Clone)]
+enum Step {
+    Key(String),
+    At(usize),
+}
+
+fn path_text(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) if out.is_empty() => out.push_str(k),
+            Step::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::At(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// The value at `path` in `root`, made (as `{}` or `[]`) where missing.
+fn slot<'v>(root: &'v mut serde_json::Value, path: &[Step]) -> &'v mut serde_json::Value {
+    let mut here = root;
+    for step in path {
+        here = match step {
+            Step::Key(k) => {
+                if !here.is_object() {
+                    *here = serde_json::Value::Object(Default::default());
+                }
+                here.as_object_mut().expect("made an object above").entry(k.clone()).or_insert(serde_json::Value::Null)
+            }
+            Step::At(i) => {
+                if !here.is_array() {
+                    *here = serde_json::Value::Array(Vec::new());
+                }
+                let list = here.as_array_mut().expect("made an array above");
+                while list.len() <= *i {
+                    list.push(serde_json::Value::Null);
+                }
+                &mut list[*i]
+            }
+        }
+    }
+    here
+}
+
+/// Builds the settings up one value at a time, keeping each value only if
+/// the whole still reads as a [`Config`]: so a bad value is named by its
+/// path and the rest applies.
+struct Reader {
+    accepted: serde_json::Value,
+    /// The defaults, to tell settings that are objects of their own
+    /// (`hints`) from values that merely are objects.
+    defaults: serde_json::Value,
+    errors: Vec<SettingError>,
+}
+
+impl Reader {
+    /// Tries `value` at `path`; on failure, the reason.
+    fn offer(&mut self, path: &[Step], value: serde_json::Value) -> Result<(), String> {
+        let mut trial = self.accepted.clone();
+        *slot(&mut trial, path) = value;
+        match serde_json::from_value::<Config>(trial.clone()) {
+            Ok(_) => {
+                self.accepted = trial;
+                Ok(())
+            }
+            Err(e) => Err(plain(&e.to_string())),
+        }
+    }
+
+    fn read(&mut self, path: &mut Vec<Step>, value: &serde_json::Value) {
+        let Err(message) = self.offer(path, value.clone()) else { return };
+        let is_section = self.defaults.pointer(&pointer(path)).is_some_and(|d| d.is_object());
+        match value {
+            // A section (`hints`): each of its keys on its own.
+            serde_json::Value::Object(fields) if is_section && self.offer(path, serde_json::json!({})).is_ok() => {
+                for (key, field) in fields {
+                    path.push(Step::Key(key.clone()));
+                    self.read(path, field);
+                    path.pop();
+                }
+            }
+            // A list (`profiles`): each entry on its own.
+            serde_json::Value::Array(items) if self.offer(path, serde_json::json!([])).is_ok() => {
+                let mut kept = 0;
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Step::At(kept));
+                    let result = self.offer(path, item.clone());
+                    path.pop();
+                    match result {
+                        Ok(()) => kept += 1,
+                        Err(message) => {
+                            // Entries after a dropped one move up; name the
+                            // entry by its position in what was sent.
+                            path.push(Step::At(i));
+                            self.errors.push(SettingError { path: path_text(path), message });
+                            path.pop();
+                            // Take the failed slot out again.
+                            let list = slot(&mut self.accepted, path);
+                            if let Some(list) = list.as_array_mut() {
+                                list.truncate(kept);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => self.errors.push(SettingError { path: path_text(path), message }),
+        }
+    }
+}
+
+/// serde's reason in the words of the settings rather than of Rust types.
+fn plain(reason: &str) -> String {
+    let mut out = reason.to_string();
+    if let Some(at) = out.find("expected struct ") {
+        out.replace_range(at.., "expected an object");
+    }
+    for (rust, words) in [
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected usize", "expected a whole number of 0 or more"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        out = out.replace(rust, words);
+    }
+    out
+}
+
+fn pointer(path: &[Step]) -> String {
+    path.iter()
+        .map(|s| match s {
+            Step::Key(k) => format!("/{}", k.replace('~', "~0").replace('/', "~1")),
+            Step::At(i) => format!("/{i}"),
+        })
+        .collect()
+}
+
 impl Config {
     /// Reads settings, accepting either the object itself or one wrapped
     /// in a `pprof` key (as some clients send `didChangeConfiguration`).
-    pub fn from_json(value: &serde_json::Value) -> Result<Config, String> {
+    /// Never fails: a value that cannot be used keeps its default and is
+    /// named in the errors, and every other value applies. Filters are
+    /// checked here too, so a bad regular expression is one of the errors.
+    pub fn from_json(value: &serde_json::Value) -> (Config, Vec<SettingError>) {
         let inner = match value.get("pprof") {
             Some(v) if v.is_object() => v,
             _ => value,
         };
-        if inner.is_null() {
-            return Ok(Config::default());
-        }
-        let mut config: Config =
-            serde_json::from_value(inner.clone()).map_err(|e| format!("invalid pprof settings: {e}"))?;
+        let mut errors = Vec::new();
+        let mut config = match inner {
+            serde_json::Value::Null => Config::default(),
+            serde_json::Value::Object(_) => match serde_json::from_value::<Config>(inner.clone()) {
+                Ok(config) => config,
+                Err(_) => {
+                    let defaults = serde_json::to_value(Config::default()).unwrap_or_default();
+                    let mut reader = Reader { accepted: serde_json::json!({}), defaults, errors: Vec::new() };
+                    if let serde_json::Value::Object(fields) = inner {
+                        for (key, field) in fields {
+                            reader.read(&mut vec![Step::Key(key.clone())], field);
+                        }
+                    }
+                    errors = reader.errors;
+                    serde_json::from_value(reader.accepted).unwrap_or_default()
+                }
+            },
+            other => {
+                errors.push(SettingError { path: "pprof".into(), message: format!("expected an object of settings, not {other}") });
+                Config::default()
+            }
+        };
         // Settings editors often store "unset" as an empty string.
         for field in [&mut config.sample_type, &mut config.goroot, &mut config.diff_base] {
             if field.as_deref().is_some_and(|v| v.trim().is_empty()) {
                 *field = None;
             }
         }
-        Ok(config)
+        let (filters, bad) = checked_filters(&config.filters);
+        config.filters = filters;
+        errors.extend(bad);
+        (config, errors)
     }
+}
+
+/// `filters` with blank values dropped, and each filter that cannot be
+/// used (its regex or tag expression) dropped and named.
+pub fn checked_filters(filters: &Filters) -> (Filters, Vec<SettingError>) {
+    let mut out = Filters::default();
+    let mut errors = Vec::new();
+    for kind in FilterKind::ALL {
+        let Some(value) = filters.get(kind).filter(|v| !v.trim().is_empty()) else { continue };
+        let mut one = Filters::default();
+        one.set(kind, Some(value.to_string()));
+        match Filter::new(&one, &[]) {
+            Ok(_) => out.set(kind, Some(value.to_string())),
+            Err(e) => errors.push(SettingError { path: format!("filters.{}", kind.key()), message: e.reason() }),
+        }
+    }
+    (out, errors)
 }
 
 /// Whether a settings value says anything: `null`, `{}` and
@@ -217,20 +413,32 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The settings read from `value`, which must have no errors.
+    fn clean(value: serde_json::Value) -> Config {
+        let (config, errors) = Config::from_json(&value);
+        assert!(errors.is_empty(), "{errors:?}");
+        config
+    }
+
+    fn error_texts(value: serde_json::Value) -> (Config, Vec<String>) {
+        let (config, errors) = Config::from_json(&value);
+        (config, errors.iter().map(ToString::to_string).collect())
+    }
+
     #[test]
     fn defaults_and_partial_objects() {
-        assert_eq!(Config::from_json(&json!(null)).unwrap(), Config::default());
-        let c = Config::from_json(&json!({"pprof": {"sampleType": "alloc_space", "hints": {"minCumPercent": 0}}})).unwrap();
+        assert_eq!(clean(json!(null)), Config::default());
+        let c = clean(json!({"pprof": {"sampleType": "alloc_space", "hints": {"minCumPercent": 0}}}));
         assert_eq!(c.sample_type.as_deref(), Some("alloc_space"));
         assert_eq!(c.hints.min_cum_percent, 0.0);
         assert_eq!(c.hints.min_flat_percent, 0.1);
-        let c = Config::from_json(&json!({"pathMappings": [{"from": "D:\\w", "to": "/src"}], "server": {"path": "x"}})).unwrap();
+        let c = clean(json!({"pathMappings": [{"from": "D:\\w", "to": "/src"}], "server": {"path": "x"}}));
         assert_eq!(c.path_mappings[0].from, "D:\\w");
     }
 
     #[test]
     fn empty_strings_mean_unset() {
-        let c = Config::from_json(&json!({"sampleType": "", "goroot": " "})).unwrap();
+        let c = clean(json!({"sampleType": "", "goroot": " "}));
         assert_eq!((c.sample_type, c.goroot), (None, None));
     }
 
@@ -244,8 +452,52 @@ mod tests {
     }
 
     #[test]
-    fn bad_values_are_reported() {
-        let err = Config::from_json(&json!({"hints": {"format": "loud"}})).unwrap_err();
-        assert!(err.starts_with("invalid pprof settings: unknown variant `loud`"), "{err}");
+    fn a_bad_value_keeps_its_default_and_the_rest_applies() {
+        let (c, errors) = error_texts(json!({"hints": {"format": "loud", "minCumPercent": 2.5}, "watch": false}));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("hints.format: unknown variant `loud`"), "{errors:?}");
+        assert_eq!(c.hints.format, HintConfig::default().format);
+        assert_eq!(c.hints.min_cum_percent, 2.5);
+        assert!(!c.watch);
+    }
+
+    #[test]
+    fn a_list_entry_of_another_shape_is_named_by_its_position() {
+        let (c, errors) = error_texts(json!({"profiles": [{"name": "x"}, "heap.pb.gz", 7], "refreshSeconds": 3}));
+        assert_eq!(errors, [
+            "profiles[0]: invalid type: map, expected a string",
+            "profiles[2]: invalid type: integer `7`, expected a string",
+        ]);
+        assert_eq!(c.profiles, ["heap.pb.gz"]);
+        assert_eq!(c.refresh_seconds, 3);
+    }
+
+    #[test]
+    fn wrong_types_are_named_with_their_path() {
+        let (c, errors) = error_texts(json!({"refreshSeconds": "often", "hints": "none", "history": 5}));
+        // Keys are read in name order.
+        assert_eq!(errors, [
+            "hints: invalid type: string \"none\", expected an object",
+            "refreshSeconds: invalid type: string \"often\", expected a whole number of 0 or more",
+        ]);
+        assert_eq!((c.refresh_seconds, c.history), (Config::default().refresh_seconds, 5));
+        assert_eq!(c.hints, HintConfig::default());
+    }
+
+    #[test]
+    fn a_bad_filter_is_dropped_and_named_with_its_settings_key() {
+        let (c, errors) = error_texts(json!({"filters": {"showFrom": "(x", "focus": "catalog", "hide": " "}}));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("filters.showFrom: bad regular expression \"(x\""), "{errors:?}");
+        assert_eq!(c.filters.focus.as_deref(), Some("catalog"));
+        assert_eq!((c.filters.show_from.as_deref(), c.filters.hide.as_deref()), (None, None));
+    }
+
+    #[test]
+    fn settings_that_are_not_an_object_are_refused_whole() {
+        let (c, errors) = error_texts(json!(["x"]));
+        assert_eq!(c, Config::default());
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("pprof: expected an object"), "{errors:?}");
     }
 }

@@ -10,7 +10,7 @@ use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, NumberOrString,
 use crate::analysis::annotate;
 
 use super::convert;
-use super::{live, locate};
+use super::locate;
 use crate::report::labels;
 use super::snapshot::Snapshot;
 
@@ -48,7 +48,7 @@ pub fn of(snapshot: &Snapshot) -> FxHashMap<Uri, Vec<Diagnostic>> {
         }
     }
     if settings.growth {
-        if let Some(growth) = live::growth_of(snapshot, view) {
+        if let Some(growth) = snapshot.growth_of(view) {
             let unit = &view.value_type().unit;
             let total = view.total();
             for row in growth.rows.iter().take_while(|r| snapshot.config.growth.passes(r.flat_per_minute, total)) {

@@ -42,10 +42,6 @@ impl Document {
         &self.text
     }
 
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
     /// The text of a 0-based line, without its line break.
     pub fn line(&self, line: usize) -> Option<&str> {
         let start = *self.line_starts.get(line)?;
@@ -68,11 +64,6 @@ impl Document {
         self.place(baseline_line).filter(|p| !p.stale).map(|p| p.line)
     }
 
-    /// Whether the baseline line exists at all (a profile line past the end
-    /// of the file produces nothing).
-    pub fn in_baseline(&self, baseline_line: usize) -> bool {
-        baseline_line < self.baseline.len()
-    }
 
     /// The baseline line now shown at a current line (edited or not).
     pub fn baseline_line(&self, current: usize) -> Option<usize> {
@@ -173,6 +164,6 @@ mod tests {
         d.finish_edits(2);
         assert_eq!(d.line(3), Some("three"));
         assert_eq!(d.current_line(2), Some(3));
-        assert!(!d.in_baseline(3));
+        assert_eq!(d.baseline_line(0), None);
     }
 }

@@ -9,9 +9,9 @@ use crate::analysis::stacks::Frame;
 use crate::analysis::{annotate, SampleType};
 use crate::report::labels;
 
-use super::{live, locate};
+use super::locate;
 use super::snapshot::{Snapshot, View};
-use super::Result;
+use super::failure::Result;
 
 /// How many frames of each stack a hover shows.
 const FRAMES: usize = 12;
@@ -31,8 +31,8 @@ pub fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>>
     for (t, cost) in costs.costs.iter().enumerate() {
         let _ = writeln!(text, "- {}", view.scale_of(SampleType(t)).row(*cost));
     }
-    if let Some(growth) = live::growth_of(snapshot, view) {
-        if let Some(row) = live::line_growth(growth, view, files, line) {
+    if let Some(growth) = snapshot.growth_of(view) {
+        if let Some(row) = view.line_growth(growth, files, line) {
             let row = labels::growth_row(row.flat_per_minute, &view.value_type().unit, growth.snapshots, growth.seconds);
             let _ = writeln!(text, "- {row}");
         }

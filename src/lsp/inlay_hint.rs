@@ -7,9 +7,9 @@ use crate::analysis::SampleType;
 use crate::report::labels;
 
 use super::config::StaleHints;
-use super::{convert, live};
+use super::convert;
 use super::snapshot::{Snapshot, View};
-use super::Result;
+use super::failure::Result;
 
 pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
     let uri = &params.text_document.uri;
@@ -23,7 +23,7 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
     let total = view.total();
     let threshold = hints.threshold();
     let range = params.range;
-    let growth = live::growth_of(snapshot, view);
+    let growth = snapshot.growth_of(view);
     let unit = &view.value_type().unit;
 
     let mut out = Vec::new();
@@ -57,7 +57,7 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
         });
         // A growing line gets the mark as a hint of its own, so editors
         // that shorten long hints keep it whole.
-        if let Some((row, g)) = growth.and_then(|g| Some((live::growing(snapshot, g, view, files, line.line)?, g))) {
+        if let Some((row, g)) = growth.and_then(|g| Some((snapshot.growing(g, view, files, line.line)?, g))) {
             out.push(InlayHint {
                 position,
                 label: InlayHintLabel::String(labels::growth_mark(row.flat_per_minute, unit)),

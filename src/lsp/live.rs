@@ -9,100 +9,24 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use rustc_hash::FxHashMap;
-
 use crate::analysis::growth::is_state_type;
 use crate::analysis::Filters;
-use crate::analysis::{FileId, Growth, GrowthRow};
 use crate::paths::PathMapper;
 use crate::source::fs::Disk;
 use crate::source::live::{Health, LiveOptions, Outcome, Poller};
 use crate::source::load::ProfileSource;
 
-use super::loader::{self, Loaded, FETCH_TIMEOUT};
-use super::server::Backend;
-use super::snapshot::{Base, LoadedProfile, MappedView, Snapshot, View};
+use super::install::{self, LoadExtras, Loaded, FETCH_TIMEOUT};
+use super::live_state::{Failing, LiveUpdate};
+use super::session::{Handle, Task};
+use super::snapshot::{Base, LoadedProfile, MappedView};
 
 static TASKS: AtomicU64 = AtomicU64::new(1);
 
-/// The polling task of the shown source; dropping it does not stop it,
-/// [`stop`] does.
-pub struct LiveTask {
-    id: u64,
-    abort: tokio::task::AbortHandle,
-}
-
-/// Why the source is not answering, and since when.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Failing {
-    pub since: SystemTime,
-    pub failures: u32,
-    pub error: String,
-}
-
-/// What is known of a live source, kept in the snapshot.
-#[derive(Clone, Debug)]
-pub struct LiveState {
-    pub source: ProfileSource,
-    /// Snapshots kept for growth.
-    pub snapshots: usize,
-    /// When the last poll succeeded.
-    pub last: Option<SystemTime>,
-    pub failing: Option<Failing>,
-    /// `delta over N s` for `?seconds=N` URLs.
-    pub delta: Option<String>,
-    /// Each line's growth, by sample type name (state types with enough
-    /// snapshots only).
-    pub growth: FxHashMap<String, Arc<Growth>>,
-    /// The responses of the snapshot shown now and of the one before it,
-    /// as received, for comparing with the previous snapshot: decoded only
-    /// when that is asked for, so that no whole profile is kept besides
-    /// the one shown.
-    pub latest: Option<Arc<[u8]>>,
-    pub previous: Option<Arc<[u8]>>,
-}
-
-/// What one poll learnt, to be merged into the state it follows.
-#[derive(Clone, Debug)]
-pub struct LiveUpdate {
-    source: ProfileSource,
-    snapshots: usize,
-    last: Option<SystemTime>,
-    failing: Option<Failing>,
-    delta: Option<String>,
-    /// Recomputed after a successful poll; kept as they were otherwise.
-    growth: Option<FxHashMap<String, Arc<Growth>>>,
-    latest: Option<Arc<[u8]>>,
-}
-
-impl LiveUpdate {
-    /// The state after this poll, given the state before it.
-    pub fn apply(self, before: Option<&LiveState>) -> LiveState {
-        let before = before.filter(|b| b.source == self.source);
-        let (growth, latest, previous) = match (self.latest, before) {
-            (Some(latest), before) => {
-                (self.growth.unwrap_or_default(), Some(latest), before.and_then(|b| b.latest.clone()))
-            }
-            (None, Some(b)) => (b.growth.clone(), b.latest.clone(), b.previous.clone()),
-            (None, None) => (FxHashMap::default(), None, None),
-        };
-        LiveState {
-            source: self.source,
-            snapshots: self.snapshots,
-            last: self.last,
-            failing: self.failing,
-            delta: self.delta,
-            growth,
-            latest,
-            previous,
-        }
-    }
-}
-
 /// A poller for `source` if it is to be polled: a URL while
 /// `refreshSeconds` is above 0.
-pub fn poller_for(backend: &Backend, source: &ProfileSource) -> Result<Option<Poller>, String> {
-    let config = backend.session.snapshot().config.clone();
+pub fn poller_for(handle: &Handle, source: &ProfileSource) -> Result<Option<Poller>, String> {
+    let config = handle.session.snapshot().config.clone();
     if !matches!(source, ProfileSource::Url(_)) || config.refresh_seconds == 0 {
         return Ok(None);
     }
@@ -188,42 +112,42 @@ pub fn poll(
 
 /// Polls `poller`'s source in the background from now on, replacing any
 /// other polling.
-pub fn start(backend: &Backend, poller: Poller) {
+pub fn start(handle: &Handle, poller: Poller) {
     let id = TASKS.fetch_add(1, Ordering::Relaxed);
-    let task_backend = backend.clone();
-    let handle = tokio::spawn(async move { run(task_backend, id, poller).await });
-    let previous = backend
+    let task_handle = handle.clone();
+    let task = tokio::spawn(async move { run(task_handle, id, poller).await });
+    let previous = handle
         .session
         .live
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .replace(LiveTask { id, abort: handle.abort_handle() });
+        .replace(Task { id, abort: task.abort_handle() });
     if let Some(previous) = previous {
         previous.abort.abort();
     }
 }
 
 /// Stops polling.
-pub fn stop(backend: &Backend) {
-    if let Some(task) = backend.session.live.lock().unwrap_or_else(|e| e.into_inner()).take() {
+pub fn stop(handle: &Handle) {
+    if let Some(task) = handle.session.live.lock().unwrap_or_else(|e| e.into_inner()).take() {
         task.abort.abort();
     }
 }
 
-fn current(backend: &Backend, id: u64) -> bool {
-    backend.session.live.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|t| t.id == id)
+fn current(handle: &Handle, id: u64) -> bool {
+    handle.session.live.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|t| t.id == id)
 }
 
-async fn run(backend: Backend, id: u64, mut poller: Poller) {
+async fn run(handle: Handle, id: u64, mut poller: Poller) {
     loop {
         tokio::time::sleep(poller.next_delay()).await;
         // Serialised with loads, so a refresh never races a load to publish.
-        let one_at_a_time = backend.session.load_lock.lock().await;
-        if !current(&backend, id) {
+        let one_at_a_time = handle.session.load_lock.lock().await;
+        if !current(&handle, id) {
             return;
         }
-        let snapshot = backend.session.snapshot();
-        let (base, mapper, disk) = (snapshot.base.clone(), snapshot.mapper.clone(), backend.session.disk.clone());
+        let snapshot = handle.session.snapshot();
+        let (base, mapper, disk) = (snapshot.base.clone(), snapshot.mapper.clone(), handle.session.disk.clone());
         let filters = snapshot.filters.clone();
         let polled = tokio::task::spawn_blocking(move || {
             let (result, update) = poll(&mut poller, base, &filters, &mapper, &*disk);
@@ -232,40 +156,22 @@ async fn run(backend: Backend, id: u64, mut poller: Poller) {
         .await;
         let Ok((returned, result, update)) = polled else { return };
         poller = returned;
-        if !current(&backend, id) {
+        if !current(&handle, id) {
             return;
         }
         let source = poller.source().clone();
         match result {
             Ok(loaded) => {
-                loader::install(&backend, &source, loaded, Some(update), &loader::LoadExtras::default());
+                install::install(&handle, &source, loaded, Some(update), &LoadExtras::default());
                 drop(one_at_a_time);
-                backend.changed().await;
+                handle.changed().await;
             }
             Err(error) => {
                 tracing::warn!(source = %source, "refresh failed: {error}");
-                backend.session.update(|s| s.live = Some(Arc::new(update.apply(s.live.as_deref()))));
+                handle.session.update(|s| s.live = Some(Arc::new(update.apply(s.live.as_deref()))));
                 drop(one_at_a_time);
-                backend.session.publish(&backend.client);
+                handle.publish();
             }
         }
     }
-}
-
-/// The shown sample type's growth, when the shown profile is live and has
-/// enough snapshots.
-pub fn growth_of<'s>(snapshot: &'s Snapshot, view: &View) -> Option<&'s Growth> {
-    let live = snapshot.live.as_deref().filter(|l| l.source == view.loaded().source)?;
-    live.growth.get(&view.value_type().name).map(Arc::as_ref)
-}
-
-/// The growth of a source line (under any of the profile's spellings of
-/// its file).
-pub fn line_growth<'g>(growth: &'g Growth, view: &View, files: &[FileId], line: i64) -> Option<&'g GrowthRow> {
-    files.iter().find_map(|&f| growth.line(view.index().file(f), line))
-}
-
-/// The growth row of a line when its flat grows past the threshold.
-pub fn growing<'g>(snapshot: &Snapshot, growth: &'g Growth, view: &View, files: &[FileId], line: i64) -> Option<&'g GrowthRow> {
-    line_growth(growth, view, files, line).filter(|row| snapshot.config.growth.passes(row.flat_per_minute, view.total()))
 }

@@ -7,8 +7,8 @@ use tower_lsp_server::ls_types::{Position, Range, Uri};
 use crate::analysis::annotate::{self, FunctionCosts};
 use crate::analysis::{FileId, FuncId};
 
-use super::code_lens::declaration_line;
 use super::convert;
+use super::documents::Document;
 use super::snapshot::{Snapshot, View};
 
 /// The local file a profile file maps to, as a URI.
@@ -76,4 +76,17 @@ pub fn function_named(view: &View, name: &str, file: Option<&str>) -> Option<Fun
         let info = index.function(f);
         info.name == name && file.is_none_or(|want| info.file.is_some_and(|id| index.file(id) == want))
     })
+}
+
+/// The current line of a function's declaration: the profile's start line
+/// if it has one, else the nearest `func` line above its first sampled
+/// line.
+pub fn declaration_line(doc: &Document, f: &FunctionCosts) -> Option<usize> {
+    if f.start_line > 0 {
+        if let Some(place) = doc.place(f.start_line as usize - 1) {
+            return Some(place.line);
+        }
+    }
+    let first = doc.place((f.first_line.max(1) - 1) as usize)?.line;
+    (0..=first).rev().find(|&l| doc.line(l).is_some_and(|text| text.starts_with("func ")))
 }

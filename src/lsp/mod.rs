@@ -11,16 +11,22 @@ pub mod config;
 mod convert;
 mod diagnostics;
 mod documents;
+mod failure;
 mod hover;
 mod inlay_hint;
+mod install;
 mod lifecycle;
 mod live;
+mod live_state;
 mod loader;
 mod locate;
+mod progress;
 pub mod protocol;
 mod runs;
+mod scan;
 pub mod server;
 mod session;
+mod settings;
 mod snapshot;
 mod status;
 mod symbol;
@@ -28,48 +34,11 @@ mod symbol;
 use std::sync::Arc;
 
 use tokio::sync::Notify;
-use tower_lsp_server::jsonrpc;
 use tower_lsp_server::{LspService, Server};
 
 pub use server::Backend;
 
 use crate::source::fs::{Disk, RealFs};
-
-/// Why a request or command failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// The request cannot be done as asked; the message says why.
-    Invalid(String),
-    /// A bug: the handler panicked or produced something unsendable.
-    Internal(String),
-}
-
-pub type Result<T> = std::result::Result<T, Failure>;
-
-impl From<String> for Failure {
-    fn from(message: String) -> Self {
-        Failure::Invalid(message)
-    }
-}
-
-impl From<&str> for Failure {
-    fn from(message: &str) -> Self {
-        Failure::Invalid(message.to_string())
-    }
-}
-
-impl From<Failure> for jsonrpc::Error {
-    fn from(failure: Failure) -> Self {
-        match failure {
-            Failure::Invalid(message) => jsonrpc::Error::invalid_params(message),
-            Failure::Internal(message) => {
-                let mut error = jsonrpc::Error::internal_error();
-                error.message = format!("pprof-lsp: this request failed ({message}); please report it").into();
-                error
-            }
-        }
-    }
-}
 
 /// Builds the service; tests drive it in-process over a duplex pipe.
 pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {

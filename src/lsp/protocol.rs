@@ -108,6 +108,11 @@ pub struct Status {
     /// `pprof.setFilters`): only those set; absent when none is.
     #[serde(default, skip_serializing_if = "Filters::is_empty")]
     pub filters: Filters,
+    /// Settings that could not be used, each `path: why`
+    /// (`profiles[0]: invalid type: map, expected a string`); each keeps
+    /// its default. Absent when every setting applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings_errors: Vec<String>,
 }
 
 /// `pprof.openWeb`'s result: the web view's URL, token included.

@@ -3,7 +3,6 @@
 //! the snapshot so lenses and `pprof.listProfiles` can show them.
 
 use std::path::PathBuf;
-use std::time::SystemTime;
 
 use rustc_hash::FxHashMap;
 
@@ -34,9 +33,6 @@ pub struct Run {
     /// `pprof.runBenchmark` in docs/lsp-extensions.md for how they are
     /// counted).
     pub iterations: Option<u64>,
-    /// The test failed (its profile is shown anyway).
-    pub failed: bool,
-    pub at: SystemTime,
 }
 
 /// The kept runs.
@@ -74,11 +70,6 @@ impl Runs {
         }
         next
     }
-
-    /// Every kept run, by test.
-    pub fn iter(&self) -> impl Iterator<Item = (&RunKey, &Run)> {
-        self.by_key.iter().flat_map(|(k, runs)| runs.iter().map(move |r| (k, r)))
-    }
 }
 
 /// The operations a benchmark's profile covers. go test runs a benchmark
@@ -108,8 +99,6 @@ mod tests {
             profile: PathBuf::from("p"),
             result: bytes.map(|b| BenchResult { name: "B".into(), iterations: 10, ns_per_op: None, bytes_per_op: Some(b), allocs_per_op: None }),
             iterations: Some(11),
-            failed: false,
-            at: SystemTime::UNIX_EPOCH,
         }
     }
 

@@ -2,6 +2,8 @@
 //! new one for every change, so handlers never see a half-made change and
 //! never hold a lock while they work. Also owns what is not state but
 //! machinery: the load queue, the file watcher and the status publisher.
+//! [`Handle`] (the client and the session) is what everything that changes
+//! state takes: the sources (`install`, `loader`, `live`) and the commands.
 
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
@@ -16,10 +18,17 @@ use tower_lsp_server::Client;
 use crate::source::fs::Disk;
 use crate::source::load::ProfileSource;
 
-use super::live::LiveTask;
+use super::failure::{Failure, Result};
 use super::protocol::{Status, StatusNotification};
 use super::snapshot::Snapshot;
 use super::{diagnostics, status};
+
+/// A background task of the session (the polling of a live source); the
+/// number tells a task whether it is still the current one.
+pub struct Task {
+    pub id: u64,
+    pub abort: tokio::task::AbortHandle,
+}
 
 /// A watched profile file; dropping it stops the watching.
 pub struct Watch {
@@ -48,7 +57,7 @@ pub struct Session {
     pub load_lock: tokio::sync::Mutex<()>,
     pub watch: Mutex<Option<Watch>>,
     /// The task polling the shown source, if it is live.
-    pub live: Mutex<Option<LiveTask>>,
+    pub live: Mutex<Option<Task>>,
     /// What was last sent, and the queue that sends in order.
     published: Mutex<Published>,
     outbox: OnceLock<mpsc::UnboundedSender<Outgoing>>,
@@ -137,5 +146,65 @@ impl Session {
         for message in queue {
             let _ = outbox.send(message);
         }
+    }
+}
+
+/// The session with the client it serves: how commands and sources change
+/// state and tell the client.
+#[derive(Clone)]
+pub struct Handle {
+    pub client: Client,
+    pub session: Arc<Session>,
+}
+
+impl Handle {
+    pub fn new(client: Client, session: Arc<Session>) -> Handle {
+        Handle { client, session }
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.session.snapshot()
+    }
+
+    /// [`Session::update`].
+    pub fn update<R>(&self, change: impl FnOnce(&mut Snapshot) -> R) -> (Arc<Snapshot>, R) {
+        self.session.update(change)
+    }
+
+    /// [`Session::publish`] to this client.
+    pub fn publish(&self) {
+        self.session.publish(&self.client);
+    }
+
+    /// Asks the client to re-request hints and lenses, where it can.
+    pub async fn refresh(&self) {
+        let caps = self.session.snapshot().caps.clone();
+        if caps.inlay_hint_refresh {
+            let _ = self.client.inlay_hint_refresh().await;
+        }
+        if caps.code_lens_refresh {
+            let _ = self.client.code_lens_refresh().await;
+        }
+    }
+
+    /// Tells the client that what the server shows changed.
+    pub async fn changed(&self) {
+        self.publish();
+        self.refresh().await;
+    }
+
+    /// Runs a handler on the current snapshot on a blocking thread. All
+    /// requests of a connection are served from one task, so slow work
+    /// inside a handler would hold up every other request meanwhile. A
+    /// panic (a bug) becomes an error response.
+    pub async fn read<P, T>(&self, params: P, handler: fn(&Snapshot, P) -> Result<T>) -> Result<T>
+    where
+        P: Send + 'static,
+        T: Send + 'static,
+    {
+        let snapshot = self.session.snapshot();
+        tokio::task::spawn_blocking(move || handler(&snapshot, params))
+            .await
+            .unwrap_or_else(|e| Err(Failure::Internal(e.to_string())))
     }
 }

@@ -13,15 +13,15 @@ use tower_lsp_server::ls_types::Uri;
 use crate::paths::{FileExists, LocalPath, MappedFiles, PathMapper};
 use crate::analysis::filter::{self, Filter, FilterError, Filters};
 use crate::analysis::stacks::{Stack, StackIndex};
-use crate::analysis::{self, CallGraph, FileId, Index, LineId, SampleType, SelectError};
+use crate::analysis::{self, CallGraph, FileId, Growth, GrowthRow, Index, LineId, SampleType, SelectError};
 use crate::profile::{Profile, ValueType};
 use crate::report::labels::Scale;
 use crate::source::load::ProfileSource;
 
-use super::config::Config;
+use super::config::{Config, SettingError};
 use super::convert::{self, Encoding};
 use super::documents::Document;
-use super::live::LiveState;
+use super::live_state::LiveState;
 use super::runs::Runs;
 use super::protocol::ProfileOrigin;
 
@@ -275,11 +275,6 @@ impl View {
         }
     }
 
-    /// The iterations values are divided by, when shown per operation.
-    pub fn per_op(&self) -> Option<u64> {
-        self.per_op
-    }
-
     /// The same view under a new generation number, for when the way it is
     /// shown changed (hint settings) and clients should redraw.
     pub fn renewed(&self) -> View {
@@ -339,6 +334,12 @@ impl View {
         View { generation: next_generation(), loaded, ..self.copy() }
     }
 
+    /// The growth of a source line (under any of the profile's spellings
+    /// of its file).
+    pub fn line_growth<'g>(&self, growth: &'g Growth, files: &[FileId], line: i64) -> Option<&'g GrowthRow> {
+        files.iter().find_map(|&f| growth.line(self.index().file(f), line))
+    }
+
     /// The profile files behind a document.
     pub fn files_for(&self, uri: &Uri) -> Vec<FileId> {
         match convert::uri_to_path(uri) {
@@ -383,14 +384,6 @@ impl Documents {
         for doc in map.values_mut() {
             Arc::make_mut(doc).rebase();
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     /// The open documents' local paths.
@@ -455,6 +448,9 @@ pub struct Snapshot {
     /// pprof's filters, applied to every profile shown (`filters` setting,
     /// `pprof.setFilters`); checked when set.
     pub filters: Arc<Filters>,
+    /// The settings that could not be used, from the last time they were
+    /// read.
+    pub settings_errors: Arc<[SettingError]>,
     /// The compiler errors of the last run that did not build.
     pub build_errors: Arc<Vec<(Uri, tower_lsp_server::ls_types::Diagnostic)>>,
 }
@@ -476,6 +472,7 @@ impl Default for Snapshot {
             per_op: true,
             runs: Arc::default(),
             filters: Arc::default(),
+            settings_errors: Arc::from(Vec::new()),
             build_errors: Arc::default(),
         }
     }
@@ -485,5 +482,17 @@ impl Snapshot {
     /// The shown profile's view, if annotations are on.
     pub fn active(&self) -> Option<&View> {
         self.view.as_deref().filter(|_| self.enabled)
+    }
+
+    /// The growth of `view`'s sample type, when its profile is the live
+    /// source and has enough snapshots.
+    pub fn growth_of(&self, view: &View) -> Option<&Growth> {
+        let live = self.live.as_deref().filter(|l| l.source == view.loaded().source)?;
+        live.growth.get(&view.value_type().name).map(Arc::as_ref)
+    }
+
+    /// The growth row of a line when its flat grows past the threshold.
+    pub fn growing<'g>(&self, growth: &'g Growth, view: &View, files: &[FileId], line: i64) -> Option<&'g GrowthRow> {
+        view.line_growth(growth, files, line).filter(|row| self.config.growth.passes(row.flat_per_minute, view.total()))
     }
 }

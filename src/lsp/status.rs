@@ -41,6 +41,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
         diff_base_name: snapshot.base.as_ref().map(|b| b.name.clone()),
         live: None,
         filters: (*snapshot.filters).clone(),
+        settings_errors: snapshot.settings_errors.iter().map(ToString::to_string).collect(),
     };
     let mut detail = Vec::new();
     let mut live_line: Option<String> = None;
@@ -116,6 +117,9 @@ pub fn of(snapshot: &Snapshot) -> Status {
             live_line = Some(line);
             status.live = Some(state);
         }
+    }
+    for error in snapshot.settings_errors.iter() {
+        detail.push(format!("setting {error} (its default is used)"));
     }
     if let Some(source) = &loading {
         detail.push(format!("loading {source}…"));

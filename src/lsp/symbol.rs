@@ -5,7 +5,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::locate;
 use super::snapshot::Snapshot;
-use super::Result;
+use super::failure::Result;
 
 /// Most symbols returned for one query.
 const LIMIT: usize = 200;

@@ -9,13 +9,14 @@ use crate::profile::{self, DecodeOptions};
 use super::super::loader::{self, BaseTarget};
 use super::super::protocol::{DiffBaseArgs, Status};
 use super::super::snapshot::Base;
-use super::super::server::Backend;
-use super::super::{status, Result};
+use super::super::session::Handle;
+use super::super::failure::Result;
+use super::super::status;
 
-pub async fn run(backend: &Backend, args: DiffBaseArgs) -> Result<Status> {
+pub async fn run(handle: &Handle, args: DiffBaseArgs) -> Result<Status> {
     let target = if args.previous {
         // The live source's snapshot before the one shown.
-        let snapshot = backend.session.snapshot();
+        let snapshot = handle.snapshot();
         let live = snapshot.live.as_ref().ok_or("the shown profile is not live, so it has no previous snapshot")?;
         let raw = live.previous.clone().ok_or("the live source has only one snapshot so far")?;
         // Kept as received; it decoded once already, so this only fails if
@@ -33,8 +34,8 @@ pub async fn run(backend: &Backend, args: DiffBaseArgs) -> Result<Status> {
         })))
     } else {
         let target = args.path.or(args.url).filter(|t| !t.trim().is_empty());
-        target.map(|t| BaseTarget::Read(loader::source_in_workspace(backend, &t)))
+        target.map(|t| BaseTarget::Read(loader::source_in_workspace(handle, &t)))
     };
-    loader::set_base(backend, target).await?;
-    Ok(status::of(&backend.session.snapshot()))
+    loader::set_base(handle, target).await?;
+    Ok(status::of(&handle.snapshot()))
 }

@@ -7,45 +7,33 @@
 
 use std::sync::Arc;
 
-use crate::analysis::filter::{Filter, Filters};
+use crate::analysis::filter::Filters;
 
-use super::super::live::LiveState;
+use super::super::config::checked_filters;
+use super::super::live_state::LiveState;
 use super::super::protocol::Status;
-use super::super::server::Backend;
-use super::super::{status, Result};
+use super::super::session::Handle;
+use super::super::failure::Result;
+use super::super::status;
 
 /// `{}` clears every filter; a bad one is an error naming it, and the
 /// filters before stay.
-pub async fn run(backend: &Backend, args: Filters) -> Result<Status> {
-    set(backend, args).await?;
-    backend.changed().await;
-    Ok(status::of(&backend.session.snapshot()))
-}
-
-/// `filters` with empty and blank values dropped, or why one cannot be
-/// used (the field and the regex error).
-pub fn checked(filters: &Filters) -> std::result::Result<Filters, String> {
-    let keep = |v: &Option<String>| v.as_ref().filter(|v| !v.trim().is_empty()).cloned();
-    let out = Filters {
-        focus: keep(&filters.focus),
-        ignore: keep(&filters.ignore),
-        hide: keep(&filters.hide),
-        show: keep(&filters.show),
-        show_from: keep(&filters.show_from),
-        tagfocus: keep(&filters.tagfocus),
-        tagignore: keep(&filters.tagignore),
-    };
-    Filter::new(&out, &[]).map_err(|e| format!("filters.{e}"))?;
-    Ok(out)
+pub async fn run(handle: &Handle, args: Filters) -> Result<Status> {
+    set(handle, args).await?;
+    handle.changed().await;
+    Ok(status::of(&handle.snapshot()))
 }
 
 /// Makes `filters` the session's and filters the shown profile with them,
 /// without telling the client.
-pub async fn set(backend: &Backend, filters: Filters) -> Result<()> {
-    let filters = checked(&filters)?;
+pub async fn set(handle: &Handle, filters: Filters) -> Result<()> {
+    let (filters, errors) = checked_filters(&filters);
+    if let Some(error) = errors.first() {
+        return Err(error.to_string().into());
+    }
     // Loads apply the session's filters while holding this lock.
-    let one_at_a_time = backend.session.load_lock.lock().await;
-    let snapshot = backend.session.snapshot();
+    let one_at_a_time = handle.session.load_lock.lock().await;
+    let snapshot = handle.snapshot();
     if *snapshot.filters == filters {
         return Ok(());
     }
@@ -56,8 +44,8 @@ pub async fn set(backend: &Backend, filters: Filters) -> Result<()> {
     })
     .await
     .map_err(|e| format!("filtering stopped: {e}"))?
-    .map_err(|e| format!("filters.{e}"))?;
-    backend.session.update(|s| {
+    .map_err(|e| format!("filters.{}: {}", e.kind().key(), e.reason()))?;
+    handle.update(|s| {
         s.filters = Arc::new(filters);
         // A live source's growth was recorded through the filters before;
         // its poller starts the history again at the next poll.

@@ -5,11 +5,11 @@
 use crate::analysis::growth::is_state_type;
 use crate::report::growth::{report, GrowthReport, GrowthReportOptions};
 
-use super::super::live::LiveState;
+use super::super::live_state::LiveState;
 use super::super::locate;
 use super::super::protocol::GrowthArgs;
 use super::super::snapshot::Snapshot;
-use super::super::Result;
+use super::super::failure::Result;
 
 pub fn handle(snapshot: &Snapshot, args: GrowthArgs) -> Result<GrowthReport> {
     let view = snapshot.view.as_ref().ok_or("no profile is loaded")?;

@@ -8,7 +8,7 @@ use crate::analysis::annotate;
 
 use super::super::protocol::{HeatArgs, LineHeat};
 use super::super::snapshot::Snapshot;
-use super::super::Result;
+use super::super::failure::Result;
 
 pub fn handle(snapshot: &Snapshot, args: HeatArgs) -> Result<Vec<LineHeat>> {
     if args.uri.is_empty() {

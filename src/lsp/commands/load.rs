@@ -2,12 +2,13 @@
 
 use super::super::loader;
 use super::super::protocol::{LoadArgs, Status};
-use super::super::server::Backend;
-use super::super::{status, Result};
+use super::super::session::Handle;
+use super::super::failure::Result;
+use super::super::status;
 
-pub async fn run(backend: &Backend, args: LoadArgs) -> Result<Status> {
+pub async fn run(handle: &Handle, args: LoadArgs) -> Result<Status> {
     let target = args.path.or(args.url).ok_or("pprof.load needs {\"path\": …} or {\"url\": …}")?;
-    let source = loader::source_in_workspace(backend, &target);
-    loader::load(backend, source, loader::Trigger::Command).await?;
-    Ok(status::of(&backend.session.snapshot()))
+    let source = loader::source_in_workspace(handle, &target);
+    loader::load(handle, source, loader::Trigger::Command).await?;
+    Ok(status::of(&handle.snapshot()))
 }

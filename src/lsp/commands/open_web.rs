@@ -18,17 +18,17 @@ use crate::web::{IndexedProfile, OpenFuture, OpenTarget, SourceFiles, WebData, W
 use super::super::convert;
 use super::super::locate;
 use super::super::protocol::OpenWebResult;
-use super::super::server::Backend;
+use super::super::session::Handle;
 use super::super::snapshot::{LoadedProfile, MappedView};
-use super::super::Result;
+use super::super::failure::Result;
 
-pub async fn run(backend: &Backend) -> Result<OpenWebResult> {
-    let mut web = backend.session.web.lock().await;
+pub async fn run(handle: &Handle) -> Result<OpenWebResult> {
+    let mut web = handle.session.web.lock().await;
     if let Some(server) = web.as_ref() {
         return Ok(OpenWebResult { url: server.url() });
     }
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-    let server = WebServer::start(addr, Arc::new(EditorHost { backend: backend.clone() }))
+    let server = WebServer::start(addr, Arc::new(EditorHost { handle: handle.clone() }))
         .await
         .map_err(|e| format!("cannot start the web view on {addr}: {e}"))?;
     let url = server.url();
@@ -39,7 +39,7 @@ pub async fn run(backend: &Backend) -> Result<OpenWebResult> {
 
 /// The language server as the web view's host.
 struct EditorHost {
-    backend: Backend,
+    handle: Handle,
 }
 
 impl IndexedProfile for LoadedProfile {
@@ -71,7 +71,7 @@ impl SourceFiles for MappedView {
 
 impl WebSource for EditorHost {
     fn current(&self) -> Option<Arc<WebData>> {
-        let snapshot = self.backend.session.snapshot();
+        let snapshot = self.handle.snapshot();
         let view = snapshot.view.as_ref()?;
         let loaded = view.loaded();
         let name = loaded.source.display_name();
@@ -93,19 +93,19 @@ impl WebSource for EditorHost {
     }
 
     fn open(&self, target: OpenTarget) -> OpenFuture {
-        let backend = self.backend.clone();
+        let handle = self.handle.clone();
         Box::pin(async move {
             let uri: Uri = convert::local_uri(&target.local_file)
                 .ok_or_else(|| format!("{} is not a path the editor can open", target.local_file))?;
             // The line as it is now, after edits in an open document.
-            let line = locate::current_line(&backend.session.snapshot(), &uri, target.line);
+            let line = locate::current_line(&handle.snapshot(), &uri, target.line);
             let params = ShowDocumentParams {
                 uri,
                 external: Some(false),
                 take_focus: Some(true),
                 selection: Some(locate::line_range(line)),
             };
-            match backend.client.show_document(params).await {
+            match handle.client.show_document(params).await {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(format!("the editor did not open {}", target.local_file)),
                 Err(e) => Err(format!("the editor could not be asked to open {}: {}", target.local_file, e.message)),
@@ -119,7 +119,7 @@ impl WebSource for EditorHost {
 
     fn read_source(&self, local_file: &str) -> std::result::Result<String, String> {
         // An open document's text, unsaved edits included, else the disk's.
-        let snapshot = self.backend.session.snapshot();
+        let snapshot = self.handle.snapshot();
         if let Some(doc) = convert::local_uri(local_file).and_then(|uri| snapshot.documents.get(&uri).map(|d| d.text().to_string())) {
             return Ok(doc);
         }

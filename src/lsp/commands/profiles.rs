@@ -3,7 +3,7 @@
 
 use super::super::protocol::ProfileEntry;
 use super::super::snapshot::Snapshot;
-use super::super::Result;
+use super::super::failure::Result;
 
 pub fn handle(snapshot: &Snapshot) -> Result<Vec<ProfileEntry>> {
     let active = snapshot.view.as_ref().map(|v| &v.loaded().source);

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, MessageType, NumberOrString, Position, Range, Uri};
 
@@ -17,23 +17,25 @@ use crate::source::gotest::{self as runner, ProfileKind, RunEnd, RunOptions, Run
 use crate::source::load::ProfileSource;
 
 use super::super::convert;
-use super::super::loader::{self, LoadExtras, Trigger};
+use super::super::install::LoadExtras;
+use super::super::loader::{self, Trigger};
+use super::super::progress::CancellableProgress;
 use super::super::protocol::{BenchKind, ProfileOrigin, RunBenchmarkArgs, RunBenchmarkResult};
 use super::super::runs::{self, Run, RunKey};
-use super::super::server::Backend;
+use super::super::session::Handle;
 use super::super::snapshot::Base;
-use super::super::Result;
+use super::super::failure::Result;
 
 /// Longest a run may take before it is killed.
 const RUN_LIMIT: Duration = Duration::from_secs(30 * 60);
 
 static RUN_DIRS: AtomicU64 = AtomicU64::new(1);
 
-pub async fn run(backend: &Backend, args: RunBenchmarkArgs) -> Result<RunBenchmarkResult> {
+pub async fn run(handle: &Handle, args: RunBenchmarkArgs) -> Result<RunBenchmarkResult> {
     let uri: Uri = args.uri.parse().map_err(|_| format!("pprof.runBenchmark needs {{\"uri\": …}} of a _test.go file, not {:?}", args.uri))?;
     let file = convert::uri_to_path(&uri).ok_or_else(|| format!("{} is not a local file", args.uri))?;
     let dir = file.parent().map(Path::to_path_buf).ok_or("the file has no directory")?;
-    let snapshot = backend.session.snapshot();
+    let snapshot = handle.snapshot();
     let text = match snapshot.documents.get(&uri) {
         Some(doc) => doc.text().to_string(),
         None => std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?,
@@ -67,30 +69,30 @@ pub async fn run(backend: &Backend, args: RunBenchmarkArgs) -> Result<RunBenchma
     let spec = RunSpec::new(go, &dir, &name, func.kind, &options, &out);
 
     // One run at a time per package.
-    if !backend.session.running.lock().unwrap_or_else(|e| e.into_inner()).insert(dir.clone()) {
+    if !handle.session.running.lock().unwrap_or_else(|e| e.into_inner()).insert(dir.clone()) {
         return Err(format!("a run is already going in {}; wait for it, or cancel it", dir.display()).into());
     }
-    let finished = RunningGuard { backend, dir: dir.clone() };
-    let result = run_and_load(backend, &uri, &dir, &name, func.kind, kind, spec, settings.benchtime.clone()).await;
+    let finished = RunningGuard { handle, dir: dir.clone() };
+    let result = run_and_load(handle, &uri, &dir, &name, func.kind, kind, spec, settings.benchtime.clone()).await;
     drop(finished);
     result
 }
 
 /// Takes the package out of the running set, however the run ends.
 struct RunningGuard<'a> {
-    backend: &'a Backend,
+    handle: &'a Handle,
     dir: PathBuf,
 }
 
 impl Drop for RunningGuard<'_> {
     fn drop(&mut self) {
-        self.backend.session.running.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.dir);
+        self.handle.session.running.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.dir);
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn run_and_load(
-    backend: &Backend,
+    handle: &Handle,
     uri: &Uri,
     dir: &Path,
     name: &str,
@@ -99,12 +101,12 @@ async fn run_and_load(
     spec: RunSpec,
     benchtime: Option<String>,
 ) -> Result<RunBenchmarkResult> {
-    let client = backend.client.clone();
+    let client = handle.client.clone();
     let command_line = spec.command_line();
     tracing::info!(dir = %dir.display(), "running {command_line}");
     client.log_message(MessageType::INFO, format!("pprof: {command_line}")).await;
     let cancel = Arc::new(AtomicBool::new(false));
-    let progress = super::super::loader::CancellableProgress::begin(backend, &format!("go test {name}"), cancel.clone()).await;
+    let progress = CancellableProgress::begin(handle, &format!("go test {name}"), cancel.clone()).await;
     // Output goes to the log line by line while the run goes on.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let forward = {
@@ -167,15 +169,15 @@ async fn run_and_load(
                 }))
             })
             .collect::<Vec<_>>();
-        backend.session.update(|s| s.build_errors = Arc::new(diagnostics));
-        backend.session.publish(&backend.client);
+        handle.update(|s| s.build_errors = Arc::new(diagnostics));
+        handle.publish();
         return Err(match first {
             Some(e) => format!("the build failed: {}:{}:{}: {}", dir.join(&e.file).display(), e.line, e.column, e.message),
             None => "the build failed (see the pprof-lsp log for go's output)".to_string(),
         }
         .into());
     }
-    backend.session.update(|s| s.build_errors = Arc::default());
+    handle.update(|s| s.build_errors = Arc::default());
     let profile = spec.profile(kind).to_path_buf();
     if !profile.is_file() {
         progress.finish("no profile").await;
@@ -188,7 +190,7 @@ async fn run_and_load(
         _ => None,
     };
     let key = RunKey { dir: dir.to_path_buf(), name: name.to_string() };
-    let snapshot = backend.session.snapshot();
+    let snapshot = handle.snapshot();
     let previous = snapshot.runs.latest(&key, kind).cloned();
     // The previous run of the same benchmark and kind is the base.
     let base = match (&previous, snapshot.config.benchmarks.compare_with_previous) {
@@ -213,13 +215,13 @@ async fn run_and_load(
         origin: Some(ProfileOrigin::Run),
     };
     progress.finish(if outcome.failed { "the test failed" } else { "done" }).await;
-    loader::load_with(backend, ProfileSource::File(profile.clone()), Trigger::Command, extras).await?;
-    let run = Run { number: 0, kind, profile, result: result.clone(), iterations, failed: outcome.failed, at: SystemTime::now() };
-    let (now, ()) = backend.session.update(|s| s.runs = Arc::new(s.runs.with(key.clone(), run)));
-    backend.changed().await;
+    loader::load_with(handle, ProfileSource::File(profile.clone()), Trigger::Command, extras).await?;
+    let run = Run { number: 0, kind, profile, result: result.clone(), iterations };
+    let (now, ()) = handle.update(|s| s.runs = Arc::new(s.runs.with(key.clone(), run)));
+    handle.changed().await;
     if outcome.failed {
         let failed = outcome.failed_tests.join(", ");
-        backend.client.show_message(MessageType::WARNING, format!("pprof: {name} failed ({failed}); showing the profile it wrote")).await;
+        handle.client.show_message(MessageType::WARNING, format!("pprof: {name} failed ({failed}); showing the profile it wrote")).await;
     }
     let number = now.runs.latest(&key, kind).map_or(0, |r| r.number);
     Ok(RunBenchmarkResult {

@@ -7,20 +7,20 @@ use crate::analysis::Direction;
 
 use super::super::locate;
 use super::super::protocol::{Caller, FunctionLine, FunctionReport, ShowFunctionArgs};
-use super::super::server::Backend;
+use super::super::session::Handle;
 use super::super::snapshot::Snapshot;
-use super::super::Result;
+use super::super::failure::Result;
 
 /// How many lines and callers the report lists.
 const LIMIT: usize = 10;
 
-pub async fn run(backend: &Backend, args: ShowFunctionArgs) -> Result<FunctionReport> {
+pub async fn run(handle: &Handle, args: ShowFunctionArgs) -> Result<FunctionReport> {
     let notify = args.notify != Some(false);
     // Building the call graph takes a while on a large profile, so the
     // report is made off the task that serves every request.
-    let (report, message) = backend.read(args, report).await?;
+    let (report, message) = handle.read(args, report).await?;
     if notify {
-        backend.client.show_message(MessageType::INFO, message).await;
+        handle.client.show_message(MessageType::INFO, message).await;
     }
     Ok(report)
 }

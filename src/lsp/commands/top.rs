@@ -7,7 +7,7 @@ use crate::analysis::{TopItem, TopOptions};
 use super::super::locate;
 use super::super::protocol::{RankBy, TopArgs, TopEntry};
 use super::super::snapshot::Snapshot;
-use super::super::Result;
+use super::super::failure::Result;
 
 pub fn handle(snapshot: &Snapshot, args: TopArgs) -> Result<Vec<TopEntry>> {
     let Some(view) = &snapshot.view else { return Ok(Vec::new()) };

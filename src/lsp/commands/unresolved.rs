@@ -5,7 +5,7 @@ use crate::paths::Resolution;
 
 use super::super::protocol::UnresolvedPath;
 use super::super::snapshot::Snapshot;
-use super::super::Result;
+use super::super::failure::Result;
 
 pub fn handle(snapshot: &Snapshot) -> Result<Vec<UnresolvedPath>> {
     let Some(view) = &snapshot.view else { return Ok(Vec::new()) };

@@ -1,0 +1,136 @@
+//! Publishing what a load or a poll produced: the new view, the rebased
+//! documents and a live source's state, in one swap of the snapshot. Below
+//! both sources (`loader`, `live`), so neither needs the other to publish.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::source::load::ProfileSource;
+
+use super::live_state::LiveUpdate;
+use super::protocol::ProfileOrigin;
+use super::session::Handle;
+use super::snapshot::{Base, LoadedProfile, MappedView, Offered, Snapshot, View};
+
+/// How long a URL fetch may take.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What one load read and how long each step took, for the log.
+pub struct Loaded {
+    pub profile: LoadedProfile,
+    pub paths: MappedView,
+    pub bytes: usize,
+    pub read: Duration,
+    pub index: Duration,
+    pub map: Duration,
+}
+
+/// What a load of a benchmark run's profile brings besides the source.
+#[derive(Clone, Default)]
+pub struct LoadExtras {
+    /// The run's iterations, so values can be shown per operation.
+    pub iterations: Option<u64>,
+    /// The base to compare with instead of the current one (`Some(None)`:
+    /// none), set in the same swap as the profile.
+    pub base: Option<Option<Arc<Base>>>,
+    /// The sample type to show.
+    pub sample_type: Option<String>,
+    /// How the profile is offered in `pprof.listProfiles`.
+    pub origin: Option<ProfileOrigin>,
+}
+
+pub fn done_loading(s: &mut Snapshot, source: &ProfileSource) {
+    if let Some(i) = s.activity.loading.iter().position(|l| l == source) {
+        s.activity.loading.remove(i);
+    }
+}
+
+/// Publishes a loaded profile: the new view (keeping the sample type on
+/// screen when the same source is loaded again), the rebased documents and,
+/// for a live source, its state, in one swap. Call with the load lock held.
+pub fn install(
+    handle: &Handle,
+    source: &ProfileSource,
+    loaded: Loaded,
+    live: Option<LiveUpdate>,
+    extras: &LoadExtras,
+) -> (Arc<Snapshot>, Option<crate::analysis::SelectError>) {
+    tracing::info!(
+        source = %source,
+        bytes = loaded.bytes,
+        samples = loaded.profile.profile.samples.len(),
+        read_decode_ms = loaded.read.as_millis() as u64,
+        index_ms = loaded.index.as_millis() as u64,
+        map_ms = loaded.map.as_millis() as u64,
+        "loaded"
+    );
+    let (profile, paths) = (Arc::new(loaded.profile), Arc::new(loaded.paths));
+    // The filters cannot change meanwhile: setting them takes the load lock.
+    let filters = handle.session.snapshot().filters.clone();
+    let profile = profile.with_filters(&filters).unwrap_or_else(|e| {
+        tracing::warn!("filters not applied: {e}");
+        profile.clone()
+    });
+    let (now, (previous, problem)) = handle.session.update(|s| {
+        // Reloading the shown source keeps the sample type on screen;
+        // anything else starts from the setting.
+        let wanted = match &s.view {
+            _ if extras.sample_type.is_some() => extras.sample_type.clone(),
+            Some(v) if &v.loaded().source == source => Some(v.value_type().name.clone()),
+            _ => s.config.sample_type.clone(),
+        };
+        let (view, problem) = View::new(profile, paths, wanted.as_deref());
+        let view = view.with_per_op(s.per_op);
+        let previous = s.view.replace(Arc::new(view));
+        if let Some(base) = &extras.base {
+            s.base = base.clone();
+        }
+        s.documents.rebase_all();
+        done_loading(s, source);
+        s.activity.error = None;
+        s.live = live.map(|update| Arc::new(update.apply(s.live.as_deref())));
+        if !s.offered.iter().any(|o| &o.source == source) {
+            let mut offered = s.offered.to_vec();
+            offered.insert(0, Offered { source: source.clone(), origin: extras.origin.unwrap_or(ProfileOrigin::Loaded), reason: None });
+            s.offered = offered.into();
+        }
+        (previous, problem)
+    });
+    // The previous profile may be large and this its last owner: free it
+    // on a blocking thread, not on the task that serves every request.
+    tokio::task::spawn_blocking(move || {
+        drop(previous);
+        super::lifecycle::release_free_memory();
+    });
+    (now, problem)
+}
+
+/// Rebuilds the shown profile's file mapping if the mapper changed after
+/// the mapping was made (a load that finished during a rescan, or the
+/// other way round).
+pub async fn remap_if_stale(handle: &Handle) {
+    loop {
+        let snapshot = handle.session.snapshot();
+        let Some(view) = snapshot.view.clone() else { return };
+        if view.paths().built_with(&snapshot.mapper) {
+            return;
+        }
+        let mapper = snapshot.mapper.clone();
+        let task_view = view.clone();
+        let disk = handle.session.disk.clone();
+        let Ok(paths) = tokio::task::spawn_blocking(move || MappedView::build(task_view.index(), &mapper, &*disk)).await else {
+            return;
+        };
+        let (_, swapped) = handle.session.update(|s| {
+            let unchanged = s.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, &view)) && paths.built_with(&s.mapper);
+            if unchanged {
+                s.view = Some(Arc::new(view.with_paths(Arc::new(paths))));
+            }
+            unchanged
+        });
+        if swapped {
+            handle.changed().await;
+            return;
+        }
+    }
+}
