@@ -318,3 +318,223 @@ fn neovim_settings_match_the_server_one_to_one() {
     server.sort();
     assert_eq!(lua, server);
 }
+
+// ---------------------------------------------------------------- the LSP layer's own layering
+
+/// The layers of `src/lsp`, lowest first: state flows down, from the
+/// protocol types through the snapshot, the session, publishing and the
+/// sources to the handlers and the server on top. A module may use its own
+/// layer (without a circle) and those below, never one above. Every module
+/// of `src/lsp` is listed, so a new one has to be placed.
+const LSP_LAYERS: &[(&str, &[&str])] = &[
+    ("protocol and plain state", &["failure", "protocol", "config", "documents", "convert", "runs", "lifecycle", "live_state"]),
+    ("snapshot", &["snapshot", "locate", "status", "diagnostics"]),
+    ("session", &["session", "progress"]),
+    ("install", &["install"]),
+    ("sources", &["live", "loader", "scan"]),
+    ("handlers", &["inlay_hint", "code_lens", "hover", "symbol", "call_hierarchy", "settings", "commands", "commands::*"]),
+    ("server", &["server", ""]),
+];
+
+/// `src/lsp`'s modules (`""` for `mod.rs`, `commands::top`, ...) and their
+/// files.
+fn lsp_modules(lsp: &Path) -> std::collections::BTreeMap<String, std::path::PathBuf> {
+    let mut files = Vec::new();
+    rust_files(lsp, &mut files);
+    files
+        .into_iter()
+        .map(|f| {
+            let rel = f.strip_prefix(lsp).unwrap().with_extension("");
+            let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+            if parts.last().is_some_and(|p| p == "mod") {
+                parts.pop();
+            }
+            (parts.join("::"), f)
+        })
+        .collect()
+}
+
+/// The modules of `modules` that `text`, the code of `module`, refers to:
+/// through `use` trees, through paths written in the code (`super::x::f()`,
+/// `crate::lsp::x`, `self::x`), and through its `mod x;` declarations.
+/// Unit tests (from `#[cfg(test)]` on) are left out: their `super` is the
+/// file's own module.
+fn lsp_references(module: &str, text: &str, modules: &std::collections::BTreeSet<String>) -> std::collections::BTreeSet<String> {
+    let mut code = code_lines(text);
+    if let Some(tests) = code.iter().position(|l| l.trim() == "#[cfg(test)]") {
+        code.truncate(tests);
+    }
+    let mut paths: Vec<String> = use_trees(&code).iter().flat_map(|t| expand_use(t)).collect();
+    let inline = regex::Regex::new(r"\b(?:crate::lsp|self|super(?:::super)*)(?:::[a-z_][a-z0-9_]*)+").unwrap();
+    for line in &code {
+        paths.extend(inline.find_iter(line).map(|m| m.as_str().to_string()));
+    }
+    let declared = regex::Regex::new(r"^\s*(?:pub(?:\([a-z]+\))?\s+)?mod\s+([a-z_][a-z0-9_]*)\s*;").unwrap();
+    for line in &code {
+        if let Some(c) = declared.captures(line) {
+            paths.push(format!("self::{}", &c[1]));
+        }
+    }
+    let here: Vec<&str> = if module.is_empty() { Vec::new() } else { module.split("::").collect() };
+    let mut out = std::collections::BTreeSet::new();
+    for path in paths {
+        let mut segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+        let mut at: Vec<&str> = match segments.first() {
+            Some(&"crate") if segments.get(1) == Some(&"lsp") => {
+                segments.drain(..2);
+                Vec::new()
+            }
+            Some(&"self") => {
+                segments.remove(0);
+                here.clone()
+            }
+            Some(&"super") => {
+                let mut at = here.clone();
+                while segments.first() == Some(&"super") {
+                    segments.remove(0);
+                    at.pop();
+                }
+                at
+            }
+            _ => continue,
+        };
+        // `super::super::{…}` seen in the code's text: the use tree names
+        // what it imports.
+        if segments.is_empty() && path.ends_with("super") {
+            continue;
+        }
+        // The deepest module the path names.
+        let mut target = at.join("::");
+        for s in segments {
+            at.push(s);
+            let candidate = at.join("::");
+            if modules.contains(&candidate) {
+                target = candidate;
+            } else {
+                break;
+            }
+        }
+        if target != module {
+            out.insert(target);
+        }
+    }
+    out
+}
+
+/// The layer of a module, by its position in [`LSP_LAYERS`].
+fn lsp_layer(module: &str) -> Option<usize> {
+    LSP_LAYERS.iter().position(|(_, members)| {
+        members.iter().any(|m| *m == module || m.strip_suffix("::*").is_some_and(|parent| module.starts_with(&format!("{parent}::"))))
+    })
+}
+
+/// `src/lsp`'s import graph: each module with the modules it refers to.
+fn lsp_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let lsp = common::root().join("src/lsp");
+    let modules = lsp_modules(&lsp);
+    let names = modules.keys().cloned().collect();
+    modules.iter().map(|(m, f)| (m.clone(), lsp_references(m, &std::fs::read_to_string(f).unwrap(), &names))).collect()
+}
+
+/// A circle in `graph`, as the modules along it, if there is one.
+fn find_circle(graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        done: &mut std::collections::BTreeSet<String>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| p == node) {
+            let mut circle = path[at..].to_vec();
+            circle.push(node.to_string());
+            return Some(circle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(circle) = visit(next, graph, done, path) {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    graph.keys().find_map(|m| visit(m, graph, &mut done, &mut Vec::new()))
+}
+
+fn show(module: &str) -> String {
+    if module.is_empty() { "lsp (mod.rs)".into() } else { module.to_string() }
+}
+
+#[test]
+fn the_lsp_layer_has_no_import_circle_and_every_import_points_down() {
+    let graph = lsp_graph();
+    assert!(graph.len() >= 30, "expected src/lsp's modules, found {}", graph.len());
+    let unplaced: Vec<&String> = graph.keys().filter(|m| lsp_layer(m).is_none()).collect();
+    assert!(unplaced.is_empty(), "modules missing from LSP_LAYERS: {unplaced:?}");
+    let mut upward = Vec::new();
+    for (module, uses) in &graph {
+        let layer = lsp_layer(module).unwrap();
+        for used in uses {
+            let used_layer = lsp_layer(used).unwrap();
+            if used_layer > layer {
+                upward.push(format!("{} ({}) uses {} ({})", show(module), LSP_LAYERS[layer].0, show(used), LSP_LAYERS[used_layer].0));
+            }
+        }
+    }
+    assert!(upward.is_empty(), "imports that point up:\n{}", upward.join("\n"));
+    if let Some(circle) = find_circle(&graph) {
+        panic!("import circle: {}", circle.iter().map(|m| show(m)).collect::<Vec<_>>().join(" → "));
+    }
+}
+
+#[test]
+fn no_command_or_request_handler_imports_the_server() {
+    let graph = lsp_graph();
+    let handlers = LSP_LAYERS.iter().find(|(name, _)| *name == "handlers").unwrap().1;
+    let mut checked = 0;
+    for (module, uses) in &graph {
+        if module.is_empty() || module == "server" {
+            continue;
+        }
+        checked += 1;
+        let handler = lsp_layer(module) == lsp_layer("commands");
+        assert!(!uses.contains("server"), "{} imports server.rs{}", show(module), if handler { " (a handler or command)" } else { "" });
+    }
+    assert!(checked > handlers.len(), "checked {checked} modules");
+    // The server itself is seen using the handlers, so the graph is read.
+    assert!(graph["server"].contains("commands") && graph["server"].contains("hover"), "{:?}", graph["server"]);
+}
+
+/// The graph reader: each way a module can be named is seen, relative to
+/// where it is written.
+#[test]
+fn the_lsp_graph_reader_resolves_every_way_of_naming_a_module() {
+    let modules: std::collections::BTreeSet<String> =
+        ["", "server", "session", "snapshot", "commands", "commands::load", "commands::top", "locate"].iter().map(|s| s.to_string()).collect();
+    let refs = |module: &str, code: &str| -> Vec<String> { lsp_references(module, code, &modules).into_iter().collect() };
+    assert_eq!(refs("commands::load", "use super::super::server::Backend;"), ["server"]);
+    assert_eq!(refs("commands::load", "use super::super::{session::Handle, snapshot};"), ["session", "snapshot"]);
+    assert_eq!(refs("commands::load", "fn f() { super::super::locate::x(); }"), ["locate"]);
+    assert_eq!(refs("commands::load", "use super::top;"), ["commands::top"]);
+    assert_eq!(refs("commands", "mod load;\npub mod top;\nuse super::server;"), ["commands::load", "commands::top", "server"]);
+    assert_eq!(refs("locate", "use crate::lsp::session::Handle;"), ["session"]);
+    assert_eq!(refs("locate", "use super::Failure;"), [""]);
+    assert_eq!(refs("locate", "// use super::server;\nuse crate::analysis::Index;"), Vec::<String>::new());
+    assert_eq!(refs("locate", "use super::snapshot;\n#[cfg(test)]\nmod tests {\n    use super::*;\n}"), ["snapshot"]);
+    // A circle is found, and its modules named in order.
+    let graph: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = [
+        ("a", vec!["b"]),
+        ("b", vec!["c"]),
+        ("c", vec!["a"]),
+        ("d", vec![]),
+    ]
+    .into_iter()
+    .map(|(m, uses)| (m.to_string(), uses.into_iter().map(String::from).collect()))
+    .collect();
+    assert_eq!(find_circle(&graph).unwrap(), ["a", "b", "c", "a"]);
+}
