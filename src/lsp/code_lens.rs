@@ -3,7 +3,7 @@
 //! test and benchmark of a `_test.go` file, `profile: mem · cpu` (running
 //! `pprof.runBenchmark`) and the result of its last run.
 
-use serde_json::json;
+use serde::Serialize;
 use tower_lsp_server::ls_types::*;
 
 use crate::analysis::annotate;
@@ -14,7 +14,7 @@ use crate::source::gotest::ProfileKind;
 use super::convert;
 use super::documents::Document;
 use super::locate::declaration_line;
-use super::protocol::command;
+use super::protocol::{command, BenchKind, RunBenchmarkArgs, ShowFunctionArgs};
 use super::runs::RunKey;
 use super::snapshot::Snapshot;
 use super::failure::Result;
@@ -40,17 +40,12 @@ fn run_lenses(snapshot: &Snapshot, uri: &Uri, doc: &Document) -> Vec<CodeLens> {
     let mut out = Vec::new();
     for func in gotest::scan(doc.text()) {
         let position = Position::new(func.line as u32, 0);
-        let lens = |title: String, kind: &str| CodeLens {
-            range: Range::new(position, position),
-            command: Some(Command {
-                title,
-                command: command::RUN_BENCHMARK.into(),
-                arguments: Some(vec![json!({ "uri": uri.as_str(), "name": func.name, "kind": kind })]),
-            }),
-            data: None,
+        let lens = |title: String, kind: BenchKind| {
+            let args = RunBenchmarkArgs { uri: uri.as_str().to_string(), name: func.name.clone(), line: None, kind };
+            lens_at(position, title, command::RUN_BENCHMARK, &args)
         };
-        out.push(lens("profile: mem".into(), "mem"));
-        out.push(lens("cpu".into(), "cpu"));
+        out.push(lens("profile: mem".into(), BenchKind::Mem));
+        out.push(lens("cpu".into(), BenchKind::Cpu));
         let key = RunKey { dir: dir.clone(), name: func.name.clone() };
         if let (Some(last), previous) = snapshot.runs.last_two_results(&key) {
             let Some(result) = &last.result else { continue };
@@ -60,8 +55,8 @@ fn run_lenses(snapshot: &Snapshot, uri: &Uri, doc: &Document) -> Vec<CodeLens> {
                 title.push_str(&change);
             }
             let kind = match last.kind {
-                ProfileKind::Mem => "mem",
-                ProfileKind::Cpu => "cpu",
+                ProfileKind::Mem => BenchKind::Mem,
+                ProfileKind::Cpu => BenchKind::Cpu,
             };
             out.push(lens(title, kind));
         }
@@ -87,15 +82,18 @@ fn cost_lenses(snapshot: &Snapshot, uri: &Uri, doc: &Document) -> Vec<CodeLens> 
         }
         let Some(line) = declaration_line(doc, &f) else { continue };
         let position = Position::new(line as u32, 0);
-        out.push(CodeLens {
-            range: Range::new(position, position),
-            command: Some(Command {
-                title: view.scale().lens(cost),
-                command: command::SHOW_FUNCTION.into(),
-                arguments: Some(vec![json!({ "function": view.index().function(f.function).name })]),
-            }),
-            data: None,
-        });
+        let args = ShowFunctionArgs { function: view.index().function(f.function).name.clone(), notify: None };
+        out.push(lens_at(position, view.scale().lens(cost), command::SHOW_FUNCTION, &args));
     }
     out
+}
+
+/// A lens at `position` running `command` with `args`, one of the
+/// protocol's argument types.
+fn lens_at(position: Position, title: String, command: &str, args: &impl Serialize) -> CodeLens {
+    CodeLens {
+        range: Range::new(position, position),
+        command: Some(Command { title, command: command.into(), arguments: serde_json::to_value(args).ok().map(|a| vec![a]) }),
+        data: None,
+    }
 }

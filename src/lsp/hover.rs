@@ -27,7 +27,7 @@ pub fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>>
     let line = locate::profile_line_at(snapshot, uri, params.text_document_position_params.position.line);
     let Some(costs) = annotate::file_lines(index, files).into_iter().find(|l| l.line == line) else { return Ok(None) };
     let loaded = view.loaded();
-    let mut text = format!("**pprof** · {} · line {line}\n\n", loaded.source.display_name());
+    let mut text = format!("**pprof** · {}\n\n", labels::line_heading(&loaded.source.display_name(), line));
     for (t, cost) in costs.costs.iter().enumerate() {
         let _ = writeln!(text, "- {}", view.scale_of(SampleType(t)).row(*cost));
     }
@@ -40,7 +40,7 @@ pub fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>>
     let stacks = loaded.stacks_through(&annotate::lines_at(index, files, line), view.sample_type());
     if !stacks.is_empty() {
         let ty = view.value_type();
-        let _ = write!(text, "\n**Top call stacks through this line** ({})\n", ty.name);
+        let _ = write!(text, "\n**{}** ({})\n", labels::STACKS_HEADING, ty.name);
         for (i, stack) in stacks.iter().enumerate() {
             let _ = writeln!(text, "\n{}. {}\n", i + 1, view.scale().share(stack.value));
             for frame in frames(view, &stack.frames) {
@@ -58,8 +58,7 @@ fn frames(view: &View, frames: &[Frame]) -> Vec<String> {
         .take(FRAMES)
         .map(|f| {
             let Some(function) = &f.function else { return format!("`{:#x}`", f.address) };
-            let short = f.file.rsplit(['/', '\\']).next().unwrap_or(&f.file);
-            let text = format!("{function} {short}:{}", f.line);
+            let text = labels::frame(function, &f.file, f.line);
             match locate::uri_for(view, &f.file) {
                 Some(uri) => format!("[{}]({}#L{})", escape(&text), uri.as_str(), f.line),
                 None => format!("`{text}`"),
@@ -67,7 +66,7 @@ fn frames(view: &View, frames: &[Frame]) -> Vec<String> {
         })
         .collect();
     if frames.len() > FRAMES {
-        out.push(format!("… {} more", frames.len() - FRAMES));
+        out.push(labels::more_frames(frames.len() - FRAMES));
     }
     out
 }

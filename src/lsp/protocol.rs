@@ -261,7 +261,7 @@ pub struct ShowFunctionArgs {
     #[serde(default)]
     pub function: String,
     /// Also show the report as a message (default true).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify: Option<bool>,
 }
 
@@ -340,7 +340,7 @@ pub struct RunBenchmarkArgs {
     #[serde(default)]
     pub name: String,
     /// A 0-based line of the file (the cursor), used when `name` is empty.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
     #[serde(default)]
     pub kind: BenchKind,

@@ -56,6 +56,9 @@ pub struct LoadedProfile {
     /// The filters `profile` and the base went through (none: they are as
     /// loaded).
     pub filters: Filters,
+    /// What pprof says on stderr while applying `filters` (tag values read
+    /// as ranges, filters that matched nothing).
+    pub filter_notes: Vec<String>,
     /// For a filtered profile: the one before filtering, which other
     /// filters start from, and pprof's totals (those before filtering).
     unfiltered: Option<(Arc<LoadedProfile>, Vec<i64>)>,
@@ -109,6 +112,7 @@ impl LoadedProfile {
             stack_index: OnceLock::new(),
             stacks: DashMap::new(),
             filters: Filters::default(),
+            filter_notes: Vec::new(),
             unfiltered: None,
         }
     }

@@ -1,9 +1,9 @@
 //! The server's status as clients show it: `pprof.status` and the
-//! `pprof/status` notification, with a ready-made summary line and detail.
+//! `pprof/status` notification. The facts come from the snapshot; the
+//! summary line and the detail are `report::labels::status`'s.
 
 use crate::analysis::{annotate, units};
-use crate::report::labels;
-
+use crate::report::labels::{self, LiveFacts, ShownFacts, StatusFacts};
 use crate::source::live::clock_utc;
 
 use super::protocol::{LiveStatus, State, Status};
@@ -18,129 +18,77 @@ pub fn of(snapshot: &Snapshot) -> Status {
         (None, None, Some(_)) => State::Loaded,
         (None, None, None) => State::Empty,
     };
-    let mut status = Status {
+    let shown = snapshot.view.as_ref().map(|view| {
+        let loaded = view.loaded();
+        let files = &view.paths().files;
+        let unmapped = files.unresolved().count();
+        ShownFacts {
+            name: loaded.source.display_name(),
+            source: loaded.source.to_string(),
+            sample_type: view.value_type().clone(),
+            total: view.total(),
+            samples: loaded.profile.samples.len(),
+            mapped_files: files.len() - unmapped,
+            unmapped_files: unmapped,
+            diff: match &snapshot.base {
+                Some(base) if view.is_diff() => Some((base.name.clone(), annotate::net(view.index(), view.sample_type()))),
+                _ => None,
+            },
+        }
+    });
+    // A live state describes the shown profile only if it is the live one.
+    let live = match (&snapshot.live, &snapshot.view) {
+        (Some(live), Some(view)) if live.source == view.loaded().source => Some(LiveStatus {
+            snapshots: live.snapshots,
+            refresh_seconds: snapshot.config.refresh_seconds,
+            last_fetch: live.last.map(clock_utc),
+            unreachable_since: live.failing.as_ref().map(|f| clock_utc(f.since)),
+            error: live.failing.as_ref().map(|f| f.error.clone()),
+            delta: live.delta.clone(),
+        }),
+        _ => None,
+    };
+    let settings_errors: Vec<String> = snapshot.settings_errors.iter().map(ToString::to_string).collect();
+    let facts = StatusFacts {
+        shown: shown.clone(),
+        enabled: snapshot.enabled,
+        loading: loading.clone(),
+        error: activity.error.clone(),
+        live: live.as_ref().map(|l| LiveFacts {
+            snapshots: l.snapshots,
+            last_fetch: l.last_fetch.clone(),
+            unreachable_since: l.unreachable_since.clone(),
+            delta: l.delta.clone(),
+            error: l.error.clone(),
+        }),
+        filters: (!snapshot.filters.is_empty()).then(|| snapshot.filters.to_string()),
+        filter_notes: snapshot.view.as_ref().map(|v| v.loaded().filter_notes.clone()).unwrap_or_default(),
+        settings_errors: settings_errors.clone(),
+    };
+    let (summary, detail) = labels::status(&facts);
+    Status {
         state,
-        summary: String::new(),
-        detail: String::new(),
+        summary,
+        detail,
         generation: snapshot.view.as_ref().map_or(0, |v| v.generation()),
         loaded: snapshot.view.is_some(),
         enabled: snapshot.enabled,
         available: snapshot.offered.len(),
-        profile: None,
-        name: None,
-        sample_type: None,
-        unit: None,
-        total: None,
-        total_label: None,
-        samples: None,
-        mapped_files: None,
-        unmapped_files: None,
-        loading: loading.clone(),
+        profile: shown.as_ref().map(|s| s.source.clone()),
+        name: shown.as_ref().map(|s| s.name.clone()),
+        sample_type: shown.as_ref().map(|s| s.sample_type.name.clone()),
+        unit: shown.as_ref().map(|s| s.sample_type.unit.clone()),
+        total: shown.as_ref().map(|s| s.total),
+        total_label: shown.as_ref().map(|s| units::label(s.total, &s.sample_type.unit)),
+        samples: shown.as_ref().map(|s| s.samples),
+        mapped_files: shown.as_ref().map(|s| s.mapped_files),
+        unmapped_files: shown.as_ref().map(|s| s.unmapped_files),
+        loading,
         error: activity.error.clone(),
         diff_base: snapshot.base.as_ref().map(|b| b.source.to_string()),
         diff_base_name: snapshot.base.as_ref().map(|b| b.name.clone()),
-        live: None,
+        live,
         filters: (*snapshot.filters).clone(),
-        settings_errors: snapshot.settings_errors.iter().map(ToString::to_string).collect(),
-    };
-    let mut detail = Vec::new();
-    let mut live_line: Option<String> = None;
-    let shown = snapshot.view.as_ref().map(|view| {
-        let loaded = view.loaded();
-        let ty = view.value_type();
-        let total = view.total();
-        let name = loaded.source.display_name();
-        let files = &view.paths().files;
-        let unmapped = files.unresolved().count();
-        let mapped = files.len() - unmapped;
-        status.profile = Some(loaded.source.to_string());
-        status.name = Some(name.clone());
-        status.sample_type = Some(ty.name.clone());
-        status.unit = Some(ty.unit.clone());
-        status.total = Some(total);
-        status.total_label = Some(units::label(total, &ty.unit));
-        status.samples = Some(loaded.profile.samples.len());
-        status.mapped_files = Some(mapped);
-        status.unmapped_files = Some(unmapped);
-        detail.push(format!("{name}: {}, {} total", ty.name, units::label(total, &ty.unit)));
-        detail.push(loaded.source.to_string());
-        let mut files_line = format!("{} samples; {mapped} files found in the workspace", loaded.profile.samples.len());
-        if unmapped > 0 {
-            files_line.push_str(&format!(", {unmapped} not found"));
-        }
-        detail.push(files_line);
-        if !snapshot.enabled {
-            detail.push("annotations are hidden".into());
-        }
-        let mut summary = match &snapshot.base {
-            Some(base) if view.is_diff() => {
-                let net = annotate::net(view.index(), view.sample_type());
-                detail.push(format!(
-                    "compared with {}: values are differences, percentages are of its total",
-                    base.name
-                ));
-                labels::diff_summary(&name, &base.name, ty, net)
-            }
-            _ => labels::status_summary(&name, ty, total),
-        };
-        if !snapshot.filters.is_empty() {
-            summary.push_str(&format!(" · {}", snapshot.filters));
-            detail.push(format!("filters: {}; percentages are of the total before filtering", snapshot.filters));
-        }
-        if !snapshot.enabled {
-            summary.push_str(" (hidden)");
-        }
-        summary
-    });
-    if let (Some(live), Some(view)) = (&snapshot.live, &snapshot.view) {
-        if live.source == view.loaded().source {
-            let state = LiveStatus {
-                snapshots: live.snapshots,
-                refresh_seconds: snapshot.config.refresh_seconds,
-                last_fetch: live.last.map(clock_utc),
-                unreachable_since: live.failing.as_ref().map(|f| clock_utc(f.since)),
-                error: live.failing.as_ref().map(|f| f.error.clone()),
-                delta: live.delta.clone(),
-            };
-            let mut line = match (&state.unreachable_since, &state.last_fetch) {
-                (Some(since), _) => format!("live · unreachable since {since}"),
-                (None, Some(last)) => format!("live · {} snapshots · {last}", state.snapshots),
-                (None, None) => "live".to_string(),
-            };
-            if let Some(delta) = &state.delta {
-                line.push_str(&format!(" · {delta}"));
-            }
-            detail.push(line.clone());
-            if let Some(error) = &state.error {
-                detail.push(format!("the last refresh failed: {error}"));
-            }
-            live_line = Some(line);
-            status.live = Some(state);
-        }
+        settings_errors,
     }
-    for error in snapshot.settings_errors.iter() {
-        detail.push(format!("setting {error} (its default is used)"));
-    }
-    if let Some(source) = &loading {
-        detail.push(format!("loading {source}…"));
-    }
-    if let Some(error) = &activity.error {
-        detail.push(format!("the last load failed: {error}"));
-    }
-    status.summary = match (state, shown) {
-        (State::Loading, Some(s)) => format!("{s} · loading {}…", loading.unwrap_or_default()),
-        (State::Loading, None) => format!("pprof: loading {}…", loading.unwrap_or_default()),
-        (State::Failed, Some(s)) => format!("{s} · load failed"),
-        (State::Failed, None) => "pprof: load failed".into(),
-        (_, Some(s)) => match live_line {
-            Some(live) => format!("{s} · {live}"),
-            None => s,
-        },
-        (_, None) => "pprof: no profile".into(),
-    };
-    if detail.is_empty() {
-        detail.push("No profile is loaded.".into());
-    }
-    status.detail = detail.join("\n");
-    status
 }

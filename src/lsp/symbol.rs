@@ -3,6 +3,8 @@
 
 use tower_lsp_server::ls_types::*;
 
+use crate::analysis::ranking;
+
 use super::locate;
 use super::snapshot::Snapshot;
 use super::failure::Result;
@@ -15,17 +17,10 @@ pub fn handle(snapshot: &Snapshot, params: WorkspaceSymbolParams) -> Result<Opti
     let Some(view) = snapshot.active() else { return Ok(None) };
     let (index, t) = (view.index(), view.sample_type());
     let query = params.query.to_lowercase();
-    let mut functions: Vec<_> = index
-        .function_ids()
-        .map(|f| (f, index.function_cost(f, t)))
-        .filter(|(_, c)| !c.is_zero())
-        .filter(|(f, _)| matches(&index.function(*f).name.to_lowercase(), &query))
-        .collect();
-    functions.sort_by(|a, b| {
-        b.1.cum.unsigned_abs().cmp(&a.1.cum.unsigned_abs()).then_with(|| b.1.flat.unsigned_abs().cmp(&a.1.flat.unsigned_abs()))
-    });
-    let symbols = functions
+    let functions = ranking::functions_by_cost(index, t)
         .into_iter()
+        .filter(|(f, _)| matches(&index.function(*f).name.to_lowercase(), &query));
+    let symbols = functions
         .filter_map(|(f, cost)| {
             let (uri, line) = locate::function_location(snapshot, view, f)?;
             Some(SymbolInformation {

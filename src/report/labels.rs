@@ -226,9 +226,239 @@ pub fn diff_summary(name: &str, base: &str, ty: &ValueType, net: i64) -> String 
     format!("{name} − {base} · {} {}", ty.name, scale.value(net))
 }
 
+/// `catalog.go`: the last part of a profile's file name, whichever
+/// separator it uses.
+pub fn short_file(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// `pprofdemo/internal/catalog.init.0 catalog.go:25`: one frame of a stack.
+pub fn frame(function: &str, file: &str, line: i64) -> String {
+    format!("{function} {}:{line}", short_file(file))
+}
+
+/// `… 3 more`: the frames of a stack left out.
+pub fn more_frames(n: usize) -> String {
+    format!("… {n} more")
+}
+
+/// `heap.pb.gz · line 25`: which profile and line a hover is about.
+pub fn line_heading(profile: &str, line: i64) -> String {
+    format!("{profile} · line {line}")
+}
+
+/// The heading above the heaviest stacks through a line.
+pub const STACKS_HEADING: &str = "Top call stacks through this line";
+
+/// What `pprof.showFunction` shows as a message: the function's cost, its
+/// hottest lines (`catalog.go:25  10MB flat · 10MB cum (46.11%)`) and its
+/// callers with their shares.
+pub fn function_report(name: &str, cost: &str, file: &str, lines: &[(i64, String)], callers: &[(String, String)]) -> String {
+    let short = short_file(file);
+    let mut out = format!("{name} — {cost}\nHottest lines:");
+    for (line, label) in lines {
+        out.push_str(&format!("\n  {short}:{line}  {label}"));
+    }
+    out.push_str("\nCallers:");
+    for (caller, share) in callers {
+        out.push_str(&format!("\n  {caller}  {share}"));
+    }
+    out
+}
+
+/// What the status line and its detail say, as plain facts.
+#[derive(Clone, Debug, Default)]
+pub struct StatusFacts {
+    /// The shown profile, if one is.
+    pub shown: Option<ShownFacts>,
+    /// Annotations are on.
+    pub enabled: bool,
+    /// The source being loaded now.
+    pub loading: Option<String>,
+    /// Why the last load failed.
+    pub error: Option<String>,
+    /// The shown source's polling, when it is live.
+    pub live: Option<LiveFacts>,
+    /// The active filters (`focus=catalog`), when some are.
+    pub filters: Option<String>,
+    /// What pprof said while filtering (tag values read as ranges, filters
+    /// that matched nothing).
+    pub filter_notes: Vec<String>,
+    /// Settings that could not be used, each `path: why`.
+    pub settings_errors: Vec<String>,
+}
+
+/// The shown profile, for the status.
+#[derive(Clone, Debug)]
+pub struct ShownFacts {
+    /// A short name (`heap.pb.gz`) and where it is from.
+    pub name: String,
+    pub source: String,
+    pub sample_type: ValueType,
+    /// pprof's total of the shown type.
+    pub total: i64,
+    pub samples: usize,
+    pub mapped_files: usize,
+    pub unmapped_files: usize,
+    /// The base's name and the net change from it, when compared.
+    pub diff: Option<(String, i64)>,
+}
+
+/// A live source's state, for the status.
+#[derive(Clone, Debug)]
+pub struct LiveFacts {
+    pub snapshots: usize,
+    /// When it last answered and since when it does not, as clock times.
+    pub last_fetch: Option<String>,
+    pub unreachable_since: Option<String>,
+    /// `delta over 30s` for `?seconds=N` URLs.
+    pub delta: Option<String>,
+    /// Why the last refresh failed.
+    pub error: Option<String>,
+}
+
+/// The status's one-line summary and its detail (one fact per line).
+pub fn status(facts: &StatusFacts) -> (String, String) {
+    let mut detail = Vec::new();
+    let shown = facts.shown.as_ref().map(|p| {
+        let ty = &p.sample_type;
+        detail.push(format!("{}: {}, {} total", p.name, ty.name, label(p.total, &ty.unit)));
+        detail.push(p.source.clone());
+        let mut files = format!("{} samples; {} files found in the workspace", p.samples, p.mapped_files);
+        if p.unmapped_files > 0 {
+            files.push_str(&format!(", {} not found", p.unmapped_files));
+        }
+        detail.push(files);
+        if !facts.enabled {
+            detail.push("annotations are hidden".into());
+        }
+        let mut summary = match &p.diff {
+            Some((base, net)) => {
+                detail.push(format!("compared with {base}: values are differences, percentages are of its total"));
+                diff_summary(&p.name, base, ty, *net)
+            }
+            None => status_summary(&p.name, ty, p.total),
+        };
+        if let Some(filters) = &facts.filters {
+            summary.push_str(&format!(" · {filters}"));
+            detail.push(format!("filters: {filters}; percentages are of the total before filtering"));
+        }
+        for note in &facts.filter_notes {
+            detail.push(format!("filters: {note}"));
+        }
+        if !facts.enabled {
+            summary.push_str(" (hidden)");
+        }
+        summary
+    });
+    let live = facts.live.as_ref().map(|live| {
+        let mut line = match (&live.unreachable_since, &live.last_fetch) {
+            (Some(since), _) => format!("live · unreachable since {since}"),
+            (None, Some(last)) => format!("live · {} snapshots · {last}", live.snapshots),
+            (None, None) => "live".to_string(),
+        };
+        if let Some(delta) = &live.delta {
+            line.push_str(&format!(" · {delta}"));
+        }
+        detail.push(line.clone());
+        if let Some(error) = &live.error {
+            detail.push(format!("the last refresh failed: {error}"));
+        }
+        line
+    });
+    for error in &facts.settings_errors {
+        detail.push(format!("setting {error} (its default is used)"));
+    }
+    if let Some(source) = &facts.loading {
+        detail.push(format!("loading {source}…"));
+    }
+    if let Some(error) = &facts.error {
+        detail.push(format!("the last load failed: {error}"));
+    }
+    let summary = match (&facts.loading, &facts.error, shown) {
+        (Some(source), _, Some(s)) => format!("{s} · loading {source}…"),
+        (Some(source), _, None) => format!("pprof: loading {source}…"),
+        (None, Some(_), Some(s)) => format!("{s} · load failed"),
+        (None, Some(_), None) => "pprof: load failed".into(),
+        (None, None, Some(s)) => match live {
+            Some(live) => format!("{s} · {live}"),
+            None => s,
+        },
+        (None, None, None) => "pprof: no profile".into(),
+    };
+    if detail.is_empty() {
+        detail.push("No profile is loaded.".into());
+    }
+    (summary, detail.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frames_and_function_reports() {
+        assert_eq!(short_file("D:\\w\\catalog.go"), "catalog.go");
+        assert_eq!(frame("catalog.init.0", "/src/internal/catalog/catalog.go", 25), "catalog.init.0 catalog.go:25");
+        assert_eq!(more_frames(3), "… 3 more");
+        assert_eq!(line_heading("heap.pb.gz", 25), "heap.pb.gz · line 25");
+        let report = function_report(
+            "main.run",
+            "10MB flat · 12MB cum",
+            "/src/main.go",
+            &[(25, "10MB flat (46.11%)".into())],
+            &[("main.main".into(), "12MB (55.00%)".into())],
+        );
+        assert_eq!(report, "main.run — 10MB flat · 12MB cum\nHottest lines:\n  main.go:25  10MB flat (46.11%)\nCallers:\n  main.main  12MB (55.00%)");
+    }
+
+    fn shown() -> ShownFacts {
+        ShownFacts {
+            name: "heap.pb.gz".into(),
+            source: "/w/heap.pb.gz".into(),
+            sample_type: ValueType::new("inuse_space", "bytes"),
+            total: 2048,
+            samples: 12,
+            mapped_files: 3,
+            unmapped_files: 1,
+            diff: None,
+        }
+    }
+
+    #[test]
+    fn status_text() {
+        let empty = status(&StatusFacts { enabled: true, ..Default::default() });
+        assert_eq!(empty, ("pprof: no profile".to_string(), "No profile is loaded.".to_string()));
+        let facts = StatusFacts {
+            shown: Some(shown()),
+            enabled: true,
+            filters: Some("focus=catalog".into()),
+            filter_notes: vec!["Show expression matched no samples".into()],
+            settings_errors: vec!["profiles[0]: invalid type: map, expected a string".into()],
+            ..Default::default()
+        };
+        let (summary, detail) = status(&facts);
+        assert_eq!(summary, "heap.pb.gz · inuse_space 2kB · focus=catalog");
+        assert_eq!(detail.lines().collect::<Vec<_>>(), [
+            "heap.pb.gz: inuse_space, 2kB total",
+            "/w/heap.pb.gz",
+            "12 samples; 3 files found in the workspace, 1 not found",
+            "filters: focus=catalog; percentages are of the total before filtering",
+            "filters: Show expression matched no samples",
+            "setting profiles[0]: invalid type: map, expected a string (its default is used)",
+        ]);
+        let live = StatusFacts {
+            shown: Some(ShownFacts { diff: Some(("base.pb.gz".into(), -1024)), ..shown() }),
+            enabled: false,
+            live: Some(LiveFacts { snapshots: 4, last_fetch: Some("14:03:00 UTC".into()), unreachable_since: None, delta: None, error: None }),
+            ..Default::default()
+        };
+        assert_eq!(status(&live).0, "heap.pb.gz − base.pb.gz · inuse_space -1kB (hidden) · live · 4 snapshots · 14:03:00 UTC");
+        let failed = StatusFacts { error: Some("x: no such file".into()), loading: None, ..live };
+        let (summary, detail) = status(&failed);
+        assert_eq!(summary, "heap.pb.gz − base.pb.gz · inuse_space -1kB (hidden) · load failed");
+        assert!(detail.ends_with("the last load failed: x: no such file"), "{detail}");
+    }
 
     #[test]
     fn labels() {

@@ -3,7 +3,8 @@
 
 use tower_lsp_server::ls_types::MessageType;
 
-use crate::analysis::Direction;
+use crate::analysis::{ranking, Direction};
+use crate::report::labels;
 
 use super::super::locate;
 use super::super::protocol::{Caller, FunctionLine, FunctionReport, ShowFunctionArgs};
@@ -38,26 +39,16 @@ fn report(snapshot: &Snapshot, args: ShowFunctionArgs) -> Result<(FunctionReport
     let file = info.file.map(|id| index.file(id).to_string());
     let uri = file.as_deref().and_then(|f| locate::uri_for(view, f));
 
-    let mut lines: Vec<_> = index
-        .nodes_of_function(f)
-        .iter()
-        .map(|&n| (index.node(n).line, index.node_cost(n, t)))
-        .filter(|(_, c)| !c.is_zero())
-        .collect();
-    lines.sort_by(|a, b| b.1.cum.unsigned_abs().cmp(&a.1.cum.unsigned_abs()).then(a.0.cmp(&b.0)));
-    lines.truncate(LIMIT);
+    let lines = ranking::hottest_lines_of_function(index, f, t, LIMIT);
     let mut callers = view.loaded().calls().function_calls(f, t, Direction::Incoming);
     callers.truncate(LIMIT);
-
-    let short = file.as_deref().unwrap_or("?").rsplit(['/', '\\']).next().unwrap_or("");
-    let mut message = format!("{name} — {}\nHottest lines:", scale.function(index.function_cost(f, t)));
-    for (line, cost) in &lines {
-        message.push_str(&format!("\n  {short}:{line}  {}", scale.hint(*cost)));
-    }
-    message.push_str("\nCallers:");
-    for c in &callers {
-        message.push_str(&format!("\n  {}  {}", index.function(c.function).name, scale.share(c.weight)));
-    }
+    let message = labels::function_report(
+        &name,
+        &scale.function(index.function_cost(f, t)),
+        file.as_deref().unwrap_or("?"),
+        &lines.iter().map(|(line, cost)| (*line, scale.hint(*cost))).collect::<Vec<_>>(),
+        &callers.iter().map(|c| (index.function(c.function).name.clone(), scale.share(c.weight))).collect::<Vec<_>>(),
+    );
     let report = FunctionReport {
         function: name,
         file,
