@@ -474,7 +474,7 @@ async fn the_init_allocation_gets_its_hint_at_the_end_of_its_line() {
     // The tooltip gives every sample type, from the four goldens.
     let rows = sample_type_rows("windows.heap", CATALOG, init_row());
     assert_eq!(hint["tooltip"]["kind"], "markdown");
-    assert_eq!(hint["tooltip"]["value"], format!("**windows.heap.pb.gz** line {}\n\n{}", init_row(), rows.join("\n")));
+    assert_eq!(hint["tooltip"]["value"], format!("**pprof** · windows.heap.pb.gz · line {}\n\n{}", init_row(), rows.join("\n")));
 
     // Only the requested range is answered: up to the line above.
     let none = c

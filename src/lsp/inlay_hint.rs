@@ -79,6 +79,6 @@ fn tooltip(view: &View, line: &LineCosts) -> MarkupContent {
         line.costs.iter().enumerate().map(|(t, cost)| format!("- {}", view.scale_of(SampleType(t)).row(*cost))).collect();
     MarkupContent {
         kind: MarkupKind::Markdown,
-        value: format!("**{}** line {}\n\n{}", view.loaded().source.display_name(), line.line, rows.join("\n")),
+        value: format!("**pprof** · {}\n\n{}", labels::line_heading(&view.loaded().source.display_name(), line.line), rows.join("\n")),
     }
 }
