@@ -156,7 +156,7 @@ impl Memo {
         if let Some(p) = known {
             return Ok(p);
         }
-        let filtered: Arc<dyn IndexedProfile> = Arc::new(filters::apply(raw.as_ref(), filters).map_err(Problem::bad)?);
+        let filtered: Arc<dyn IndexedProfile> = Arc::new(filters::apply(raw.as_ref(), filters).map_err(|e| Problem::bad(e.to_string()))?);
         let mut kept = lock(&self.filtered);
         kept.retain(|(g, _, _)| *g == data.generation);
         kept.push((data.generation, filters.clone(), filtered.clone()));
@@ -263,6 +263,9 @@ pub(crate) struct TopJson {
     lines: bool,
     by_cum: bool,
     header: Vec<String>,
+    /// What pprof prints on stderr for the filters (tag values read as
+    /// ranges, then filters that matched nothing), one line each.
+    notes: Vec<String>,
     rows: Vec<TopRowJson>,
 }
 
@@ -307,6 +310,7 @@ pub(crate) fn top(data: &WebData, r: &Resolved, state: &ViewState) -> TopJson {
         lines: state.lines,
         by_cum: state.by_cum,
         header: table.header,
+        notes: r.profile.notes().iter().map(ToString::to_string).collect(),
         rows,
     }
 }
