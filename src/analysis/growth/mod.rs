@@ -136,6 +136,29 @@ impl Growth {
     }
 }
 
+/// When a line counts as growing: its flat grows by at least
+/// `min_percent_per_minute` percent of the sample type's total per minute,
+/// and by more than nothing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GrowthThreshold {
+    pub min_percent_per_minute: f64,
+}
+
+impl Default for GrowthThreshold {
+    fn default() -> Self {
+        GrowthThreshold { min_percent_per_minute: 1.0 }
+    }
+}
+
+impl GrowthThreshold {
+    /// Whether a flat growth of `per_minute` (the profile's unit per
+    /// minute, [`GrowthRow::flat_per_minute`]) passes, given the sample
+    /// type's total (its size, for a diff's).
+    pub fn passes(&self, per_minute: f64, total: i64) -> bool {
+        per_minute > 0.0 && per_minute >= total.unsigned_abs() as f64 * self.min_percent_per_minute / 100.0
+    }
+}
+
 /// No function recorded for a (line, type) yet.
 const NO_FUNCTION: u32 = u32::MAX;
 
@@ -583,6 +606,21 @@ mod tests {
         let objects = h.growth("inuse_objects").unwrap();
         assert_eq!(r(objects.line("grow.go", 10).unwrap().flat_per_minute), r(360.0 / 7.0));
         assert_eq!(objects.line("grow.go", 10).unwrap().flat, 50);
+    }
+
+    #[test]
+    fn a_line_grows_by_a_share_of_the_total_per_minute_and_by_something() {
+        let t = GrowthThreshold::default();
+        assert_eq!(t.min_percent_per_minute, 1.0);
+        assert!(t.passes(10.0, 1000));
+        assert!(!t.passes(9.99, 1000));
+        // A diff's total counts by its size.
+        assert!(t.passes(10.0, -1000));
+        assert!(!t.passes(-50.0, 1000));
+        let any = GrowthThreshold { min_percent_per_minute: 0.0 };
+        assert!(any.passes(1e-9, 1_000_000));
+        assert!(!any.passes(0.0, 1_000_000), "no growth is not growing");
+        assert!(!any.passes(0.0, 0));
     }
 
     #[test]
