@@ -130,6 +130,21 @@ pprof_to() {
     note "$out"
 }
 
+# pprof_stderr_to OUT PPROF_ARGS...: what pprof prints on stderr (its notes
+# and warnings), its output discarded.
+pprof_stderr_to() {
+    local out=$1
+    shift
+    if ! go tool pprof "$@" 2>"$out.tmp" >/dev/null; then
+        echo "regen-fixtures: go tool pprof $* failed:" >&2
+        cat "$out.tmp" >&2
+        rm -f "$out.tmp"
+        return 1
+    fi
+    mv "$out.tmp" "$out"
+    note "$out"
+}
+
 # top_goldens PREFIX UNIT PPROF_ARGS...: the -top goldens of one sample
 # type, at line and function granularity, in every variant:
 #   PREFIX.<lines|functions>.top.txt          every row, values unscaled in UNIT
@@ -169,6 +184,8 @@ unit_of() {
 # sample type, pprof flags), -top with those flags at both granularities:
 #   STEM.TYPE.<lines|functions>.CASE.top.txt          every row, unscaled
 #   STEM.TYPE.<lines|functions>.default.CASE.top.txt  pprof's defaults
+# and what pprof prints on stderr for the case (the same at both):
+#   STEM.TYPE.CASE.stderr.txt
 filter_goldens() {
     local name stem type rest kind unit
     local flags=() args=()
@@ -189,6 +206,7 @@ filter_goldens() {
             pprof_to "$GOLDEN/$stem.$type.$kind.default.$name.top.txt" "${granularity[@]}" -top \
                 -sample_index="$type" "${flags[@]}" "${args[@]}"
         done
+        pprof_stderr_to "$GOLDEN/$stem.$type.$name.stderr.txt" -top -sample_index="$type" "${flags[@]}" "${args[@]}"
     done <tests/fixtures/filters.txt
 }
 

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::analysis::filter::{self, Filter, Filters};
+use crate::analysis::filter::{self, FilterError, Filters};
 use crate::analysis::top::TopOptions;
 use crate::analysis::units::OutputUnit;
-use crate::analysis::{self, Index, SampleType};
+use crate::analysis::{self, Index, IndexError, SampleType};
 use crate::paths::{PathMapper, Resolution};
 use crate::profile::{self, DecodeOptions, Profile};
 use crate::report;
@@ -245,43 +245,30 @@ fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
     let sample_type = analysis::select(&profile, common.sample_index.as_deref())
         .with_context(|| format!("{}", path.display()))?;
     let base = common.diff_base.as_deref().map(|b| load(b, common.max_profile_bytes)).transpose()?;
+    // An incompatible base is named in the error.
+    let in_base = |e: IndexError| anyhow::Error::new(e).context(common.diff_base.as_deref().unwrap_or(path).display().to_string());
     let filters = Filters::from(&common.filters);
-    let (profile, base, total) = if filters.is_empty() {
-        (profile, base, None)
-    } else {
-        let (profile, base, total) = filter_profiles(&filters, profile, base, sample_type)?;
-        (profile, base, Some(total))
-    };
-    let index = match (&base, &common.diff_base) {
-        (Some(base), Some(base_path)) => {
-            Index::build_diff(&profile, base).with_context(|| format!("{}", base_path.display()))?
-        }
-        _ => Index::build(&profile),
-    };
-    Ok(Loaded { profile, base, index, sample_type, filters, total })
-}
-
-/// Filters a profile and its diff base as pprof filters them (merged, so
-/// one compiled filter), printing pprof's notes and warnings on stderr.
-/// Returns the filtered copies and pprof's total, the unfiltered one.
-fn filter_profiles(filters: &Filters, profile: Profile, base: Option<Profile>, t: SampleType) -> Result<(Profile, Option<Profile>, i64)> {
-    let profiles: Vec<&Profile> = std::iter::once(&profile).chain(&base).collect();
-    let filter = Filter::new(filters, &profiles)?;
-    for note in filter.notes() {
-        eprintln!("{note}");
+    if filters.is_empty() {
+        let index = match &base {
+            Some(b) => Index::build_diff(&profile, b).map_err(in_base)?,
+            None => Index::build(&profile),
+        };
+        return Ok(Loaded { profile, base, index, sample_type, filters, total: None });
     }
-    let total = filter::unfiltered_total(&profile, base.as_ref(), t);
-    let new = filter.apply(&profile);
-    let old = base.as_ref().map(|b| filter.apply_base(b));
-    let matched = old.as_ref().map_or(new.matched, |b| new.matched.or(b.matched));
-    for warning in filter.unmatched(matched) {
-        eprintln!("{warning}");
+    let filtered = filter::filter_profiles(&profile, base.as_ref(), &filters).map_err(|e| match e {
+        FilterError::Base(e) => in_base(e),
+        e => e.into(),
+    })?;
+    // pprof's notes and warnings, on stderr as pprof prints them.
+    for note in &filtered.notes {
+        eprintln!("{note}");
     }
     // As in `Drop for Loaded`: the process is about to exit, so the
     // unfiltered profiles are left to the OS rather than freed.
     std::mem::forget(profile);
     std::mem::forget(base);
-    Ok((new.profile, old.map(|b| b.profile), total))
+    let total = filtered.totals.get(sample_type.0).copied();
+    Ok(Loaded { profile: filtered.profile, base: filtered.base, index: filtered.index, sample_type, filters, total })
 }
 
 fn top(a: &TopArgs) -> Result<String> {

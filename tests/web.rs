@@ -1,44 +1,23 @@
 //! The web view's HTTP layer, in process: a server on 127.0.0.1 with a test
-//! host, spoken to over plain TCP so every header (Host included) is ours.
-//! Expected values come from the goldens and from the CLI's own reports.
+//! host (`common::web`), spoken to over plain TCP so every header (Host
+//! included) is ours. Expected values come from the goldens and from the
+//! CLI's own reports.
 
 mod common;
 
 use std::io::Read;
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use common::demo::{self, CATALOG, INIT_FUNCTION};
-use common::http::{exchange, Answer};
+use common::web::Fixture;
 use pprof_lsp::analysis::{self, Index};
 use pprof_lsp::paths::{NoFiles, PathMapper};
 use pprof_lsp::profile::{self, DecodeOptions, Profile};
 use pprof_lsp::report;
 use pprof_lsp::source::workspace::{self, ScanOptions};
-use pprof_lsp::web::{Filters, Indexed, OpenFuture, OpenTarget, WebData, WebServer, WebSource};
+use pprof_lsp::web::{Filters, Indexed, WebData, WebSource};
 use serde_json::Value;
-
-/// A host whose data the test replaces, recording what it was asked to open.
-struct TestHost {
-    data: Mutex<Arc<WebData>>,
-    opened: Mutex<Vec<OpenTarget>>,
-}
-
-impl WebSource for TestHost {
-    fn current(&self) -> Option<Arc<WebData>> {
-        Some(self.data.lock().unwrap().clone())
-    }
-
-    fn open(&self, target: OpenTarget) -> OpenFuture {
-        self.opened.lock().unwrap().push(target);
-        Box::pin(std::future::ready(Ok(())))
-    }
-
-    fn editor(&self) -> Option<String> {
-        Some("Test editor".to_string())
-    }
-}
 
 fn heap() -> Arc<Profile> {
     let bytes = common::read(&common::fixture("heap.pb.gz"));
@@ -59,7 +38,7 @@ fn data(generation: u64, sample_type: &str) -> Arc<WebData> {
         generation,
         title: "heap.pb.gz".to_string(),
         sample_type: analysis::select(&profile, Some(sample_type)).unwrap(),
-        profile: Arc::new(Indexed { profile, base: None, index, totals: None }),
+        profile: Arc::new(Indexed::new(profile, None, index)),
         unfiltered: None,
         filters: Filters::default(),
         files,
@@ -69,50 +48,6 @@ fn data(generation: u64, sample_type: &str) -> Arc<WebData> {
 /// The profile's name for the catalog file (a build-machine path).
 fn catalog_file(d: &WebData) -> String {
     d.profile.index().files().iter().find(|f| f.ends_with(CATALOG)).unwrap().clone()
-}
-
-/// A running server with its host, and requests to it.
-struct Fixture {
-    server: Option<WebServer>,
-    host: Arc<TestHost>,
-    addr: SocketAddr,
-    token: String,
-}
-
-impl Fixture {
-    async fn start(data: Arc<WebData>) -> Fixture {
-        let host = Arc::new(TestHost { data: Mutex::new(data), opened: Mutex::new(Vec::new()) });
-        let server = WebServer::start("127.0.0.1:0".parse().unwrap(), host.clone()).await.unwrap();
-        let (addr, token) = (server.addr(), server.token().to_string());
-        Fixture { server: Some(server), host, addr, token }
-    }
-
-    fn host_header(&self) -> String {
-        self.addr.to_string()
-    }
-
-    /// GET `path` with the token and `query`, from a blocking thread.
-    async fn get(&self, path: &str, query: &str) -> Answer {
-        let target = format!("{path}?token={}{}{query}", self.token, if query.is_empty() { "" } else { "&" });
-        self.raw("GET", target, self.host_header(), Vec::new(), Vec::new()).await
-    }
-
-    async fn raw(&self, method: &'static str, target: String, host: String, extra: Vec<(&'static str, &'static str)>, body: Vec<u8>) -> Answer {
-        let addr = self.addr;
-        tokio::task::spawn_blocking(move || exchange(addr, method, &target, &host, &extra, &body)).await.unwrap()
-    }
-
-    async fn open(&self, file: &str, line: i64) -> Value {
-        let body = serde_json::json!({ "file": file, "line": line }).to_string().into_bytes();
-        let target = format!("/api/open?token={}", self.token);
-        let answer = self.raw("POST", target, self.host_header(), vec![("Content-Type", "application/json")], body).await;
-        assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
-        answer.json()
-    }
-
-    async fn stop(mut self) {
-        self.server.take().unwrap().stop().await.unwrap();
-    }
 }
 
 fn golden(name: &str) -> (i64, std::collections::BTreeMap<String, analysis::Cost>) {

@@ -1,8 +1,10 @@
 //! What an editor shows for one source file: the costs of its lines and
-//! functions, the low-noise threshold, and the labels. Pure: takes the
-//! index and plain numbers, returns plain data in 1-based profile lines.
+//! functions, the low-noise threshold, heat, the flat a file holds and the
+//! ranking of files by it, and the line a function opens at. Pure: takes
+//! the index and plain numbers, returns plain data in 1-based profile
+//! lines.
 
-use super::index::{Cost, FileId, FuncId, Index, LineId};
+use super::index::{Cost, FileId, FuncId, Index, LineId, NodeId};
 use super::select::SampleType;
 
 /// When a line is worth a hint: cum or flat at least this share of the
@@ -78,6 +80,51 @@ pub fn lines_at(index: &Index, files: &[FileId], line: i64) -> Vec<LineId> {
             ids.get(at).copied().filter(|&id| index.line(id).line == line)
         })
         .collect()
+}
+
+/// The profile file spelled `name`, if the index has it (the index lists
+/// each spelling once).
+pub fn file_named(index: &Index, name: &str) -> Option<FileId> {
+    index.file_ids().find(|&f| index.file(f) == name)
+}
+
+/// The flat of type `t` the lines of the given profile files hold: the
+/// files' own cost (cum does not add up over lines).
+pub fn files_flat(index: &Index, files: &[FileId], t: SampleType) -> i64 {
+    files
+        .iter()
+        .flat_map(|&f| index.lines_of_file(f))
+        .fold(0i64, |sum, &l| sum.wrapping_add(index.line_cost(l, t).flat))
+}
+
+/// A profile file and the flat of type `t` its lines hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileFlat {
+    pub file: FileId,
+    pub flat: i64,
+}
+
+/// Every profile file with the flat of type `t` its lines hold, the
+/// largest |flat| first, then by name.
+pub fn files_by_flat(index: &Index, t: SampleType) -> Vec<FileFlat> {
+    let mut files: Vec<FileFlat> =
+        index.file_ids().map(|file| FileFlat { file, flat: files_flat(index, &[file], t) }).collect();
+    files.sort_by(|a, b| b.flat.wrapping_abs().cmp(&a.flat.wrapping_abs()).then_with(|| index.file(a.file).cmp(index.file(b.file))));
+    files
+}
+
+/// The node of function `f` in its own file with the largest |cum| of
+/// type `t`, the first in line order among equals: the line the function
+/// opens at. `None` when the function has no node in its own file.
+pub fn hottest_node(index: &Index, f: FuncId, t: SampleType) -> Option<NodeId> {
+    let mut best: Option<(NodeId, i64)> = None;
+    for &n in index.nodes_of_function(f) {
+        let cum = index.node_cost(n, t).cum.wrapping_abs();
+        if best.is_none_or(|(_, b)| cum > b) {
+            best = Some((n, cum));
+        }
+    }
+    best.map(|(n, _)| n)
 }
 
 /// The functions declared in the given profile files, with their costs.
@@ -166,6 +213,46 @@ mod tests {
         assert_eq!(heat(&[50, 25])[1].share, 0.5);
         assert!(heat(&[]).is_empty());
         assert_eq!(heat(&[0])[0], Heat { share: 0.0, level: 0 });
+    }
+
+    use crate::analysis::test_profiles::profile;
+
+    /// Each file's name and flat, in the order of [`files_by_flat`].
+    fn ranked(index: &Index) -> Vec<(String, i64)> {
+        files_by_flat(index, SampleType(0)).iter().map(|f| (index.file(f.file).to_string(), f.flat)).collect()
+    }
+
+    #[test]
+    fn files_rank_by_the_size_of_their_flat_then_by_name() {
+        let p = profile(&[("a:1 main:1", 5), ("a:2 main:1", 5), ("b:1 main:2", 10), ("c:1 main:3", 3)]);
+        let index = Index::build(&p);
+        assert_eq!(ranked(&index), [("a.go".into(), 10), ("b.go".into(), 10), ("c.go".into(), 3), ("main.go".into(), 0)]);
+        // In a diff, a shrinking file ranks by the size of its change.
+        let base = profile(&[("b:1 main:2", 30), ("c:1 main:3", 1)]);
+        let diff = Index::build_diff(&p, &base).unwrap();
+        assert_eq!(ranked(&diff), [("b.go".into(), -20), ("a.go".into(), 10), ("c.go".into(), 2), ("main.go".into(), 0)]);
+        let b = file_named(&diff, "b.go").unwrap();
+        assert_eq!(files_flat(&diff, &[b], SampleType(0)), -20);
+        let a = file_named(&diff, "a.go").unwrap();
+        assert_eq!(files_flat(&diff, &[a, b], SampleType(0)), -10);
+        assert_eq!(file_named(&diff, "nowhere.go"), None);
+    }
+
+    #[test]
+    fn a_function_opens_at_its_line_of_most_cum_the_first_among_equals() {
+        let p = profile(&[("a:7 b:2 main:1", 5), ("b:5 main:1", 3), ("b:9 main:1", 5)]);
+        let index = Index::build(&p);
+        let function = |name: &str| index.function_ids().find(|&f| index.function(f).name == name).unwrap();
+        let line = |name: &str| hottest_node(&index, function(name), SampleType(0)).map(|n| index.node(n).line);
+        assert_eq!(line("b"), Some(2));
+        assert_eq!(line("main"), Some(1));
+        // Only lines in the function's own file count: here f.go, which
+        // holds two of its nodes, though other.go's has the most cum.
+        let split = profile(&[("f@other.go:3 main:1", 100), ("f@f.go:4 main:1", 1), ("f@f.go:6 main:1", 2)]);
+        let index = Index::build(&split);
+        let f = index.function_ids().find(|&f| index.function(f).name == "f").unwrap();
+        let node = index.node(hottest_node(&index, f, SampleType(0)).unwrap());
+        assert_eq!((node.file.map(|file| index.file(file)), node.line), (Some("f.go"), 6));
     }
 
     #[test]

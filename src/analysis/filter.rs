@@ -50,6 +50,7 @@ use rustc_hash::FxHashMap;
 
 use crate::profile::{FunctionIdx, Label, LabelValue, Location, LocationIdx, Profile};
 
+use super::index::{Index, IndexError};
 use super::select::SampleType;
 use super::units::{self, OutputUnit};
 
@@ -221,6 +222,10 @@ pub enum FilterError {
     /// pprof itself crashes on these.
     #[error("{kind}: the number {number:?} in {value:?} does not fit in 64 bits")]
     NumberTooLarge { kind: FilterKind, value: String, number: String },
+    /// The diff base cannot be subtracted from the profile (its sample
+    /// types differ), filters or not.
+    #[error(transparent)]
+    Base(#[from] IndexError),
 }
 
 impl FilterError {
@@ -303,6 +308,44 @@ pub struct Filter {
     tagfocus: Option<TagFilter>,
     tagignore: Option<TagFilter>,
     notes: Vec<FilterNote>,
+}
+
+/// A profile (and its diff base) after pprof's filters, indexed.
+#[derive(Clone, Debug)]
+pub struct FilteredProfile {
+    pub profile: Profile,
+    pub base: Option<Profile>,
+    /// The index of `profile`, less `base` when there is one.
+    pub index: Index,
+    /// pprof's total of each sample type: the one before filtering.
+    pub totals: Vec<i64>,
+    /// What pprof says on stderr, in its order: notes, then warnings.
+    pub notes: Vec<FilterNote>,
+}
+
+/// Filters a profile and its diff base as pprof does, and indexes them:
+/// one [`Filter`] compiled for both (pprof filters them merged, the base's
+/// samples labelled `pprof::base=true`), a filter counting as matched when
+/// it matched in either, the totals taken before filtering
+/// ([`unfiltered_total`]). Filters that drop every sample are no error:
+/// the index is empty and the notes say which matched nothing.
+///
+/// This always copies; with no filters set, a caller that can keep the
+/// unfiltered profile and its index should.
+pub fn filter_profiles(profile: &Profile, base: Option<&Profile>, filters: &Filters) -> Result<FilteredProfile, FilterError> {
+    let profiles: Vec<&Profile> = std::iter::once(profile).chain(base).collect();
+    let filter = Filter::new(filters, &profiles)?;
+    let new = filter.apply(profile);
+    let old = base.map(|b| filter.apply_base(b));
+    let index = match &old {
+        None => Index::build(&new.profile),
+        Some(old) => Index::build_diff(&new.profile, &old.profile)?,
+    };
+    let matched = old.as_ref().map_or(new.matched, |b| new.matched.or(b.matched));
+    let mut notes = filter.notes().to_vec();
+    notes.extend(filter.unmatched(matched));
+    let totals = (0..profile.sample_types.len()).map(|t| unfiltered_total(profile, base, SampleType(t))).collect();
+    Ok(FilteredProfile { profile: new.profile, base: old.map(|b| b.profile), index, totals, notes })
 }
 
 /// Returns the profile less what `filters` remove, as pprof filters it.
@@ -982,6 +1025,71 @@ mod tests {
         let out = filter.apply(&p);
         let unmatched: Vec<String> = filter.unmatched(out.matched).iter().map(ToString::to_string).collect();
         assert_eq!(unmatched, ["Focus expression matched no samples", "TagFocus expression matched no samples"]);
+    }
+
+    /// The names and costs of an index's lines, for comparing indexes.
+    fn line_costs(index: &Index) -> Vec<(String, i64, crate::analysis::Cost)> {
+        index
+            .line_ids()
+            .map(|l| (index.file(index.line(l).file).to_string(), index.line(l).line, index.line_cost(l, SampleType(0))))
+            .collect()
+    }
+
+    #[test]
+    fn filtering_a_pair_is_filtering_each_with_one_filter_then_indexing() {
+        let new = profile(STACKS);
+        let base = profile(&[("a:1 b:2 main:3", 4), ("d:6 main:3", 7)]);
+        let f = filters(FilterKind::Focus, "^b$");
+        let got = filter_profiles(&new, Some(&base), &f).unwrap();
+        let filter = Filter::new(&f, &[&new, &base]).unwrap();
+        let (want_new, want_base) = (filter.apply(&new).profile, filter.apply_base(&base).profile);
+        assert_eq!(stacks(&got.profile), stacks(&want_new));
+        assert_eq!(stacks(got.base.as_ref().unwrap()), stacks(&want_base));
+        // Part of the base is gone: d's sample.
+        assert_eq!(stacks(&want_base), [("a:1 b:2 main:3".to_string(), 4)]);
+        assert_eq!(line_costs(&got.index), line_costs(&Index::build_diff(&want_new, &want_base).unwrap()));
+        assert_eq!(got.totals, [unfiltered_total(&new, Some(&base), SampleType(0))]);
+        assert!(got.notes.is_empty());
+    }
+
+    #[test]
+    fn filters_that_drop_everything_leave_an_empty_index_and_say_so() {
+        let p = labelled();
+        let f = Filters { focus: Some("nothing".into()), tagfocus: Some("bytes=1kb:".into()), ..Filters::default() };
+        let got = filter_profiles(&p, None, &f).unwrap();
+        assert_eq!(got.profile.samples.len(), 0);
+        assert_eq!(got.index.line_ids().count(), 0);
+        // The totals are those before filtering.
+        assert_eq!(got.totals, [unfiltered_total(&p, None, SampleType(0))]);
+        assert!(got.totals[0] > 0);
+        // pprof's notes first, then its warnings.
+        let filter = Filter::new(&f, &[&p]).unwrap();
+        let mut want = filter.notes().to_vec();
+        want.extend(filter.unmatched(filter.apply(&p).matched));
+        assert_eq!(got.notes, want);
+        assert!(matches!(got.notes[..], [FilterNote::Range { .. }, FilterNote::NoMatch(FilterKind::Focus), FilterNote::NoMatch(FilterKind::TagFocus)]));
+    }
+
+    #[test]
+    fn a_filter_counts_as_matched_when_it_matched_in_the_base_only() {
+        let new = profile(&[("a:1 main:3", 1)]);
+        let base = profile(&[("d:6 main:3", 2)]);
+        let got = filter_profiles(&new, Some(&base), &filters(FilterKind::Focus, "^d$")).unwrap();
+        assert!(got.notes.is_empty(), "{:?}", got.notes);
+        let alone = filter_profiles(&new, None, &filters(FilterKind::Focus, "^d$")).unwrap();
+        assert_eq!(alone.notes, [FilterNote::NoMatch(FilterKind::Focus)]);
+    }
+
+    #[test]
+    fn a_base_of_other_sample_types_and_bad_filters_are_errors() {
+        let new = profile(STACKS);
+        let mut base = profile(STACKS);
+        base.sample_types = vec![crate::profile::ValueType::new("w", "count")];
+        let err = filter_profiles(&new, Some(&base), &filters(FilterKind::Focus, "a")).unwrap_err();
+        assert!(matches!(err, FilterError::Base(IndexError::IncompatibleBase { .. })), "{err}");
+        assert_eq!(err.to_string(), Index::build_diff(&new, &base).unwrap_err().to_string());
+        let err = filter_profiles(&new, None, &filters(FilterKind::Show, "(")).unwrap_err();
+        assert!(matches!(err, FilterError::BadRegex { kind: FilterKind::Show, .. }), "{err}");
     }
 
     #[test]

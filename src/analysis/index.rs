@@ -92,7 +92,7 @@ pub struct LineInfo {
     pub line: i64,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IndexError {
     #[error("the base profile's sample types ({base}) differ from the profile's ({profile})")]
     IncompatibleBase { base: String, profile: String },

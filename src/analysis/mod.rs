@@ -20,7 +20,7 @@ pub mod units;
 pub use calls::{CallGraph, Direction, Edge, FunctionCall};
 pub use filter::{FilterError, Filters};
 pub use flame::{FlameError, FlameNode, FlameOptions, FlameTree, Frame};
-pub use growth::{Growth, GrowthError, GrowthRow, History, Recorded};
+pub use growth::{Growth, GrowthError, GrowthRow, GrowthThreshold, History, Recorded};
 pub use index::{Cost, FileId, FuncId, FunctionFile, FunctionInfo, Index, IndexError, LineId, LineInfo, NodeId, NodeInfo};
 pub use select::{select, SampleType, SelectError};
 pub use top::{InlineMark, Top, TopItem, TopOptions, TopRow};

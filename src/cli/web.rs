@@ -89,12 +89,17 @@ fn load_data(a: &WebArgs) -> Result<Arc<WebData>> {
     };
     let roots = if a.source_path.is_empty() { vec![PathBuf::from(".")] } else { a.source_path.clone() };
     let mapper = PathMapper::new(workspace::scan(&roots, &ScanOptions::default()), Vec::new());
-    let raw: Arc<dyn IndexedProfile> = Arc::new(Indexed { profile, base, index, totals: None });
+    let raw: Arc<dyn IndexedProfile> = Arc::new(Indexed::new(profile, base, index));
     let filters = Filters::from(&a.common.filters);
     let (shown, unfiltered) = if filters.is_empty() {
         (raw, None)
     } else {
-        let filtered: Arc<dyn IndexedProfile> = Arc::new(crate::web::apply_filters(raw.as_ref(), &filters).map_err(anyhow::Error::msg)?);
+        let filtered = crate::web::apply_filters(raw.as_ref(), &filters)?;
+        // pprof's notes and warnings, on stderr as `pprof -http` prints them.
+        for note in &filtered.notes {
+            eprintln!("{note}");
+        }
+        let filtered: Arc<dyn IndexedProfile> = Arc::new(filtered);
         (filtered, Some(raw))
     };
     // Filtering keeps every function, so both indexes list the same files.

@@ -1,7 +1,8 @@
 //! The web view's JSON answers, each a function of the host's data and the
-//! request's [`ViewState`]: the costs come from `analysis`, the labels and
-//! shapes from `report`; this module only picks the profile, the sample
-//! type and the files, and remembers recent answers.
+//! request's [`ViewState`]: the costs, rankings and the line a row opens at
+//! come from `analysis`, the labels and shapes from `report`; this module
+//! only picks the profile, the sample type and the files, calls them,
+//! shapes the answers, and remembers recent ones.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -10,7 +11,7 @@ use serde::Serialize;
 use crate::analysis::annotate;
 use crate::analysis::flame::{FlameOptions, FlameTree};
 use crate::analysis::top::{TopItem, TopOptions};
-use crate::analysis::{self, FileId, Index, NodeId, SampleType};
+use crate::analysis::{self, Index, SampleType};
 use crate::profile::Profile;
 use crate::report::flame::{self as flame_report, FlameJson};
 use crate::report::labels::Scale;
@@ -156,7 +157,7 @@ impl Memo {
         if let Some(p) = known {
             return Ok(p);
         }
-        let filtered: Arc<dyn IndexedProfile> = Arc::new(filters::apply(raw.as_ref(), filters).map_err(Problem::bad)?);
+        let filtered: Arc<dyn IndexedProfile> = Arc::new(filters::apply(raw.as_ref(), filters).map_err(|e| Problem::bad(e.to_string()))?);
         let mut kept = lock(&self.filtered);
         kept.retain(|(g, _, _)| *g == data.generation);
         kept.push((data.generation, filters.clone(), filtered.clone()));
@@ -263,6 +264,9 @@ pub(crate) struct TopJson {
     lines: bool,
     by_cum: bool,
     header: Vec<String>,
+    /// What pprof prints on stderr for the filters (tag values read as
+    /// ranges, then filters that matched nothing), one line each.
+    notes: Vec<String>,
     rows: Vec<TopRowJson>,
 }
 
@@ -281,7 +285,7 @@ pub(crate) fn top(data: &WebData, r: &Resolved, state: &ViewState) -> TopJson {
         .map(|row| {
             let (function, node) = match row.item {
                 TopItem::Node(n) => (index.node(n).function.map(|f| index.function(f).name.clone()), Some(n)),
-                TopItem::Function(f) => (Some(index.function(f).name.clone()), hottest_node(index, f, r.t)),
+                TopItem::Function(f) => (Some(index.function(f).name.clone()), annotate::hottest_node(index, f, r.t)),
                 TopItem::Object(_) => (None, None),
             };
             let file = node.and_then(|n| index.node(n).file).map(|f| index.file(f).to_string());
@@ -307,21 +311,9 @@ pub(crate) fn top(data: &WebData, r: &Resolved, state: &ViewState) -> TopJson {
         lines: state.lines,
         by_cum: state.by_cum,
         header: table.header,
+        notes: r.profile.notes().iter().map(ToString::to_string).collect(),
         rows,
     }
-}
-
-/// The line of a function (in its own file) with the largest |cum|, the
-/// first among equals: where its row opens.
-fn hottest_node(index: &Index, f: analysis::FuncId, t: SampleType) -> Option<NodeId> {
-    let mut best: Option<(NodeId, i64)> = None;
-    for &n in index.nodes_of_function(f) {
-        let cum = index.node_cost(n, t).cum.wrapping_abs();
-        if best.is_none_or(|(_, b)| cum > b) {
-            best = Some((n, cum));
-        }
-    }
-    best.map(|(n, _)| n)
 }
 
 /// One line of `api/source`.
@@ -362,9 +354,9 @@ pub(crate) struct SourceJson {
 pub(crate) fn source(host: &dyn WebSource, data: &WebData, r: &Resolved, file: &str) -> SourceJson {
     let index = r.index();
     let scale = r.scale();
-    let ids: Vec<FileId> = index.file_ids().filter(|&f| index.file(f) == file).collect();
-    let costs = annotate::file_lines(index, &ids);
-    let flat = costs.iter().fold(0i64, |sum, l| sum.wrapping_add(l.costs[r.t.0].flat));
+    let ids = annotate::file_named(index, file);
+    let costs = annotate::file_lines(index, ids.as_slice());
+    let flat = annotate::files_flat(index, ids.as_slice(), r.t);
     let mut out = SourceJson {
         file: file.to_string(),
         local: None,
@@ -423,17 +415,10 @@ pub(crate) struct FileJson {
 pub(crate) fn files(data: &WebData, r: &Resolved) -> Vec<FileJson> {
     let index = r.index();
     let scale = r.scale();
-    let mut flats: Vec<(i64, &str)> = index
-        .file_ids()
-        .map(|f| {
-            let flat = index.lines_of_file(f).iter().fold(0i64, |s, &l| s.wrapping_add(index.line_cost(l, r.t).flat));
-            (flat, index.file(f))
-        })
-        .collect();
-    flats.sort_by(|a, b| b.0.wrapping_abs().cmp(&a.0.wrapping_abs()).then(a.1.cmp(b.1)));
-    flats
+    annotate::files_by_flat(index, r.t)
         .into_iter()
-        .map(|(flat, file)| {
+        .map(|annotate::FileFlat { file, flat }| {
+            let file = index.file(file);
             let (local, problem) = match data.files.local_file(file) {
                 Ok(local) => (Some(local), None),
                 Err(problem) => (None, Some(problem)),

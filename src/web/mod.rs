@@ -29,6 +29,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::analysis::filter::{FilterNote, FilteredProfile};
 use crate::analysis::{Index, SampleType};
 use crate::paths::{MappedFiles, Resolution};
 use crate::profile::Profile;
@@ -56,6 +57,11 @@ pub trait IndexedProfile: Send + Sync {
     fn total(&self, t: SampleType) -> i64 {
         self.index().total(t)
     }
+    /// For a filtered profile, what pprof says on stderr while filtering
+    /// (tag values read as ranges, filters that matched nothing).
+    fn notes(&self) -> &[FilterNote] {
+        &[]
+    }
 }
 
 /// The simplest [`IndexedProfile`]: owned parts.
@@ -66,6 +72,27 @@ pub struct Indexed {
     /// For a filtered profile, pprof's totals per sample type: those before
     /// filtering.
     pub totals: Option<Vec<i64>>,
+    /// For a filtered profile, pprof's notes and warnings.
+    pub notes: Vec<FilterNote>,
+}
+
+impl Indexed {
+    /// An unfiltered profile, less its base when there is one.
+    pub fn new(profile: Arc<Profile>, base: Option<Arc<Profile>>, index: Index) -> Indexed {
+        Indexed { profile, base, index, totals: None, notes: Vec::new() }
+    }
+}
+
+impl From<FilteredProfile> for Indexed {
+    fn from(f: FilteredProfile) -> Indexed {
+        Indexed {
+            profile: Arc::new(f.profile),
+            base: f.base.map(Arc::new),
+            index: f.index,
+            totals: Some(f.totals),
+            notes: f.notes,
+        }
+    }
 }
 
 impl IndexedProfile for Indexed {
@@ -83,6 +110,10 @@ impl IndexedProfile for Indexed {
 
     fn total(&self, t: SampleType) -> i64 {
         self.totals.as_ref().and_then(|v| v.get(t.0).copied()).unwrap_or_else(|| self.index.total(t))
+    }
+
+    fn notes(&self) -> &[FilterNote] {
+        &self.notes
     }
 }
 

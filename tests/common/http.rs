@@ -81,7 +81,12 @@ pub fn page_top_lines(json: &Value) -> Vec<String> {
 /// A `top` golden in the shape of [`page_top_lines`] (its column titles
 /// left out).
 pub fn golden_table_lines(name: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(super::golden_dir().join(name)).unwrap();
+    top_text_lines(&std::fs::read_to_string(super::golden_dir().join(name)).unwrap())
+}
+
+/// A `top` table as pprof prints it, in the shape of [`page_top_lines`]
+/// (its column titles left out).
+pub fn top_text_lines(text: &str) -> Vec<String> {
     let (header, rows) = text.split_once("      flat  flat%").expect("column titles");
     let rows = rows.lines().skip(1).map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "));
     header.lines().map(str::to_string).chain(rows).collect()

@@ -1,11 +1,15 @@
 //! Helpers shared by the integration tests: fixture paths, a parser for
-//! the `go tool pprof -top` goldens, and (in `demo`) the values the tests
-//! expect from the fixture program's goldens and sources.
+//! the `go tool pprof -top` goldens, (in `demo`) the values the tests
+//! expect from the fixture program's goldens and sources, (in
+//! `filter_paths`) what every path's filtered `top` must show, and (in
+//! `http` and `web`) the web view served in process.
 
 #![allow(dead_code)]
 
 pub mod demo;
+pub mod filter_paths;
 pub mod http;
+pub mod web;
 
 
 use std::collections::BTreeMap;

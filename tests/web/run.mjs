@@ -12,8 +12,9 @@
 //     shows the same zoom after a reload;
 //   - Ctrl+click on a frame, with no editor attached, shows its line in the
 //     page's source view with the line's cost;
-//   - a filter in the URL: pprof's filters are not in this build yet, so the
-//     page must say so instead of drawing an unfiltered graph.
+//   - a filter in the URL changes the graph and the top table as the CLI's
+//     flag does; filters that drop everything leave the table empty, with
+//     the CLI's notes (pprof's stderr lines) above it.
 // Expected values come from the golden pprof output and from the CLI, not
 // from literals. Every process started is stopped by its PID, pass or fail.
 //
@@ -88,10 +89,21 @@ function recordedCum(name) {
     return Number(row.trim().split(/\s+/)[3].replace(/B$/, ''));
 }
 
-/** `pprof-lsp top` (with extra flags): its first row's cells, whitespace-normalised. */
-function cliFirstRow(...flags) {
+/** `pprof-lsp top` (with extra flags) for the profile: its stdout and stderr. */
+function cliTop(...flags) {
     const out = spawnSync(SERVER, ['top', ...flags, PROFILE], { encoding: 'utf8', timeout: 20_000 });
     if (out.status !== 0) throw new Error(`pprof-lsp top failed: ${out.stderr}`);
+    return out;
+}
+
+/** What `pprof-lsp top` (with extra flags) prints on stderr: pprof's notes about the filters. */
+function cliNotes(...flags) {
+    return cliTop(...flags).stderr.split('\n').filter((l) => l !== '');
+}
+
+/** `pprof-lsp top` (with extra flags): its first row's cells, whitespace-normalised. */
+function cliFirstRow(...flags) {
+    const out = cliTop(...flags);
     const lines = out.stdout.split('\n');
     const header = lines.findIndex((l) => /^\s+flat\s+flat%\s+sum%\s+cum\s+cum%/.test(l));
     if (header < 0 || !lines[header + 1]) throw new Error(`no table in:\n${out.stdout}`);
@@ -294,6 +306,18 @@ async function checks() {
     check(cliFocusedRow !== cliRow, `the focus changes top's first row ("${cliFocusedRow}")`);
     await until('the focused top table', async () => (await firstRow()) === cliFocusedRow);
     log(`ok: with focus=ingest the top table's first row is pprof-lsp top --focus ingest's`);
+    check(await page.locator('#top-notes').isHidden(), 'a focus that matches leaves no notes above the table');
+
+    // Filters that drop everything: no rows, and above the table the lines
+    // pprof prints on stderr for them, as the CLI prints them.
+    const notes = cliNotes('--tagfocus', 'bytes=1kb:', '--focus', 'no-such-function');
+    check(notes.length > 0, `the CLI prints notes for these filters: ${JSON.stringify(notes)}`);
+    focused.searchParams.set('tagfocus', 'bytes=1kb:');
+    focused.searchParams.set('focus', 'no-such-function');
+    await page.goto(focused.toString());
+    const notesShown = async () => (await page.locator('#top-notes').isVisible()) && (await page.locator('#top-notes').innerText()) === notes.join('\n');
+    await until('the CLI\'s notes above the table', notesShown);
+    check((await page.locator('#top-table tbody tr').count()) === 0, 'the notes are the CLI\'s, and the table has no rows');
 
     // With a base, frames are coloured by the sign of their value: red
     // grew, green shrank, as the server's values say.

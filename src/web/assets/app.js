@@ -429,6 +429,9 @@
     for (const th of document.querySelectorAll('#top-table th[data-sort]')) {
       th.classList.toggle('sorted', (th.dataset.sort === 'cum') === data.byCum);
     }
+    // Lines pprof prints on stderr (the server's words, shown as they are).
+    $('#top-notes').textContent = data.notes.join('\n');
+    $('#top-notes').hidden = data.notes.length === 0;
     $('#top-header').textContent = data.header.join('\n');
     const rows = data.rows.map((r) => {
       const name = r.mark ? `${r.name} ${r.mark}` : r.name;

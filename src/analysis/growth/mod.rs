@@ -25,16 +25,26 @@
 //! there. It is computed exactly in integers (times in microseconds since
 //! the oldest kept snapshot), so a line whose value never changes has a
 //! growth of exactly 0, whatever the float rounding would have said.
+//!
+//! - `codec`: the interned names and the snapshots' varint streams;
+//! - `attribution`: which function a line goes to in one snapshot;
+//! - `slope`: the least-squares slope in integers.
 
-use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
 use crate::profile::ValueType;
 
-use super::index::{Cost, FuncId, Index};
+use super::index::{Cost, Index};
 use super::select::SampleType;
+
+mod attribution;
+mod codec;
+mod slope;
+
+use codec::{Interner, Snapshot, SnapshotWriter};
+use slope::Slope;
 
 /// The sample types growth applies to.
 pub const STATE_TYPES: &[&str] = &["inuse_space", "inuse_objects", "goroutine", "space", "objects"];
@@ -126,32 +136,26 @@ impl Growth {
     }
 }
 
-/// Strings interned once per history.
-#[derive(Clone, Debug, Default)]
-struct Interner {
-    names: Vec<Box<str>>,
-    ids: FxHashMap<Box<str>, u32>,
+/// When a line counts as growing: its flat grows by at least
+/// `min_percent_per_minute` percent of the sample type's total per minute,
+/// and by more than nothing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GrowthThreshold {
+    pub min_percent_per_minute: f64,
 }
 
-impl Interner {
-    fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.ids.get(name) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        self.names.push(name.into());
-        self.ids.insert(name.into(), id);
-        id
+impl Default for GrowthThreshold {
+    fn default() -> Self {
+        GrowthThreshold { min_percent_per_minute: 1.0 }
     }
+}
 
-    fn get(&self, id: u32) -> &str {
-        &self.names[id as usize]
-    }
-
-    fn heap_bytes(&self) -> usize {
-        let strings: usize = self.names.iter().map(|n| n.len()).sum();
-        // Each name is stored twice (list and map key), plus the slots.
-        2 * strings + self.names.capacity() * 16 + self.ids.capacity() * 24
+impl GrowthThreshold {
+    /// Whether a flat growth of `per_minute` (the profile's unit per
+    /// minute, [`GrowthRow::flat_per_minute`]) passes, given the sample
+    /// type's total (its size, for a diff's).
+    pub fn passes(&self, per_minute: f64, total: i64) -> bool {
+        per_minute > 0.0 && per_minute >= total.unsigned_abs() as f64 * self.min_percent_per_minute / 100.0
     }
 }
 
@@ -163,16 +167,6 @@ const NO_FUNCTION: u32 = u32::MAX;
 struct LineEntry {
     file: u32,
     line: i64,
-}
-
-/// One profile's per-line values, as a varint stream: for each line in
-/// ascending id order, the id's distance from the previous one, then flat and
-/// cum (zigzag) for each tracked type.
-#[derive(Clone, Debug)]
-struct Snapshot {
-    seconds: f64,
-    lines: u32,
-    data: Vec<u8>,
 }
 
 /// The last `capacity` snapshots of one program's profiles.
@@ -286,32 +280,8 @@ impl History {
         let k = tracked.len();
 
         // The function of each indexed line, per tracked type (module docs).
-        let mut best: Vec<Option<(Cost, FuncId)>> = vec![None; index.lines().len() * k];
-        for n in index.node_ids() {
-            let node = index.node(n);
-            let (Some(line), Some(function)) = (node.source_line, node.function) else { continue };
-            for (j, &(t, _)) in tracked.iter().enumerate() {
-                let slot = &mut best[line.get() * k + j];
-                let cost = index.node_cost(n, t);
-                if cost.is_zero() {
-                    continue;
-                }
-                let better = match slot {
-                    None => true,
-                    Some((held, f)) => {
-                        let key = |c: &Cost| (c.flat.abs(), c.cum.abs());
-                        match key(&cost).cmp(&key(held)) {
-                            Ordering::Greater => true,
-                            Ordering::Less => false,
-                            Ordering::Equal => index.function(function).name < index.function(*f).name,
-                        }
-                    }
-                };
-                if better {
-                    *slot = Some((cost, function));
-                }
-            }
-        }
+        let types: Vec<SampleType> = tracked.iter().map(|&(t, _)| t).collect();
+        let best = attribution::line_functions(index, &types);
 
         // (line id, position of its costs in `costs`), k costs per line.
         let mut entries: Vec<(u32, u32)> = Vec::new();
@@ -334,7 +304,7 @@ impl History {
             }
             let id = self.intern_line_in(*file, info.line);
             for j in 0..k {
-                if let Some((_, f)) = best[line.get() * k + j] {
+                if let Some(f) = best[line.get() * k + j] {
                     let function = &mut function_ids[f.get()];
                     if *function == UNSEEN {
                         *function = self.function_names.intern(&index.function(f).name);
@@ -345,21 +315,14 @@ impl History {
             entries.push((id, (start / k) as u32));
         }
         entries.sort_unstable_by_key(|(id, _)| *id);
-        let mut data = Vec::with_capacity(entries.len() * (1 + 4 * k));
-        let mut previous = 0u32;
+        let mut writer = SnapshotWriter::with_capacity(entries.len() * (1 + 4 * k));
         for &(id, at) in &entries {
-            put_varint(&mut data, u64::from(id - previous));
-            previous = id;
-            for c in &costs[at as usize * k..(at as usize + 1) * k] {
-                put_varint(&mut data, zigzag(c.flat));
-                put_varint(&mut data, zigzag(c.cum));
-            }
+            writer.push(id, &costs[at as usize * k..(at as usize + 1) * k]);
         }
-        data.shrink_to_fit();
         if self.snapshots.len() == self.capacity {
             self.snapshots.pop_front();
         }
-        self.snapshots.push_back(Snapshot { seconds, lines: entries.len() as u32, data });
+        self.snapshots.push_back(writer.finish(seconds));
         if self.lines.len() >= 2 * self.compacted_lines.max(1024) {
             self.compact();
         }
@@ -377,32 +340,16 @@ impl History {
         id
     }
 
-    /// Visits every (line id, flat/cum per type) of one snapshot.
-    fn each_entry(&self, snapshot: &Snapshot, mut visit: impl FnMut(u32, &[Cost])) {
-        let k = self.types.len();
-        let mut costs = vec![Cost::default(); k];
-        let mut at = 0usize;
-        let mut id = 0u32;
-        for _ in 0..snapshot.lines {
-            id += get_varint(&snapshot.data, &mut at) as u32;
-            for c in costs.iter_mut() {
-                c.flat = unzigzag(get_varint(&snapshot.data, &mut at));
-                c.cum = unzigzag(get_varint(&snapshot.data, &mut at));
-            }
-            visit(id, &costs);
-        }
-    }
-
     /// Drops interned lines, files and functions that no kept snapshot
     /// refers to any more, so a program whose lines keep changing cannot
     /// grow the history without bound. Ids keep their order, so the
     /// snapshots' streams stay sorted.
     fn compact(&mut self) {
         let mut live = vec![false; self.lines.len()];
-        for s in &self.snapshots {
-            self.each_entry(s, |id, _| live[id as usize] = true);
-        }
         let k = self.types.len();
+        for s in &self.snapshots {
+            s.each_entry(k, |id, _| live[id as usize] = true);
+        }
         let mut remap = vec![u32::MAX; self.lines.len()];
         let mut lines = Vec::new();
         let mut functions = Vec::new();
@@ -426,19 +373,9 @@ impl History {
             .snapshots
             .iter()
             .map(|s| {
-                let mut data = Vec::with_capacity(s.data.len());
-                let mut previous = 0u32;
-                self.each_entry(s, |id, costs| {
-                    let id = remap[id as usize];
-                    put_varint(&mut data, u64::from(id - previous));
-                    previous = id;
-                    for c in costs {
-                        put_varint(&mut data, zigzag(c.flat));
-                        put_varint(&mut data, zigzag(c.cum));
-                    }
-                });
-                data.shrink_to_fit();
-                Snapshot { seconds: s.seconds, lines: s.lines, data }
+                let mut writer = SnapshotWriter::with_capacity(s.heap_bytes());
+                s.each_entry(k, |id, costs| writer.push(remap[id as usize], costs));
+                writer.finish(s.seconds)
             })
             .collect();
         self.compacted_lines = lines.len();
@@ -458,7 +395,7 @@ impl History {
 
     /// An estimate of the heap memory the history holds, in bytes.
     pub fn heap_bytes(&self) -> usize {
-        let snapshots: usize = self.snapshots.iter().map(|s| s.data.capacity()).sum::<usize>()
+        let snapshots: usize = self.snapshots.iter().map(Snapshot::heap_bytes).sum::<usize>()
             + self.snapshots.capacity() * std::mem::size_of::<Snapshot>();
         snapshots
             + self.lines.capacity() * std::mem::size_of::<LineEntry>()
@@ -484,17 +421,10 @@ impl History {
         if n < MIN_SNAPSHOTS {
             return Err(GrowthError::TooFewSnapshots { have: n });
         }
-        // Ordinary least squares in integers: with c_i = n·t_i − Σt, the
-        // slope of y over t is Σ c_i·y_i / Σ c_i·t_i. A missing line adds
-        // nothing to either sum, which is the same as counting it as 0.
-        let origin = self.snapshots.iter().map(|s| s.seconds).fold(f64::INFINITY, f64::min);
-        let micros: Vec<i128> = self.snapshots.iter().map(|s| ((s.seconds - origin) * 1e6).round() as i128).collect();
-        let sum_t: i128 = micros.iter().sum();
-        let weights: Vec<i128> = micros.iter().map(|&t| (n as i128) * t - sum_t).collect();
-        let denominator: i128 = weights.iter().zip(&micros).fold(0i128, |acc, (c, t)| acc.saturating_add(c.saturating_mul(*t)));
-        if denominator <= 0 {
+        let times: Vec<f64> = self.snapshots.iter().map(|s| s.seconds).collect();
+        let Some(slope) = Slope::new(&times) else {
             return Err(GrowthError::NoTimeSpan { snapshots: n });
-        }
+        };
 
         #[derive(Clone, Copy, Default)]
         struct Sums {
@@ -503,29 +433,27 @@ impl History {
             cum: i128,
             latest: Cost,
         }
+        let k = self.types.len();
         let mut sums = vec![Sums::default(); self.lines.len()];
         for (i, snapshot) in self.snapshots.iter().enumerate() {
-            let c = weights[i];
             let newest = i + 1 == n;
-            self.each_entry(snapshot, |id, costs| {
+            snapshot.each_entry(k, |id, costs| {
                 let cost = costs[t];
                 if cost.is_zero() {
                     return;
                 }
                 let s = &mut sums[id as usize];
                 s.seen = true;
-                s.flat = s.flat.saturating_add(c.saturating_mul(i128::from(cost.flat)));
-                s.cum = s.cum.saturating_add(c.saturating_mul(i128::from(cost.cum)));
+                s.flat = slope.add(s.flat, i, cost.flat);
+                s.cum = slope.add(s.cum, i, cost.cum);
                 if newest {
                     s.latest = cost;
                 }
             });
         }
-        let k = self.types.len();
-        let per_minute = |sum: i128| sum as f64 / denominator as f64 * 60e6;
         // Places compare as (file name, line); ranking the files by name
         // once lets every comparison below be one of integers.
-        let mut by_name: Vec<u32> = (0..self.files.names.len() as u32).collect();
+        let mut by_name: Vec<u32> = (0..self.files.len() as u32).collect();
         by_name.sort_unstable_by(|&a, &b| self.files.get(a).cmp(self.files.get(b)));
         let mut file_rank = vec![0u32; by_name.len()];
         for (rank, &f) in by_name.iter().enumerate() {
@@ -544,7 +472,7 @@ impl History {
             .map(|(id, s)| {
                 let entry = &self.lines[id];
                 let place = (file_rank[entry.file as usize], entry.line);
-                Ranked { id, place, flat_per_minute: per_minute(s.flat), cum_per_minute: per_minute(s.cum) }
+                Ranked { id, place, flat_per_minute: slope.per_minute(s.flat), cum_per_minute: slope.per_minute(s.cum) }
             })
             .collect();
         // Places are distinct, so these orders are total.
@@ -573,37 +501,6 @@ impl History {
             })
             .collect();
         Ok(Growth { sample_type: self.types[t].clone(), snapshots: n, seconds: self.seconds(), rows, by_place })
-    }
-}
-
-fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn unzigzag(v: u64) -> i64 {
-    ((v >> 1) as i64) ^ -((v & 1) as i64)
-}
-
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-/// Reads a varint the history wrote itself, so the stream is well formed.
-fn get_varint(data: &[u8], at: &mut usize) -> u64 {
-    let mut v = 0u64;
-    let mut shift = 0;
-    loop {
-        let byte = data[*at];
-        *at += 1;
-        v |= u64::from(byte & 0x7f) << shift;
-        if byte < 0x80 {
-            return v;
-        }
-        shift += 7;
     }
 }
 
@@ -709,6 +606,21 @@ mod tests {
         let objects = h.growth("inuse_objects").unwrap();
         assert_eq!(r(objects.line("grow.go", 10).unwrap().flat_per_minute), r(360.0 / 7.0));
         assert_eq!(objects.line("grow.go", 10).unwrap().flat, 50);
+    }
+
+    #[test]
+    fn a_line_grows_by_a_share_of_the_total_per_minute_and_by_something() {
+        let t = GrowthThreshold::default();
+        assert_eq!(t.min_percent_per_minute, 1.0);
+        assert!(t.passes(10.0, 1000));
+        assert!(!t.passes(9.99, 1000));
+        // A diff's total counts by its size.
+        assert!(t.passes(10.0, -1000));
+        assert!(!t.passes(-50.0, 1000));
+        let any = GrowthThreshold { min_percent_per_minute: 0.0 };
+        assert!(any.passes(1e-9, 1_000_000));
+        assert!(!any.passes(0.0, 1_000_000), "no growth is not growing");
+        assert!(!any.passes(0.0, 0));
     }
 
     #[test]
@@ -851,18 +763,5 @@ mod tests {
         // f11.go: absent, 111, 200 at t = 10, 11, 12 → slope 100 B/s.
         assert_eq!(g.line("f11.go", 600).unwrap().flat_per_minute, 6000.0);
         assert_eq!(g.line("f10.go", 1).unwrap().flat, 0);
-    }
-
-    #[test]
-    fn varints_round_trip_extremes() {
-        let values = [0, 1, -1, 63, -64, 1 << 40, -(1 << 40), i64::MAX, i64::MIN];
-        let mut data = Vec::new();
-        for v in values {
-            put_varint(&mut data, zigzag(v));
-        }
-        let mut at = 0;
-        let back: Vec<i64> = values.iter().map(|_| unzigzag(get_varint(&data, &mut at))).collect();
-        assert_eq!(back, values);
-        assert_eq!(at, data.len());
     }
 }
