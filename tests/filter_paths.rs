@@ -1,10 +1,12 @@
 //! One filter, every path: for the same filter case, the CLI's `top` and
 //! the web view's `top` table show pprof's rows and pprof's notes (what it
 //! prints on stderr), checked by the shared expectations of
-//! `common::filter_paths`. Tests are named `<path>_top_<case>`, so the
-//! server's `pprof.top` can join them as `lsp_top_<case>`.
+//! `common::filter_paths`. Tests are named `<path>_top_<case>`: the CLI,
+//! the web view and the server's `pprof.top` (`lsp_top_<case>`, with the
+//! notes of its status), all through `analysis::filter::filter_profiles`.
 
 mod common;
+mod lsp_support;
 
 use std::process::Command;
 use std::sync::Arc;
@@ -118,6 +120,55 @@ fn cli_top_when_filters_drop_everything() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_top_when_filters_drop_everything() {
     check_web(DROPS_EVERYTHING).await;
+}
+
+/// The server with filter case `case` in its settings (and the case's base
+/// as `diffBase`): `pprof.top` ranks pprof's rows with exact values, and
+/// the status's `filterNotes` are pprof's stderr lines.
+async fn check_lsp(case: &str) {
+    let c = filter_paths::case(case);
+    let (profile, base) = filter_paths::profiles(case);
+    let mut settings = serde_json::json!({
+        "profiles": [profile],
+        "sampleType": c.sample_type,
+        "watch": false,
+        "filters": c.filters(),
+    });
+    if let Some(base) = base {
+        settings["diffBase"] = serde_json::json!(base);
+    }
+    let client = lsp_support::Client::start();
+    client.initialize(&common::demo::goprog(), settings, lsp_support::full_capabilities()).await;
+    let mark = client.mark();
+    client.initialized();
+    client.wait_loaded_after(mark).await;
+    let status = client.status().await;
+    assert_eq!(status["sampleType"], c.sample_type.as_str(), "{status}");
+    let rows = client.command_ok("pprof.top", serde_json::json!({ "n": 100000, "by": "flat" })).await;
+    let rows: Vec<(String, i64, i64)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let function = analysis::names::display_name(r["function"].as_str().unwrap());
+            (format!("{function} {}:{}", r["file"].as_str().unwrap_or(""), r["line"]), r["flat"].as_i64().unwrap(), r["cum"].as_i64().unwrap())
+        })
+        .collect();
+    assert_exact_rows("lsp", case, true, &rows);
+    let notes: Vec<String> =
+        status["filterNotes"].as_array().map(|n| n.iter().map(|v| v.as_str().unwrap().to_string()).collect()).unwrap_or_default();
+    assert_notes("lsp", case, &notes);
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lsp_top_when_filters_drop_everything() {
+    check_lsp(DROPS_EVERYTHING).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lsp_top_when_filters_drop_part_of_a_diff_base() {
+    check_lsp(DROPS_PART_OF_A_BASE).await;
 }
 
 #[test]

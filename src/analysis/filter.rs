@@ -134,7 +134,7 @@ impl FilterKind {
             FilterKind::Ignore => "drop samples with a frame matching",
             FilterKind::Hide => "leave out frames matching",
             FilterKind::Show => "keep only frames matching",
-            FilterKind::ShowFrom => "cut each stack above the first frame matching",
+            FilterKind::ShowFrom => "drop the frames above the outermost frame matching",
             FilterKind::TagFocus => "only samples with a tag matching",
             FilterKind::TagIgnore => "drop samples with a tag matching",
         }
@@ -229,10 +229,11 @@ pub enum FilterError {
 }
 
 impl FilterError {
-    /// The filter that cannot be used.
-    pub fn kind(&self) -> FilterKind {
+    /// The filter that cannot be used; `None` when the fault is the base's.
+    pub fn kind(&self) -> Option<FilterKind> {
         match self {
-            FilterError::BadRegex { kind, .. } | FilterError::NumberTooLarge { kind, .. } => *kind,
+            FilterError::BadRegex { kind, .. } | FilterError::NumberTooLarge { kind, .. } => Some(*kind),
+            FilterError::Base(_) => None,
         }
     }
 
@@ -241,6 +242,7 @@ impl FilterError {
         match self {
             FilterError::BadRegex { pattern, message, .. } => format!("bad regular expression {pattern:?}: {message}"),
             FilterError::NumberTooLarge { value, number, .. } => format!("the number {number:?} in {value:?} does not fit in 64 bits"),
+            FilterError::Base(e) => e.to_string(),
         }
     }
 }

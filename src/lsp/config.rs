@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::annotate::Threshold;
-use crate::analysis::filter::{Filter, FilterKind, Filters};
+use crate::analysis::GrowthThreshold;
+use crate::analysis::filter::{Filter, FilterError, FilterKind, Filters};
 use crate::paths::PathMapping;
 use crate::report::labels::HintFormat;
 
@@ -156,14 +157,13 @@ pub struct GrowthConfig {
 
 impl Default for GrowthConfig {
     fn default() -> Self {
-        GrowthConfig { min_percent_per_minute: 1.0 }
+        GrowthConfig { min_percent_per_minute: GrowthThreshold::default().min_percent_per_minute }
     }
 }
 
 impl GrowthConfig {
-    /// Whether a flat growth of `per_minute` passes, given the total.
-    pub fn passes(&self, per_minute: f64, total: i64) -> bool {
-        per_minute > 0.0 && per_minute >= total.unsigned_abs() as f64 * self.min_percent_per_minute / 100.0
+    pub fn threshold(&self) -> GrowthThreshold {
+        GrowthThreshold { min_percent_per_minute: self.min_percent_per_minute }
     }
 }
 
@@ -378,6 +378,15 @@ impl Config {
         config.filters = filters;
         errors.extend(bad);
         (config, errors)
+    }
+}
+
+/// A filter error as the settings name it: `filters.showFrom: bad regular
+/// expression …` (the key as the settings spell it).
+pub fn filter_error(e: &FilterError) -> String {
+    match e.kind() {
+        Some(kind) => format!("filters.{}: {}", kind.key(), e.reason()),
+        None => e.reason(),
     }
 }
 

@@ -5,7 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::analysis::Filters;
 use crate::source::load::ProfileSource;
+
+use super::config::filter_error;
 
 use super::live_state::LiveUpdate;
 use super::protocol::ProfileOrigin;
@@ -17,12 +20,21 @@ pub const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What one load read and how long each step took, for the log.
 pub struct Loaded {
-    pub profile: LoadedProfile,
+    /// Indexed and filtered with the session's filters.
+    pub profile: Arc<LoadedProfile>,
     pub paths: MappedView,
     pub bytes: usize,
     pub read: Duration,
     pub index: Duration,
     pub map: Duration,
+}
+
+/// `profile` with `filters` applied as pprof applies them (a filtered
+/// copy of it and its base, indexed again): slow on a large profile, so
+/// called on the blocking thread that loaded it. The filters cannot change
+/// meanwhile: loads read them, and setting them takes, the load lock.
+pub fn filtered(profile: LoadedProfile, filters: &Filters) -> Result<Arc<LoadedProfile>, String> {
+    Arc::new(profile).with_filters(filters).map_err(|e| filter_error(&e))
 }
 
 /// What a load of a benchmark run's profile brings besides the source.
@@ -64,13 +76,7 @@ pub fn install(
         map_ms = loaded.map.as_millis() as u64,
         "loaded"
     );
-    let (profile, paths) = (Arc::new(loaded.profile), Arc::new(loaded.paths));
-    // The filters cannot change meanwhile: setting them takes the load lock.
-    let filters = handle.session.snapshot().filters.clone();
-    let profile = profile.with_filters(&filters).unwrap_or_else(|e| {
-        tracing::warn!("filters not applied: {e}");
-        profile.clone()
-    });
+    let (profile, paths) = (loaded.profile, Arc::new(loaded.paths));
     let (now, (previous, problem)) = handle.session.update(|s| {
         // Reloading the shown source keeps the sample type on screen;
         // anything else starts from the setting.

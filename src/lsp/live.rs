@@ -94,17 +94,22 @@ pub fn poll(
     };
     let indexed = Instant::now();
     let paths = MappedView::build(&loaded.index, mapper, disk);
+    let mapped = Instant::now();
+    let loaded = match install::filtered(loaded, filters) {
+        Ok(l) => l,
+        Err(e) => return (Err(e), update),
+    };
+    let filtered = Instant::now();
     update.growth = Some(growth);
     update.latest = Some(fetched.raw.clone());
-    let done = Instant::now();
     (
         Ok(Loaded {
             profile: loaded,
             paths,
             bytes: fetched.raw.len(),
             read: polled - started,
-            index: indexed - polled,
-            map: done - indexed,
+            index: (indexed - polled) + (filtered - mapped),
+            map: mapped - indexed,
         }),
         update,
     )

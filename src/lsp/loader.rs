@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use notify::Watcher;
 use tower_lsp_server::ls_types::MessageType;
 
+use crate::analysis::Filters;
 use crate::paths::PathMapper;
 use crate::profile::{self, DecodeOptions, Profile};
 use crate::source::fs::Disk;
@@ -40,6 +41,7 @@ fn read_decode_index(
     mapper: &Arc<PathMapper>,
     base: Option<Arc<Base>>,
     iterations: Option<u64>,
+    filters: &Filters,
     disk: &dyn Disk,
 ) -> Result<Loaded, String> {
     let started = Instant::now();
@@ -52,12 +54,15 @@ fn read_decode_index(
     let indexed = Instant::now();
     let paths = MappedView::build(&loaded.index, mapper, disk);
     let mapped = Instant::now();
+    // Filtering indexes again: its time counts as indexing.
+    let profile = install::filtered(loaded, filters)?;
+    let filtered = Instant::now();
     Ok(Loaded {
-        profile: loaded,
+        profile,
         paths,
         bytes,
         read: decoded - started,
-        index: indexed - decoded,
+        index: (indexed - decoded) + (filtered - mapped),
         map: mapped - indexed,
     })
 }
@@ -102,7 +107,7 @@ pub async fn load_with(handle: &Handle, source: ProfileSource, trigger: Trigger,
     let started = Instant::now();
     let disk = handle.session.disk.clone();
     let read = tokio::task::spawn_blocking(move || match poller {
-        None => (read_decode_index(&task_source, max_bytes, &mapper, base, iterations, &*disk), None),
+        None => (read_decode_index(&task_source, max_bytes, &mapper, base, iterations, &filters, &*disk), None),
         Some(mut poller) => {
             let (result, state) = live::poll(&mut poller, base, &filters, &mapper, &*disk);
             (result, Some((poller, state)))
@@ -270,7 +275,7 @@ pub async fn set_base(handle: &Handle, target: Option<BaseTarget>) -> Result<(),
                     None => LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), base.clone())?,
                 };
                 let paths = MappedView::build(&again.index, &mapper, &*disk);
-                let again = Arc::new(again).with_filters(&filters).map_err(|e| e.to_string())?;
+                let again = install::filtered(again, &filters)?;
                 Some((view.clone(), again, paths))
             }
         };

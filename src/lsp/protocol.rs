@@ -108,6 +108,10 @@ pub struct Status {
     /// `pprof.setFilters`): only those set; absent when none is.
     #[serde(default, skip_serializing_if = "Filters::is_empty")]
     pub filters: Filters,
+    /// What pprof says on stderr while applying them, line by line (a tag
+    /// value read as a numeric range, a filter that matched no samples).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filter_notes: Vec<String>,
     /// Settings that could not be used, each `path: why`
     /// (`profiles[0]: invalid type: map, expected a string`); each keeps
     /// its default. Absent when every setting applied.

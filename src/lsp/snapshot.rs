@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::paths::{FileExists, LocalPath, MappedFiles, PathMapper};
-use crate::analysis::filter::{self, Filter, FilterError, Filters};
+use crate::analysis::filter::{self, FilterError, FilterNote, Filters};
 use crate::analysis::stacks::{Stack, StackIndex};
 use crate::analysis::{self, CallGraph, FileId, Growth, GrowthRow, Index, LineId, SampleType, SelectError};
 use crate::profile::{Profile, ValueType};
@@ -58,7 +58,7 @@ pub struct LoadedProfile {
     pub filters: Filters,
     /// What pprof says on stderr while applying `filters` (tag values read
     /// as ranges, filters that matched nothing).
-    pub filter_notes: Vec<String>,
+    pub filter_notes: Vec<FilterNote>,
     /// For a filtered profile: the one before filtering, which other
     /// filters start from, and pprof's totals (those before filtering).
     unfiltered: Option<(Arc<LoadedProfile>, Vec<i64>)>,
@@ -137,29 +137,21 @@ impl LoadedProfile {
             return Ok(raw);
         }
         let base_profile = raw.base.as_ref().map(|b| b.profile.as_ref());
-        let profiles: Vec<&Profile> = std::iter::once(raw.profile.as_ref()).chain(base_profile).collect();
-        let filter = Filter::new(filters, &profiles)?;
-        let totals = (0..raw.index.sample_types().len())
-            .map(|t| filter::unfiltered_total(&raw.profile, base_profile, SampleType(t)))
-            .collect();
-        let profile = Arc::new(filter.apply(&raw.profile).profile);
-        let base = raw.base.as_ref().map(|b| {
-            Arc::new(Base {
+        let filtered = filter::filter_profiles(&raw.profile, base_profile, filters)?;
+        let base = match (&raw.base, filtered.base) {
+            (Some(b), Some(filtered_base)) => Some(Arc::new(Base {
                 source: b.source.clone(),
                 name: b.name.clone(),
-                profile: Arc::new(filter.apply_base(&b.profile).profile),
+                profile: Arc::new(filtered_base),
                 iterations: b.iterations,
-            })
-        });
-        let index = match &base {
-            None => Index::build(&profile),
-            // Filtering keeps the sample types, which the unfiltered pair
-            // already shared.
-            Some(b) => Index::build_diff(&profile, &b.profile).unwrap_or_else(|_| Index::build(&profile)),
+            })),
+            _ => None,
         };
+        let (profile, index, totals) = (Arc::new(filtered.profile), filtered.index, filtered.totals);
         let mut out = LoadedProfile::assemble(raw.source.clone(), profile, base, index);
         out.iterations = raw.iterations;
         out.filters = filters.clone();
+        out.filter_notes = filtered.notes;
         out.unfiltered = Some((raw, totals));
         Ok(Arc::new(out))
     }
@@ -497,6 +489,6 @@ impl Snapshot {
 
     /// The growth row of a line when its flat grows past the threshold.
     pub fn growing<'g>(&self, growth: &'g Growth, view: &View, files: &[FileId], line: i64) -> Option<&'g GrowthRow> {
-        view.line_growth(growth, files, line).filter(|row| self.config.growth.passes(row.flat_per_minute, view.total()))
+        view.line_growth(growth, files, line).filter(|row| self.config.growth.threshold().passes(row.flat_per_minute, view.total()))
     }
 }

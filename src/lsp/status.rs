@@ -48,6 +48,8 @@ pub fn of(snapshot: &Snapshot) -> Status {
         }),
         _ => None,
     };
+    let filter_notes: Vec<String> =
+        snapshot.view.as_ref().map(|v| v.loaded().filter_notes.iter().map(ToString::to_string).collect()).unwrap_or_default();
     let settings_errors: Vec<String> = snapshot.settings_errors.iter().map(ToString::to_string).collect();
     let facts = StatusFacts {
         shown: shown.clone(),
@@ -62,7 +64,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
             error: l.error.clone(),
         }),
         filters: (!snapshot.filters.is_empty()).then(|| snapshot.filters.to_string()),
-        filter_notes: snapshot.view.as_ref().map(|v| v.loaded().filter_notes.clone()).unwrap_or_default(),
+        filter_notes: filter_notes.clone(),
         settings_errors: settings_errors.clone(),
     };
     let (summary, detail) = labels::status(&facts);
@@ -89,6 +91,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
         diff_base_name: snapshot.base.as_ref().map(|b| b.name.clone()),
         live,
         filters: (*snapshot.filters).clone(),
+        filter_notes,
         settings_errors,
     }
 }

@@ -204,9 +204,9 @@ impl Poller {
                 let index = Index::build(&profile);
                 let seconds = now.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
                 let filtered = (!self.filters.is_empty())
-                    .then(|| filter::apply(&profile, &self.filters).ok())
+                    .then(|| filter::filter_profiles(&profile, None, &self.filters).ok())
                     .flatten()
-                    .map(|p| Index::build(&p));
+                    .map(|f| f.index);
                 let recorded = self.history.record(seconds, filtered.as_ref().unwrap_or(&index));
                 let resumed = match &self.health {
                     Health::Failing { since, failures, .. } => Some(Outage { since: *since, failures: *failures }),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::analysis::filter::Filters;
 
-use super::super::config::checked_filters;
+use super::super::config::{checked_filters, filter_error};
 use super::super::live_state::LiveState;
 use super::super::protocol::Status;
 use super::super::session::Handle;
@@ -44,7 +44,7 @@ pub async fn set(handle: &Handle, filters: Filters) -> Result<()> {
     })
     .await
     .map_err(|e| format!("filtering stopped: {e}"))?
-    .map_err(|e| format!("filters.{}: {}", e.kind().key(), e.reason()))?;
+    .map_err(|e| filter_error(&e))?;
     handle.update(|s| {
         s.filters = Arc::new(filters);
         // A live source's growth was recorded through the filters before;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{ShowDocumentParams, Uri};
 
+use crate::analysis::filter::FilterNote;
 use crate::analysis::{Index, SampleType};
 use crate::profile::Profile;
 use crate::web::{IndexedProfile, OpenFuture, OpenTarget, SourceFiles, WebData, WebServer, WebSource};
@@ -57,6 +58,10 @@ impl IndexedProfile for LoadedProfile {
 
     fn total(&self, t: SampleType) -> i64 {
         LoadedProfile::total(self, t)
+    }
+
+    fn notes(&self) -> &[FilterNote] {
+        &self.filter_notes
     }
 }
 
