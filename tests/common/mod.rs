@@ -6,6 +6,7 @@
 
 pub mod demo;
 pub mod http;
+pub mod live;
 
 
 use std::collections::BTreeMap;
