@@ -168,6 +168,8 @@ async fn cancelling_a_run_kills_go_test_and_everything_it_started() {
         // Let go build and start the test binary, then cancel.
         c.wait_after(mark, |m| is_log(m, "goos:") || m["params"]["message"].as_str().is_some_and(|t| t.starts_with("goos:")), Duration::from_secs(60))
             .await;
+        let running = processes_in(dir);
+        assert!(running.iter().any(|p| p.contains("benchdemo.test")), "the test binary is seen running in its folder: {running:?}");
         c.notify("window/workDoneProgress/cancel", json!({ "token": begin["params"]["token"] }));
         Instant::now()
     };
@@ -175,9 +177,28 @@ async fn cancelling_a_run_kills_go_test_and_everything_it_started() {
     let err = result.expect_err("a cancelled run is an error");
     assert!(err["message"].as_str().unwrap().contains("cancelled"), "{err}");
     assert!(cancelled_at.elapsed() < Duration::from_secs(5), "the run ended {:?} after the cancel", cancelled_at.elapsed());
-    // The test binary is gone with its process group.
-    let left = Command::new("pgrep").args(["-f", "benchdemo.test"]).output().unwrap();
-    assert!(left.stdout.is_empty(), "left running: {}", String::from_utf8_lossy(&left.stdout));
+    // The test binary is gone with its process group. (Only this run's: the
+    // other tests here run benchdemo.test of their own copies meanwhile.)
+    let left = processes_in(dir);
+    assert!(left.is_empty(), "left running in {}: {left:?}", dir.display());
+}
+
+/// The processes working in `dir` or below it, as `PID command line`: go
+/// test and the test binary it starts run in the package's folder.
+fn processes_in(dir: &Path) -> Vec<String> {
+    let dir = dir.canonicalize().unwrap();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if std::fs::read_link(entry.path().join("cwd")).is_ok_and(|cwd| cwd.starts_with(&dir)) {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            out.push(format!("{pid} {}", String::from_utf8_lossy(&cmdline).replace('\0', " ").trim_end()));
+        }
+    }
+    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
