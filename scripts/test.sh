@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The full test suite, on a fresh machine:
-#   1. the Rust unit, golden, protocol and property tests (cargo only; the
-#      fixtures and pprof goldens are committed, so Go is not needed);
-#   2. the live tests: a real leaking Go service (built with Go from PyPI)
-#      watched by `pprof-lsp watch`;
+#   1. Go (from PyPI) and the leaking Go service of tests/fixtures/leaky
+#      (scripts/live-env.sh), for the live tests;
+#   2. the Rust unit, golden, protocol and property tests, and the live
+#      tests among them: `pprof-lsp watch` and the server against the real
+#      service (tests/watch.rs), the benchmark loop with real `go test`
+#      (tests/bench_loop.rs). `CI` is set for them, so a test that finds
+#      the service or Go missing fails instead of skipping;
 #   3. the Neovim plugin in a real headless Neovim 0.11 (installed from PyPI);
 #   4. the web view (`pprof-lsp web`) in a real headless Chromium;
 #   5. the VS Code extension in a real code-server driven by headless
@@ -12,12 +15,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== Go and the leaky service"
+# shellcheck source=live-env.sh
+source scripts/live-env.sh
+
 echo "== Rust tests"
 cargo build --release --locked
-cargo test --release --locked
-
-echo "== Live service"
-scripts/test-live.sh
+CI="${CI:-1}" cargo test --release --locked
 
 echo "== Neovim"
 scripts/test-nvim.sh

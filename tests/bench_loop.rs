@@ -3,9 +3,9 @@
 //! edit, a second run, and the failure cases (cancellation, a compile
 //! error, a failing test, no `go`).
 //!
-//! These tests need Go. `scripts/test-live.sh` installs it and passes its
-//! GOROOT in `PPROF_GOROOT`; without it they print a note and return, and
-//! the script checks that each ran to the end (a marker file each).
+//! These tests need Go. `scripts/live-env.sh` installs it and passes its
+//! GOROOT in `PPROF_GOROOT`; without it they fail under CI and print that
+//! they skipped elsewhere (`common::live`).
 
 mod common;
 mod lsp_support;
@@ -19,24 +19,6 @@ use pprof_lsp::analysis::Cost;
 use pprof_lsp::profile::ValueType;
 use pprof_lsp::report::labels;
 use serde_json::{json, Value};
-
-/// GOROOT of the Go to run, or `None` (with a note) when not given.
-fn goroot(test: &str) -> Option<PathBuf> {
-    match std::env::var_os("PPROF_GOROOT") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            eprintln!("{test}: skipped, PPROF_GOROOT is not set (scripts/test-live.sh installs Go and sets it)");
-            None
-        }
-    }
-}
-
-/// Tells scripts/test-live.sh that a test ran to the end.
-fn mark_ran(test: &str) {
-    if let Some(dir) = std::env::var_os("PPROF_LIVE_MARKERS") {
-        std::fs::write(PathBuf::from(dir).join(test), b"ran\n").unwrap();
-    }
-}
 
 /// A copy of the fixture module, with `extra` files added.
 fn module(tag: &str, extra: &[(&str, &str)]) -> TempDir {
@@ -101,8 +83,7 @@ async fn lenses_at(c: &Client, doc: &str, line: u64) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_benchmark_run_then_an_edit_then_a_run_shows_the_difference_per_operation() {
-    let test = "a_benchmark_run_then_an_edit_then_a_run_shows_the_difference_per_operation";
-    let Some(goroot) = goroot(test) else { return };
+    let Some(goroot) = common::live::goroot() else { return };
     let module = module("bench-loop", &[]);
     let dir = module.path();
     // Every allocation recorded, and the same iterations each run.
@@ -166,13 +147,11 @@ async fn a_benchmark_run_then_an_edit_then_a_run_shows_the_difference_per_operat
     let less = labels::Scale::new(&ty, total).signed(true).value(-2001 * 4096);
     assert!(hint.starts_with(&format!("{less} flat")), "2001 × 4 KiB less in total ({less}): {hint}");
     eprintln!("first run: {:.2} s from the command to the hint; before {} after {}", first_took.as_secs_f64(), result, second["result"]);
-    mark_ran(test);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_a_run_kills_go_test_and_everything_it_started() {
-    let test = "cancelling_a_run_kills_go_test_and_everything_it_started";
-    let Some(goroot) = goroot(test) else { return };
+    let Some(goroot) = common::live::goroot() else { return };
     let module = module("bench-cancel", &[]);
     let dir = module.path();
     // BenchmarkSlow sleeps 10 ms an iteration: 1000 iterations are 10 s.
@@ -189,6 +168,8 @@ async fn cancelling_a_run_kills_go_test_and_everything_it_started() {
         // Let go build and start the test binary, then cancel.
         c.wait_after(mark, |m| is_log(m, "goos:") || m["params"]["message"].as_str().is_some_and(|t| t.starts_with("goos:")), Duration::from_secs(60))
             .await;
+        let running = processes_in(dir);
+        assert!(running.iter().any(|p| p.contains("benchdemo.test")), "the test binary is seen running in its folder: {running:?}");
         c.notify("window/workDoneProgress/cancel", json!({ "token": begin["params"]["token"] }));
         Instant::now()
     };
@@ -196,16 +177,33 @@ async fn cancelling_a_run_kills_go_test_and_everything_it_started() {
     let err = result.expect_err("a cancelled run is an error");
     assert!(err["message"].as_str().unwrap().contains("cancelled"), "{err}");
     assert!(cancelled_at.elapsed() < Duration::from_secs(5), "the run ended {:?} after the cancel", cancelled_at.elapsed());
-    // The test binary is gone with its process group.
-    let left = Command::new("pgrep").args(["-f", "benchdemo.test"]).output().unwrap();
-    assert!(left.stdout.is_empty(), "left running: {}", String::from_utf8_lossy(&left.stdout));
-    mark_ran(test);
+    // The test binary is gone with its process group. (Only this run's: the
+    // other tests here run benchdemo.test of their own copies meanwhile.)
+    let left = processes_in(dir);
+    assert!(left.is_empty(), "left running in {}: {left:?}", dir.display());
+}
+
+/// The processes working in `dir` or below it, as `PID command line`: go
+/// test and the test binary it starts run in the package's folder.
+fn processes_in(dir: &Path) -> Vec<String> {
+    let dir = dir.canonicalize().unwrap();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if std::fs::read_link(entry.path().join("cwd")).is_ok_and(|cwd| cwd.starts_with(&dir)) {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            out.push(format!("{pid} {}", String::from_utf8_lossy(&cmdline).replace('\0', " ").trim_end()));
+        }
+    }
+    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_compile_error_is_reported_with_its_place() {
-    let test = "a_compile_error_is_reported_with_its_place";
-    let Some(goroot) = goroot(test) else { return };
+    let Some(goroot) = common::live::goroot() else { return };
     let broken = "package benchdemo\n\nimport \"testing\"\n\nfunc TestBroken(t *testing.T) {\n\tundefinedThing()\n}\n";
     let module = module("bench-broken", &[("broken_test.go", broken)]);
     let dir = module.path();
@@ -226,13 +224,11 @@ async fn a_compile_error_is_reported_with_its_place() {
     let d = &published["params"]["diagnostics"][0];
     assert_eq!((d["code"].as_str(), d["severity"].as_u64()), (Some("build"), Some(1)));
     assert_eq!(d["range"]["start"]["line"], 5);
-    mark_ran(test);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_test_still_shows_its_profile_and_says_it_failed() {
-    let test = "a_failing_test_still_shows_its_profile_and_says_it_failed";
-    let Some(goroot) = goroot(test) else { return };
+    let Some(goroot) = common::live::goroot() else { return };
     let failing = "package benchdemo\n\nimport \"testing\"\n\nfunc TestFails(t *testing.T) {\n\tRender(1)\n\tt.Fatal(\"on purpose\")\n}\n";
     let module = module("bench-fails", &[("fails_test.go", failing)]);
     let dir = module.path();
@@ -247,12 +243,10 @@ async fn a_failing_test_still_shows_its_profile_and_says_it_failed() {
     assert!(message_text(&warned).contains("TestFails failed"), "{warned}");
     let status = c.status().await;
     assert_eq!(status["profile"], result["profile"]);
-    mark_ran(test);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_go_the_error_names_the_setting_to_fix() {
-    let test = "without_go_the_error_names_the_setting_to_fix";
     // Needs no Go at all: the server is told to use an empty GOROOT.
     let module = module("bench-nogo", &[]);
     let dir = module.path();
@@ -271,5 +265,4 @@ async fn without_go_the_error_names_the_setting_to_fix() {
     assert!(err["message"].as_str().unwrap().contains("set pprof.goroot"), "{err}");
     let err = c.request("workspace/executeCommand", by_line(0)).await.expect_err("no test above line 1");
     assert!(err["message"].as_str().unwrap().starts_with("no test or benchmark at or above line 1"), "{err}");
-    mark_ran(test);
 }

@@ -1,12 +1,12 @@
 //! `watch` and the live poller against real endpoints.
 //!
 //! * With a real leaking Go service (`tests/fixtures/leaky`, built by
-//!   `scripts/test-live.sh`, which passes its path in `PPROF_LEAKY_BIN`):
+//!   `scripts/live-env.sh`, which passes its path in `PPROF_LEAKY_BIN`):
 //!   the leak line comes first at its known rate, the static and churn lines
 //!   do not grow; and a watch survives the service being killed and
-//!   restarted on the same port. Without the variable these tests print a
-//!   note and return, so `cargo test` needs no Go; the script checks that
-//!   they really ran (each writes a marker file into `PPROF_LIVE_MARKERS`).
+//!   restarted on the same port. Without the variable these tests fail
+//!   under CI and print that they skipped elsewhere (`common::live`), so a
+//!   plain `cargo test` needs no Go.
 //! * With a tiny local HTTP server (always): a 404, an HTML page, a response
 //!   over the size cap, a hanging server, and an outage followed by a
 //!   restart on the same port. Each is a clear error, and the history keeps
@@ -28,24 +28,6 @@ use pprof_lsp::source::live::{Health, LiveOptions, Outcome, Poller};
 use pprof_lsp::source::load::ProfileSource;
 
 // ---------------------------------------------------------------- the service
-
-/// The leaky service's binary, or `None` (with a note) when not built.
-fn leaky_bin(test: &str) -> Option<PathBuf> {
-    match std::env::var_os("PPROF_LEAKY_BIN") {
-        Some(path) => Some(PathBuf::from(path)),
-        None => {
-            eprintln!("{test}: skipped, PPROF_LEAKY_BIN is not set (scripts/test-live.sh builds the service and sets it)");
-            None
-        }
-    }
-}
-
-/// Tells scripts/test-live.sh that a live test ran to the end.
-fn mark_ran(test: &str) {
-    if let Some(dir) = std::env::var_os("PPROF_LIVE_MARKERS") {
-        std::fs::write(PathBuf::from(dir).join(test), b"ran\n").unwrap();
-    }
-}
 
 /// A running service, killed and reaped when dropped (also on a failed
 /// assertion). Its stdin is a pipe we hold, so it also exits if this
@@ -163,8 +145,7 @@ const MIB: f64 = 1048576.0;
 
 #[test]
 fn the_leak_line_grows_at_its_known_rate_and_nothing_else_does() {
-    let test = "the_leak_line_grows_at_its_known_rate_and_nothing_else_does";
-    let Some(bin) = leaky_bin(test) else { return };
+    let Some(bin) = common::live::leaky_bin() else { return };
     let started = Instant::now();
     // 2 MiB every 400 ms: 300 MiB/min.
     let (leak_size, leak_every) = (2u64 << 20, 0.4);
@@ -201,13 +182,11 @@ fn the_leak_line_grows_at_its_known_rate_and_nothing_else_does() {
     assert!(static_row.flat >= 16 << 20, "the static buffer is 16 MiB: {static_row:?}");
     assert!(static_row.flat_per_minute.abs() < 0.05 * known, "static grows: {static_row:?}");
     assert!(churn_row.flat_per_minute.abs() < 0.20 * known, "churn grows: {churn_row:?}");
-    mark_ran(test);
 }
 
 #[test]
 fn a_watch_keeps_its_snapshots_while_the_service_is_down_and_resumes() {
-    let test = "a_watch_keeps_its_snapshots_while_the_service_is_down_and_resumes";
-    let Some(bin) = leaky_bin(test) else { return };
+    let Some(bin) = common::live::leaky_bin() else { return };
     let args = ["-lifetime", "2m"];
     let mut service = Some(Service::start(&bin, &args));
     let addr = service.as_ref().unwrap().addr.clone();
@@ -238,13 +217,11 @@ fn a_watch_keeps_its_snapshots_while_the_service_is_down_and_resumes() {
     let before = stderr.lines().position(|l| l.contains("unreachable since")).unwrap();
     assert_eq!(stderr.lines().take(before).filter(|l| l.starts_with("snapshot ")).count(), 2);
     assert!(report.seconds >= 5.0 + outage.as_secs_f64() - 0.5, "{} s span the outage of {outage:?}", report.seconds);
-    mark_ran(test);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_shows_the_services_leak_from_its_live_endpoint() {
-    let test = "the_server_shows_the_services_leak_from_its_live_endpoint";
-    let Some(bin) = leaky_bin(test) else { return };
+    let Some(bin) = common::live::leaky_bin() else { return };
     // The sources in a checkout of their own: the profile names the build
     // directory, so the server must map its paths onto this one.
     let workspace = lsp_support::TempDir::new("leaky-ws");
@@ -279,7 +256,6 @@ async fn the_server_shows_the_services_leak_from_its_live_endpoint() {
     let hints = c.hints(&doc).await;
     let on_leak: Vec<String> = hints.iter().filter(|h| h["position"]["line"] == leak - 1).map(lsp_support::label).collect();
     assert!(on_leak.iter().any(|l| l.starts_with("▲ ") && l.ends_with("/min")), "{on_leak:?}");
-    mark_ran(test);
 }
 
 // ---------------------------------------------------------- a tiny server

@@ -1,14 +1,16 @@
 //! Helpers shared by the integration tests: fixture paths, a parser for
 //! the `go tool pprof -top` goldens, (in `demo`) the values the tests
 //! expect from the fixture program's goldens and sources, (in
-//! `filter_paths`) what every path's filtered `top` must show, and (in
-//! `http` and `web`) the web view served in process.
+//! `filter_paths`) what every path's filtered `top` must show, (in
+//! `http` and `web`) the web view served in process, and (in `live`) when a
+//! test that needs Go or the live service may skip.
 
 #![allow(dead_code)]
 
 pub mod demo;
 pub mod filter_paths;
 pub mod http;
+pub mod live;
 pub mod web;
 
 

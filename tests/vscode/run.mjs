@@ -289,8 +289,10 @@ async function main() {
     log(`after picking it: ${FILE}, ${cursor}`);
     await screenshot('jumped');
 
-    // 6b. pprof's filters (Set Filters…) and the flame graph panel.
+    // 6b. pprof's filters (Set Filters…), showFrom from the settings kept
+    //     through the picker, and the flame graph panel.
     await filters();
+    await filtersKeepShowFrom(path.join(dirs['user-data'], 'User', 'settings.json'));
     await flameGraph();
 
     // 7. The profile file is replaced on disk (written next to it, then
@@ -516,15 +518,6 @@ async function main() {
 async function filters() {
     const rows = page.locator('.quick-input-widget .monaco-list-row');
     const input = page.locator('.quick-input-widget input');
-    const pickFilter = async (name) => {
-        await runCommand('Pprof: Set Filters…');
-        await until(`the filters to pick from, ${name} among them`, async () => (await rows.allInnerTexts()).some((r) => r.startsWith(name)));
-        await input.fill(name);
-        await until(`${name} first`, async () => (await rows.first().innerText()).startsWith(name));
-        await page.keyboard.press('Enter');
-        await until(`the input box for ${name}`, async () =>
-            (await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')).includes(`filter: ${name}`));
-    };
     await pickFilter('ignore');
     await input.fill('catalog');
     await page.keyboard.press('Enter');
@@ -552,6 +545,118 @@ async function filters() {
     await until('the status bar to drop the filter', async () =>
         (await statusItems()).some((t) => t.includes('inuse_space') && !t.includes('catalog')));
     log('Clear all filters brought the hint back');
+}
+
+/** Opens "Pprof: Set Filters…", picks the filter `name` and waits for its input box. */
+async function pickFilter(name) {
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await runCommand('Pprof: Set Filters…');
+    await until(`the filters to pick from, ${name} among them`, async () => (await rows.allInnerTexts()).some((r) => r.startsWith(name)));
+    await page.locator('.quick-input-widget input').fill(name);
+    await until(`${name} first`, async () => (await rows.first().innerText()).startsWith(name));
+    await page.keyboard.press('Enter');
+    await until(`the input box for ${name}`, async () =>
+        (await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')).includes(`filter: ${name}`));
+}
+
+/**
+ * Step 6b': `showFrom` set by the `pprof.filters` setting survives changing
+ * another filter through "Pprof: Set Filters…". `showFrom=main\.` drops
+ * catalog.go:25's samples (package init runs no `main.` function), while
+ * `focus=catalog` alone keeps them; so with both, the hint stays away. The
+ * picker lists showFrom (the server's list) with the setting's value; the
+ * request it sends carries both filters, and so does the server's answer.
+ * Removing the setting clears them.
+ */
+async function filtersKeepShowFrom(userSettings) {
+    const showFrom = 'main\\.';
+    const focus = 'catalog';
+    const original = JSON.parse(fs.readFileSync(userSettings, 'utf8'));
+    await editUserSettings(userSettings, { ...original, 'pprof.filters': { showFrom } });
+    log(`user settings: "pprof.filters": { "showFrom": "${showFrom}" }`);
+    const hinted = async () => (await editorLines()).some((l) => l.number === HOT_LINE && HINT.test(l.text));
+    await until(`the hint on line ${HOT_LINE} to go with showFrom`, async () => !(await hinted()));
+    await until('the status bar to name showFrom', async () => (await statusItems()).some((t) => t.includes(`show_from=${showFrom}`)));
+
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await runCommand('Pprof: Set Filters…');
+    const listed = await until('showFrom in the picker with the setting\'s value', async () =>
+        (await rows.allInnerTexts()).find((r) => r.startsWith('showFrom') && r.includes(showFrom) && r.includes('-show_from')));
+    log(`picker row: "${listed.replace(/\s+/g, ' ').trim()}"`);
+    await page.keyboard.press('Escape');
+    await pickFilter('focus');
+    await page.locator('.quick-input-widget input').fill(focus);
+    await page.keyboard.press('Enter');
+    const both = await until('the status bar to name focus and showFrom', async () =>
+        (await statusItems()).find((t) => t.includes(`focus=${focus}`) && t.includes(`show_from=${showFrom}`)));
+    log(`after Set Filters… focus=${focus}: status bar "${both.trim()}"`);
+    await screenshot('filters-show-from');
+
+    // What the extension sent and what the server answered, from the protocol trace.
+    const { params, result } = await until('pprof.setFilters and its answer in the protocol trace', async () =>
+        lastCommand(readOutputLog(path.join(tmp, 'user-data', 'logs'), 'pprof-lsp'), 'pprof.setFilters'));
+    const sorted = (o) => JSON.stringify(Object.fromEntries(Object.entries(o ?? {}).sort()));
+    const sent = sorted(params.arguments[0]);
+    if (sent !== sorted({ showFrom, focus })) throw new Error(`pprof.setFilters was sent ${sent}`);
+    const answered = sorted(result.filters);
+    if (answered !== sent) throw new Error(`the server's status has the filters ${answered}`);
+    log(`pprof.setFilters sent ${sent}; the server's status has ${answered}`);
+    // The hint stays away: focus alone would bring it back.
+    await page.waitForTimeout(1000);
+    if (await hinted()) throw new Error(`the hint on line ${HOT_LINE} is back: showFrom was dropped`);
+
+    await editUserSettings(userSettings, original);
+    await until(`the hint back on line ${HOT_LINE} without the setting`, hinted);
+    await until('the status bar to drop the filters', async () =>
+        (await statusItems()).some((t) => t.includes('inuse_space') && !t.includes('show_from') && !t.includes(`focus=${focus}`)));
+    log('removing the setting cleared the filters');
+}
+
+/**
+ * Replaces the user settings (the file `file`) with `settings` the way a
+ * user would: in the editor of "Preferences: Open User Settings (JSON)"
+ * (VS Code shows it in a modal editor), saved, then closed, back to
+ * catalog.go. code-server does not notice the file written behind its back.
+ */
+async function editUserSettings(file, settings) {
+    await runCommand('Preferences: Open User Settings (JSON)');
+    const editor = page.locator('.monaco-editor', { hasText: 'security.workspace.trust.enabled' }).last();
+    await until('the settings.json editor', () => editor.isVisible());
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+A');
+    // One line, so nothing is re-indented; what the editor closed by itself
+    // (brackets, quotes) follows the cursor and goes.
+    await page.keyboard.insertText(JSON.stringify(settings));
+    await page.keyboard.press('Shift+Control+End');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Control+S');
+    await until('settings.json saved', () => JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8'))) === JSON.stringify(settings));
+    // The modal editor takes no command palette; Escape closes it.
+    await until('the settings.json editor to close', async () => {
+        if (!(await editor.isVisible())) return true;
+        await page.keyboard.press('Escape');
+        return false;
+    });
+    await quickOpen(`internal/catalog/${FILE}`);
+    await until(`${FILE} is the active editor`, async () => (await activeTab()).includes(FILE));
+    await until(`${FILE} shows line ${HOT_LINE}`, async () => (await editorLines()).some((l) => l.number === HOT_LINE));
+}
+
+/**
+ * The last `workspace/executeCommand` request for `command` in a protocol
+ * trace (vscode-languageclient's verbose format) with its answer:
+ * `{ params, result }`, or undefined until the answer is there.
+ */
+function lastCommand(trace, command) {
+    const entries = trace.split(/^\[Trace - [^\]]*\] /m);
+    const json = (entry, label) => JSON.parse(entry.slice(entry.indexOf(`${label}: `) + label.length + 2).trim());
+    for (let i = entries.length - 1; i >= 0; i--) {
+        const request = /^Sending request 'workspace\/executeCommand - \((\d+)\)'/.exec(entries[i]);
+        if (!request || !entries[i].includes(`"command": "${command}"`)) continue;
+        const answer = entries.slice(i + 1).find((e) => e.startsWith(`Received response 'workspace/executeCommand - (${request[1]})'`));
+        return answer && { params: json(entries[i], 'Params'), result: json(answer, 'Result') };
+    }
+    return undefined;
 }
 
 /**

@@ -1,50 +1,53 @@
-// "Pprof: Set Filters…": pprof's focus, ignore, hide, show, tagfocus and
-// tagignore, one at a time, through the server's `pprof.setFilters`. That
-// command replaces the whole set, so the other active filters (from the
-// server's last status) are sent along unchanged. A bad regular expression
-// is the server's error, shown in the input box so it can be fixed there.
+// "Pprof: Set Filters…": pprof's filters, one at a time, through the
+// server's `pprof.setFilters`. Which filters there are, and what each does,
+// comes from the server's `initialize` result, so this file names none of
+// them. That command replaces the whole set, so the other active filters
+// (from the server's last status) are sent along unchanged. A bad regular
+// expression is the server's error, shown in the input box so it can be
+// fixed there.
 
 import * as vscode from 'vscode';
 
-import { Command, FILTER_NAMES, Filters, Status } from './protocol';
+import { Command, FilterKind, Filters, Status } from './protocol';
 import { Session } from './session';
 
-type Name = (typeof FILTER_NAMES)[number];
-
-const DESCRIPTIONS: Record<Name, string> = {
-    focus: 'only samples with a frame matching',
-    ignore: 'drop samples with a frame matching',
-    hide: 'leave out frames matching',
-    show: 'keep only frames matching',
-    tagfocus: 'only samples with a tag matching',
-    tagignore: 'drop samples with a tag matching',
-};
-
-/** The active filters of a status: only the known names, only non-empty strings. */
-export function activeFilters(status: Status | undefined): Filters {
+/**
+ * The active filters of a status: every non-empty string it lists, in the
+ * server's order of `kinds`, then any key `kinds` does not name (kept, so
+ * that sending the set back never drops one).
+ */
+export function activeFilters(status: Status | undefined, kinds: FilterKind[]): Filters {
+    const given = status?.filters ?? {};
+    const keys = [...kinds.map((k) => k.key), ...Object.keys(given).filter((key) => !kinds.some((k) => k.key === key))];
     const out: Filters = {};
-    for (const name of FILTER_NAMES) {
-        const value = status?.filters?.[name];
+    for (const key of keys) {
+        const value = given[key];
         if (typeof value === 'string' && value !== '') {
-            out[name] = value;
+            out[key] = value;
         }
     }
     return out;
 }
 
-/** `focus=RE ignore=RE`, in pprof's order; empty when no filter is active. */
+/** `key=RE key=RE`, in the order given; empty when no filter is active. */
 export function describeFilters(filters: Filters): string {
-    return FILTER_NAMES.filter((n) => filters[n] !== undefined).map((n) => `${n}=${filters[n]}`).join(' ');
+    return Object.entries(filters)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(' ');
 }
 
 export async function setFilters(session: Session): Promise<void> {
-    const active = activeFilters(session.status);
-    type Item = vscode.QuickPickItem & { name?: Name };
-    const items: Item[] = FILTER_NAMES.map((name) => ({
-        label: name,
-        description: active[name] ?? '',
-        detail: DESCRIPTIONS[name],
-        name,
+    const kinds = session.filterKinds;
+    if (kinds.length === 0) {
+        throw new Error('the server lists no filters (capabilities.experimental.pprof.filters); is it running, and up to date?');
+    }
+    const active = activeFilters(session.status, kinds);
+    type Item = vscode.QuickPickItem & { filter?: FilterKind };
+    const items: Item[] = kinds.map((filter) => ({
+        label: filter.key,
+        description: active[filter.key] ?? '',
+        detail: `${filter.description} (${filter.flag})`,
+        filter,
     }));
     if (describeFilters(active)) {
         items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: 'Clear all filters', description: describeFilters(active) });
@@ -56,20 +59,20 @@ export async function setFilters(session: Session): Promise<void> {
     if (!picked) {
         return;
     }
-    if (!picked.name) {
+    if (!picked.filter) {
         await session.execute<Status>(Command.setFilters, {});
         vscode.window.setStatusBarMessage('pprof: filters cleared', 3000);
         return;
     }
-    await editFilter(session, picked.name, active);
+    await editFilter(session, picked.filter, active);
 }
 
-/** Asks for one filter's regular expression and sends it; stays open on the server's error. */
-async function editFilter(session: Session, name: Name, active: Filters): Promise<void> {
+/** Asks for one filter's regular expression and sends it with the other active ones; stays open on the server's error. */
+async function editFilter(session: Session, filter: FilterKind, active: Filters): Promise<void> {
     const box = vscode.window.createInputBox();
-    box.title = `pprof filter: ${name}`;
-    box.prompt = `${DESCRIPTIONS[name]} this regular expression (pprof's syntax); empty: no ${name} filter`;
-    box.value = active[name] ?? '';
+    box.title = `pprof filter: ${filter.key}`;
+    box.prompt = `${filter.description} this regular expression (pprof's ${filter.flag}); empty: no ${filter.key} filter`;
+    box.value = active[filter.key] ?? '';
     box.ignoreFocusOut = true;
     await new Promise<void>((resolve) => {
         box.onDidChangeValue(() => (box.validationMessage = undefined));
@@ -77,9 +80,9 @@ async function editFilter(session: Session, name: Name, active: Filters): Promis
             const next: Filters = { ...active };
             const value = box.value.trim();
             if (value) {
-                next[name] = value;
+                next[filter.key] = value;
             } else {
-                delete next[name];
+                delete next[filter.key];
             }
             box.busy = true;
             try {

@@ -45,18 +45,37 @@ export interface Status {
     filters?: Filters;
 }
 
-/** pprof's filters, as `go tool pprof` takes them: regular expressions (tags: `key=value` forms). */
-export interface Filters {
-    focus?: string;
-    ignore?: string;
-    hide?: string;
-    show?: string;
-    tagfocus?: string;
-    tagignore?: string;
+/**
+ * pprof's filters by the server's keys (e.g. `showFrom`; see `FilterKind`),
+ * as `go tool pprof` takes them: regular expressions (tags: `key=value`
+ * forms).
+ */
+export type Filters = Record<string, string>;
+
+/**
+ * One filter the server offers, from its `initialize` result
+ * (`capabilities.experimental.pprof.filters`, in pprof's order).
+ */
+export interface FilterKind {
+    /** The key in `pprof.setFilters`, the status and the `pprof.filters` setting, e.g. `showFrom`. */
+    key: string;
+    /** pprof's flag, e.g. `-show_from`. */
+    flag: string;
+    /** What it does, in a few words, e.g. `cut each stack above the first frame matching`. */
+    description: string;
 }
 
-/** The filter names, in pprof's order. */
-export const FILTER_NAMES = ['focus', 'ignore', 'hide', 'show', 'tagfocus', 'tagignore'] as const;
+/** The filters listed in an `initialize` result's `capabilities.experimental`; [] when none are. */
+export function filterKinds(experimental: unknown): FilterKind[] {
+    const listed = (experimental as { pprof?: { filters?: unknown } } | undefined)?.pprof?.filters;
+    if (!Array.isArray(listed)) {
+        return [];
+    }
+    return listed.filter(
+        (k): k is FilterKind =>
+            typeof k?.key === 'string' && k.key !== '' && typeof k.flag === 'string' && typeof k.description === 'string',
+    );
+}
 
 /** The result of `pprof.openWeb`: the page the server serves, token included. */
 export interface OpenWebResult {

@@ -13,7 +13,7 @@ import {
 import { Config, SECTION, serverPart } from './config';
 import { runBenchmark } from './bench';
 import { handleServerProgress } from './progress';
-import { Command, FunctionReport, ShowFunctionArgs, Status, StatusNotification } from './protocol';
+import { Command, FilterKind, filterKinds, FunctionReport, ShowFunctionArgs, Status, StatusNotification } from './protocol';
 import { findServer, Server, ServerNotFound } from './server';
 import { showDocumentBesidePanel } from './web';
 
@@ -43,6 +43,11 @@ export class Session implements vscode.Disposable {
     /** The last status the server sent; undefined while it is not running. */
     get status(): Status | undefined {
         return this.current;
+    }
+
+    /** The filters the running server offers, in pprof's order; [] while none is running. */
+    get filterKinds(): FilterKind[] {
+        return filterKinds(this.client?.initializeResult?.capabilities.experimental);
     }
 
     /** Stops any running server and starts a fresh one. Calls queue up. */

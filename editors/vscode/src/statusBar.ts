@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 
 import { activeFilters, describeFilters } from './filters';
-import { Status } from './protocol';
+import { FilterKind, Status } from './protocol';
 import { Session } from './session';
 
 interface Action {
@@ -32,11 +32,10 @@ function action(status: Status): Action {
     }
 }
 
-/** The active filters the server's summary does not name already, as ` · focus=RE`. */
-function filterSuffix(status: Status): string {
-    const active = activeFilters(status);
-    const missing = Object.entries(active).filter(([, re]) => !status.summary.includes(re));
-    return missing.length ? ` · ${describeFilters(Object.fromEntries(missing))}` : '';
+/** The active filters `text` does not name already (by their values), as `key=RE key=RE`. */
+function unnamedFilters(status: Status, kinds: FilterKind[], text: string): string {
+    const missing = Object.entries(activeFilters(status, kinds)).filter(([, re]) => !text.includes(re));
+    return describeFilters(Object.fromEntries(missing));
 }
 
 export function createStatusBar(session: Session): vscode.Disposable {
@@ -51,11 +50,13 @@ export function createStatusBar(session: Session): vscode.Disposable {
             item.command = RESTART.command;
         } else {
             const next = action(status);
-            item.text = `$(flame) ${status.summary}${filterSuffix(status)}`;
+            const kinds = session.filterKinds;
+            const inSummary = unnamedFilters(status, kinds, status.summary);
+            item.text = `$(flame) ${status.summary}${inSummary ? ` · ${inSummary}` : ''}`;
             tooltip.appendText(status.detail);
-            const filters = describeFilters(activeFilters(status));
-            if (filters && !status.detail.includes(filters)) {
-                tooltip.appendText(`\nfilters: ${filters}`);
+            const inDetail = unnamedFilters(status, kinds, status.detail);
+            if (inDetail) {
+                tooltip.appendText(`\nfilters: ${inDetail}`);
             }
             tooltip.appendText(`\n${next.hint}`);
             item.command = next.command;

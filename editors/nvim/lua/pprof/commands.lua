@@ -85,12 +85,13 @@ end
 
 --- Shows a status in full: the server's summary and detail.
 --- @param s table
-local function show_status(s)
+--- @param c vim.lsp.Client the client whose server sent it
+local function show_status(s, c)
   if type(s) ~= 'table' then
     return
   end
   local level = s.state == 'failed' and vim.log.levels.WARN or vim.log.levels.INFO
-  vim.notify(('%s%s\n%s'):format(s.summary, filters.suffix(s), s.detail), level)
+  vim.notify(('%s%s\n%s'):format(s.summary, filters.suffix(s, filters.names(c)), s.detail), level)
 end
 
 --- One field of each row a listing command returns, for completion.
@@ -394,8 +395,12 @@ M.subcommands = {
         end)
         return
       end
-      local active = filters.lines(filters.active(status.get(c.id)))
-      notify(#active > 0 and ('filters:\n' .. table.concat(active, '\n')) or 'no filters')
+      local active = filters.lines(filters.active(status.get(c.id)), filters.names(c))
+      if #active > 0 then
+        notify('filters:\n' .. table.concat(active, '\n'))
+      else
+        notify(('no filters; :Pprof {filter} RE sets one of: %s'):format(table.concat(filters.names(c), ', ')))
+      end
     end,
     complete = function(lead)
       return vim.startswith('clear', lead) and { 'clear' } or {}
@@ -419,13 +424,13 @@ M.subcommands = {
       end
       local latest = status.get(c.id)
       if latest then
-        show_status(latest)
+        show_status(latest, c)
         return
       end
       -- No notification yet (a server still starting): ask once.
       run('pprof.status', nil, function(result, from)
         status.set(from.id, result)
-        show_status(result)
+        show_status(result, from)
       end)
     end,
   },
@@ -453,29 +458,41 @@ M.subcommands = {
   },
 }
 
--- `:Pprof focus RE` … `:Pprof tagignore RE`: set one filter, keeping the
--- others; without RE, remove it. RE is the rest of the line, spaces kept.
-for _, name in ipairs(filters.names) do
-  M.subcommands[name] = {
-    usage = name .. ' [RE]',
+--- `:Pprof {filter} [RE]` for each filter the client's server lists
+--- (`:Pprof focus RE`, `:Pprof showFrom RE`, ...): sets that filter and
+--- keeps the others; without RE, removes it. RE is the rest of the line,
+--- spaces kept.
+--- @param kind { key: string, flag: string, description: string }
+local function filter_subcommand(kind)
+  return {
+    usage = ('%s [RE]  (%s: %s RE)'):format(kind.key, kind.flag, kind.description),
     run = function(_, raw)
       local c = current()
       if not c then
         return
       end
       local re = filters.rest(raw or '')
-      local arg = filters.with(status.get(c.id), name, re)
+      local arg = filters.with(status.get(c.id), kind.key, re)
       run('pprof.setFilters', next(arg) and arg or vim.empty_dict(), function(result, from)
         status.set(from.id, result)
-        local active = filters.lines(filters.active(result))
+        local active = filters.lines(filters.active(result), filters.names(from))
         notify(#active > 0 and ('filters: ' .. table.concat(active, ' ')) or 'no filters')
       end)
     end,
   }
 end
 
+--- The subcommand `name`: a fixed one, else a filter the current buffer's
+--- client's server lists.
+--- @param name string
+local function subcommand(name)
+  local kind = filters.kind(client.get(), name)
+  return M.subcommands[name] or (kind and filter_subcommand(kind))
+end
+
+--- Every subcommand name, sorted: the fixed ones and the server's filters.
 local function names()
-  local out = vim.tbl_keys(M.subcommands)
+  local out = vim.list_extend(vim.tbl_keys(M.subcommands), filters.names(client.get()))
   table.sort(out)
   return out
 end
@@ -485,11 +502,14 @@ end
 --- @param raw string? the arguments as typed, for subcommands that keep spaces
 function M.dispatch(fargs, raw)
   local name = fargs[1] or 'status'
-  local sub = M.subcommands[name]
+  local sub = subcommand(name)
   if not sub then
     local usages = {}
     for _, n in ipairs(names()) do
-      table.insert(usages, ':Pprof ' .. M.subcommands[n].usage)
+      table.insert(usages, ':Pprof ' .. subcommand(n).usage)
+    end
+    if not client.get() then
+      table.insert(usages, '(and the filters the server lists, once a pprof-lsp client runs)')
     end
     notify(('unknown subcommand %q; one of:\n%s'):format(name, table.concat(usages, '\n')), vim.log.levels.ERROR)
     return
@@ -503,7 +523,7 @@ function M.complete(lead, line)
   if #words <= 1 then
     return starting(lead, names())
   end
-  local sub = M.subcommands[words[2]]
+  local sub = subcommand(words[2])
   if sub and sub.complete then
     return sub.complete(lead)
   end
@@ -516,7 +536,7 @@ function M.create()
   end, {
     nargs = '*',
     complete = M.complete,
-    desc = 'pprof-lsp: load, sample, top, growth, base, bench, cancel, perop, log, web, focus, ignore, hide, show, tagfocus, tagignore, filters, unresolved, toggle, status, heat, restart',
+    desc = 'pprof-lsp: load, sample, top, growth, base, bench, cancel, perop, log, web, filters and each filter the server lists, unresolved, toggle, status, heat, restart',
   })
 end
 

@@ -97,7 +97,8 @@ end
 --- @return string
 function M.statusline(bufnr)
   local s = M.status(bufnr)
-  return s and (s.summary .. require('pprof.filters').suffix(s)) or ''
+  local filters = require('pprof.filters')
+  return s and (s.summary .. filters.suffix(s, filters.names(client.get(bufnr)))) or ''
 end
 
 --- Starts (or reuses) the client for a buffer: the Neovim 0.10 path. On
