@@ -538,3 +538,88 @@ fn the_lsp_graph_reader_resolves_every_way_of_naming_a_module() {
     .collect();
     assert_eq!(find_circle(&graph).unwrap(), ["a", "b", "c", "a"]);
 }
+
+// ---------------------------------------------------------------- ARCHITECTURE.md's code map
+
+/// Endings that make a word in backquotes a file name.
+const FILE_ENDINGS: &[&str] = &[".rs", ".ts", ".lua", ".mjs", ".js", ".sh", ".py", ".md", ".proto", ".json", ".txt", ".html", ".css"];
+
+/// The paths ARCHITECTURE.md's code map names in backquotes, each with the
+/// folder of the section it is named in (`### \`src/lsp/\``): file names
+/// (by their ending) and folders (ending in `/`). Patterns (`*`, `<…>`),
+/// URLs and protocol method names are not paths.
+fn code_map_paths(text: &str) -> Vec<(String, String)> {
+    let start = text.find("## Code map").expect("ARCHITECTURE.md has a code map");
+    let end = text[start..].find("\n## ").map_or(text.len(), |e| start + e);
+    let mut section = String::new();
+    let mut out = Vec::new();
+    let quoted = regex::Regex::new(r"`([^`\s]+)`").unwrap();
+    for line in text[start..end].lines() {
+        if let Some(heading) = line.strip_prefix("### ") {
+            // The folder the heading's first name is or is in.
+            section = match quoted.captures(heading).map(|c| c[1].to_string()) {
+                Some(dir) if dir.ends_with('/') => dir.trim_end_matches('/').to_string(),
+                Some(file) => file.rsplit_once('/').map_or(String::new(), |(dir, _)| dir.to_string()),
+                None => String::new(),
+            };
+        }
+        for c in quoted.captures_iter(line) {
+            let word = &c[1];
+            let pattern = word.contains(['*', '<', '>', '{', ':', '(', '$', '=', '?']) || word.starts_with('/');
+            let path_like = FILE_ENDINGS.iter().any(|e| word.ends_with(e)) || (word.ends_with('/') && word.len() > 1);
+            if path_like && !pattern {
+                out.push((section.clone(), word.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Whether `name`, met in the section of folder `section`, names a file or
+/// folder: from the top of the repository, from the section's folder, or
+/// (a bare file name) anywhere below the section's folder.
+fn names_a_path(root: &Path, section: &str, name: &str) -> bool {
+    let name = name.trim_end_matches('/');
+    if root.join(name).exists() || (!section.is_empty() && root.join(section).join(name).exists()) {
+        return true;
+    }
+    if name.contains('/') || section.is_empty() {
+        return false;
+    }
+    fn below(dir: &Path, name: &str) -> bool {
+        std::fs::read_dir(dir).into_iter().flatten().flatten().any(|e| {
+            let path = e.path();
+            e.file_name() == name || (path.is_dir() && e.file_name() != "node_modules" && below(&path, name))
+        })
+    }
+    below(&root.join(section), name)
+}
+
+#[test]
+fn every_path_in_the_code_map_exists() {
+    let root = common::root();
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let paths = code_map_paths(&text);
+    assert!(paths.len() > 100, "the code map names {} paths; is it still read?", paths.len());
+    let missing: Vec<String> =
+        paths.iter().filter(|(section, name)| !names_a_path(&root, section, name)).map(|(s, n)| format!("{n} (under {s:?})")).collect();
+    assert!(missing.is_empty(), "ARCHITECTURE.md's code map names paths that do not exist:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn the_code_map_reader_finds_paths_and_leaves_out_the_rest() {
+    let text = "## Code map\n\n### `src/lsp/` — x\n\n- `server.rs` and `commands/top.rs`, `pprof/status`, `window/showDocument`, `*.rs`, `<profile>.top.txt`, `http://h/`\n### `editors/nvim/`\n`lua/pprof/`\n## Dependencies\n`README.md`\n";
+    let pair = |s: &str, n: &str| (s.to_string(), n.to_string());
+    assert_eq!(code_map_paths(text), [
+        pair("src/lsp", "src/lsp/"),
+        pair("src/lsp", "server.rs"),
+        pair("src/lsp", "commands/top.rs"),
+        pair("editors/nvim", "editors/nvim/"),
+        pair("editors/nvim", "lua/pprof/"),
+    ]);
+    let root = common::root();
+    assert!(names_a_path(&root, "src/lsp", "commands/top.rs"));
+    assert!(names_a_path(&root, "src/profile", "go_text.rs"), "a bare name below the section's folder");
+    assert!(!names_a_path(&root, "src/lsp", "flame.rs"), "a name from another folder");
+    assert!(!names_a_path(&root, "src/paths", "flame.rs"));
+}

@@ -55,9 +55,8 @@ export class Heat implements vscode.Disposable {
             }),
             vscode.workspace.onDidChangeConfiguration((e) => {
                 // The extension's own switch. The server's settings reach the
-                // shading through the status when they change the profile,
-                // sample type or path mapping; the hint thresholds do not
-                // change the status, so they show at the next edit.
+                // shading through the status: a new profile, sample type, path
+                // mapping or hint thresholds comes with a new generation.
                 if (e.affectsConfiguration('pprof.heat.enabled')) {
                     this.refreshAll();
                 }
