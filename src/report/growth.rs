@@ -32,32 +32,28 @@ pub struct GrowthRecord {
     /// The file in the workspace, when the server has mapped it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
-    /// The file as the profile spells it (the server may put the workspace
-    /// path here when it mapped one).
-    pub file: String,
-    /// 1-based.
-    pub line: i64,
-    pub function: String,
-    /// The latest values, in the profile's unit.
-    pub flat: i64,
-    pub cum: i64,
-    pub flat_per_minute: f64,
-    pub cum_per_minute: f64,
+    /// The line and its growth. Its `file` is as the profile spells it,
+    /// or the workspace path when the server mapped one.
+    #[serde(flatten)]
+    pub row: GrowthRow,
     /// `+75MB/min flat · +75MB/min cum · 300MB now`, ready to show.
     pub label: String,
+}
+
+/// A record reads as the row it carries.
+impl std::ops::Deref for GrowthRecord {
+    type Target = GrowthRow;
+
+    fn deref(&self) -> &GrowthRow {
+        &self.row
+    }
 }
 
 impl GrowthRecord {
     fn new(r: &GrowthRow, unit: &str) -> Self {
         GrowthRecord {
             uri: None,
-            file: r.file.clone(),
-            line: r.line,
-            function: r.function.clone(),
-            flat: r.flat,
-            cum: r.cum,
-            flat_per_minute: r.flat_per_minute,
-            cum_per_minute: r.cum_per_minute,
+            row: r.clone(),
             label: row_label(r, unit),
         }
     }

@@ -89,7 +89,8 @@ pub enum Recorded {
 }
 
 /// One line's growth for one sample type.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GrowthRow {
     /// The file as the profile spells it.
     pub file: String,

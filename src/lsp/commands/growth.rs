@@ -32,13 +32,14 @@ pub fn handle(snapshot: &Snapshot, args: GrowthArgs) -> Result<GrowthReport> {
         }
     })?;
     let mut out = report(growth, &GrowthReportOptions { limit: args.n });
-    for row in &mut out.rows {
+    for record in &mut out.rows {
+        let row = &mut record.row;
         let Some(uri) = locate::uri_for(view, &row.file) else { continue };
         row.line = i64::from(locate::current_line(snapshot, &uri, row.line)) + 1;
         if let Some(local) = view.paths().files.local_for(&row.file) {
             row.file = local.to_string();
         }
-        row.uri = Some(uri.as_str().to_string());
+        record.uri = Some(uri.as_str().to_string());
     }
     Ok(out)
 }
