@@ -161,7 +161,7 @@ fn failures_are_one_line_naming_the_file() {
     let heap = fixture("heap.pb.gz");
     let cpu = fixture("cpu.pb.gz");
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["top", "/nonexistent/x.pb.gz"], "/nonexistent/x.pb.gz: cannot read"),
+        (vec!["top", "/nonexistent/x.pb.gz"], "/nonexistent/x.pb.gz: no such file"),
         (vec!["top", garbage.to_str().unwrap()], garbage.to_str().unwrap()),
         (vec!["top", "--sample-index", "cpu", heap.to_str().unwrap()], "sample type \"cpu\" is not in this profile"),
         (vec!["list", "(", heap.to_str().unwrap()], "bad regex"),

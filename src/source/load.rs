@@ -1,9 +1,17 @@
 //! Fetching a profile's bytes from a file or an `http(s)://` URL, with the
-//! same size cap the decoder applies after decompression.
+//! same size cap the decoder applies after decompression. The bytes are
+//! checked as they arrive ([`Incoming`]), so a file or a response that
+//! cannot be a profile (an endless stream of zeros, an HTML page) is
+//! refused at its first bytes rather than read up to the cap.
 
 use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
+
+use crate::profile::{DecodeError, DecodeOptions, Incoming, Seen};
+
+/// Bytes read between checks at most.
+const CHUNK: usize = 64 << 10;
 
 /// Where a profile comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -50,7 +58,8 @@ impl std::fmt::Display for ProfileSource {
     }
 }
 
-/// Reads the raw (possibly gzipped) bytes, refusing more than `max_bytes`.
+/// Reads the raw (possibly gzipped) bytes, refusing more than `max_bytes`
+/// and bytes that cannot start a profile.
 pub fn fetch(source: &ProfileSource, max_bytes: u64, timeout: Duration) -> Result<Vec<u8>, String> {
     match source {
         ProfileSource::File(path) => read_file(path, max_bytes),
@@ -58,9 +67,23 @@ pub fn fetch(source: &ProfileSource, max_bytes: u64, timeout: Duration) -> Resul
     }
 }
 
+/// The message for a profile from `source` that does not decode: its name,
+/// then why. An HTML page from a URL is most often the index page or a
+/// login page, so the message asks about the URL.
+pub fn describe(source: &ProfileSource, e: &DecodeError) -> String {
+    match (source, e) {
+        (ProfileSource::Url(_), DecodeError::NotAProfile { seen: Seen::Html, .. }) => {
+            format!("{source}: {e}; is it a /debug/pprof/<name> URL?")
+        }
+        _ => format!("{source}: {e}"),
+    }
+}
+
 fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {}", path.display(), io_reason(&e)))?;
-    read_capped(file, max_bytes).map_err(|e| format!("{}: {e}", path.display()))
+    let size = file.metadata().map_or(0, |m| m.len());
+    let source = ProfileSource::File(path.into());
+    read_capped(file, size, max_bytes).map_err(|e| e.message(&source))
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -71,13 +94,44 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn read_capped(reader: impl Read, max_bytes: u64) -> Result<Vec<u8>, String> {
-    let mut data = Vec::new();
-    reader.take(max_bytes.saturating_add(1)).read_to_end(&mut data).map_err(|e| e.to_string())?;
-    if data.len() as u64 > max_bytes {
-        return Err(format!("larger than the limit of {max_bytes} bytes (setting maxProfileBytes)"));
+/// Why reading stopped early.
+#[derive(Debug)]
+enum ReadError {
+    Io(std::io::Error),
+    OverCap(u64),
+    Refused(DecodeError),
+}
+
+impl ReadError {
+    fn message(&self, source: &ProfileSource) -> String {
+        match self {
+            ReadError::Io(e) => format!("{source}: {e}"),
+            ReadError::OverCap(max) => format!("{source}: larger than the limit of {max} bytes (setting maxProfileBytes)"),
+            ReadError::Refused(e) => describe(source, e),
+        }
     }
-    Ok(data)
+}
+
+/// Reads to the end, checking each piece as it arrives. `size_hint` is
+/// the expected size (0 if unknown), for the first allocation.
+fn read_capped(mut reader: impl Read, size_hint: u64, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+    let mut check = Incoming::new(&DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() });
+    let first = size_hint.min(max_bytes.saturating_add(1));
+    let mut data = Vec::with_capacity(usize::try_from(first).unwrap_or(0));
+    let mut piece = vec![0u8; CHUNK];
+    loop {
+        let n = match reader.read(&mut piece) {
+            Ok(0) => return Ok(data),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ReadError::Io(e)),
+        };
+        if (data.len() + n) as u64 > max_bytes {
+            return Err(ReadError::OverCap(max_bytes));
+        }
+        check.take(&piece[..n]).map_err(ReadError::Refused)?;
+        data.extend_from_slice(&piece[..n]);
+    }
 }
 
 fn fetch_url(url: &str, max_bytes: u64, timeout: Duration) -> Result<Vec<u8>, String> {
@@ -92,7 +146,19 @@ fn fetch_url(url: &str, max_bytes: u64, timeout: Duration) -> Result<Vec<u8>, St
         return Err(format!("{url}: the server answered {status}"));
     }
     let reader = response.into_body().into_reader();
-    read_capped(reader, max_bytes).map_err(|e| format!("{url}: {e}"))
+    let source = ProfileSource::Url(url.into());
+    read_capped(reader, 0, max_bytes).map_err(|e| match e {
+        ReadError::Io(io) => format!("{url}: {}", describe_io(&io)),
+        other => other.message(&source),
+    })
+}
+
+/// A read error from ureq's body reader, which carries ureq's own error.
+fn describe_io(e: &std::io::Error) -> String {
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<ureq::Error>()) {
+        Some(inner) => describe_ureq(inner),
+        None => e.to_string(),
+    }
 }
 
 fn describe_ureq(e: &ureq::Error) -> String {
@@ -125,8 +191,8 @@ mod tests {
     fn missing_files_and_caps_are_clear() {
         let err = fetch(&ProfileSource::File("/nonexistent/p.pb.gz".into()), 10, Duration::from_secs(1)).unwrap_err();
         assert_eq!(err, "/nonexistent/p.pb.gz: no such file");
-        let err = read_capped(&[0u8; 20][..], 10).unwrap_err();
-        assert!(err.contains("limit of 10 bytes"));
+        let err = read_capped(&[0u8; 20][..], 0, 10).unwrap_err();
+        assert!(err.message(&ProfileSource::File("p".into())).contains("limit of 10 bytes"), "{err:?}");
     }
 
     #[test]
