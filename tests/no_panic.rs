@@ -69,7 +69,7 @@ fn exercise(data: &[u8]) -> bool {
 /// `piece` bytes.
 fn arrives(data: &[u8], piece: usize, options: &DecodeOptions) -> bool {
     let mut check = Incoming::new(options);
-    data.chunks(piece.max(1)).all(|chunk| check.take(chunk).is_ok())
+    data.chunks(piece.max(1)).all(|chunk| check.take(chunk).is_ok()) && check.finish().is_ok()
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {

@@ -10,8 +10,11 @@ use std::time::Duration;
 
 use crate::profile::{DecodeError, DecodeOptions, Incoming, Seen};
 
-/// Bytes read between checks at most.
-const CHUNK: usize = 64 << 10;
+/// The first piece read and checked; each next one is 16 times larger,
+/// up to [`PIECE`].
+const FIRST_PIECE: u64 = 4 << 10;
+/// The largest piece.
+const PIECE: u64 = 1 << 20;
 
 /// Where a profile comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -118,19 +121,22 @@ fn read_capped(mut reader: impl Read, size_hint: u64, max_bytes: u64) -> Result<
     let mut check = Incoming::new(&DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() });
     let first = size_hint.min(max_bytes.saturating_add(1));
     let mut data = Vec::with_capacity(usize::try_from(first).unwrap_or(0));
-    let mut piece = vec![0u8; CHUNK];
+    // Small pieces first, so that bytes that cannot start a profile are
+    // refused after a few KiB (64 more when the sniffers wait for a line
+    // to end); then larger ones, read straight into `data`.
+    let mut want = FIRST_PIECE;
     loop {
-        let n = match reader.read(&mut piece) {
-            Ok(0) => return Ok(data),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(ReadError::Io(e)),
-        };
-        if (data.len() + n) as u64 > max_bytes {
+        let start = data.len();
+        let n = (&mut reader).take(want).read_to_end(&mut data).map_err(ReadError::Io)?;
+        if data.len() as u64 > max_bytes {
             return Err(ReadError::OverCap(max_bytes));
         }
-        check.take(&piece[..n]).map_err(ReadError::Refused)?;
-        data.extend_from_slice(&piece[..n]);
+        check.take(&data[start..]).map_err(ReadError::Refused)?;
+        if (n as u64) < want {
+            check.finish().map_err(ReadError::Refused)?;
+            return Ok(data);
+        }
+        want = (want * 16).min(PIECE);
     }
 }
 
@@ -193,6 +199,28 @@ mod tests {
         assert_eq!(err, "/nonexistent/p.pb.gz: no such file");
         let err = read_capped(&[0u8; 20][..], 0, 10).unwrap_err();
         assert!(err.message(&ProfileSource::File("p".into())).contains("limit of 10 bytes"), "{err:?}");
+    }
+
+    /// A reader that counts what is read from it.
+    struct Counted<R>(R, u64);
+
+    impl<R: Read> Read for Counted<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1 += n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn endless_input_that_cannot_start_a_profile_is_refused_after_a_few_kib() {
+        // Text with no line end keeps the sniffers waiting for 64 KiB.
+        for (byte, read) in [(0u8, FIRST_PIECE), (b'<', FIRST_PIECE * 17)] {
+            let mut endless = Counted(std::io::repeat(byte), 0);
+            let err = read_capped(&mut endless, 0, 512 << 20).unwrap_err();
+            assert!(matches!(err, ReadError::Refused(DecodeError::NotAProfile { .. })), "{err:?}");
+            assert_eq!(endless.1, read, "byte {byte}");
+        }
     }
 
     #[test]
