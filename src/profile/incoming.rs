@@ -3,15 +3,15 @@
 //! at its first bytes instead of after the size cap.
 //!
 //! The check is the one gzip output gets while it is inflated (see
-//! [`gunzip`](super::gunzip)): plain bytes go through the shape check
-//! directly, all of them (it costs about 2% of decoding). Gzip bytes are
-//! inflated as they arrive and their output goes through the shape check,
-//! but only the first [`GZIP_CHECKED`] bytes of it: inflating a whole
-//! response here, and again in [`decode`](super::decode), would add about
-//! 40% to the time a gzipped profile takes to load. That is enough to
-//! refuse any gzip data that cannot start a profile; gzip data that starts
-//! as one and turns into something else later is read up to the size cap
-//! and refused by `decode`.
+//! [`gunzip`](super::gunzip)). Plain bytes go through the shape check
+//! directly, all of them, for a few percent of the time decoding takes.
+//! Gzip bytes are inflated as they arrive and their output goes through
+//! the shape check, but only the first [`GZIP_CHECKED`] bytes of it:
+//! inflating a whole response here, and again in [`decode`](super::decode),
+//! would add about 40% to the time a gzipped profile takes to load. That
+//! is enough to refuse any gzip data that cannot start a profile; gzip
+//! data that starts as one and turns into something else later is read up
+//! to the size cap and refused by `decode`.
 //!
 //! **Invariant:** `take` refuses nothing that `decode` would accept, with
 //! one exception shared with gzip input: a legacy text profile whose
@@ -26,7 +26,7 @@ use super::shape::ShapeCheck;
 use super::{DecodeError, DecodeOptions};
 
 /// Gzip output checked as it arrives, at most.
-pub const GZIP_CHECKED: u64 = 1 << 20;
+const GZIP_CHECKED: u64 = 1 << 20;
 
 /// The check for one input, fed its bytes in order.
 pub struct Incoming {
