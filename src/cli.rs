@@ -15,6 +15,8 @@ use crate::paths::{PathMapper, Resolution};
 use crate::profile::{self, DecodeOptions, Profile};
 use crate::report;
 use crate::source::fs::RealFs;
+use crate::source::load::ProfileSource;
+use crate::source;
 use crate::source::workspace::{self, ScanOptions};
 
 mod watch;
@@ -206,9 +208,11 @@ pub fn run(command: Command) -> ExitCode {
 
 /// Reads and decodes a profile file, naming the file in any error.
 pub fn load(path: &Path, max_bytes: u64) -> Result<Profile> {
-    let data = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let source = ProfileSource::File(path.into());
+    // A file's read takes no time limit.
+    let data = source::load::fetch(&source, max_bytes, std::time::Duration::MAX).map_err(|e| anyhow!(e))?;
     profile::decode(&data, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
-        .with_context(|| format!("{}", path.display()))
+        .map_err(|e| anyhow!(source::load::describe(&source, &e)))
 }
 
 struct Loaded {

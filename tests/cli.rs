@@ -161,7 +161,7 @@ fn failures_are_one_line_naming_the_file() {
     let heap = fixture("heap.pb.gz");
     let cpu = fixture("cpu.pb.gz");
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["top", "/nonexistent/x.pb.gz"], "/nonexistent/x.pb.gz: cannot read"),
+        (vec!["top", "/nonexistent/x.pb.gz"], "/nonexistent/x.pb.gz: no such file"),
         (vec!["top", garbage.to_str().unwrap()], garbage.to_str().unwrap()),
         (vec!["top", "--sample-index", "cpu", heap.to_str().unwrap()], "sample type \"cpu\" is not in this profile"),
         (vec!["list", "(", heap.to_str().unwrap()], "bad regex"),
@@ -180,6 +180,72 @@ fn failures_are_one_line_naming_the_file() {
         assert!(!err.contains("panicked"), "{err}");
     }
     let _ = std::fs::remove_file(garbage);
+}
+
+/// Input that never looked like a profile is named and described, with
+/// what was tried; a gzip stream cut short says so and how far it got; a
+/// protobuf profile cut short keeps the reader's precise error.
+#[test]
+fn input_that_is_not_a_profile_is_named_and_described() {
+    let dir = std::env::temp_dir().join(format!("pprof-lsp-not-a-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let heap = read(&fixture("heap.pb.gz"));
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&heap[..]), &mut plain).unwrap();
+    let tried = "not gzip, not a pprof protobuf, not a known text format";
+    let files: [(&str, Vec<u8>, String); 4] = [
+        (
+            "page.html",
+            b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body></body></html>\n".to_vec(),
+            format!("not a profile (an HTML page; {tried})"),
+        ),
+        ("settings.json", b"{\"pprof.profiles\": [\"heap.pb.gz\"]}\n".to_vec(), format!("not a profile (JSON; {tried})")),
+        ("empty.pb.gz", Vec::new(), "empty (0 bytes), not a profile".into()),
+        (
+            "notes.txt.gz",
+            gzip(b"notes\n"),
+            "not a profile (gzip data inflating to plain text; not a pprof protobuf, not a known text format)".into(),
+        ),
+    ];
+    let mut cases: Vec<(String, String)> = vec![("README.md".into(), format!("README.md: not a profile (plain text; {tried})"))];
+    for (name, data, message) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, data).unwrap();
+        cases.push((path.display().to_string(), format!("{}: {message}", path.display())));
+    }
+    for (path, expected) in &cases {
+        let (ok, out, err) = run(&["top", path]);
+        assert!(!ok && out.is_empty(), "{path}: {out}");
+        assert_eq!(err, format!("pprof-lsp: {expected}\n"));
+    }
+
+    // Half of a gzipped profile: the stream ends early.
+    let cut = dir.join("cut.pb.gz");
+    std::fs::write(&cut, &heap[..heap.len() / 2]).unwrap();
+    let (ok, _, err) = run(&["top", cut.to_str().unwrap()]);
+    let prefix = format!(
+        "pprof-lsp: {}: truncated gzip stream: the data ends after {} bytes, mid-stream, having inflated to ",
+        cut.display(),
+        heap.len() / 2
+    );
+    assert!(!ok && err.starts_with(&prefix), "{err}");
+    let inflated: usize = err[prefix.len()..].trim_end().strip_suffix(" bytes").unwrap().parse().unwrap();
+    assert!(inflated > 0 && inflated < plain.len(), "{inflated} of {} bytes", plain.len());
+
+    // Half of the same profile, plain: still read as a damaged protobuf.
+    let cut = dir.join("cut.pb");
+    std::fs::write(&cut, &plain[..plain.len() / 2]).unwrap();
+    let (ok, _, err) = run(&["top", cut.to_str().unwrap()]);
+    assert!(!ok && err.starts_with(&format!("pprof-lsp: {}: malformed protobuf: ", cut.display())), "{err}");
+    assert!(err.contains(" at offset "), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
 }
 
 /// Locations without symbols are one row per binary, as pprof lists them:

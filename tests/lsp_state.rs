@@ -514,19 +514,6 @@ async fn pprof_top_ranks_rows_as_pprof_orders_them() {
     }
 }
 
-/// Reads an accepted request's head (up to the blank line), waiting at
-/// most 5 s for each byte, so that it can be answered.
-fn read_request_head(stream: &mut std::net::TcpStream) {
-    use std::io::Read;
-    stream.set_nonblocking(false).unwrap();
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-        head.push(byte[0]);
-    }
-}
-
 /// A heap profile of two lines of the fixture program: the catalog
 /// allocation holding `catalog_bytes`, and a line of main.go holding a
 /// constant 1 MiB. Gzipped, as Go serves it.

@@ -1,6 +1,8 @@
 //! No byte string panics the decoder or the analysis behind it, and
 //! gzipping an input never changes what it decodes to: the checks that
-//! stop decompression bombs early refuse nothing a decoder accepts.
+//! stop decompression bombs early refuse nothing a decoder accepts. The
+//! same goes for the check of bytes as they arrive (`Incoming`), in
+//! pieces of any size.
 //!
 //! Inputs are random bytes and mutations (bit flips, splices, truncations,
 //! line shuffles) of every fixture, plain and gzipped. The number of cases
@@ -15,7 +17,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
 use pprof_lsp::analysis::{self, Index};
-use pprof_lsp::profile::{decode, DecodeOptions};
+use pprof_lsp::profile::{decode, DecodeOptions, Incoming};
 use pprof_lsp::report::lines::records;
 
 fn cases() -> u32 {
@@ -61,6 +63,13 @@ fn exercise(data: &[u8]) -> bool {
         let _ = analysis::select(&p, None);
     }
     ok
+}
+
+/// Whether the arrival check lets `data` through, given in pieces of
+/// `piece` bytes.
+fn arrives(data: &[u8], piece: usize, options: &DecodeOptions) -> bool {
+    let mut check = Incoming::new(options);
+    data.chunks(piece.max(1)).all(|chunk| check.take(chunk).is_ok()) && check.finish().is_ok()
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -129,9 +138,11 @@ fn runner() -> TestRunner {
 #[test]
 fn random_bytes_never_panic() {
     let strategy = proptest::collection::vec(any::<u8>(), 0..2048);
-    runner().run(&strategy, |data| {
+    runner().run(&(strategy, 1usize..300), |(data, piece)| {
         exercise(&data);
         exercise(&gzip(&data));
+        arrives(&data, piece, &DecodeOptions::default());
+        arrives(&gzip(&data), piece, &DecodeOptions::default());
         Ok(())
     })
     .unwrap();
@@ -200,8 +211,22 @@ fn gzip_refuses_nothing_that_decodes_plain() {
     mostly_decoding((0..seeds.len(), edits()), |(i, edits)| same_when_gzipped(&apply(&seeds[i], &edits), &options));
 }
 
+#[test]
+fn the_arrival_check_refuses_nothing_that_decodes() {
+    let seeds = seeds();
+    let options = DecodeOptions::default();
+    mostly_decoding((0..seeds.len(), edits(), any::<bool>(), 1usize..5000), |(i, edits, zipped, piece)| {
+        let data = apply(&seeds[i], &edits);
+        let data = if zipped { gzip(&data) } else { data };
+        let decoded = decode(&data, &options).is_ok();
+        prop_assert!(!decoded || arrives(&data, piece, &options), "{} bytes in pieces of {piece}", data.len());
+        Ok(decoded)
+    });
+}
+
 /// Every fixture, with the smallest buffer: output past 64 KiB is checked
-/// without being kept, then inflated again.
+/// without being kept, then inflated again. Each also passes the arrival
+/// check, plain and gzipped, a byte at a time and in larger pieces.
 #[test]
 fn every_fixture_decodes_the_same_gzipped() {
     let small_buffer = DecodeOptions { max_buffered_bytes: 0, ..DecodeOptions::default() };
@@ -210,6 +235,10 @@ fn every_fixture_decodes_the_same_gzipped() {
         for options in [&DecodeOptions::default(), &small_buffer] {
             if same_when_gzipped(&seed, options).unwrap() {
                 decoded += 1;
+                for piece in [1, 1000, 1 << 16] {
+                    assert!(arrives(&seed, piece, options), "{} bytes in pieces of {piece}", seed.len());
+                    assert!(arrives(&gzip(&seed), piece, options), "{} bytes gzipped, in pieces of {piece}", seed.len());
+                }
             }
         }
     }

@@ -56,7 +56,7 @@ impl Default for Config {
             goroot: None,
             hints: HintConfig::default(),
             lenses: LensConfig::default(),
-            max_profile_bytes: 2 << 30,
+            max_profile_bytes: 512 << 20,
             watch: true,
             diff_base: None,
             diagnostics: DiagnosticsConfig::default(),

@@ -3,7 +3,7 @@
 //! decoder that recognises them, else to protobuf.
 
 use super::gunzip::gunzip;
-use super::{legacy, pb, DecodeError, Profile};
+use super::{legacy, pb, shape, DecodeError, Profile};
 
 /// Limits that keep hostile input from exhausting memory.
 ///
@@ -26,7 +26,9 @@ use super::{legacy, pb, DecodeError, Profile};
 /// with equal stacks and labels, so it does not write one.
 #[derive(Clone, Debug)]
 pub struct DecodeOptions {
-    /// Largest accepted size after decompression, in bytes.
+    /// Largest accepted size after decompression, in bytes. The default,
+    /// 512 MiB, is more than five times the largest real profile seen
+    /// (93 MB decompressed), and is what an editor's process can afford.
     pub max_decompressed_bytes: u64,
     /// Past `inflation_floor_bytes`, gzip output may be at most this many
     /// times the compressed size.
@@ -42,7 +44,7 @@ pub struct DecodeOptions {
 impl Default for DecodeOptions {
     fn default() -> Self {
         DecodeOptions {
-            max_decompressed_bytes: 2 << 30,
+            max_decompressed_bytes: 512 << 20,
             max_inflation_ratio: 512,
             inflation_floor_bytes: 32 << 20,
             max_buffered_bytes: 512 << 20,
@@ -57,27 +59,30 @@ pub fn decode(data: &[u8], options: &DecodeOptions) -> Result<Profile, DecodeErr
     }
     if data.starts_with(&[0x1f, 0x8b]) {
         let plain = gunzip(data, options)?;
-        return decode_plain(&plain);
+        return decode_plain(&plain, true);
     }
     if data.len() as u64 > options.max_decompressed_bytes {
         return Err(DecodeError::TooLarge { limit: options.max_decompressed_bytes });
     }
-    decode_plain(data)
+    decode_plain(data, false)
 }
 
-fn decode_plain(data: &[u8]) -> Result<Profile, DecodeError> {
+/// Decodes bytes that are no longer gzip (`gzip` says they were, for
+/// errors).
+fn decode_plain(data: &[u8], gzip: bool) -> Result<Profile, DecodeError> {
     if data.is_empty() {
         return Err(DecodeError::Empty);
     }
     if let Some(result) = legacy::decode(data) {
         return result;
     }
-    pb::decode(data)
+    pb::decode(data).map_err(|e| shape::explain(data, e, gzip))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Seen;
     use flate2::{write::GzEncoder, Compression};
     use std::io::Write;
 
@@ -134,12 +139,11 @@ mod tests {
         // here the cap is far below that, and is never reached.
         let zeros = gzip_at(&vec![0u8; 8 << 20], Compression::best());
         let err = decode(&zeros, &options(1 << 20, 1 << 20, 1 << 20)).unwrap_err();
-        assert!(matches!(err, DecodeError::NotAProfile { offset: 0, .. }), "{err}");
-        assert!(err.to_string().contains("field number 0"), "{err}");
-        // Text is no protobuf either; where that shows depends on the text.
+        assert_eq!(err, DecodeError::NotAProfile { seen: Seen::Binary, gzip: true });
+        // Text is no protobuf either.
         let text = gzip(&b"just some notes\n".repeat(1 << 16));
         let err = decode(&text, &options(1 << 20, 1 << 20, 1 << 20)).unwrap_err();
-        assert!(matches!(err, DecodeError::NotAProfile { offset, .. } if offset < 1024), "{err}");
+        assert_eq!(err, DecodeError::NotAProfile { seen: Seen::Text, gzip: true });
     }
 
     #[test]
@@ -148,10 +152,11 @@ mod tests {
         let good = data.len() as u64;
         data.resize(8 << 20, 0);
         let err = decode(&gzip(&data), &options(1 << 20, 1 << 20, 1 << 20)).unwrap_err();
-        assert_eq!(err, DecodeError::NotAProfile {
-            offset: good,
-            reason: "no legacy format's header, and as protobuf: field number 0".into()
-        });
+        assert_eq!(err, DecodeError::Broken { offset: good, reason: "field number 0".into(), gzip: true });
+        assert_eq!(
+            err.to_string(),
+            format!("the gzip data stops reading as a protobuf profile at byte {good} of its decompressed data: field number 0")
+        );
     }
 
     #[test]
@@ -202,7 +207,7 @@ mod tests {
         let mut bad = plain.clone();
         bad.resize(plain.len() + 1000, 0);
         let err = decode(&gzip(&bad), &small_buffer).unwrap_err();
-        assert!(matches!(err, DecodeError::NotAProfile { offset, .. } if offset == plain.len() as u64), "{err}");
+        assert!(matches!(err, DecodeError::Broken { offset, .. } if offset == plain.len() as u64), "{err}");
         let tight = DecodeOptions { max_decompressed_bytes: plain.len() as u64 - 1, ..small_buffer };
         assert_eq!(decode(&gz, &tight), Err(DecodeError::TooLarge { limit: plain.len() as u64 - 1 }));
     }
@@ -228,7 +233,55 @@ mod tests {
     #[test]
     fn empty_and_truncated_inputs_are_errors() {
         assert_eq!(decode(b"", &DecodeOptions::default()), Err(DecodeError::Empty));
-        let gz = gzip(b"heap profile: 1: 2 [3: 4] @ heap/1024\n");
-        assert!(matches!(decode(&gz[..gz.len() - 6], &DecodeOptions::default()), Err(DecodeError::Gzip(_))));
+        assert_eq!(decode(&gzip(b""), &DecodeOptions::default()), Err(DecodeError::Empty));
+        let text = goroutine_text(2000);
+        let gz = gzip(text.as_bytes());
+        for cut in [2, 10, gz.len() / 2, gz.len() - 6] {
+            match decode(&gz[..cut], &DecodeOptions::default()) {
+                Err(DecodeError::TruncatedGzip { compressed, output }) => {
+                    assert_eq!(compressed, cut as u64);
+                    assert!(output <= text.len() as u64, "cut at {cut}: {output} bytes of output");
+                }
+                other => panic!("cut at {cut}: {other:?}"),
+            }
+        }
+        // Cut mid-stream, it says how far it got.
+        let err = decode(&gz[..gz.len() / 2], &DecodeOptions::default()).unwrap_err();
+        assert!(matches!(err, DecodeError::TruncatedGzip { output, .. } if output > 0), "{err}");
+    }
+
+    #[test]
+    fn input_that_never_looked_like_a_profile_says_so() {
+        let cases: [(&[u8], Seen); 5] = [
+            (b"# pprof-lsp\n\nShows Go profile costs in editors.\n", Seen::Text),
+            (b"<!DOCTYPE html>\n<html><body>login</body></html>\n", Seen::Html),
+            (b"{\"profiles\": [\"heap.pb.gz\"]}\n", Seen::Json),
+            (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0\x08\x06\0\0\0", Seen::Binary),
+            (&[0u8; 100], Seen::Binary),
+        ];
+        for (data, seen) in cases {
+            assert_eq!(decode(data, &DecodeOptions::default()), Err(DecodeError::NotAProfile { seen, gzip: false }));
+            assert_eq!(decode(&gzip(data), &DecodeOptions::default()), Err(DecodeError::NotAProfile { seen, gzip: true }));
+        }
+        assert_eq!(
+            decode(b"# notes\n", &DecodeOptions::default()).unwrap_err().to_string(),
+            "not a profile (plain text; not gzip, not a pprof protobuf, not a known text format)"
+        );
+    }
+
+    #[test]
+    fn damaged_protobuf_profiles_keep_their_precise_errors() {
+        let good = protobuf(50);
+        // Cut short: the reader says where the data ran out.
+        let err = decode(&good[..good.len() - 3], &DecodeOptions::default()).unwrap_err();
+        assert!(matches!(err, DecodeError::Protobuf(_)), "{err}");
+        assert!(err.to_string().starts_with("malformed protobuf: "), "{err}");
+        // Zeros after a valid start: the reader's error, with its offset.
+        let mut broken = good.clone();
+        broken.extend([0; 32]);
+        assert_eq!(
+            decode(&broken, &DecodeOptions::default()).unwrap_err().to_string(),
+            format!("malformed protobuf: field number 0 at offset {}", good.len() + 1)
+        );
     }
 }

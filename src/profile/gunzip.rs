@@ -2,12 +2,10 @@
 //! gigabytes of output, so the output is checked as it grows and inflating
 //! stops at the first sign that it is no profile or is too large:
 //!
-//! 1. **Shape.** The first KiB is offered to the legacy sniffers (up to
-//!    64 KiB while one of them still needs more). If none claims it, the
-//!    output must read as the top level of a protobuf `Profile`, checked
-//!    field by field as it arrives ([`Scanner`]); zeros, text or other data
-//!    fail within a few bytes of where they start, even after a valid
-//!    beginning.
+//! 1. **Shape.** The output must be able to start a profile, checked as it
+//!    arrives ([`ShapeCheck`]): a legacy format's header, or the top level
+//!    of a protobuf `Profile`. Zeros, text or other data fail within a few
+//!    bytes of where they start, even after a valid beginning.
 //! 2. **Size.** Output may not pass [`DecodeOptions::max_decompressed_bytes`],
 //!    nor `max(inflation_floor_bytes, max_inflation_ratio × compressed
 //!    size)` (see [`DecodeOptions`] for why those numbers).
@@ -32,40 +30,21 @@ use std::io::Read;
 
 use flate2::read::MultiGzDecoder;
 
-use super::legacy::{self, Sniff};
-use super::wire::{ScanError, Scanner};
+use super::shape::{ShapeCheck, SNIFF_WINDOW};
 use super::{DecodeError, DecodeOptions};
 
-/// Output first offered to the legacy sniffers.
-const SNIFF_FIRST: usize = 1 << 10;
-/// Output after which a legacy header that has not shown up counts as
-/// absent. The sniffers need more than a KiB only after long runs of
-/// blank or comment lines.
-const SNIFF_WINDOW: usize = 64 << 10;
 /// Output read between checks once the format is settled.
 const CHUNK: usize = 4 << 20;
 
-/// What the output has been found to be so far.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Shape {
-    Undecided,
-    /// A legacy decoder claims the header; only the size checks apply.
-    Legacy,
-    /// No legacy header: the output must be a protobuf `Profile`.
-    Protobuf,
-}
-
 /// The checks, applied to each new piece of output.
-struct Guard {
+pub(super) struct Guard {
     compressed: u64,
     ratio: u64,
     /// The lower of the absolute cap and the ratio bound.
     limit: u64,
     /// Whether `limit` is the ratio bound (for the error).
     ratio_binds: bool,
-    shape: Shape,
-    scanner: Scanner,
-    scan_error: Option<ScanError>,
+    shape: ShapeCheck,
     /// Output bytes seen.
     total: u64,
 }
@@ -80,29 +59,39 @@ impl Guard {
             ratio: options.max_inflation_ratio,
             limit,
             ratio_binds: ratio_bound < options.max_decompressed_bytes,
-            shape: Shape::Undecided,
-            scanner: Scanner::default(),
-            scan_error: None,
+            shape: ShapeCheck::new(true),
             total: 0,
         }
     }
 
-    /// How many bytes to read next, given how many are kept: enough to
-    /// take the next decision, never more than one past the limit.
-    fn next_read(&self, kept: usize) -> usize {
-        let wanted = match self.shape {
-            Shape::Undecided if kept < SNIFF_FIRST => SNIFF_FIRST - kept,
-            Shape::Undecided => SNIFF_WINDOW.saturating_sub(kept).max(1),
-            _ => CHUNK,
-        };
+    /// The checks for a stream whose compressed size is not known yet:
+    /// shape and the absolute cap, no ratio bound.
+    pub(super) fn arriving(options: &DecodeOptions) -> Guard {
+        Guard {
+            compressed: 0,
+            ratio: options.max_inflation_ratio,
+            limit: options.max_decompressed_bytes,
+            ratio_binds: false,
+            shape: ShapeCheck::new(true),
+            total: 0,
+        }
+    }
+
+    /// Output bytes seen so far.
+    pub(super) fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// How many bytes to read next: enough to take the next decision,
+    /// never more than one past the limit.
+    fn next_read(&self) -> usize {
+        let wanted = self.shape.wanted().unwrap_or(CHUNK);
         let allowed = self.limit.saturating_add(1).saturating_sub(self.total);
         wanted.min(usize::try_from(allowed).unwrap_or(usize::MAX)).max(1)
     }
 
-    /// Checks the next piece of output. `kept` is all output kept so far
-    /// (ending with `piece`), which the sniffers look at while the shape
-    /// is undecided; `end` says the stream has ended.
-    fn take(&mut self, piece: &[u8], kept: &[u8], end: bool) -> Result<(), DecodeError> {
+    /// Checks the next piece of output; `end` says the stream has ended.
+    pub(super) fn take(&mut self, piece: &[u8], end: bool) -> Result<(), DecodeError> {
         self.total += piece.len() as u64;
         if self.total > self.limit {
             return Err(if self.ratio_binds {
@@ -111,24 +100,7 @@ impl Guard {
                 DecodeError::TooLarge { limit: self.limit }
             });
         }
-        if self.shape != Shape::Legacy && self.scan_error.is_none() {
-            self.scan_error = self.scanner.feed(piece).err();
-        }
-        if self.shape == Shape::Undecided {
-            self.shape = match legacy::sniff(kept, end) {
-                Sniff::Mine => Shape::Legacy,
-                Sniff::NotMine => Shape::Protobuf,
-                Sniff::NeedMore if kept.len() >= SNIFF_WINDOW => Shape::Protobuf,
-                Sniff::NeedMore => Shape::Undecided,
-            };
-        }
-        match (&self.shape, &self.scan_error) {
-            (Shape::Protobuf, Some(e)) => Err(DecodeError::NotAProfile {
-                offset: e.offset,
-                reason: format!("no legacy format's header, and as protobuf: {}", e.message),
-            }),
-            _ => Ok(()),
-        }
+        self.shape.take(piece, end)
     }
 }
 
@@ -169,10 +141,10 @@ fn inflate_whole(data: &[u8], keep: usize) -> Option<Vec<u8>> {
 fn check_whole(out: Vec<u8>, mut guard: Guard, keep: usize) -> Result<Vec<u8>, DecodeError> {
     let mut at = 0;
     loop {
-        let want = guard.next_read(at).min(keep - at);
+        let want = guard.next_read().min(keep - at);
         let end = (at + want).min(out.len());
         let last = end - at < want;
-        guard.take(&out[at..end], &out[..end], last)?;
+        guard.take(&out[at..end], last)?;
         if last {
             return Ok(out);
         }
@@ -180,8 +152,14 @@ fn check_whole(out: Vec<u8>, mut guard: Guard, keep: usize) -> Result<Vec<u8>, D
     }
 }
 
-fn gzip_error(e: std::io::Error, after: u64) -> DecodeError {
-    DecodeError::Gzip(format!("{e} (after {after} bytes of output)"))
+/// The error for a failed read of gzip data of `compressed` bytes, after
+/// `output` bytes of output.
+pub(super) fn gzip_error(e: std::io::Error, compressed: usize, output: u64) -> DecodeError {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        DecodeError::TruncatedGzip { compressed: compressed as u64, output }
+    } else {
+        DecodeError::Gzip(format!("{e} (after {output} bytes of output)"))
+    }
 }
 
 /// Inflates every gzip member in turn, under the checks above.
@@ -199,11 +177,13 @@ pub(crate) fn gunzip(data: &[u8], options: &DecodeOptions) -> Result<Vec<u8>, De
 
     // Kept output, one piece at a time.
     loop {
-        let want = guard.next_read(out.len()).min(keep - out.len());
+        let want = guard.next_read().min(keep - out.len());
         let start = out.len();
-        let n = (&mut reader).take(want as u64).read_to_end(&mut out).map_err(|e| gzip_error(e, guard.total))?;
+        // On an error, what was read before it is in `out` too.
+        let read = (&mut reader).take(want as u64).read_to_end(&mut out);
+        let n = read.map_err(|e| gzip_error(e, data.len(), out.len() as u64))?;
         let end = n < want;
-        guard.take(&out[start..], &out, end)?;
+        guard.take(&out[start..], end)?;
         if end {
             return Ok(out);
         }
@@ -215,18 +195,18 @@ pub(crate) fn gunzip(data: &[u8], options: &DecodeOptions) -> Result<Vec<u8>, De
     // Past the buffer: count and scan, keep nothing.
     let mut scratch = vec![0u8; CHUNK];
     loop {
-        let want = guard.next_read(out.len()).min(CHUNK);
+        let want = guard.next_read().min(CHUNK);
         let mut n = 0;
         while n < want {
             match reader.read(&mut scratch[n..want]) {
                 Ok(0) => break,
                 Ok(k) => n += k,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(gzip_error(e, guard.total + n as u64)),
+                Err(e) => return Err(gzip_error(e, data.len(), guard.total + n as u64)),
             }
         }
         let end = n < want;
-        guard.take(&scratch[..n], &out, end)?;
+        guard.take(&scratch[..n], end)?;
         if end {
             break;
         }

@@ -4,13 +4,16 @@
 mod decode;
 mod error;
 mod gunzip;
+mod incoming;
 pub mod legacy;
 mod model;
 mod pb;
+mod shape;
 mod wire;
 
 pub use decode::{decode, DecodeOptions};
 pub use pb::encode;
-pub use error::DecodeError;
+pub use error::{DecodeError, Seen};
+pub use incoming::Incoming;
 pub use model::*;
 pub(crate) use model::index_newtype;

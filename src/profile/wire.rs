@@ -244,6 +244,9 @@ pub(crate) struct Scanner {
     offset: u64,
     /// Where the current field's key starts.
     field_start: u64,
+    /// Where the first top-level field that holds a message (fields 1 to 6
+    /// and 11) starts, once one has.
+    first_message: Option<u64>,
     state: ScanState,
 }
 
@@ -371,7 +374,10 @@ impl Scanner {
                     self.state = match of {
                         VarintOf::Key => match payload(value).ok_or_else(|| self.error(refusal(value)))? {
                             Payload::Varint => ScanState::Varint { of: VarintOf::Value, value: 0, len: 0 },
-                            Payload::Length => ScanState::Varint { of: VarintOf::Length, value: 0, len: 0 },
+                            Payload::Length => {
+                                self.note_message(value, self.field_start);
+                                ScanState::Varint { of: VarintOf::Length, value: 0, len: 0 }
+                            }
                             Payload::Fixed(n) => ScanState::Skip { remaining: n },
                         },
                         VarintOf::Value => ScanState::default(),
@@ -405,10 +411,13 @@ impl Scanner {
                     }
                     None => return Err(self.error_at(pos, TOO_LONG.into())),
                 },
-                Payload::Length => match varint_at(bytes, after_key) {
-                    Some(length) => length,
-                    None => return Err(self.error_at(pos, TOO_LONG.into())),
-                },
+                Payload::Length => {
+                    self.note_message(key, self.offset + pos as u64);
+                    match varint_at(bytes, after_key) {
+                        Some(length) => length,
+                        None => return Err(self.error_at(pos, TOO_LONG.into())),
+                    }
+                }
                 Payload::Fixed(n) => (n, after_key),
             };
             let room = (bytes.len() - start) as u64;
@@ -423,6 +432,21 @@ impl Scanner {
         self.offset += pos as u64;
         self.field_start = self.offset;
         Ok(pos)
+    }
+
+    /// Remembers where the first message field starts, given a
+    /// length-delimited field's key and start.
+    #[inline(always)]
+    fn note_message(&mut self, key: u64, start: u64) {
+        if self.first_message.is_none() && matches!(key >> 3, 1..=6 | 11) {
+            self.first_message = Some(start);
+        }
+    }
+
+    /// Whether a whole message field came before the field `e` stopped
+    /// in: the bytes began as a profile, and `e` is damage further on.
+    pub(crate) fn began_as_profile(&self, e: &ScanError) -> bool {
+        self.first_message.is_some_and(|start| start < e.offset)
     }
 
     fn error(&self, message: String) -> ScanError {

@@ -246,10 +246,7 @@ impl Poller {
         let options = DecodeOptions { max_decompressed_bytes: self.options.max_bytes, ..DecodeOptions::default() };
         match profile::decode(&bytes, &options) {
             Ok(profile) => Ok((profile, Arc::from(bytes))),
-            Err(_) if looks_like_html(&bytes) => {
-                Err(format!("{}: the response is an HTML page, not a profile (is it a /debug/pprof/<name> URL?)", self.source))
-            }
-            Err(e) => Err(format!("{}: not a profile: {e}", self.source)),
+            Err(e) => Err(load::describe(&self.source, &e)),
         }
     }
 }
@@ -258,12 +255,6 @@ impl Poller {
 fn delta_seconds(url: &str) -> Option<u64> {
     let query = url.split_once('?')?.1.split('#').next()?;
     query.split('&').find_map(|pair| pair.strip_prefix("seconds=")).and_then(|n| n.parse().ok()).filter(|&n| n > 0)
-}
-
-fn looks_like_html(bytes: &[u8]) -> bool {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
-    let head = String::from_utf8_lossy(&bytes[start..bytes.len().min(start + 256)]).to_ascii_lowercase();
-    head.starts_with("<!doctype html") || head.starts_with("<html") || (head.starts_with('<') && head.contains("<html"))
 }
 
 /// A wall-clock time as `14:03:22 UTC`, for messages.
@@ -318,14 +309,6 @@ mod tests {
         assert_eq!(poller.next_delay(), Duration::from_secs(256));
         poller.poll_once(start + Duration::from_secs(10));
         assert_eq!(poller.next_delay(), Duration::from_secs(300));
-    }
-
-    #[test]
-    fn html_is_told_apart() {
-        assert!(looks_like_html(b"\n<!DOCTYPE html><html>"));
-        assert!(looks_like_html(b"<html><head>"));
-        assert!(looks_like_html(b"<?xml version=\"1.0\"?>\n<html xmlns=\"x\">"));
-        assert!(!looks_like_html(b"heap profile: 1: 2 [3: 4] @ heap/1048576"));
     }
 
     #[test]

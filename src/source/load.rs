@@ -1,9 +1,20 @@
 //! Fetching a profile's bytes from a file or an `http(s)://` URL, with the
-//! same size cap the decoder applies after decompression.
+//! same size cap the decoder applies after decompression. The bytes are
+//! checked as they arrive ([`Incoming`]), so a file or a response that
+//! cannot be a profile (an endless stream of zeros, an HTML page) is
+//! refused at its first bytes rather than read up to the cap.
 
 use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
+
+use crate::profile::{DecodeError, DecodeOptions, Incoming, Seen};
+
+/// The first piece read and checked; each next one is 16 times larger,
+/// up to [`PIECE`].
+const FIRST_PIECE: u64 = 4 << 10;
+/// The largest piece.
+const PIECE: u64 = 1 << 20;
 
 /// Where a profile comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -50,7 +61,8 @@ impl std::fmt::Display for ProfileSource {
     }
 }
 
-/// Reads the raw (possibly gzipped) bytes, refusing more than `max_bytes`.
+/// Reads the raw (possibly gzipped) bytes, refusing more than `max_bytes`
+/// and bytes that cannot start a profile.
 pub fn fetch(source: &ProfileSource, max_bytes: u64, timeout: Duration) -> Result<Vec<u8>, String> {
     match source {
         ProfileSource::File(path) => read_file(path, max_bytes),
@@ -58,9 +70,23 @@ pub fn fetch(source: &ProfileSource, max_bytes: u64, timeout: Duration) -> Resul
     }
 }
 
+/// The message for a profile from `source` that does not decode: its name,
+/// then why. An HTML page from a URL is most often the index page or a
+/// login page, so the message asks about the URL.
+pub fn describe(source: &ProfileSource, e: &DecodeError) -> String {
+    match (source, e) {
+        (ProfileSource::Url(_), DecodeError::NotAProfile { seen: Seen::Html, .. }) => {
+            format!("{source}: {e}; is it a /debug/pprof/<name> URL?")
+        }
+        _ => format!("{source}: {e}"),
+    }
+}
+
 fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {}", path.display(), io_reason(&e)))?;
-    read_capped(file, max_bytes).map_err(|e| format!("{}: {e}", path.display()))
+    let size = file.metadata().map_or(0, |m| m.len());
+    let source = ProfileSource::File(path.into());
+    read_capped(file, size, max_bytes).map_err(|e| e.message(&source))
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -71,13 +97,47 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn read_capped(reader: impl Read, max_bytes: u64) -> Result<Vec<u8>, String> {
-    let mut data = Vec::new();
-    reader.take(max_bytes.saturating_add(1)).read_to_end(&mut data).map_err(|e| e.to_string())?;
-    if data.len() as u64 > max_bytes {
-        return Err(format!("larger than the limit of {max_bytes} bytes (setting maxProfileBytes)"));
+/// Why reading stopped early.
+#[derive(Debug)]
+enum ReadError {
+    Io(std::io::Error),
+    OverCap(u64),
+    Refused(DecodeError),
+}
+
+impl ReadError {
+    fn message(&self, source: &ProfileSource) -> String {
+        match self {
+            ReadError::Io(e) => format!("{source}: {e}"),
+            ReadError::OverCap(max) => format!("{source}: larger than the limit of {max} bytes (setting maxProfileBytes)"),
+            ReadError::Refused(e) => describe(source, e),
+        }
     }
-    Ok(data)
+}
+
+/// Reads to the end, checking each piece as it arrives. `size_hint` is
+/// the expected size (0 if unknown), for the first allocation.
+fn read_capped(mut reader: impl Read, size_hint: u64, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+    let mut check = Incoming::new(&DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() });
+    let first = size_hint.min(max_bytes.saturating_add(1));
+    let mut data = Vec::with_capacity(usize::try_from(first).unwrap_or(0));
+    // Small pieces first, so that bytes that cannot start a profile are
+    // refused after a few KiB (64 more when the sniffers wait for a line
+    // to end); then larger ones, read straight into `data`.
+    let mut want = FIRST_PIECE;
+    loop {
+        let start = data.len();
+        let n = (&mut reader).take(want).read_to_end(&mut data).map_err(ReadError::Io)?;
+        if data.len() as u64 > max_bytes {
+            return Err(ReadError::OverCap(max_bytes));
+        }
+        check.take(&data[start..]).map_err(ReadError::Refused)?;
+        if (n as u64) < want {
+            check.finish().map_err(ReadError::Refused)?;
+            return Ok(data);
+        }
+        want = (want * 16).min(PIECE);
+    }
 }
 
 fn fetch_url(url: &str, max_bytes: u64, timeout: Duration) -> Result<Vec<u8>, String> {
@@ -92,7 +152,19 @@ fn fetch_url(url: &str, max_bytes: u64, timeout: Duration) -> Result<Vec<u8>, St
         return Err(format!("{url}: the server answered {status}"));
     }
     let reader = response.into_body().into_reader();
-    read_capped(reader, max_bytes).map_err(|e| format!("{url}: {e}"))
+    let source = ProfileSource::Url(url.into());
+    read_capped(reader, 0, max_bytes).map_err(|e| match e {
+        ReadError::Io(io) => format!("{url}: {}", describe_io(&io)),
+        other => other.message(&source),
+    })
+}
+
+/// A read error from ureq's body reader, which carries ureq's own error.
+fn describe_io(e: &std::io::Error) -> String {
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<ureq::Error>()) {
+        Some(inner) => describe_ureq(inner),
+        None => e.to_string(),
+    }
 }
 
 fn describe_ureq(e: &ureq::Error) -> String {
@@ -125,8 +197,30 @@ mod tests {
     fn missing_files_and_caps_are_clear() {
         let err = fetch(&ProfileSource::File("/nonexistent/p.pb.gz".into()), 10, Duration::from_secs(1)).unwrap_err();
         assert_eq!(err, "/nonexistent/p.pb.gz: no such file");
-        let err = read_capped(&[0u8; 20][..], 10).unwrap_err();
-        assert!(err.contains("limit of 10 bytes"));
+        let err = read_capped(&[0u8; 20][..], 0, 10).unwrap_err();
+        assert!(err.message(&ProfileSource::File("p".into())).contains("limit of 10 bytes"), "{err:?}");
+    }
+
+    /// A reader that counts what is read from it.
+    struct Counted<R>(R, u64);
+
+    impl<R: Read> Read for Counted<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1 += n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn endless_input_that_cannot_start_a_profile_is_refused_after_a_few_kib() {
+        // Text with no line end keeps the sniffers waiting for 64 KiB.
+        for (byte, read) in [(0u8, FIRST_PIECE), (b'<', FIRST_PIECE * 17)] {
+            let mut endless = Counted(std::io::repeat(byte), 0);
+            let err = read_capped(&mut endless, 0, 512 << 20).unwrap_err();
+            assert!(matches!(err, ReadError::Refused(DecodeError::NotAProfile { .. })), "{err:?}");
+            assert_eq!(endless.1, read, "byte {byte}");
+        }
     }
 
     #[test]

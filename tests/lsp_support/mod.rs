@@ -85,6 +85,21 @@ async fn read_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Option<V
     Some(serde_json::from_slice(&body).unwrap_or_else(|e| panic!("bad JSON from the server: {e}")))
 }
 
+// ---------------------------------------------------------------- local endpoints
+
+/// Reads an accepted request's head (up to the blank line), waiting at
+/// most 5 s for each byte, so that it can be answered.
+pub fn read_request_head(stream: &mut std::net::TcpStream) {
+    use std::io::Read;
+    stream.set_nonblocking(false).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+        head.push(byte[0]);
+    }
+}
+
 // ---------------------------------------------------------------- paths
 
 /// Settings with `goroot` pinned to an empty directory unless a test sets
