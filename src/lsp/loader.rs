@@ -31,7 +31,7 @@ static WATCHES: AtomicU64 = AtomicU64::new(1);
 pub fn read_decode(source: &ProfileSource, max_bytes: u64) -> Result<(Profile, usize), String> {
     let bytes = load::fetch(source, max_bytes, FETCH_TIMEOUT)?;
     let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
-        .map_err(|e| format!("{source}: {e}"))?;
+        .map_err(|e| load::describe(source, &e))?;
     Ok((profile, bytes.len()))
 }
 
