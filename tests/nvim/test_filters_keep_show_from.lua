@@ -114,7 +114,12 @@ h.run(function()
     return s and s.filters and s.filters.showFrom == show_from and s
   end, 'a status with showFrom after :Pprof showFrom RE')
   h.eq(status.filters, { showFrom = show_from, focus = focus }, 'filters after :Pprof showFrom RE')
-  local said = messages[#messages] and messages[#messages].message or ''
-  h.check(said:find('showFrom=' .. show_from, 1, true) and said:find('focus=' .. focus, 1, true), ':Pprof showFrom said: ' .. said)
+  -- The command's answer (and the message it brings) may come after the
+  -- status notification the wait above saw.
+  local said = h.wait(10000, function()
+    local last = messages[#messages] and messages[#messages].message or ''
+    return last:find('showFrom=' .. show_from, 1, true) and last
+  end, 'the message of :Pprof showFrom RE')
+  h.check(said:find('focus=' .. focus, 1, true), ':Pprof showFrom said: ' .. said)
   h.log(':Pprof showFrom said: ' .. said)
 end)
