@@ -679,6 +679,13 @@ mod tests {
         assert!(ok, "{profile_path:?}: wanted {want:?}, got {got:?}");
     }
 
+    /// Answers several cases share.
+    const CATALOG: &str = "/src/app/internal/catalog/catalog.go";
+    const VENDORED: &str = "/src/app/vendor/github.com/pkg/errors/errors.go";
+    const TOML: &str = "/home/me/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go";
+    const PROC: &str = "/usr/lib/go/src/runtime/proc.go";
+    const STRINGS: &[&str] = &["/src/app/internal/util/strings.go", "/src/app/pkg/util/strings.go"];
+
     #[test]
     fn rules() {
         let cases: &[Case] = &[
@@ -694,29 +701,17 @@ mod tests {
             // 2. mappings: drive letter case, backslashes, whole components
             (acme, "d:/work/proj/cmd/app/main.go", Ws("/src/app/cmd/app/main.go", Rule::Mapping)),
             (acme, r"D:\Work\Proj\cmd\app\main.go", Ws("/src/app/cmd/app/main.go", Rule::Mapping)),
-            (
-                acme,
-                "D:/Work/Proj//internal\\catalog/catalog.go",
-                Ws("/src/app/internal/catalog/catalog.go", Rule::Mapping),
-            ),
+            (acme, "D:/Work/Proj//internal\\catalog/catalog.go", Ws(CATALOG, Rule::Mapping)),
             (acme, "D:/Work/Project/cmd/app/main.go", Ws("/src/app/cmd/app/main.go", Rule::Suffix)),
             (acme, "/ci/deps/lib/lib.go", Ws("/src/app/third_party/lib/lib.go", Rule::Mapping)),
             (acme, "/ci/std/x.go", Out("/opt/other/x.go", Rule::Mapping)),
             (acme, "/ci/gone/nothing_like_it.go", Unresolved),
             // 3. module path: absolute Windows builds, trimpath, slashes, nesting
-            (
-                vaptcha,
-                "D:/wlinno/projects/vaptcha-go/core/service/vimage/downtime/generate_img.go",
-                Ws("/home/me/vaptcha-go/core/service/vimage/downtime/generate_img.go", Rule::Module),
-            ),
+            (vaptcha, "D:/wlinno/projects/vaptcha-go/core/service/vimage/downtime/generate_img.go", Ws("/home/me/vaptcha-go/core/service/vimage/downtime/generate_img.go", Rule::Module)),
             (vaptcha, r"d:\wlinno\projects\vaptcha-go\core\x.go", Ws("/home/me/vaptcha-go/core/x.go", Rule::Module)),
             (vaptcha, "vaptcha-go/core/x.go", Ws("/home/me/vaptcha-go/core/x.go", Rule::Module)),
             (vaptcha, "vaptcha-go/core/missing.go", Unresolved),
-            (
-                acme,
-                "github.com/acme/app/internal/catalog/catalog.go",
-                Ws("/src/app/internal/catalog/catalog.go", Rule::Module),
-            ),
+            (acme, "github.com/acme/app/internal/catalog/catalog.go", Ws(CATALOG, Rule::Module)),
             (acme, "/home/ci/go/src/github.com/acme/app/cmd/app/main.go", Ws("/src/app/cmd/app/main.go", Rule::Module)),
             (acme, "github.com/acme/tooling/gen/gen.go", Ws("/src/app/tools/gen/gen.go", Rule::Module)),
             (acme, "C:/ci/app/tools/gen/gen.go", Ws("/src/app/tools/gen/gen.go", Rule::Module)),
@@ -724,71 +719,27 @@ mod tests {
             (two_roots, "/build/b/main.go", Ws("c:/Users/me/b/main.go", Rule::Module)),
             (two_roots, "/elsewhere/a/util.go", Ws("/ws/a/util.go", Rule::Module)),
             // 4. longest component suffix, file name alone if unique, ties
-            (
-                acme,
-                "/build/agent/work/x/internal/catalog/catalog.go",
-                Ws("/src/app/internal/catalog/catalog.go", Rule::Suffix),
-            ),
-            (
-                acme,
-                "/tmp/pprof-lsp-build/pprofdemo/internal/catalog/catalog.go",
-                Ws("/src/app/internal/catalog/catalog.go", Rule::Suffix),
-            ),
+            (acme, "/build/agent/work/x/internal/catalog/catalog.go", Ws(CATALOG, Rule::Suffix)),
+            (acme, "/tmp/pprof-lsp-build/pprofdemo/internal/catalog/catalog.go", Ws(CATALOG, Rule::Suffix)),
             (acme, "/elsewhere/gen.go", Ws("/src/app/tools/gen/gen.go", Rule::Suffix)),
             (acme, "/x/pkg/util/strings.go", Ws("/src/app/pkg/util/strings.go", Rule::Suffix)),
-            (
-                acme,
-                "/x/y/util/strings.go",
-                Amb(Rule::Suffix, &["/src/app/internal/util/strings.go", "/src/app/pkg/util/strings.go"]),
-            ),
-            (
-                acme,
-                "/x/strings.go",
-                Amb(Rule::Suffix, &["/src/app/internal/util/strings.go", "/src/app/pkg/util/strings.go"]),
-            ),
+            (acme, "/x/y/util/strings.go", Amb(Rule::Suffix, STRINGS)),
+            (acme, "/x/strings.go", Amb(Rule::Suffix, STRINGS)),
             (two_roots, "/x/main.go", Amb(Rule::Suffix, &["/ws/a/main.go", "c:/Users/me/b/main.go"])),
-            (
-                acme,
-                "github.com/pkg/errors/errors.go",
-                Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Suffix),
-            ),
+            (acme, "github.com/pkg/errors/errors.go", Ws(VENDORED, Rule::Suffix)),
             // 5. vendor (before the module cache), GOROOT, module cache
-            (
-                acme,
-                "/home/u/go/pkg/mod/github.com/pkg/errors@v0.9.1/errors.go",
-                Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Vendor),
-            ),
-            (
-                acme,
-                "github.com/pkg/errors@v0.9.1/errors.go",
-                Ws("/src/app/vendor/github.com/pkg/errors/errors.go", Rule::Vendor),
-            ),
-            (acme, "/usr/local/go/src/runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
-            (acme, "c:/go/src/runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
-            (acme, r"C:\Go\src\runtime\proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
-            (acme, "/home/u/sdk/go1.22.1/src/runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
-            (acme, "runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
-            (acme, "/usr/lib/go/src/runtime/proc.go", Out("/usr/lib/go/src/runtime/proc.go", Rule::GoRoot)),
-            (
-                acme,
-                "/home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go",
-                Out("/home/me/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go", Rule::ModCache),
-            ),
-            (
-                acme,
-                r"C:\Users\u\go\pkg\mod\github.com\!burnt!sushi\toml@v1.2.0\decode.go",
-                Out("/home/me/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go", Rule::ModCache),
-            ),
-            (
-                acme,
-                "github.com/BurntSushi/toml@v1.2.0/decode.go",
-                Out("/home/me/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go", Rule::ModCache),
-            ),
-            (
-                acme,
-                "/cache/github.com/BurntSushi/toml@v1.2.0/decode.go",
-                Out("/home/me/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go", Rule::ModCache),
-            ),
+            (acme, "/home/u/go/pkg/mod/github.com/pkg/errors@v0.9.1/errors.go", Ws(VENDORED, Rule::Vendor)),
+            (acme, "github.com/pkg/errors@v0.9.1/errors.go", Ws(VENDORED, Rule::Vendor)),
+            (acme, "/usr/local/go/src/runtime/proc.go", Out(PROC, Rule::GoRoot)),
+            (acme, "c:/go/src/runtime/proc.go", Out(PROC, Rule::GoRoot)),
+            (acme, r"C:\Go\src\runtime\proc.go", Out(PROC, Rule::GoRoot)),
+            (acme, "/home/u/sdk/go1.22.1/src/runtime/proc.go", Out(PROC, Rule::GoRoot)),
+            (acme, "runtime/proc.go", Out(PROC, Rule::GoRoot)),
+            (acme, PROC, Out(PROC, Rule::GoRoot)),
+            (acme, "/home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go", Out(TOML, Rule::ModCache)),
+            (acme, r"C:\Users\u\go\pkg\mod\github.com\!burnt!sushi\toml@v1.2.0\decode.go", Out(TOML, Rule::ModCache)),
+            (acme, "github.com/BurntSushi/toml@v1.2.0/decode.go", Out(TOML, Rule::ModCache)),
+            (acme, "/cache/github.com/BurntSushi/toml@v1.2.0/decode.go", Out(TOML, Rule::ModCache)),
             // Library paths never settle for a look-alike workspace file.
             (acme_offline, "github.com/BurntSushi/toml@v1.2.0/decode.go", Unresolved),
             (acme_offline, "runtime/proc.go", Unresolved),
@@ -796,11 +747,7 @@ mod tests {
             (acme, "github.com/other/lib@v1.0.0/x.go", Unresolved),
             // 6. source paths, longest suffix first, ties reported
             (acme, "/remote/only/one.go", Out("/opt/src/only/one.go", Rule::SourcePath)),
-            (
-                acme,
-                "/remote/build/lib/util/helper.go",
-                Amb(Rule::SourcePath, &["/opt/src/lib/util/helper.go", "/opt/src2/lib/util/helper.go"]),
-            ),
+            (acme, "/remote/build/lib/util/helper.go", Amb(Rule::SourcePath, &["/opt/src/lib/util/helper.go", "/opt/src2/lib/util/helper.go"])),
             // 7. the path as recorded, outside the workspace, last of all
             (acme, "/srv/thing/z.go", Out("/srv/thing/z.go", Rule::ExactOutside)),
             // nothing at all

@@ -224,6 +224,11 @@ fn resolve(mut raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
     })
 }
 
+/// `f(id, item)` for each item, its id its position plus one.
+fn numbered<T, W>(items: &[T], mut f: impl FnMut(u64, &T) -> W) -> Vec<W> {
+    items.iter().zip(1..).map(|(item, id)| f(id, item)).collect()
+}
+
 /// Encodes a model back to protobuf. Used to write fixtures and test inputs.
 pub fn encode(p: &Profile) -> Vec<u8> {
     let mut table: Vec<String> = vec![String::new()];
@@ -239,51 +244,37 @@ pub fn encode(p: &Profile) -> Vec<u8> {
     let vt = |t: &ValueType, s: &mut dyn FnMut(&str) -> i64| wire::ValueType { r#type: s(&t.name), unit: s(&t.unit) };
     let sample_type = p.sample_types.iter().map(|t| vt(t, &mut s)).collect();
     let period_type = p.period_type.as_ref().map(|t| vt(t, &mut s));
-    let mapping = p
-        .mappings
-        .iter()
-        .enumerate()
-        .map(|(i, m)| wire::Mapping {
-            id: i as u64 + 1,
-            memory_start: m.memory_start,
-            memory_limit: m.memory_limit,
-            file_offset: m.file_offset,
-            filename: s(&m.filename),
-            build_id: s(&m.build_id),
-            has_functions: m.has_functions,
-            has_filenames: m.has_filenames,
-            has_line_numbers: m.has_line_numbers,
-            has_inline_frames: m.has_inline_frames,
-        })
-        .collect();
-    let function = p
-        .functions
-        .iter()
-        .enumerate()
-        .map(|(i, f)| wire::Function {
-            id: i as u64 + 1,
-            name: s(&f.name),
-            system_name: s(&f.system_name),
-            filename: s(&f.filename),
-            start_line: f.start_line,
-        })
-        .collect();
-    let location = p
-        .locations
-        .iter()
-        .enumerate()
-        .map(|(i, l)| wire::Location {
-            id: i as u64 + 1,
-            mapping_id: l.mapping.map_or(0, |m| m.0 as u64 + 1),
-            address: l.address,
-            line: l
-                .lines
-                .iter()
-                .map(|ln| wire::Line { function_id: ln.function.0 as u64 + 1, line: ln.line, column: ln.column })
-                .collect(),
-            is_folded: l.is_folded,
-        })
-        .collect();
+    // Wire ids are positions plus one.
+    let mapping = numbered(&p.mappings, |id, m| wire::Mapping {
+        id,
+        memory_start: m.memory_start,
+        memory_limit: m.memory_limit,
+        file_offset: m.file_offset,
+        filename: s(&m.filename),
+        build_id: s(&m.build_id),
+        has_functions: m.has_functions,
+        has_filenames: m.has_filenames,
+        has_line_numbers: m.has_line_numbers,
+        has_inline_frames: m.has_inline_frames,
+    });
+    let function = numbered(&p.functions, |id, f| wire::Function {
+        id,
+        name: s(&f.name),
+        system_name: s(&f.system_name),
+        filename: s(&f.filename),
+        start_line: f.start_line,
+    });
+    let location = numbered(&p.locations, |id, l| wire::Location {
+        id,
+        mapping_id: l.mapping.map_or(0, |m| m.0 as u64 + 1),
+        address: l.address,
+        line: l
+            .lines
+            .iter()
+            .map(|ln| wire::Line { function_id: ln.function.0 as u64 + 1, line: ln.line, column: ln.column })
+            .collect(),
+        is_folded: l.is_folded,
+    });
     let sample = p
         .iter_samples()
         .map(|smp| wire::Sample {

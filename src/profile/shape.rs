@@ -165,23 +165,23 @@ mod tests {
 
     #[test]
     fn what_input_looks_like() {
-        let cases: [(&[u8], Seen); 13] = [
-            (b"<html><head>", Seen::Html),
-            (b"# pprof-lsp\n\nShows Go profile costs.\n", Seen::Text),
-            (b"\xef\xbb\xbf\n  <!DOCTYPE html><html><body>", Seen::Html),
-            (b"<?xml version=\"1.0\"?>\n<html xmlns=\"x\">", Seen::Html),
-            (b"<svg xmlns=\"http://www.w3.org/2000/svg\">", Seen::Text),
-            (b"{\"profiles\": []}", Seen::Json),
-            (b" [1, 2]", Seen::Json),
-            (b"[ {\"a\": true} ]", Seen::Json),
-            (b"[section]\nkey = value\n", Seen::Text),
-            (b"caf\xe9 notes\r\n", Seen::Text),
-            (b"\x0a\x04\x08\x01\x10\x02", Seen::Binary),
-            (b"\0\0\0\0", Seen::Binary),
-            (b"", Seen::Binary),
+        let html: &[&[u8]] = &[
+            b"<html><head>",
+            b"\xef\xbb\xbf\n  <!DOCTYPE html><html><body>",
+            b"<?xml version=\"1.0\"?>\n<html xmlns=\"x\">",
         ];
-        for (head, seen) in cases {
-            assert_eq!(Seen::of(head), seen, "{:?}", String::from_utf8_lossy(head));
+        let json: &[&[u8]] = &[b"{\"profiles\": []}", b" [1, 2]", b"[ {\"a\": true} ]"];
+        let text: &[&[u8]] = &[
+            b"# pprof-lsp\n\nShows Go profile costs.\n",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\">",
+            b"[section]\nkey = value\n",
+            b"caf\xe9 notes\r\n",
+        ];
+        let binary: &[&[u8]] = &[b"\x0a\x04\x08\x01\x10\x02", b"\0\0\0\0", b""];
+        for (seen, heads) in [(Seen::Html, html), (Seen::Json, json), (Seen::Text, text), (Seen::Binary, binary)] {
+            for head in heads {
+                assert_eq!(Seen::of(head), seen, "{:?}", String::from_utf8_lossy(head));
+            }
         }
     }
 
