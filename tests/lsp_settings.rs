@@ -119,23 +119,3 @@ async fn changed_settings_with_every_kind_of_error_apply_the_rest() {
     assert!(status.get("settingsErrors").is_none(), "{status}");
     assert!(!status["detail"].as_str().unwrap().contains("setting "), "{status}");
 }
-
-/// The hint thresholds decide which lines get heat as well as hints:
-/// changing them brings a status with a new generation, which is what
-/// clients redraw their heat marks on.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn new_hint_thresholds_bring_a_new_generation() {
-    let c = Client::start();
-    c.initialize(&goprog(), json!({ "profiles": [windows()] }), full_capabilities()).await;
-    let mark = c.mark();
-    c.initialized();
-    c.wait_loaded_after(mark).await;
-    let before = c.status().await["generation"].as_u64().unwrap();
-    c.set_settings(json!({ "profiles": [windows()], "hints": { "minCumPercent": 0, "minFlatPercent": 0 } }));
-    let mark = c.mark();
-    c.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
-    let sent = c
-        .wait_after(mark, |m| m["method"] == "pprof/status" && m["params"]["generation"].as_u64().is_some_and(|g| g > before), WAIT)
-        .await;
-    assert_eq!(sent["params"]["name"], "windows.heap.pb.gz");
-}

@@ -684,6 +684,25 @@ async fn a_live_endpoint_shows_growth_and_survives_an_outage() {
     .await;
 }
 
+/// A load that fails leaves the live source on screen, and polled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_load_keeps_the_live_source_polled() {
+    use std::sync::atomic::Ordering;
+    let main_line = common::demo::line_of("main.go", "func main()") as i64 + 1;
+    let endpoint = GrowingEndpoint::start(main_line);
+    let c = start_in_workspace(json!({ "profiles": [endpoint.url], "refreshSeconds": 1 })).await;
+    let err = c.command("pprof.load", json!({ "path": "/nowhere/heap.pb.gz" })).await.unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("Still showing heap ("), "{err}");
+    let served = endpoint.served.load(Ordering::SeqCst);
+    let status = c
+        .eventually("two more polls after the failed load", std::time::Duration::from_secs(20), || async {
+            let s = c.status().await;
+            (endpoint.served.load(Ordering::SeqCst) >= served + 2 && s["live"]["snapshots"].as_u64() >= Some(3)).then_some(s)
+        })
+        .await;
+    assert!(status["summary"].as_str().unwrap().contains("· live · "), "{status}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_diff_base_functions_carry_pprofs_differences() {
     let c = start_in_workspace(json!({ "profiles": [profile("heap2.pb.gz")], "watch": false })).await;

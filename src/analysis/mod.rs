@@ -9,6 +9,7 @@ pub mod flame;
 pub mod growth;
 pub mod index;
 pub mod names;
+pub mod per_op;
 pub mod ranking;
 pub mod select;
 pub mod stacks;

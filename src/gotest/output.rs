@@ -15,6 +15,24 @@ pub struct BenchResult {
     pub allocs_per_op: Option<f64>,
 }
 
+impl BenchResult {
+    /// The operations a benchmark's profile covers. go test runs a benchmark
+    /// once with `b.N = 1`, then with the counts it settles on; the profile
+    /// holds all of them. With `-benchtime=Nx` that is exactly 1 + N (just 1
+    /// for `1x`). Otherwise the rounds before the last are not printed; their
+    /// count is small next to the last round's (go test grows `b.N` at least
+    /// tenfold while it can) and is left out, so values per operation are a
+    /// little high.
+    pub fn profiled_operations(&self, benchtime: Option<&str>) -> u64 {
+        let fixed = benchtime.and_then(|t| t.strip_suffix('x')).and_then(|n| n.parse::<u64>().ok());
+        match fixed {
+            Some(1) => 1,
+            Some(_) => self.iterations + 1,
+            None => self.iterations.max(1),
+        }
+    }
+}
+
 /// A compiler error: `./render_test.go:12:2: undefined: foo`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileError {
@@ -154,5 +172,14 @@ mod tests {
         let failing = parse_output("--- FAIL: TestRender (0.00s)\n    render_test.go:9: got 1, want 2\nFAIL\nexit status 1\nFAIL\texample.com/bench\t0.01s\n");
         assert!(failing.failed && !failing.build_failed);
         assert_eq!(failing.failed_tests, ["TestRender"]);
+    }
+
+    #[test]
+    fn iterations_count_the_first_round() {
+        let r = BenchResult { name: "B".into(), iterations: 2000, ns_per_op: None, bytes_per_op: None, allocs_per_op: None };
+        assert_eq!(r.profiled_operations(Some("2000x")), 2001);
+        assert_eq!(r.profiled_operations(Some("1x")), 1);
+        assert_eq!(r.profiled_operations(Some("2s")), 2000);
+        assert_eq!(r.profiled_operations(None), 2000);
     }
 }

@@ -44,8 +44,8 @@ fn run_lenses(snapshot: &Snapshot, uri: &Uri, doc: &Document) -> Vec<CodeLens> {
             let args = RunBenchmarkArgs { uri: uri.as_str().to_string(), name: func.name.clone(), line: None, kind };
             lens_at(position, title, command::RUN_BENCHMARK, &args)
         };
-        out.push(lens("profile: mem".into(), BenchKind::Mem));
-        out.push(lens("cpu".into(), BenchKind::Cpu));
+        out.push(lens(labels::RUN_MEM_LENS.into(), BenchKind::Mem));
+        out.push(lens(labels::RUN_CPU_LENS.into(), BenchKind::Cpu));
         let key = RunKey { dir: dir.clone(), name: func.name.clone() };
         if let (Some(last), previous) = snapshot.runs.last_two_results(&key) {
             let Some(result) = &last.result else { continue };

@@ -42,7 +42,7 @@ pub fn of(snapshot: &Snapshot) -> FxHashMap<Uri, Vec<Diagnostic>> {
                 severity: Some(DiagnosticSeverity::INFORMATION),
                 code: Some(NumberOrString::String("hot-line".into())),
                 source: Some(SOURCE.into()),
-                message: format!("hot: {}", scale.hint(cost)),
+                message: labels::hot_line(&scale.hint(cost)),
                 ..Default::default()
             });
         }

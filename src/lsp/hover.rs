@@ -57,7 +57,7 @@ fn frames(view: &View, frames: &[Frame]) -> Vec<String> {
         .iter()
         .take(FRAMES)
         .map(|f| {
-            let Some(function) = &f.function else { return format!("`{:#x}`", f.address) };
+            let Some(function) = &f.function else { return format!("`{}`", labels::address(f.address)) };
             let text = labels::frame(function, &f.file, f.line);
             match locate::uri_for(view, &f.file) {
                 Some(uri) => format!("[{}]({}#L{})", escape(&text), uri.as_str(), f.line),

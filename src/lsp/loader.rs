@@ -86,8 +86,8 @@ pub async fn load(handle: &Handle, source: ProfileSource, trigger: Trigger) -> R
 
 /// [`load`], with what a benchmark run adds.
 pub async fn load_with(handle: &Handle, source: ProfileSource, trigger: Trigger, extras: LoadExtras) -> Result<(), String> {
-    // Whatever was polled before is not shown any more.
-    live::stop(handle);
+    // A live source shown now keeps being polled until this load replaces
+    // it; if this load fails, it is still what is shown.
     let poller = live::poller_for(handle, &source)?;
     handle.session.update(|s| s.activity.loading.push(source.clone()));
     handle.publish();
@@ -131,11 +131,13 @@ pub async fn load_with(handle: &Handle, source: ProfileSource, trigger: Trigger,
                     s.live = Some(Arc::new(update.apply(s.live.as_deref())));
                 }
             });
-            drop(one_at_a_time);
-            // A live source that is down now may come up: keep polling it.
+            // A live source that is down now may come up: keep polling it
+            // (in place of the one before, under the lock, so that one
+            // cannot publish again).
             if let Some(poller) = poller {
                 live::start(handle, poller);
             }
+            drop(one_at_a_time);
             handle.publish();
             progress.finish("failed".into()).await;
             let keeping = match &snapshot.view {
@@ -150,10 +152,14 @@ pub async fn load_with(handle: &Handle, source: ProfileSource, trigger: Trigger,
         }
     };
     let (now, problem) = install::install(handle, &source, loaded, live_update, &extras);
-    drop(one_at_a_time);
-    if let Some(poller) = poller {
-        live::start(handle, poller);
+    // The source polled before is not shown any more. Stopped or replaced
+    // under the lock: its task checks that it is current once it has the
+    // lock, so it cannot publish over this load.
+    match poller {
+        Some(poller) => live::start(handle, poller),
+        None => live::stop(handle),
     }
+    drop(one_at_a_time);
     if matches!(source, ProfileSource::File(_)) && now.config.watch {
         watch(handle, &source);
     }

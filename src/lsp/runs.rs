@@ -1,6 +1,6 @@
 //! Runs of Go tests and benchmarks made by `pprof.runBenchmark`: the last
 //! few per test, with go test's results and the profiles they wrote, kept in
-//! the snapshot so lenses and `pprof.listProfiles` can show them.
+//! the snapshot for the lenses and for comparing a run with the one before.
 
 use std::path::PathBuf;
 
@@ -72,22 +72,6 @@ impl Runs {
     }
 }
 
-/// The operations a benchmark's profile covers. go test runs a benchmark
-/// once with `b.N = 1`, then with the counts it settles on; the profile
-/// holds all of them. With `-benchtime=Nx` that is exactly 1 + N (just 1
-/// for `1x`). Otherwise the rounds before the last are not printed; their
-/// count is small next to the last round's (go test grows `b.N` at least
-/// tenfold while it can) and is left out, so values per operation are a
-/// little high.
-pub fn iterations(result: &BenchResult, benchtime: Option<&str>) -> u64 {
-    let fixed = benchtime.and_then(|t| t.strip_suffix('x')).and_then(|n| n.parse::<u64>().ok());
-    match fixed {
-        Some(1) => 1,
-        Some(_) => result.iterations + 1,
-        None => result.iterations.max(1),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,14 +100,5 @@ mod tests {
         assert_eq!(runs.latest(&key, ProfileKind::Cpu).unwrap().number, 6);
         let (last, before) = runs.last_two_results(&key);
         assert_eq!((last.unwrap().number, before.unwrap().number), (7, 6));
-    }
-
-    #[test]
-    fn iterations_count_the_first_round() {
-        let r = BenchResult { name: "B".into(), iterations: 2000, ns_per_op: None, bytes_per_op: None, allocs_per_op: None };
-        assert_eq!(iterations(&r, Some("2000x")), 2001);
-        assert_eq!(iterations(&r, Some("1x")), 1);
-        assert_eq!(iterations(&r, Some("2s")), 2000);
-        assert_eq!(iterations(&r, None), 2000);
     }
 }

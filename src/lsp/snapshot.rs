@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::Uri;
 use crate::paths::{FileExists, LocalPath, MappedFiles, PathMapper};
 use crate::analysis::filter::{self, FilterError, FilterNote, Filters};
 use crate::analysis::stacks::{Stack, StackIndex};
-use crate::analysis::{self, CallGraph, FileId, Growth, GrowthRow, Index, LineId, SampleType, SelectError};
+use crate::analysis::{self, per_op, CallGraph, FileId, Growth, GrowthRow, Index, LineId, SampleType, SelectError};
 use crate::profile::{Profile, ValueType};
 use crate::report::labels::Scale;
 use crate::source::load::ProfileSource;
@@ -82,14 +82,14 @@ impl LoadedProfile {
     /// run's iterations first, so differences are per-operation
     /// differences whatever each run's count.
     pub fn of_run(source: ProfileSource, profile: Arc<Profile>, iterations: u64, base: Option<Arc<Base>>) -> Result<LoadedProfile, String> {
-        let base = base.map(|b| match b.iterations {
-            Some(n) if n > 0 && n != iterations => Arc::new(Base {
-                profile: Arc::new(b.profile.scaled(iterations as f64 / n as f64)),
+        let base = base.map(|b| match b.iterations.and_then(|n| per_op::scaled_base(&b.profile, n, iterations)) {
+            Some(scaled) => Arc::new(Base {
+                profile: Arc::new(scaled),
                 iterations: Some(iterations),
                 source: b.source.clone(),
                 name: b.name.clone(),
             }),
-            _ => b,
+            None => b,
         });
         let mut loaded = LoadedProfile::new(source, profile, base)?;
         loaded.iterations = Some(iterations);

@@ -223,8 +223,40 @@ pub fn status_summary(name: &str, ty: &ValueType, total: i64) -> String {
 /// profile compared with a base, with the net change.
 pub fn diff_summary(name: &str, base: &str, ty: &ValueType, net: i64) -> String {
     let scale = Scale::new(ty, 0).signed(true);
-    format!("{name} − {base} · {} {}", ty.name, scale.value(net))
+    format!("{} · {} {}", diff_title(name, base), ty.name, scale.value(net))
 }
+
+/// `heap2.pb.gz − heap.pb.gz`: a profile less its base.
+pub fn diff_title(name: &str, base: &str) -> String {
+    format!("{name} − {base}")
+}
+
+/// How a live source's snapshot before the shown one is named as a base.
+pub fn previous_snapshot(source: &str) -> String {
+    format!("the previous snapshot of {source}")
+}
+
+/// How an earlier run of a benchmark is named as a base: `run 3 of
+/// BenchmarkRender`.
+pub fn earlier_run(number: u32, benchmark: &str) -> String {
+    format!("run {number} of {benchmark}")
+}
+
+/// `hot: 10MB flat · 10MB cum (65.47%)`: a hot line's diagnostic, from
+/// its hint.
+pub fn hot_line(hint: &str) -> String {
+    format!("hot: {hint}")
+}
+
+/// `0x4a2f10`: a location without symbols, by its address.
+pub fn address(address: u64) -> String {
+    format!("{address:#x}")
+}
+
+/// The titles of the lenses above a test or benchmark: run it with a
+/// memory profile, or with a CPU profile.
+pub const RUN_MEM_LENS: &str = "profile: mem";
+pub const RUN_CPU_LENS: &str = "cpu";
 
 /// `catalog.go`: the last part of a profile's file name, whichever
 /// separator it uses.
@@ -341,10 +373,6 @@ pub fn status(facts: &StatusFacts) -> (String, String) {
         };
         if let Some(filters) = &facts.filters {
             summary.push_str(&format!(" · {filters}"));
-            detail.push(format!("filters: {filters}; percentages are of the total before filtering"));
-        }
-        for note in &facts.filter_notes {
-            detail.push(format!("filters: {note}"));
         }
         if !facts.enabled {
             summary.push_str(" (hidden)");
@@ -366,6 +394,14 @@ pub fn status(facts: &StatusFacts) -> (String, String) {
         }
         line
     });
+    // The filters apply to whatever is loaded next too, so they are named
+    // whether a profile is shown or not.
+    if let Some(filters) = &facts.filters {
+        detail.push(format!("filters: {filters}; percentages are of the total before filtering"));
+    }
+    for note in facts.filter_notes.iter().filter(|_| facts.shown.is_some()) {
+        detail.push(format!("filters: {note}"));
+    }
     for error in &facts.settings_errors {
         detail.push(format!("setting {error} (its default is used)"));
     }
@@ -375,16 +411,20 @@ pub fn status(facts: &StatusFacts) -> (String, String) {
     if let Some(error) = &facts.error {
         detail.push(format!("the last load failed: {error}"));
     }
+    let no_profile = |text: &str| match &facts.filters {
+        Some(filters) => format!("{text} · {filters}"),
+        None => text.to_string(),
+    };
     let summary = match (&facts.loading, &facts.error, shown) {
         (Some(source), _, Some(s)) => format!("{s} · loading {source}…"),
-        (Some(source), _, None) => format!("pprof: loading {source}…"),
+        (Some(source), _, None) => no_profile(&format!("pprof: loading {source}…")),
         (None, Some(_), Some(s)) => format!("{s} · load failed"),
-        (None, Some(_), None) => "pprof: load failed".into(),
+        (None, Some(_), None) => no_profile("pprof: load failed"),
         (None, None, Some(s)) => match live {
             Some(live) => format!("{s} · {live}"),
             None => s,
         },
-        (None, None, None) => "pprof: no profile".into(),
+        (None, None, None) => no_profile("pprof: no profile"),
     };
     if detail.is_empty() {
         detail.push("No profile is loaded.".into());
@@ -429,6 +469,9 @@ mod tests {
     fn status_text() {
         let empty = status(&StatusFacts { enabled: true, ..Default::default() });
         assert_eq!(empty, ("pprof: no profile".to_string(), "No profile is loaded.".to_string()));
+        let filtered = status(&StatusFacts { enabled: true, filters: Some("focus=x".into()), ..Default::default() });
+        assert_eq!(filtered.0, "pprof: no profile · focus=x");
+        assert_eq!(filtered.1, "filters: focus=x; percentages are of the total before filtering");
         let facts = StatusFacts {
             shown: Some(shown()),
             enabled: true,

@@ -3,7 +3,7 @@
 // the cursor is in (the server finds it from the line), and "Pprof: Toggle
 // Per-Operation Values" flips `pprof.togglePerOp`. The code lenses above
 // tests and benchmarks run `pprof.runBenchmark` themselves, through the
-// language client; both ways end in `reportRun`.
+// language client; both ways end in `runBenchmark` below.
 
 import * as vscode from 'vscode';
 

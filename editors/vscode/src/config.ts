@@ -4,6 +4,8 @@
 
 import * as vscode from 'vscode';
 
+import { Filters } from './protocol';
+
 export const SECTION = 'pprof';
 
 /** Settings only the extension reads; never sent to the server. */
@@ -35,7 +37,10 @@ export interface ServerSettings {
     refreshSeconds: number;
     history: number;
     growth: { minPercentPerMinute: number };
+    benchmarks: { memProfileRate: number | null; benchtime: string | null; args: string[]; compareWithPrevious: boolean };
     diffBase: string | null;
+    /** pprof's filters by the server's keys; see `FilterKind`. */
+    filters: Filters;
 }
 
 export class Config {

@@ -1,8 +1,9 @@
 // Heat shading: hot lines get a background in the shade the server chose
 // for them (`level` 1..5 of `pprof.heat`). The colours are theme colours
-// `pprof.heat1Background`…`5`. Shading is asked for again when the server
-// says it shows another profile, sample type or on/off state (`pprof/status`),
-// when editors come into view, and after edits.
+// `pprof.heat1Background`…`5`. Shading is asked for again when a
+// `pprof/status` brings another `generation` (any change of what is shown:
+// profile, sample type, path mapping, hint settings, filters, base, live
+// refresh) or `enabled`, when editors come into view, and after edits.
 
 import * as vscode from 'vscode';
 

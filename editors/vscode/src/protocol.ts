@@ -15,7 +15,7 @@ export interface Status {
     summary: string;
     /** A few lines of plain text for a tooltip. */
     detail: string;
-    /** Grows with every new profile or sample type. */
+    /** Grows whenever what is shown changes (profile, sample type, path mapping, hint or lens settings, filters, base, per-operation values, a live refresh). */
     generation: number;
     loaded: boolean;
     /** False after `pprof.toggle` hid the annotations. */
@@ -43,6 +43,10 @@ export interface Status {
     live?: LiveStatus;
     /** pprof's filters in effect (`pprof.setFilters`, the `filters` setting); only the active ones. */
     filters?: Filters;
+    /** What pprof says on stderr while applying the filters, line by line. */
+    filterNotes?: string[];
+    /** Settings that could not be used, each `path: why`; each keeps its default. */
+    settingsErrors?: string[];
 }
 
 /**
@@ -193,7 +197,7 @@ export interface ProfileEntry {
     source: string;
     name: string;
     active: boolean;
-    origin: 'configured' | 'discovered' | 'loaded';
+    origin: 'configured' | 'discovered' | 'loaded' | 'run';
     /** Why the server chose the profile it loaded by itself. */
     reason?: string;
 }

@@ -1,13 +1,11 @@
-// The status bar item: the server's one-line summary (with the active
-// filters, when the summary does not name them), its detail as the
+// The status bar item: the server's one-line summary, its detail as the
 // tooltip, redrawn whenever the server sends `pprof/status`. Clicking it
 // does what fits the state: restart a stopped server, open a profile, or pick
 // another sample type of the profile shown.
 
 import * as vscode from 'vscode';
 
-import { activeFilters, describeFilters } from './filters';
-import { FilterKind, Status } from './protocol';
+import { Status } from './protocol';
 import { Session } from './session';
 
 interface Action {
@@ -32,12 +30,6 @@ function action(status: Status): Action {
     }
 }
 
-/** The active filters `text` does not name already (by their values), as `key=RE key=RE`. */
-function unnamedFilters(status: Status, kinds: FilterKind[], text: string): string {
-    const missing = Object.entries(activeFilters(status, kinds)).filter(([, re]) => !text.includes(re));
-    return describeFilters(Object.fromEntries(missing));
-}
-
 export function createStatusBar(session: Session): vscode.Disposable {
     const item = vscode.window.createStatusBarItem('pprof.status', vscode.StatusBarAlignment.Left, -100);
     item.name = 'pprof-lsp profile';
@@ -50,14 +42,8 @@ export function createStatusBar(session: Session): vscode.Disposable {
             item.command = RESTART.command;
         } else {
             const next = action(status);
-            const kinds = session.filterKinds;
-            const inSummary = unnamedFilters(status, kinds, status.summary);
-            item.text = `$(flame) ${status.summary}${inSummary ? ` · ${inSummary}` : ''}`;
+            item.text = `$(flame) ${status.summary}`;
             tooltip.appendText(status.detail);
-            const inDetail = unnamedFilters(status, kinds, status.detail);
-            if (inDetail) {
-                tooltip.appendText(`\nfilters: ${inDetail}`);
-            }
             tooltip.appendText(`\n${next.hint}`);
             item.command = next.command;
         }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::profile::{self, DecodeOptions};
+use crate::report::labels;
 
 use super::super::loader::{self, BaseTarget};
 use super::super::protocol::{DiffBaseArgs, Status};
@@ -28,7 +29,7 @@ pub async fn run(handle: &Handle, args: DiffBaseArgs) -> Result<Status> {
         let profile = Arc::new(decoded.map_err(|e| format!("the previous snapshot cannot be decoded: {e}"))?);
         Some(BaseTarget::Given(Arc::new(Base {
             source: live.source.clone(),
-            name: format!("the previous snapshot of {}", live.source.display_name()),
+            name: labels::previous_snapshot(&live.source.display_name()),
             profile,
             iterations: None,
         })))

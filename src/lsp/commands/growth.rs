@@ -2,7 +2,7 @@
 //! of a live source, fastest first, with where to jump. The same object
 //! `pprof-lsp watch --json` prints, plus `uri` where a file is mapped.
 
-use crate::analysis::growth::is_state_type;
+use crate::analysis::growth::{is_state_type, MIN_SNAPSHOTS};
 use crate::report::growth::{report, GrowthReport, GrowthReportOptions};
 
 use super::super::live_state::LiveState;
@@ -45,5 +45,5 @@ pub fn handle(snapshot: &Snapshot, args: GrowthArgs) -> Result<GrowthReport> {
 }
 
 fn no_growth(live: &LiveState) -> String {
-    format!("growth needs at least 3 snapshots; {} so far", live.snapshots)
+    format!("growth needs at least {MIN_SNAPSHOTS} snapshots; {} so far", live.snapshots)
 }

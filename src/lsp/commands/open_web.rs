@@ -12,6 +12,7 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::{ShowDocumentParams, Uri};
 
 use crate::analysis::filter::FilterNote;
+use crate::report::labels;
 use crate::analysis::{Index, SampleType};
 use crate::profile::Profile;
 use crate::web::{IndexedProfile, OpenFuture, OpenTarget, SourceFiles, WebData, WebServer, WebSource};
@@ -81,7 +82,7 @@ impl WebSource for EditorHost {
         let loaded = view.loaded();
         let name = loaded.source.display_name();
         let title = match &loaded.base {
-            Some(base) => format!("{name} − {}", base.name),
+            Some(base) => labels::diff_title(&name, &base.name),
             None => name,
         };
         let unfiltered: Option<Arc<dyn IndexedProfile>> =

@@ -21,7 +21,7 @@ use super::super::install::LoadExtras;
 use super::super::loader::{self, Trigger};
 use super::super::progress::CancellableProgress;
 use super::super::protocol::{BenchKind, ProfileOrigin, RunBenchmarkArgs, RunBenchmarkResult};
-use super::super::runs::{self, Run, RunKey};
+use super::super::runs::{Run, RunKey};
 use super::super::session::Handle;
 use super::super::snapshot::Base;
 use super::super::failure::Result;
@@ -186,26 +186,32 @@ async fn run_and_load(
     }
     let result = outcome.benchmarks.iter().find(|b| b.name == name).cloned();
     let iterations = match (test_kind, &result) {
-        (Kind::Benchmark, Some(r)) => Some(runs::iterations(r, benchtime.as_deref())),
+        (Kind::Benchmark, Some(r)) => Some(r.profiled_operations(benchtime.as_deref())),
         _ => None,
     };
     let key = RunKey { dir: dir.to_path_buf(), name: name.to_string() };
     let snapshot = handle.snapshot();
     let previous = snapshot.runs.latest(&key, kind).cloned();
-    // The previous run of the same benchmark and kind is the base.
-    let base = match (&previous, snapshot.config.benchmarks.compare_with_previous) {
-        (Some(prev), true) => match loader::read_decode(&ProfileSource::File(prev.profile.clone()), snapshot.config.max_profile_bytes) {
-            Ok((p, _)) => Some(Arc::new(Base {
-                source: ProfileSource::File(prev.profile.clone()),
-                name: format!("run {} of {name}", prev.number),
-                profile: Arc::new(p),
-                iterations: prev.iterations,
-            })),
-            Err(e) => {
-                tracing::warn!("previous run not compared: {e}");
-                None
+    // The previous run of the same benchmark and kind is the base, read on
+    // a blocking thread: it is a whole profile.
+    let base = match (previous, snapshot.config.benchmarks.compare_with_previous) {
+        (Some(prev), true) => {
+            let source = ProfileSource::File(prev.profile.clone());
+            let max_bytes = snapshot.config.max_profile_bytes;
+            let read = tokio::task::spawn_blocking(move || loader::read_decode(&source, max_bytes)).await;
+            match read.map_err(|e| e.to_string()).and_then(|r| r) {
+                Ok((p, _)) => Some(Arc::new(Base {
+                    source: ProfileSource::File(prev.profile.clone()),
+                    name: labels::earlier_run(prev.number, name),
+                    profile: Arc::new(p),
+                    iterations: prev.iterations,
+                })),
+                Err(e) => {
+                    tracing::warn!("previous run not compared: {e}");
+                    None
+                }
             }
-        },
+        }
         _ => None,
     };
     let extras = LoadExtras {

@@ -18,7 +18,7 @@ pub fn list(snapshot: &Snapshot) -> Result<Vec<SampleTypeInfo>> {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let total = index.total(SampleType(i));
+            let total = view.loaded().total(SampleType(i));
             SampleTypeInfo {
                 name: t.name.clone(),
                 unit: t.unit.clone(),

@@ -3,6 +3,7 @@
 //! jump.
 
 use crate::analysis::{TopItem, TopOptions};
+use crate::report::labels;
 
 use super::super::locate;
 use super::super::protocol::{RankBy, TopArgs, TopEntry};
@@ -29,7 +30,7 @@ pub fn handle(snapshot: &Snapshot, args: TopArgs) -> Result<Vec<TopEntry>> {
             let (file, line, function) = match row.item {
                 TopItem::Node(n) => {
                     let node = index.node(n);
-                    let function = node.function.map_or_else(|| format!("{:#x}", node.address), |f| index.function(f).name.clone());
+                    let function = node.function.map_or_else(|| labels::address(node.address), |f| index.function(f).name.clone());
                     (node.file.map(|f| index.file(f).to_string()), node.line, function)
                 }
                 // A binary without symbols: no line to go to.

@@ -1,7 +1,8 @@
---- `:Pprof {subcommand}`: each subcommand runs one `pprof.*` server command
---- and shows its result the Neovim way (messages, the quickfix list, a
---- scratch buffer); `:Pprof status` shows the status the server last sent.
---- The numbers, labels and status texts shown are the server's.
+--- `:Pprof {subcommand}`: most subcommands run one `pprof.*` server command
+--- and show its result the Neovim way (messages, the quickfix list, a
+--- scratch buffer); `:Pprof status` shows the status the server last sent;
+--- `heat`, `restart`, `log` and `cancel` act on the client. The numbers,
+--- labels and status texts about the profile are the server's.
 local attach = require('pprof.attach')
 local bench = require('pprof.bench')
 local client = require('pprof.client')
@@ -85,13 +86,12 @@ end
 
 --- Shows a status in full: the server's summary and detail.
 --- @param s table
---- @param c vim.lsp.Client the client whose server sent it
-local function show_status(s, c)
+local function show_status(s)
   if type(s) ~= 'table' then
     return
   end
   local level = s.state == 'failed' and vim.log.levels.WARN or vim.log.levels.INFO
-  vim.notify(('%s%s\n%s'):format(s.summary, filters.suffix(s, filters.names(c)), s.detail), level)
+  vim.notify(('%s\n%s'):format(s.summary, s.detail), level)
 end
 
 --- One field of each row a listing command returns, for completion.
@@ -424,13 +424,13 @@ M.subcommands = {
       end
       local latest = status.get(c.id)
       if latest then
-        show_status(latest, c)
+        show_status(latest)
         return
       end
       -- No notification yet (a server still starting): ask once.
       run('pprof.status', nil, function(result, from)
         status.set(from.id, result)
-        show_status(result, from)
+        show_status(result)
       end)
     end,
   },

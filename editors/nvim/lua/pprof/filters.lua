@@ -96,23 +96,6 @@ function M.lines(filters, names)
   return out
 end
 
---- The active filters a status's summary does not already show, as
---- ` · key=RE key=RE`; `''` when there are none.
---- @param status table?
---- @param names string[] the server's filter keys, for the order
---- @return string
-function M.suffix(status, names)
-  local summary = type(status) == 'table' and type(status.summary) == 'string' and status.summary or ''
-  local missing = {}
-  for _, line in ipairs(M.lines(M.active(status), names)) do
-    local re = line:match('^[^=]+=(.*)$')
-    if not summary:find(re, 1, true) then
-      table.insert(missing, line)
-    end
-  end
-  return #missing > 0 and (' · ' .. table.concat(missing, ' ')) or ''
-end
-
 --- The text after the subcommand on a `:Pprof` command line, as typed
 --- from its first non-blank (a regular expression may hold spaces, and
 --- backslashes stay as they are).

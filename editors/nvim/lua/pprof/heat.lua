@@ -1,8 +1,8 @@
 --- Heat marks: the server's `pprof.heat` gives each hot line a `level` from 1
 --- (coolest) to 5 (hottest); this module places a sign-column mark in the
 --- PprofHeat{level} highlight group on each. Marks are asked for again when
---- the server's status says the profile, sample type or on/off state changed,
---- and after edits.
+--- the server's status brings another `generation` (any change of what is
+--- shown) or `enabled`, on entering a buffer, and after edits and writes.
 local client = require('pprof.client')
 local config = require('pprof.config')
 

@@ -8,8 +8,8 @@ local M = {}
 --- Sets the options: the server's settings under their own names
 --- (`profiles`, `sampleType`, `pathMappings`, `sourcePaths`, `goroot`,
 --- `hints`, `lenses`, `maxProfileBytes`, `watch`, `refreshSeconds`,
---- `history`, `growth`, `diagnostics`, `diffBase`), plus the client's `cmd`
---- and `heat`. Running clients get the new settings at once.
+--- `history`, `growth`, `diagnostics`, `benchmarks`, `diffBase`,
+--- `filters`), plus the client's `cmd` and `heat`. Running clients get the new settings at once.
 --- @param opts table?
 function M.setup(opts)
   config.set(opts)
@@ -97,8 +97,7 @@ end
 --- @return string
 function M.statusline(bufnr)
   local s = M.status(bufnr)
-  local filters = require('pprof.filters')
-  return s and (s.summary .. filters.suffix(s, filters.names(client.get(bufnr)))) or ''
+  return s and s.summary or ''
 end
 
 --- Starts (or reuses) the client for a buffer: the Neovim 0.10 path. On

@@ -11,9 +11,9 @@ local function shading_key(status)
   return status and ('%s/%s'):format(tostring(status.generation), tostring(status.enabled)) or ''
 end
 
---- Keeps a status and tells whoever listens: heat marks when the profile,
---- sample type or on/off state changed, and `User PprofStatus` autocommands
---- (statuslines) always.
+--- Keeps a status and tells whoever listens: heat marks when its
+--- `generation` (any change of what is shown) or `enabled` changed, and
+--- `User PprofStatus` autocommands (statuslines) always.
 --- @param client_id integer
 --- @param status table
 function M.set(client_id, status)
