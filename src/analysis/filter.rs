@@ -871,16 +871,7 @@ mod tests {
 
     fn filters(kind: FilterKind, value: &str) -> Filters {
         let mut f = Filters::default();
-        let slot = match kind {
-            FilterKind::Focus => &mut f.focus,
-            FilterKind::Ignore => &mut f.ignore,
-            FilterKind::Hide => &mut f.hide,
-            FilterKind::Show => &mut f.show,
-            FilterKind::ShowFrom => &mut f.show_from,
-            FilterKind::TagFocus => &mut f.tagfocus,
-            FilterKind::TagIgnore => &mut f.tagignore,
-        };
-        *slot = Some(value.to_string());
+        f.set(kind, Some(value.to_string()));
         f
     }
 
