@@ -8,6 +8,7 @@ pub mod filter;
 pub mod flame;
 pub mod growth;
 pub mod index;
+pub mod leaks;
 pub mod names;
 pub mod per_op;
 pub mod ranking;

@@ -10,7 +10,7 @@ use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, NumberOrString,
 use crate::analysis::annotate;
 
 use super::convert;
-use super::locate;
+use super::{goroutines, locate};
 use crate::report::labels;
 use super::snapshot::Snapshot;
 
@@ -64,6 +64,10 @@ pub fn of(snapshot: &Snapshot) -> FxHashMap<Uri, Vec<Diagnostic>> {
                 });
             }
         }
+    }
+    for (uri, mut d) in goroutines::diagnostics(snapshot, view) {
+        d.source = Some(SOURCE.into());
+        out.entry(uri).or_default().push(d);
     }
     for list in out.values_mut() {
         list.sort_by_key(|d| d.range.start.line);

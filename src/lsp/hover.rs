@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use tower_lsp_server::ls_types::*;
 
+use crate::analysis::leaks::Site;
 use crate::analysis::stacks::Frame;
 use crate::analysis::{annotate, SampleType};
 use crate::report::labels;
@@ -48,7 +49,46 @@ pub fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>>
             }
         }
     }
+    goroutine_section(&mut text, view, uri, line);
     Ok(Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: text }), range: None }))
+}
+
+/// For a goroutine profile, the goroutines that block at this line: how
+/// many, in what state, the `go` statement that started them (linked) and
+/// up to five of their stacks.
+fn goroutine_section(text: &mut String, view: &View, uri: &Uri, line: i64) {
+    let Some(g) = view.goroutines() else { return };
+    let here = |site: &Site| site.line == line && locate::uri_for(view, &site.file).is_some_and(|u| &u == uri);
+    let rows: Vec<_> = g.rows.iter().filter(|r| here(&r.blocking)).collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = write!(text, "\n**{}**\n", labels::goroutines_heading(g.leaks));
+    for row in rows {
+        let _ = write!(text, "\n- {}", labels::leak_warning(row.count, row.state.as_deref(), row.wait_minutes, None));
+        if let Some(site) = &row.created_at {
+            let _ = write!(text, "; started at {}", frame_link(view, &site.function, &site.file, site.line));
+        }
+        let _ = writeln!(text);
+        for (i, (stack, count)) in row.stacks.iter().enumerate() {
+            let _ = writeln!(text, "\n   {}. {count}\n", i + 1);
+            for frame in stack.iter().take(FRAMES) {
+                let _ = writeln!(text, "      - {}", frame_link(view, &frame.function, &frame.file, frame.line));
+            }
+            if stack.len() > FRAMES {
+                let _ = writeln!(text, "      - {}", labels::more_frames(stack.len() - FRAMES));
+            }
+        }
+    }
+}
+
+/// `function file:line`, linked to the line when the file maps.
+fn frame_link(view: &View, function: &str, file: &str, line: i64) -> String {
+    let text = labels::frame(function, file, line);
+    match locate::uri_for(view, file) {
+        Some(uri) => format!("[{}]({}#L{})", escape(&text), uri.as_str(), line),
+        None => format!("`{text}`"),
+    }
 }
 
 /// `function file:line` per frame, innermost first, linked when mapped.
@@ -58,11 +98,7 @@ fn frames(view: &View, frames: &[Frame]) -> Vec<String> {
         .take(FRAMES)
         .map(|f| {
             let Some(function) = &f.function else { return format!("`{}`", labels::address(f.address)) };
-            let text = labels::frame(function, &f.file, f.line);
-            match locate::uri_for(view, &f.file) {
-                Some(uri) => format!("[{}]({}#L{})", escape(&text), uri.as_str(), f.line),
-                None => format!("`{text}`"),
-            }
+            frame_link(view, function, &f.file, f.line)
         })
         .collect();
     if frames.len() > FRAMES {

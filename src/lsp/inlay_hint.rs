@@ -7,7 +7,7 @@ use crate::analysis::SampleType;
 use crate::report::labels;
 
 use super::config::StaleHints;
-use super::convert;
+use super::{convert, goroutines};
 use super::snapshot::{Snapshot, View};
 use super::failure::Result;
 
@@ -16,7 +16,7 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
     let hints = &snapshot.config.hints;
     let (Some(view), Some(doc)) = (snapshot.active(), snapshot.documents.get(uri)) else { return Ok(Some(Vec::new())) };
     let files = &view.files_for(uri);
-    if !hints.enabled || files.is_empty() {
+    if !hints.enabled {
         return Ok(Some(Vec::new()));
     }
     let t = view.sample_type();
@@ -69,6 +69,23 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
                 data: None,
             });
         }
+    }
+    // Where goroutines block and which `go` statements started them.
+    for mark in goroutines::marks(snapshot, view, uri) {
+        if mark.line < range.start.line || mark.line > range.end.line {
+            continue;
+        }
+        let Some(position) = convert::end_of_line(doc, mark.line as usize, snapshot.caps.encoding) else { continue };
+        out.push(InlayHint {
+            position,
+            label: InlayHintLabel::String(mark.label),
+            kind: None,
+            text_edits: None,
+            tooltip: None,
+            padding_left: Some(true),
+            padding_right: None,
+            data: None,
+        });
     }
     Ok(Some(out))
 }

@@ -13,8 +13,7 @@ use super::snapshot::{Snapshot, View};
 
 /// The local file a profile file maps to, as a URI.
 pub fn uri_for(view: &View, profile_file: &str) -> Option<Uri> {
-    let local = view.paths().files.local_for(profile_file)?;
-    convert::local_uri(local)
+    convert::local_uri(&view.local_file(profile_file)?)
 }
 
 /// The current 0-based line of a 1-based profile line in `uri`.

@@ -12,6 +12,7 @@ mod convert;
 mod diagnostics;
 mod documents;
 mod failure;
+mod goroutines;
 mod hover;
 mod inlay_hint;
 mod install;

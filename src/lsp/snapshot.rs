@@ -10,9 +10,10 @@ use dashmap::DashMap;
 use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::paths::{FileExists, LocalPath, MappedFiles, PathMapper};
+use crate::paths::{FileExists, LocalPath, MappedFiles, NoFiles, PathMapper, Resolution};
 use crate::analysis::filter::{self, FilterError, FilterNote, Filters};
 use crate::analysis::stacks::{Stack, StackIndex};
+use crate::analysis::leaks::{self, Goroutines};
 use crate::analysis::{self, per_op, CallGraph, FileId, Growth, GrowthRow, Index, LineId, SampleType, SelectError};
 use crate::profile::{Profile, ValueType};
 use crate::report::labels::Scale;
@@ -59,6 +60,10 @@ pub struct LoadedProfile {
     /// What pprof says on stderr while applying `filters` (tag values read
     /// as ranges, filters that matched nothing).
     pub filter_notes: Vec<FilterNote>,
+    /// A goroutine dump taken with a protobuf goroutine profile (the same
+    /// endpoint's `?debug=2`): the wait states and creation sites the
+    /// protobuf form lacks, read by [`View::goroutines`].
+    pub goroutine_detail: Option<Arc<Profile>>,
     /// For a filtered profile: the one before filtering, which other
     /// filters start from, and pprof's totals (those before filtering).
     unfiltered: Option<(Arc<LoadedProfile>, Vec<i64>)>,
@@ -113,6 +118,7 @@ impl LoadedProfile {
             stacks: DashMap::new(),
             filters: Filters::default(),
             filter_notes: Vec::new(),
+            goroutine_detail: None,
             unfiltered: None,
         }
     }
@@ -152,6 +158,7 @@ impl LoadedProfile {
         out.iterations = raw.iterations;
         out.filters = filters.clone();
         out.filter_notes = filtered.notes;
+        out.goroutine_detail = raw.goroutine_detail.clone();
         out.unfiltered = Some((raw, totals));
         Ok(Arc::new(out))
     }
@@ -230,6 +237,9 @@ pub struct View {
     /// Values are shown per operation: the profile is a benchmark's and
     /// per-operation display is on.
     per_op: Option<u64>,
+    /// The goroutines grouped by blocking line and creation site, for a
+    /// goroutine profile; made on first use (it depends on the paths).
+    goroutines: OnceLock<Option<Arc<Goroutines>>>,
 }
 
 impl View {
@@ -240,7 +250,7 @@ impl View {
             Ok(t) => (t, None),
             Err(e) => (analysis::select(&loaded.profile, None).unwrap_or(SampleType(0)), Some(e)),
         };
-        let view = View { generation: next_generation(), loaded, paths, sample_type: t, per_op: None };
+        let view = View { generation: next_generation(), loaded, paths, sample_type: t, per_op: None, goroutines: OnceLock::new() };
         (view, problem)
     }
 
@@ -268,6 +278,7 @@ impl View {
             paths: self.paths.clone(),
             sample_type: self.sample_type,
             per_op: self.per_op,
+            goroutines: OnceLock::new(),
         }
     }
 
@@ -334,6 +345,43 @@ impl View {
     /// of its file).
     pub fn line_growth<'g>(&self, growth: &'g Growth, files: &[FileId], line: i64) -> Option<&'g GrowthRow> {
         files.iter().find_map(|&f| growth.line(self.index().file(f), line))
+    }
+
+    /// The local file of a profile's file name: from the view's mapping,
+    /// else (a name only a goroutine dump has) a workspace file the mapper
+    /// finds for it.
+    pub fn local_file(&self, profile_file: &str) -> Option<String> {
+        match self.paths.files.resolution(profile_file) {
+            Some(r) => r.path().map(str::to_string),
+            None => match self.paths.mapper.as_ref()?.resolve(profile_file, &NoFiles) {
+                Resolution::Mapped { path, in_workspace: true, .. } => Some(path),
+                _ => None,
+            },
+        }
+    }
+
+    /// Whether a profile's file name is a workspace file.
+    fn in_workspace(&self, profile_file: &str) -> bool {
+        let resolution = match self.paths.files.resolution(profile_file) {
+            Some(r) => r.clone(),
+            None => match &self.paths.mapper {
+                Some(m) => m.resolve(profile_file, &NoFiles),
+                None => return false,
+            },
+        };
+        matches!(resolution, Resolution::Mapped { in_workspace: true, .. })
+    }
+
+    /// The goroutines of a goroutine profile (its dump, when one came
+    /// with it), grouped by the line they block at in the workspace and
+    /// the `go` statement that started them; `None` for other profiles.
+    pub fn goroutines(&self) -> Option<&Goroutines> {
+        self.goroutines
+            .get_or_init(|| {
+                let profile = self.loaded.goroutine_detail.as_deref().unwrap_or(&self.loaded.profile);
+                leaks::group(profile, &|file| self.in_workspace(file)).map(Arc::new)
+            })
+            .as_deref()
     }
 
     /// The profile files behind a document.

@@ -298,6 +298,62 @@ pub fn function_report(name: &str, cost: &str, file: &str, lines: &[(i64, String
     out
 }
 
+/// `⊘ 12 leaked`: what a line where leaked goroutines block ends with.
+pub fn leak_mark(count: i64) -> String {
+    format!("⊘ {count} leaked")
+}
+
+/// `⇢ started 12 leaked` at a `go` statement whose goroutines leaked, or
+/// `⇢ started 40000 goroutines` at one whose goroutines are counted.
+pub fn started_mark(count: i64, leaked: bool) -> String {
+    if leaked {
+        format!("⇢ started {count} leaked")
+    } else {
+        format!("⇢ started {count} goroutine{}", if count == 1 { "" } else { "s" })
+    }
+}
+
+/// `▲ 30/min`: how fast a count of goroutines grows, appended to a mark.
+pub fn goroutines_growth(per_minute: f64) -> String {
+    growth_mark(per_minute, "count")
+}
+
+/// `12 goroutines leaked here: blocked in chan send for 4 minutes; started
+/// at poller.go:41`: the Warning on a line where leaked goroutines block.
+pub fn leak_warning(count: i64, state: Option<&str>, wait_minutes: Option<i64>, started_at: Option<(&str, i64)>) -> String {
+    let mut out = format!("{count} goroutine{} leaked here", if count == 1 { "" } else { "s" });
+    if let Some(state) = state {
+        out.push_str(&format!(": blocked in {state}"));
+        if let Some(m) = wait_minutes {
+            out.push_str(&format!(" for {m} minute{}", if m == 1 { "" } else { "s" }));
+        }
+    }
+    if let Some((file, line)) = started_at {
+        out.push_str(&format!("; started at {}:{line}", short_file(file)));
+    }
+    out
+}
+
+/// `started here: 12 leaked goroutines (main.startPoller)`: the related
+/// location of a leak Warning, at the `go` statement.
+pub fn started_here(count: i64, function: &str) -> String {
+    let what = if count == 1 { "goroutine" } else { "goroutines" };
+    if function.is_empty() {
+        format!("started here: {count} leaked {what}")
+    } else {
+        format!("started here: {count} leaked {what} ({function})")
+    }
+}
+
+/// The heading of a hover's section on the goroutines blocked at a line.
+pub fn goroutines_heading(leaked: bool) -> &'static str {
+    if leaked {
+        "Leaked goroutines blocked here"
+    } else {
+        "Goroutines waiting here"
+    }
+}
+
 /// What the status line and its detail say, as plain facts.
 #[derive(Clone, Debug, Default)]
 pub struct StatusFacts {
@@ -435,6 +491,21 @@ pub fn status(facts: &StatusFacts) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn goroutine_marks_and_warnings() {
+        assert_eq!(leak_mark(12), "⊘ 12 leaked");
+        assert_eq!(started_mark(12, true), "⇢ started 12 leaked");
+        assert_eq!(started_mark(1, false), "⇢ started 1 goroutine");
+        assert_eq!(started_mark(40000, false), "⇢ started 40000 goroutines");
+        assert_eq!(goroutines_growth(30.0), "▲ 30/min");
+        assert_eq!(
+            leak_warning(12, Some("chan send"), Some(4), Some(("/w/poller.go", 41))),
+            "12 goroutines leaked here: blocked in chan send for 4 minutes; started at poller.go:41"
+        );
+        assert_eq!(leak_warning(1, None, None, None), "1 goroutine leaked here");
+        assert_eq!(started_here(12, "main.start"), "started here: 12 leaked goroutines (main.start)");
+    }
 
     #[test]
     fn frames_and_function_reports() {

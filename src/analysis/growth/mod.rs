@@ -47,7 +47,7 @@ use codec::{Interner, Snapshot, SnapshotWriter};
 use slope::Slope;
 
 /// The sample types growth applies to.
-pub const STATE_TYPES: &[&str] = &["inuse_space", "inuse_objects", "goroutine", "space", "objects"];
+pub const STATE_TYPES: &[&str] = &["inuse_space", "inuse_objects", "goroutine", "goroutineleak", "space", "objects"];
 
 /// Fewer snapshots than this give no growth: two points always fit a line.
 pub const MIN_SNAPSHOTS: usize = 3;

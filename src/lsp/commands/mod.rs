@@ -7,6 +7,7 @@ mod diff_base;
 pub mod filters;
 mod growth;
 mod heat;
+mod leaks;
 mod load;
 mod open_web;
 mod profiles;
@@ -44,6 +45,7 @@ pub async fn execute(handle: &Handle, name: &str, arg: Value) -> Result<Value> {
         command::LIST_PROFILES => json(handle.read(arg, |s, _: Value| profiles::handle(s)).await),
         command::HEAT => json(handle.read(parse_args(arg, "uri")?, heat::handle).await),
         command::GROWTH => json(handle.read(parse_args(arg, "sampleType")?, growth::handle).await),
+        command::LEAKS => json(handle.read(arg, leaks::handle).await),
         other => Err(format!("unknown command {other}").into()),
     }
 }

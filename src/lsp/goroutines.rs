@@ -1,0 +1,151 @@
+//! Goroutines in the editor's coordinates: the marks on the lines where
+//! goroutines block and on the `go` statements that started them, the
+//! Warnings of leaked ones, and the rows of `pprof.leaks`, all read from
+//! [`View::goroutines`] and placed through the open documents' edits. A
+//! live source's growth of the goroutine type read adds how fast each
+//! grows.
+
+use rustc_hash::FxHashMap;
+use tower_lsp_server::ls_types::{Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range, Uri};
+
+use crate::analysis::leaks::{Goroutines, Site};
+use crate::analysis::Growth;
+use crate::report::labels;
+
+use super::locate;
+use super::protocol::{LeakRow, LeakSite, Leaks};
+use super::snapshot::{Snapshot, View};
+
+/// The diagnostics' code for leaked goroutines.
+pub const LEAK_CODE: &str = "goroutine-leak";
+
+/// The growth of the goroutine type `goroutines` counts, when the shown
+/// source is live.
+fn growth<'s>(snapshot: &'s Snapshot, view: &View, goroutines: &Goroutines) -> Option<&'s Growth> {
+    let live = snapshot.live.as_deref().filter(|l| l.source == view.loaded().source)?;
+    live.growth.get(&goroutines.sample_type).map(|g| g.as_ref())
+}
+
+/// How fast the goroutines counted at a site grow, per minute.
+fn per_minute(growth: Option<&Growth>, site: &Site) -> Option<f64> {
+    growth?.line(&site.file, site.line).map(|row| row.cum_per_minute)
+}
+
+/// A mark at the end of a line of a document.
+pub struct Mark {
+    /// 0-based, in the document as it is now.
+    pub line: u32,
+    pub label: String,
+}
+
+/// The goroutine marks of the document at `uri`: `⊘ N leaked` where leaked
+/// goroutines block, `⇢ started N …` at the `go` statements (each with
+/// `▲ N/min` while a live source shows growth).
+pub fn marks(snapshot: &Snapshot, view: &View, uri: &Uri) -> Vec<Mark> {
+    let Some(g) = view.goroutines() else { return Vec::new() };
+    let growth = growth(snapshot, view, g);
+    let in_document = |site: &Site| locate::uri_for(view, &site.file).is_some_and(|u| &u == uri);
+    // Several groups can block at one line (started in different places).
+    let mut blocking: FxHashMap<i64, (i64, Option<f64>)> = FxHashMap::default();
+    if g.leaks {
+        for row in g.rows.iter().filter(|r| in_document(&r.blocking)) {
+            let entry = blocking.entry(row.blocking.line).or_default();
+            entry.0 += row.count;
+            entry.1 = entry.1.or(per_minute(growth, &row.blocking));
+        }
+    }
+    let mut started: FxHashMap<i64, (i64, Option<f64>)> = FxHashMap::default();
+    for row in &g.rows {
+        let Some(site) = row.created_at.as_ref().filter(|s| in_document(s)) else { continue };
+        let entry = started.entry(site.line).or_default();
+        entry.0 += row.count;
+        if let Some(rate) = per_minute(growth, &row.blocking) {
+            entry.1 = Some(entry.1.unwrap_or(0.0) + rate);
+        }
+    }
+    let with_growth = |mut label: String, rate: Option<f64>| {
+        if let Some(rate) = rate.filter(|r| *r > 0.0) {
+            label.push(' ');
+            label.push_str(&labels::goroutines_growth(rate));
+        }
+        label
+    };
+    let mut out: Vec<Mark> = blocking
+        .into_iter()
+        .map(|(line, (count, rate))| Mark { line: locate::current_line(snapshot, uri, line), label: with_growth(labels::leak_mark(count), rate) })
+        .chain(started.into_iter().map(|(line, (count, rate))| Mark {
+            line: locate::current_line(snapshot, uri, line),
+            label: with_growth(labels::started_mark(count, g.leaks), rate),
+        }))
+        .collect();
+    out.sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.label.cmp(&b.label)));
+    out
+}
+
+/// A site as the protocol names it, with its URI and current line when
+/// it maps to a local file.
+fn leak_site(snapshot: &Snapshot, view: &View, site: &Site) -> LeakSite {
+    let uri = locate::uri_for(view, &site.file);
+    let line = uri.as_ref().map_or(site.line, |u| i64::from(locate::current_line(snapshot, u, site.line)) + 1);
+    let file = view.local_file(&site.file).unwrap_or_else(|| site.file.clone());
+    LeakSite { uri: uri.map(|u| u.as_str().to_string()), file, line, function: site.function.clone() }
+}
+
+/// `pprof.leaks`' answer: every group, most goroutines first.
+pub fn rows(snapshot: &Snapshot, view: &View) -> Option<Leaks> {
+    let g = view.goroutines()?;
+    let growth = growth(snapshot, view, g);
+    Some(Leaks {
+        sample_type: g.sample_type.clone(),
+        leaks: g.leaks,
+        total: g.total,
+        rows: g
+            .rows
+            .iter()
+            .map(|row| {
+                let blocking = leak_site(snapshot, view, &row.blocking);
+                LeakRow {
+                    uri: blocking.uri,
+                    file: blocking.file,
+                    line: blocking.line,
+                    function: blocking.function,
+                    count: row.count,
+                    state: row.state.clone(),
+                    wait_minutes: row.wait_minutes,
+                    created_at: row.created_at.as_ref().map(|s| leak_site(snapshot, view, s)),
+                    per_minute: per_minute(growth, &row.blocking),
+                }
+            })
+            .collect(),
+    })
+}
+
+/// A Warning on each line where leaked goroutines block, pointing at the
+/// `go` statement that started them. Published whenever a leak profile
+/// is shown: a leak is a defect, so no setting turns it on.
+pub fn diagnostics(snapshot: &Snapshot, view: &View) -> Vec<(Uri, Diagnostic)> {
+    let Some(g) = view.goroutines().filter(|g| g.leaks) else { return Vec::new() };
+    let mut out = Vec::new();
+    for row in &g.rows {
+        let Some(uri) = locate::uri_for(view, &row.blocking.file) else { continue };
+        let at = locate::current_line(snapshot, &uri, row.blocking.line);
+        let started = row.created_at.as_ref().map(|s| (s.file.as_str(), s.line));
+        let related = row.created_at.as_ref().and_then(|site| {
+            let uri = locate::uri_for(view, &site.file)?;
+            let line = locate::current_line(snapshot, &uri, site.line);
+            Some(vec![DiagnosticRelatedInformation {
+                location: Location { uri, range: Range::new(Position::new(line, 0), Position::new(line, u32::MAX)) },
+                message: labels::started_here(row.count, &site.function),
+            }])
+        });
+        out.push((uri, Diagnostic {
+            range: Range::new(Position::new(at, 0), Position::new(at, u32::MAX)),
+            severity: Some(DiagnosticSeverity::WARNING),
+            code: Some(NumberOrString::String(LEAK_CODE.into())),
+            message: labels::leak_warning(row.count, row.state.as_deref(), row.wait_minutes, started),
+            related_information: related,
+            ..Default::default()
+        }));
+    }
+    out
+}

@@ -1,0 +1,170 @@
+//! Goroutine profiles in the server, in-process over JSON-RPC: a profile
+//! whose goroutines carry a goroutine dump's labels (wait state, `leaked`,
+//! wait minutes, creation site) gets a Warning on each line where leaked
+//! goroutines block, pointing at the `go` statement; hints on both lines;
+//! a hover section; and `pprof.leaks` rows. The profile is written here
+//! from the fixture program's own lines, so the expected lines are found in
+//! its sources, not numbers of a recorded profile.
+
+mod common;
+mod lsp_support;
+
+use std::sync::Arc;
+
+use common::demo::*;
+use lsp_support::*;
+use pprof_lsp::profile::{encode, Function, FunctionIdx, Label, LabelValue, Line, Location, LocationIdx, Profile, ValueType};
+use serde_json::{json, Value};
+
+/// Where the leaked goroutines block: the catalog allocation's line.
+fn blocking_line() -> i64 {
+    init_row()
+}
+
+/// The `go` statement that "started" them: `func main()`'s line.
+fn started_line() -> i64 {
+    line_of("main.go", "func main()") as i64 + 1
+}
+
+/// A goroutine profile of the fixture program's files: `leaked` goroutines
+/// blocked in `chan send` at the catalog line and started from main.go,
+/// one of them waiting for 4 minutes, and `idle` ones waiting at main.go,
+/// reachable.
+fn goroutine_profile(leaked: usize, idle: usize) -> Profile {
+    let mut p = Profile {
+        sample_types: vec![ValueType::new("goroutine", "count"), ValueType::new("goroutineleak", "count")],
+        default_sample_type: Some("goroutineleak".into()),
+        ..Default::default()
+    };
+    let root = goprog();
+    let frames = [
+        ("runtime.gopark", "/usr/local/go/src/runtime/proc.go".to_string(), 460),
+        (INIT_FUNCTION, root.join(CATALOG).display().to_string(), blocking_line()),
+        ("main.main", root.join("main.go").display().to_string(), started_line() + 2),
+    ];
+    for (i, (name, file, line)) in frames.iter().enumerate() {
+        p.functions.push(Function { id: i as u64 + 1, name: name.to_string(), filename: file.clone(), ..Default::default() });
+        p.locations.push(Location {
+            id: i as u64 + 1,
+            lines: vec![Line { function: FunctionIdx(i as u32), line: *line, column: 0 }],
+            ..Default::default()
+        });
+    }
+    let str_label = |k: &str, v: &str| Label { key: Arc::from(k), value: LabelValue::Str(Arc::from(v)) };
+    let created_at = format!("{}:{}", root.join("main.go").display(), started_line());
+    for i in 0..leaked {
+        let mut labels = vec![
+            str_label("state", "chan send"),
+            str_label("leaked", "true"),
+            str_label("created_by", "main.main"),
+            str_label("created_at", &created_at),
+        ];
+        if i == 0 {
+            labels.push(Label { key: Arc::from("wait_minutes"), value: LabelValue::Num { value: 4, unit: Arc::from("minutes") } });
+        }
+        p.push_sample(&[LocationIdx(0), LocationIdx(1), LocationIdx(2)], &[1, 1], labels);
+    }
+    for _ in 0..idle {
+        p.push_sample(&[LocationIdx(0), LocationIdx(2)], &[1, 0], [str_label("state", "chan receive"), str_label("leaked", "false")]);
+    }
+    p
+}
+
+async fn start_with(profile: &Profile) -> (Client, TempDir) {
+    let dir = TempDir::new("goroutines");
+    let path = dir.path().join("goroutines.pb");
+    std::fs::write(&path, encode(profile)).unwrap();
+    let c = Client::start();
+    c.initialize(&goprog(), json!({ "profiles": [path], "watch": false }), full_capabilities()).await;
+    let mark = c.mark();
+    c.initialized();
+    c.wait_loaded_after(mark).await;
+    (c, dir)
+}
+
+fn hint_labels(hints: &[Value], line: i64) -> Vec<String> {
+    hints.iter().filter(|h| h["position"]["line"] == line - 1).map(label).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaked_goroutines_are_warned_about_at_their_blocking_line_and_linked_to_their_go_statement() {
+    let (c, _dir) = start_with(&goroutine_profile(3, 2)).await;
+    let catalog = uri(&goprog().join(CATALOG));
+    let main_go = uri(&goprog().join("main.go"));
+
+    let warning = c
+        .eventually("the leak warning", WAIT, || async {
+            c.messages_with("textDocument/publishDiagnostics").into_iter().rev().find_map(|m| {
+                (m["params"]["uri"] == catalog.as_str())
+                    .then(|| m["params"]["diagnostics"].as_array()?.iter().find(|d| d["code"] == "goroutine-leak").cloned())
+                    .flatten()
+            })
+        })
+        .await;
+    assert_eq!(warning["severity"], 2, "{warning}");
+    assert_eq!(warning["range"]["start"]["line"], blocking_line() - 1);
+    assert_eq!(warning["source"], "pprof");
+    assert_eq!(
+        warning["message"],
+        format!("3 goroutines leaked here: blocked in chan send for 4 minutes; started at main.go:{}", started_line())
+    );
+    let related = &warning["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], main_go.as_str(), "{warning}");
+    assert_eq!(related["location"]["range"]["start"]["line"], started_line() - 1);
+    assert_eq!(related["message"], "started here: 3 leaked goroutines (main.main)");
+
+    let doc = c.open(&goprog().join(CATALOG));
+    assert!(hint_labels(&c.hints(&doc).await, blocking_line()).contains(&"⊘ 3 leaked".to_string()));
+    let main_doc = c.open(&goprog().join("main.go"));
+    assert!(hint_labels(&c.hints(&main_doc).await, started_line()).contains(&"⇢ started 3 leaked".to_string()));
+
+    let leaks = c.command_ok("pprof.leaks", Value::Null).await;
+    assert_eq!((leaks["sampleType"].as_str(), leaks["leaks"].as_bool(), leaks["total"].as_i64()), (Some("goroutineleak"), Some(true), Some(3)));
+    let row = &leaks["rows"][0];
+    assert_eq!((row["uri"].as_str(), row["line"].as_i64(), row["count"].as_i64()), (Some(catalog.as_str()), Some(blocking_line()), Some(3)));
+    assert_eq!((row["state"].as_str(), row["waitMinutes"].as_i64()), (Some("chan send"), Some(4)));
+    assert_eq!(row["createdAt"]["uri"], main_go.as_str());
+    assert_eq!(row["createdAt"]["line"], started_line());
+    assert_eq!(row["createdAt"]["function"], "main.main");
+    assert_eq!(leaks["rows"].as_array().unwrap().len(), 1, "the idle goroutines are not leaks: {leaks}");
+
+    let hover = c
+        .ok("textDocument/hover", json!({ "textDocument": { "uri": doc }, "position": { "line": blocking_line() - 1, "character": 0 } }))
+        .await;
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("**Leaked goroutines blocked here**"), "{text}");
+    assert!(text.contains(&format!("started at [main.main main.go:{}]({main_go}#L{})", started_line(), started_line())), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn goroutines_without_leaks_show_where_they_were_started_without_a_warning() {
+    let mut profile = goroutine_profile(3, 2);
+    // The same goroutines, none of them leaked: a `goroutine` profile.
+    for (i, value) in profile.sample_values.iter_mut().enumerate() {
+        if i % 2 == 1 {
+            *value = 0;
+        }
+    }
+    profile.default_sample_type = None;
+    let (c, _dir) = start_with(&profile).await;
+    let main_doc = c.open(&goprog().join("main.go"));
+    assert!(hint_labels(&c.hints(&main_doc).await, started_line()).contains(&"⇢ started 3 goroutines".to_string()));
+    let leaks = c.command_ok("pprof.leaks", Value::Null).await;
+    assert_eq!((leaks["sampleType"].as_str(), leaks["leaks"].as_bool(), leaks["total"].as_i64()), (Some("goroutine"), Some(false), Some(5)));
+    let published = c.messages_with("textDocument/publishDiagnostics");
+    assert!(
+        !published.iter().any(|m| m["params"]["diagnostics"].as_array().is_some_and(|d| d.iter().any(|d| d["code"] == "goroutine-leak"))),
+        "no leak warning for a goroutine profile: {published:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_profiles_have_no_leaks_to_list() {
+    let c = Client::start();
+    c.initialize(&goprog(), json!({ "profiles": [profile("heap.pb.gz")], "watch": false }), full_capabilities()).await;
+    let mark = c.mark();
+    c.initialized();
+    c.wait_loaded_after(mark).await;
+    let err = c.command("pprof.leaks", Value::Null).await.unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("is not a goroutine profile"), "{err}");
+}
