@@ -357,6 +357,9 @@ async fn initialize_advertises_every_capability_and_command() {
     assert_eq!(caps["hoverProvider"], true);
     assert_eq!(caps["workspaceSymbolProvider"], true);
     assert_eq!(caps["callHierarchyProvider"], true);
+    let filters: Vec<&str> =
+        caps["experimental"]["pprof"]["filters"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+    assert_eq!(filters, ["focus", "ignore", "hide", "show", "showFrom", "tagfocus", "tagignore"]);
     let commands: Vec<&str> = caps["executeCommandProvider"]["commands"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
     assert_eq!(
         commands,
@@ -376,7 +379,8 @@ async fn initialize_advertises_every_capability_and_command() {
             "pprof.runBenchmark",
             "pprof.togglePerOp",
             "pprof.setFilters",
-            "pprof.openWeb"
+            "pprof.openWeb",
+            "pprof.leaks"
         ]
     );
     // Nothing is loaded before `initialized`.
