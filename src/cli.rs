@@ -19,6 +19,7 @@ use crate::source::load::ProfileSource;
 use crate::source;
 use crate::source::workspace::{self, ScanOptions};
 
+mod leaks;
 mod watch;
 mod web;
 
@@ -44,6 +45,8 @@ pub enum Command {
     Lines(LinesArgs),
     /// Poll a /debug/pprof URL (or re-read a file) and show the lines that grow fastest.
     Watch(watch::WatchArgs),
+    /// List goroutines by the line they block at and the `go` statement that started them (leaked ones for a leak profile).
+    Leaks(leaks::LeaksArgs),
     /// Serve a flame graph, the top table and annotated source in the browser, like `go tool pprof -http`.
     Web(web::WebArgs),
     /// Write a flame graph of the profile as an SVG (drawn by inferno).
@@ -188,6 +191,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::List(a) => list(&a),
         Command::Lines(a) => lines(&a),
         Command::Watch(a) => watch::run(&a),
+        Command::Leaks(a) => leaks::run(&a),
         Command::Web(a) => web::run(&a),
         Command::Flame(a) => flame(&a),
     };

@@ -10,10 +10,10 @@ use tower_lsp_server::ls_types::{Diagnostic, DiagnosticRelatedInformation, Diagn
 
 use crate::analysis::leaks::{Goroutines, Site};
 use crate::analysis::Growth;
-use crate::report::labels;
+use crate::report::{self, labels};
 
 use super::locate;
-use super::protocol::{LeakRow, LeakSite, Leaks};
+use super::protocol::{LeakSite, Leaks};
 use super::snapshot::{Snapshot, View};
 
 /// The diagnostics' code for leaked goroutines.
@@ -95,29 +95,7 @@ fn leak_site(snapshot: &Snapshot, view: &View, site: &Site) -> LeakSite {
 pub fn rows(snapshot: &Snapshot, view: &View) -> Option<Leaks> {
     let g = view.goroutines()?;
     let growth = growth(snapshot, view, g);
-    Some(Leaks {
-        sample_type: g.sample_type.clone(),
-        leaks: g.leaks,
-        total: g.total,
-        rows: g
-            .rows
-            .iter()
-            .map(|row| {
-                let blocking = leak_site(snapshot, view, &row.blocking);
-                LeakRow {
-                    uri: blocking.uri,
-                    file: blocking.file,
-                    line: blocking.line,
-                    function: blocking.function,
-                    count: row.count,
-                    state: row.state.clone(),
-                    wait_minutes: row.wait_minutes,
-                    created_at: row.created_at.as_ref().map(|s| leak_site(snapshot, view, s)),
-                    per_minute: per_minute(growth, &row.blocking),
-                }
-            })
-            .collect(),
-    })
+    Some(report::leaks::report(g, &|site| leak_site(snapshot, view, site), &|site| per_minute(growth, site)))
 }
 
 /// A Warning on each line where leaked goroutines block, pointing at the

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::analysis::Filters;
+use crate::profile::Profile;
+use crate::source::goroutines;
 use crate::source::load::ProfileSource;
 
 use super::config::filter_error;
@@ -35,6 +37,19 @@ pub struct Loaded {
 /// meanwhile: loads read them, and setting them takes, the load lock.
 pub fn filtered(profile: LoadedProfile, filters: &Filters) -> Result<Arc<LoadedProfile>, String> {
     Arc::new(profile).with_filters(filters).map_err(|e| filter_error(&e))
+}
+
+/// The `?debug=2` dump of a goroutine endpoint, fetched beside its
+/// protobuf profile for the wait states and creation sites; `None` for
+/// other sources, and (logged) when the dump cannot be had.
+pub fn goroutine_dump(source: &ProfileSource, max_bytes: u64) -> Option<Arc<Profile>> {
+    match goroutines::fetch_dump(source, max_bytes, FETCH_TIMEOUT)? {
+        Ok(dump) => Some(Arc::new(dump)),
+        Err(e) => {
+            tracing::warn!(source = %source, "no goroutine dump beside the profile: {e}");
+            None
+        }
+    }
 }
 
 /// What a load of a benchmark run's profile brings besides the source.

@@ -88,10 +88,11 @@ pub fn poll(
         Some(base) => LoadedProfile::new(source, profile.clone(), Some(base)),
         None => Ok(LoadedProfile::from_index(source, profile.clone(), fetched.index)),
     };
-    let loaded = match loaded {
+    let mut loaded = match loaded {
         Ok(l) => l,
         Err(e) => return (Err(e), update),
     };
+    loaded.goroutine_detail = install::goroutine_dump(&loaded.source, poller.options().max_bytes);
     let indexed = Instant::now();
     let paths = MappedView::build(&loaded.index, mapper, disk);
     let mapped = Instant::now();

@@ -47,10 +47,11 @@ fn read_decode_index(
     let started = Instant::now();
     let (profile, bytes) = read_decode(source, max_bytes)?;
     let decoded = Instant::now();
-    let loaded = match iterations {
+    let mut loaded = match iterations {
         Some(n) => LoadedProfile::of_run(source.clone(), Arc::new(profile), n, base)?,
         None => LoadedProfile::new(source.clone(), Arc::new(profile), base)?,
     };
+    loaded.goroutine_detail = install::goroutine_dump(source, max_bytes);
     let indexed = Instant::now();
     let paths = MappedView::build(&loaded.index, mapper, disk);
     let mapped = Instant::now();

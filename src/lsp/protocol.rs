@@ -405,55 +405,5 @@ pub fn parse_args<T: serde::de::DeserializeOwned + Default>(arg: serde_json::Val
     serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
-/// A place in `pprof.leaks`: the local file when it maps to one (with its
-/// URI, and the line where it is now), else the file as recorded.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LeakSite {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
-    pub file: String,
-    /// 1-based.
-    pub line: i64,
-    pub function: String,
-}
-
-/// One group of `pprof.leaks`: goroutines that block at one line and were
-/// started at one place.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LeakRow {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
-    pub file: String,
-    /// 1-based.
-    pub line: i64,
-    pub function: String,
-    pub count: i64,
-    /// The wait state most of them are in (`chan send`), when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// The longest wait among them, in minutes, when the dump printed it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub wait_minutes: Option<i64>,
-    /// The `go` statement, when known (goroutine dumps say; protobuf
-    /// profiles do not).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<LeakSite>,
-    /// How fast the count at this line grows, for a live source.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub per_minute: Option<f64>,
-}
-
-/// `pprof.leaks`' result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Leaks {
-    /// `goroutineleak` (only leaked goroutines are counted) or `goroutine`.
-    pub sample_type: String,
-    /// Whether the rows are leaked goroutines.
-    pub leaks: bool,
-    pub total: i64,
-    /// Most goroutines first.
-    pub rows: Vec<LeakRow>,
-}
+/// `pprof.leaks`' result, shared with `pprof-lsp leaks --json`.
+pub use crate::report::leaks::{LeakReport as Leaks, LeakRow, LeakSite};

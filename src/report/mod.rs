@@ -6,6 +6,7 @@ pub mod flame;
 pub mod growth;
 pub mod header;
 pub mod labels;
+pub mod leaks;
 pub mod lines;
 pub mod list;
 pub mod top;

@@ -149,7 +149,11 @@ fn fetch_url(url: &str, max_bytes: u64, timeout: Duration) -> Result<Vec<u8>, St
     let response = agent.get(url).call().map_err(|e| format!("{url}: {}", describe_ureq(&e)))?;
     let status = response.status();
     if !status.is_success() {
-        return Err(format!("{url}: the server answered {status}"));
+        let hint = (status.as_u16() == 404).then(|| super::goroutines::missing_profile_hint(url)).flatten();
+        return Err(match hint {
+            Some(hint) => format!("{url}: the server answered {status}: {hint}"),
+            None => format!("{url}: the server answered {status}"),
+        });
     }
     let reader = response.into_body().into_reader();
     let source = ProfileSource::Url(url.into());

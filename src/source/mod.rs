@@ -3,6 +3,7 @@
 
 pub mod discover;
 pub mod fs;
+pub mod goroutines;
 pub mod gotest;
 pub mod live;
 pub mod load;

@@ -1,4 +1,5 @@
-//! Goroutine profiles in the server, in-process over JSON-RPC: a profile
+//! Goroutine profiles in the server (in-process over JSON-RPC) and in
+//! `pprof-lsp leaks`: a profile
 //! whose goroutines carry a goroutine dump's labels (wait state, `leaked`,
 //! wait minutes, creation site) gets a Warning on each line where leaked
 //! goroutines block, pointing at the `go` statement; hints on both lines;
@@ -167,4 +168,56 @@ async fn other_profiles_have_no_leaks_to_list() {
     c.wait_loaded_after(mark).await;
     let err = c.command("pprof.leaks", Value::Null).await.unwrap_err();
     assert!(err["message"].as_str().unwrap().contains("is not a goroutine profile"), "{err}");
+}
+
+/// `pprof-lsp leaks FILE` with the fixture program as the source path.
+fn cli_leaks(profile: &Profile, extra: &[&str]) -> (String, String, bool) {
+    let dir = TempDir::new("leaks-cli");
+    let path = dir.path().join("goroutines.pb");
+    std::fs::write(&path, encode(profile)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pprof-lsp"))
+        .arg("leaks")
+        .arg(&path)
+        .arg("--source-path")
+        .arg(goprog())
+        .args(extra)
+        .output()
+        .unwrap();
+    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap(), out.status.success())
+}
+
+#[test]
+fn the_cli_lists_leaks_with_both_lines() {
+    let (out, err, ok) = cli_leaks(&goroutine_profile(3, 2), &[]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "3 leaked goroutines (goroutineleak), in 1 place");
+    assert!(lines[1].trim_start().starts_with("3  chan send, 4 min"), "{out}");
+    assert!(lines[1].ends_with(&format!("catalog.go:{}  {INIT_FUNCTION}", blocking_line())), "{out}");
+    assert_eq!(lines[2].trim(), format!("started at main.go:{}  main.main", started_line()));
+
+    let (json, err, ok) = cli_leaks(&goroutine_profile(3, 2), &["--json"]);
+    assert!(ok, "{err}");
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["rows"][0]["file"], goprog().join(CATALOG).display().to_string());
+    assert_eq!(json["rows"][0]["createdAt"]["line"], started_line());
+}
+
+#[test]
+fn the_cli_says_when_there_are_no_leaks_and_refuses_other_profiles() {
+    let (out, err, ok) = cli_leaks(&goroutine_profile(0, 2), &[]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("2 goroutines (goroutine), in 1 place"), "{out}");
+    let mut leak_only = goroutine_profile(0, 2);
+    leak_only.sample_types.remove(0);
+    leak_only.sample_values = leak_only.sample_values.iter().skip(1).step_by(2).copied().collect();
+    for s in &mut leak_only.samples {
+        s.values = (s.values.0 / 2, s.values.0 / 2 + 1);
+    }
+    let (out, err, ok) = cli_leaks(&leak_only, &[]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("no leaked goroutines in "), "{out}");
+    let heap = std::process::Command::new(env!("CARGO_BIN_EXE_pprof-lsp")).args(["leaks"]).arg(profile("heap.pb.gz")).output().unwrap();
+    assert!(!heap.status.success());
+    assert!(String::from_utf8_lossy(&heap.stderr).contains("not a goroutine profile (its sample types: alloc_objects"), "{heap:?}");
 }
