@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 
 use crate::profile::{LabelValue, Profile};
 
+use super::growth::Growth;
 use super::select::SampleType;
 
 /// The label keys goroutine dumps carry.
@@ -89,20 +90,55 @@ pub struct Goroutines {
     pub rows: Vec<Group>,
 }
 
+/// A line and how many goroutines it stands for, with how fast that
+/// count grows when known.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Counted {
+    pub site: Site,
+    pub count: i64,
+    pub per_minute: Option<f64>,
+}
+
+/// How fast the goroutines counted at a line grow, per minute: the slope
+/// of the line's cum in `growth` (of the goroutine type read).
+pub fn growth_at(growth: Option<&Growth>, site: &Site) -> Option<f64> {
+    growth?.line(&site.file, site.line).map(|row| row.cum_per_minute)
+}
+
 impl Goroutines {
-    /// The creation sites with how many goroutines each started, most
-    /// first; goroutines without a known creation site are left out.
-    pub fn creation_sites(&self) -> Vec<(Site, i64)> {
-        let mut sites: BTreeMap<&Site, i64> = BTreeMap::new();
+    /// The lines where goroutines block, each with all its groups' count
+    /// (several creation sites can block at one line), most first.
+    pub fn blocking_lines(&self, growth: Option<&Growth>) -> Vec<Counted> {
+        let mut lines: BTreeMap<(&str, i64), (&Site, i64)> = BTreeMap::new();
         for row in &self.rows {
-            if let Some(site) = &row.created_at {
-                *sites.entry(site).or_default() += row.count;
+            let entry = lines.entry((row.blocking.file.as_str(), row.blocking.line)).or_insert((&row.blocking, 0));
+            entry.1 += row.count;
+        }
+        let out = lines.into_values().map(|(site, count)| Counted { site: site.clone(), count, per_minute: growth_at(growth, site) });
+        most_first(out.collect())
+    }
+
+    /// The creation sites with how many goroutines each started and how
+    /// fast that grows (the sum over the lines they block at), most first;
+    /// goroutines without a known creation site are left out.
+    pub fn creation_sites(&self, growth: Option<&Growth>) -> Vec<Counted> {
+        let mut sites: BTreeMap<&Site, (i64, Option<f64>)> = BTreeMap::new();
+        for row in &self.rows {
+            let Some(site) = &row.created_at else { continue };
+            let entry = sites.entry(site).or_default();
+            entry.0 += row.count;
+            if let Some(rate) = growth_at(growth, &row.blocking) {
+                entry.1 = Some(entry.1.unwrap_or(0.0) + rate);
             }
         }
-        let mut out: Vec<(Site, i64)> = sites.into_iter().map(|(s, n)| (s.clone(), n)).collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        out
+        let out = sites.into_iter().map(|(site, (count, per_minute))| Counted { site: site.clone(), count, per_minute });
+        most_first(out.collect())
     }
+}
+
+fn most_first(mut counted: Vec<Counted>) -> Vec<Counted> {
+    counted.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.site.cmp(&b.site)));
+    counted
 }
 
 /// Which sample type to read and whether that is leak mode; `None` when
@@ -282,7 +318,9 @@ mod tests {
         assert_eq!((row.count, row.state.as_deref(), row.wait_minutes), (3, Some("chan send"), Some(4)));
         assert_eq!(row.stacks.len(), 1);
         assert_eq!(row.stacks[0].1, 3);
-        assert_eq!(g.creation_sites(), [(row.created_at.clone().unwrap(), 3)]);
+        let started = g.creation_sites(None);
+        assert_eq!((started.len(), &started[0].site, started[0].count), (1, row.created_at.as_ref().unwrap(), 3));
+        assert_eq!(g.blocking_lines(None)[0].count, 3);
     }
 
     #[test]
@@ -292,7 +330,7 @@ mod tests {
         assert!(!g.leaks);
         assert_eq!((g.sample_type.as_str(), g.total, g.rows[0].count), (GOROUTINE, 2, 2));
         assert_eq!(g.rows[0].blocking.line, 12);
-        assert_eq!(g.creation_sites()[0].0.line, 30);
+        assert_eq!(g.creation_sites(None)[0].site.line, 30);
     }
 
     #[test]

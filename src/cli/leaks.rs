@@ -85,8 +85,7 @@ fn report(goroutines: &Goroutines, mapper: &PathMapper, growth: Option<&Growth>)
         line: site.line,
         function: site.function.clone(),
     };
-    let per_minute = |site: &Site| growth?.line(&site.file, site.line).map(|row| row.cum_per_minute);
-    leak_report::report(goroutines, &place, &per_minute)
+    leak_report::report(goroutines, &place, &|site| leaks::growth_at(growth, site))
 }
 
 /// The table, or a sentence when a leak profile has no leaks.

@@ -5,10 +5,9 @@
 //! live source's growth of the goroutine type read adds how fast each
 //! grows.
 
-use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::{Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range, Uri};
 
-use crate::analysis::leaks::{Goroutines, Site};
+use crate::analysis::leaks::{self, Goroutines, Site};
 use crate::analysis::Growth;
 use crate::report::{self, labels};
 
@@ -26,11 +25,6 @@ fn growth<'s>(snapshot: &'s Snapshot, view: &View, goroutines: &Goroutines) -> O
     live.growth.get(&goroutines.sample_type).map(|g| g.as_ref())
 }
 
-/// How fast the goroutines counted at a site grow, per minute.
-fn per_minute(growth: Option<&Growth>, site: &Site) -> Option<f64> {
-    growth?.line(&site.file, site.line).map(|row| row.cum_per_minute)
-}
-
 /// A mark at the end of a line of a document.
 pub struct Mark {
     /// 0-based, in the document as it is now.
@@ -45,24 +39,6 @@ pub fn marks(snapshot: &Snapshot, view: &View, uri: &Uri) -> Vec<Mark> {
     let Some(g) = view.goroutines() else { return Vec::new() };
     let growth = growth(snapshot, view, g);
     let in_document = |site: &Site| locate::uri_for(view, &site.file).is_some_and(|u| &u == uri);
-    // Several groups can block at one line (started in different places).
-    let mut blocking: FxHashMap<i64, (i64, Option<f64>)> = FxHashMap::default();
-    if g.leaks {
-        for row in g.rows.iter().filter(|r| in_document(&r.blocking)) {
-            let entry = blocking.entry(row.blocking.line).or_default();
-            entry.0 += row.count;
-            entry.1 = entry.1.or(per_minute(growth, &row.blocking));
-        }
-    }
-    let mut started: FxHashMap<i64, (i64, Option<f64>)> = FxHashMap::default();
-    for row in &g.rows {
-        let Some(site) = row.created_at.as_ref().filter(|s| in_document(s)) else { continue };
-        let entry = started.entry(site.line).or_default();
-        entry.0 += row.count;
-        if let Some(rate) = per_minute(growth, &row.blocking) {
-            entry.1 = Some(entry.1.unwrap_or(0.0) + rate);
-        }
-    }
     let with_growth = |mut label: String, rate: Option<f64>| {
         if let Some(rate) = rate.filter(|r| *r > 0.0) {
             label.push(' ');
@@ -70,12 +46,14 @@ pub fn marks(snapshot: &Snapshot, view: &View, uri: &Uri) -> Vec<Mark> {
         }
         label
     };
+    let blocking = if g.leaks { g.blocking_lines(growth) } else { Vec::new() };
     let mut out: Vec<Mark> = blocking
         .into_iter()
-        .map(|(line, (count, rate))| Mark { line: locate::current_line(snapshot, uri, line), label: with_growth(labels::leak_mark(count), rate) })
-        .chain(started.into_iter().map(|(line, (count, rate))| Mark {
-            line: locate::current_line(snapshot, uri, line),
-            label: with_growth(labels::started_mark(count, g.leaks), rate),
+        .filter(|c| in_document(&c.site))
+        .map(|c| Mark { line: locate::current_line(snapshot, uri, c.site.line), label: with_growth(labels::leak_mark(c.count), c.per_minute) })
+        .chain(g.creation_sites(growth).into_iter().filter(|c| in_document(&c.site)).map(|c| Mark {
+            line: locate::current_line(snapshot, uri, c.site.line),
+            label: with_growth(labels::started_mark(c.count, g.leaks), c.per_minute),
         }))
         .collect();
     out.sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.label.cmp(&b.label)));
@@ -95,7 +73,7 @@ fn leak_site(snapshot: &Snapshot, view: &View, site: &Site) -> LeakSite {
 pub fn rows(snapshot: &Snapshot, view: &View) -> Option<Leaks> {
     let g = view.goroutines()?;
     let growth = growth(snapshot, view, g);
-    Some(report::leaks::report(g, &|site| leak_site(snapshot, view, site), &|site| per_minute(growth, site)))
+    Some(report::leaks::report(g, &|site| leak_site(snapshot, view, site), &|site| leaks::growth_at(growth, site)))
 }
 
 /// A Warning on each line where leaked goroutines block, pointing at the
