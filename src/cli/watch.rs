@@ -24,7 +24,7 @@ pub struct WatchArgs {
     /// Stop after this many snapshots (at least 3); without it, run until Ctrl-C.
     #[arg(long, value_parser = parse_count)]
     pub count: Option<u64>,
-    /// Sample type: inuse_space, inuse_objects or goroutine (default: the
+    /// Sample type: inuse_space, inuse_objects, goroutine or goroutineleak (default: the
     /// profile's default if it is one of these, else the first of them).
     #[arg(long = "sample-index", alias = "sample_index")]
     pub sample_index: Option<String>,
@@ -93,7 +93,7 @@ pub fn run(a: &WatchArgs) -> Result<String> {
                         sample_type = None;
                     }
                     Recorded::NoStateTypes => bail!(
-                        "{}: growth needs inuse_space, inuse_objects or goroutine values; this profile has {}",
+                        "{}: growth needs inuse_space, inuse_objects, goroutine or goroutineleak values; this profile has {}",
                         poller.source(),
                         type_names(&fetched.profile)
                     ),
@@ -164,7 +164,7 @@ fn choose_type(profile: &Profile, history: &History, asked: Option<&str>) -> Res
         return Ok(name.clone());
     }
     if asked.is_some() {
-        bail!("{name} is a total since the program started, not a current state: growth applies to inuse_space, inuse_objects and goroutine");
+        bail!("{name} is a total since the program started, not a current state: growth applies to inuse_space, inuse_objects, goroutine and goroutineleak");
     }
     history.sample_types().first().map(|t| t.name.clone()).ok_or_else(|| anyhow!("the profile has no state sample type"))
 }

@@ -28,7 +28,7 @@ pub fn handle(snapshot: &Snapshot, args: GrowthArgs) -> Result<GrowthReport> {
         if is_state_type(&wanted) {
             no_growth(live)
         } else {
-            format!("{wanted} does not describe current state; growth is kept for inuse_space, inuse_objects and goroutine")
+            format!("{wanted} does not describe current state; growth is kept for inuse_space, inuse_objects, goroutine and goroutineleak")
         }
     })?;
     let mut out = report(growth, &GrowthReportOptions { limit: args.n });
