@@ -74,7 +74,7 @@ const FORMAT: &str = "goroutine dump";
 
 /// How far into the input the first goroutine header may start, when a
 /// crash's opening text comes first (the shape check's sniff window).
-const WINDOW: usize = 64 << 10;
+pub(super) const WINDOW: usize = 64 << 10;
 
 /// The first lines of a Go crash, before its goroutines.
 const CRASH_OPENERS: &[&str] = &["panic: ", "fatal error: ", "runtime: ", "unexpected fault address"];
