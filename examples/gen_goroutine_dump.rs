@@ -22,7 +22,10 @@ fn main() -> ExitCode {
             "--goroutines" => number("--goroutines N").map(|n| params.goroutines = n as usize),
             "--sites" => number("--sites N").map(|n| params.sites = n as usize),
             "--seed" => number("--seed N").map(|n| params.seed = n),
-            _ if !arg.starts_with('-') && output.is_none() => Ok(output = Some(arg)),
+            _ if !arg.starts_with('-') && output.is_none() => {
+                output = Some(arg);
+                Ok(())
+            }
             _ => Err(format!("unknown argument {arg}")),
         };
         if let Err(e) = set {

@@ -109,7 +109,8 @@ pub fn write(params: &Params, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The dump in memory.
+/// The dump in memory (the example writes it to a file instead).
+#[allow(dead_code)]
 pub fn generate(params: &Params) -> Vec<u8> {
     let mut out = Vec::with_capacity(params.goroutines * 600);
     write(params, &mut out).expect("writing to memory");

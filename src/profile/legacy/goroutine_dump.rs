@@ -372,19 +372,8 @@ fn parse(data: &[u8]) -> Result<Profile, DecodeError> {
     let mut seen_header = false;
     // After a dropped goroutine, the rest of its block is skipped.
     let mut skipping = false;
-    let mut rest = data;
-    let mut number = 0;
-    while !rest.is_empty() {
-        number += 1;
-        let (bytes, terminated) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                let line = &rest[..i];
-                rest = &rest[i + 1..];
-                (line, true)
-            }
-            None => (std::mem::take(&mut rest), false),
-        };
-        let line: Cow<'_, str> = String::from_utf8_lossy(bytes);
+    for (number, (line, terminated)) in lines(data).enumerate() {
+        let number = number + 1;
         let line = line.trim_end_matches('\r');
         if header_start(line, false) == Sniff::Mine {
             seen_header = true;
@@ -436,6 +425,23 @@ fn parse(data: &[u8]) -> Result<Profile, DecodeError> {
         d.finish(g);
     }
     d.into_profile()
+}
+
+/// The lines of `data` without their `\n`, each with whether a `\n` ended
+/// it. Invalid UTF-8 becomes replacement characters, line by line, so
+/// the input is never copied whole.
+fn lines(data: &[u8]) -> Box<dyn Iterator<Item = (Cow<'_, str>, bool)> + '_> {
+    match std::str::from_utf8(data) {
+        // Valid text (every real dump) is split by `str`'s fast newline search.
+        Ok(text) => Box::new(text.split_inclusive('\n').map(|piece| match piece.strip_suffix('\n') {
+            Some(line) => (Cow::Borrowed(line), true),
+            None => (Cow::Borrowed(piece), false),
+        })),
+        Err(_) => Box::new(data.split_inclusive(|&b| b == b'\n').map(|piece| match piece.strip_suffix(b"\n") {
+            Some(line) => (String::from_utf8_lossy(line), true),
+            None => (String::from_utf8_lossy(piece), false),
+        })),
+    }
 }
 
 /// `exit status 2`, which `go run` prints right after a crash's last
