@@ -941,6 +941,17 @@ mod tests {
     }
 
     #[test]
+    fn synctest_and_nil_channel_states_keep_their_own_parentheses() {
+        check(
+            "goroutine 5 [chan receive (durable), synctest bubble 2]:\nmain.f()\n\t/m.go:3 +0x1\n\n\
+             goroutine 6 [chan send (nil chan) (leaked), 61 minutes, locked to thread]:\nmain.g()\n\t/m.go:4 +0x1\n",
+            "default goroutineleak\n\
+             [1, 0] [main.f /m.go:3] {state=chan receive (durable), leaked=false}\n\
+             [1, 1] [main.g /m.go:4] {state=chan send (nil chan), leaked=true, wait_minutes=61minutes}",
+        );
+    }
+
+    #[test]
     fn elided_frames_ancestors_and_cgo() {
         check(
             "goroutine 9 [chan receive]:\nmain.deep(...)\n\t/m.go:1\n...12 frames elided...\nmain.top()\n\t/m.go:2 +0x1\n\
