@@ -54,6 +54,9 @@
 //! an unexpected line, the input ending mid-line, as a dump Go cut at 64
 //! MiB does) is dropped, and the profile's comments say how many were
 //! dropped and why; a dump of which no goroutine can be read is an error.
+//! A goroutine printed as running on another thread, without a stack, is
+//! kept with an empty stack (a comment counts them), and so are stacks
+//! with `...N frames elided...` (the runtime prints 100 frames at most).
 //! Runtime frames: `?debug=2` output never has them (`runtime.Stack`
 //! forces the traceback level that hides unexported `runtime.` functions),
 //! crash logs have them with `GOTRACEBACK=system` or higher.
@@ -266,7 +269,8 @@ struct Goroutine {
     printed: Vec<Label>,
     leaked: bool,
     frames: Vec<PrintedFrame>,
-    pending_function: Option<(u32, usize)>,
+    /// The function line read last, waiting for its file line.
+    pending_function: Option<u32>,
     creator: Option<(Arc<str>, Option<u64>)>,
     phase: Phase,
     unavailable: bool,
@@ -512,7 +516,7 @@ impl Decoder {
                     return Err(Reason::Frame);
                 }
                 let (file, line, offset) = file_line(line).ok_or(Reason::FileLine)?;
-                let (name, _) = g.pending_function.take().ok_or(Reason::Frame)?;
+                let name = g.pending_function.take().ok_or(Reason::Frame)?;
                 let file = self.strings.id(file);
                 let function = self.function(name, file);
                 g.frames.push(PrintedFrame { function, line, inlined: !offset });
@@ -561,7 +565,7 @@ impl Decoder {
                     // A cgo frame without symbols: nothing to place.
                 } else {
                     let name = function_name(line).ok_or(Reason::Unexpected)?;
-                    g.pending_function = Some((self.strings.id(name), number));
+                    g.pending_function = Some(self.strings.id(name));
                     g.phase = Phase::FrameFile(number);
                 }
             }
