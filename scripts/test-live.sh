@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Only the live tests, which scripts/test.sh runs as part of `cargo test`:
 # tests/watch.rs against the real leaking Go service of tests/fixtures/leaky,
-# and tests/bench_loop.rs (the benchmark loop through the language server)
-# with real Go, both from scripts/live-env.sh. `CI` is set, so a test that
-# finds the service or Go missing fails instead of skipping.
+# tests/bench_loop.rs (the benchmark loop through the language server) with
+# real Go, and tests/goroutine_dumps.rs (with its other tests, which need
+# nothing) against the goroutine-leaking service of tests/fixtures/goleak,
+# all from scripts/live-env.sh. `CI` is set, so a test that finds a service
+# or Go missing fails instead of skipping.
 #
 #   scripts/test-live.sh
 set -euo pipefail
@@ -11,4 +13,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # shellcheck source=live-env.sh
 source scripts/live-env.sh
-CI="${CI:-1}" cargo test --release --locked --test watch --test bench_loop -- --nocapture
+CI="${CI:-1}" cargo test --release --locked --test watch --test bench_loop --test goroutine_dumps -- --nocapture

@@ -5,7 +5,8 @@
 //! pieces of any size.
 //!
 //! Inputs are random bytes and mutations (bit flips, splices, truncations,
-//! line shuffles) of every fixture, plain and gzipped. The number of cases
+//! line shuffles) of every fixture, plain and gzipped, and of the goroutine
+//! dumps on their own. The number of cases
 //! is `PPROF_FUZZ_CASES` (default 10,000 per strategy).
 
 mod common;
@@ -173,9 +174,25 @@ fn mutated_fixtures_never_panic() {
     });
 }
 
+/// The goroutine dumps alone (`?debug=2` output and crash logs, see
+/// `tests/goroutine_dumps.rs`): their decoder reads them line by line and
+/// drops what it cannot read, so mutations must reach it often.
+#[test]
+fn mutated_goroutine_dumps_never_panic() {
+    let dir = common::root().join("tests/fixtures/profiles");
+    let seeds: Vec<Vec<u8>> = ["goleak.goroutineleak.debug2.txt", "goleak.goroutine.debug2.txt", "crash.goroutines.txt", "crash.goroutines.system.txt"]
+        .iter()
+        .map(|name| common::read(&dir.join(name)))
+        .collect();
+    mostly_decoding((0..seeds.len(), edits(), any::<bool>()), |(i, edits, zipped)| {
+        let data = apply(&seeds[i], &edits);
+        Ok(exercise(&if zipped { gzip(&data) } else { data }))
+    });
+}
+
 #[test]
 fn text_headers_with_random_bodies_never_panic() {
-    let headers: [&[u8]; 7] = [
+    let headers: [&[u8]; 9] = [
         b"heap profile: 1: 2 [3: 4] @ heap/1024\n",
         b"goroutine profile: total 3\n",
         b"threadcreate profile: total 1\n",
@@ -183,8 +200,10 @@ fn text_headers_with_random_bodies_never_panic() {
         b"--- contention:\ncycles/second=1000\n",
         b"heap profile: 1: 2 [3: 4] @ heapz_v2/524288\n",
         b"--- contentionz 1 ---\n",
+        b"goroutine 1 [chan send (leaked), 3 minutes] {a: b}:\nmain.f(0x1)\n\t/m.go:3 +0x1\n",
+        b"panic: x\n\ngoroutine 2 gp=0x1 m=nil [select]:\n",
     ];
-    let alphabet: Vec<u8> = b"0123456789abcdefx@#:[] \t\n-+./=labels{}\"\\".to_vec();
+    let alphabet: Vec<u8> = b"0123456789abcdefx@#:[] \t\n-+./=labels{}\"\\(),".to_vec();
     let body = proptest::collection::vec(proptest::sample::select(alphabet), 0..400);
     runner().run(&(0..headers.len(), body), |(h, body)| {
         let mut data = headers[h].to_vec();

@@ -17,7 +17,6 @@ mod lsp_support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -27,47 +26,13 @@ use pprof_lsp::report::growth::{GrowthRecord, GrowthReport};
 use pprof_lsp::source::live::{Health, LiveOptions, Outcome, Poller};
 use pprof_lsp::source::load::ProfileSource;
 
+use common::live::Service;
+
 // ---------------------------------------------------------------- the service
 
-/// A running service, killed and reaped when dropped (also on a failed
-/// assertion). Its stdin is a pipe we hold, so it also exits if this
-/// process dies.
-struct Service {
-    child: Child,
-    addr: String,
-}
-
 impl Service {
-    fn start(bin: &PathBuf, args: &[&str]) -> Service {
-        let mut child = Command::new(bin)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let mut service = Service { child, addr: String::new() };
-        let line = rx.recv_timeout(Duration::from_secs(20)).expect("the service prints its address");
-        service.addr = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).into();
-        service
-    }
-
     fn heap_url(&self) -> String {
         format!("http://{}/debug/pprof/heap", self.addr)
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -83,11 +48,7 @@ impl Drop for Reaped {
 
 /// The line of `// marker: NAME` in the service's source.
 fn marker_line(name: &str) -> i64 {
-    let source = std::fs::read_to_string(common::root().join("tests/fixtures/leaky/main.go")).unwrap();
-    let marker = format!("// marker: {name}");
-    let found: Vec<usize> = source.lines().enumerate().filter(|(_, l)| l.trim_end().ends_with(&marker)).map(|(i, _)| i + 1).collect();
-    assert_eq!(found.len(), 1, "exactly one line marked {marker:?}");
-    found[0] as i64
+    common::live::marker_line("leaky", name)
 }
 
 fn row_at(report: &GrowthReport, line: i64) -> Option<&GrowthRecord> {

@@ -2,8 +2,10 @@
 //! choosing which one to show.
 //!
 //! Candidates are `default.pgo`, `*.pprof`, `*.pb.gz`, `*.prof`, `go test
-//! -memprofile` / `-cpuprofile` outputs, and text files that start with a
-//! Go debug=1 header. Like the Go tool, discovery does not look inside
+//! -memprofile` / `-cpuprofile` outputs, text files that start with a Go
+//! debug=1 header, and goroutine dumps: `?debug=2` output (first line
+//! `goroutine N [`) and crash logs (`panic: `, `fatal error: `, ... with a
+//! goroutine in their first 64 KiB), also when named `*.log`. Like the Go tool, discovery does not look inside
 //! `testdata` directories or directories whose name starts with `_` or `.`:
 //! profiles there are test inputs, not the project's own. Configured globs
 //! ([`expand`]) still reach such a directory when they name it.
@@ -19,6 +21,7 @@ use super::fs::{EntryKind, RealFs, SourceFs};
 use super::load::ProfileSource;
 use super::workspace::SKIPPED_DIRS;
 use crate::paths::LocalPath;
+use crate::profile::legacy::{sniff_goroutine_dump, Sniff, GOROUTINE_DUMP_WINDOW};
 
 /// The file Go's `-pgo=auto` reads from a main package's directory.
 pub const DEFAULT_PGO: &str = "default.pgo";
@@ -162,8 +165,8 @@ fn looks_like_profile(fs: &dyn SourceFs, path: &Path, name: &str) -> bool {
         return true;
     }
     // `go test -memprofile mem.out -cpuprofile cpu.out`, curl'd endpoints
-    // saved as `heap` or `heap.txt`: look at the first bytes.
-    let ambiguous = lower.ends_with(".out") || lower.ends_with(".txt") || lower.ends_with(".pb") || !lower.contains('.');
+    // saved as `heap` or `heap.txt`, crash logs: look at the first bytes.
+    let ambiguous = [".out", ".txt", ".pb", ".log"].iter().any(|ext| lower.ends_with(ext)) || !lower.contains('.');
     ambiguous && starts_like_profile(fs, path)
 }
 
@@ -176,9 +179,21 @@ const TEXT_HEADERS: &[&[u8]] = &[
 ];
 
 fn starts_like_profile(fs: &dyn SourceFs, path: &Path) -> bool {
-    let Ok(head) = fs.read_head(path, 64) else { return false };
+    const HEAD: usize = 64;
+    let Ok(head) = fs.read_head(path, HEAD) else { return false };
     // gzip (protobuf profiles are written gzipped by Go) or a text header.
-    head.starts_with(&[0x1f, 0x8b]) || TEXT_HEADERS.iter().any(|h| head.starts_with(h))
+    if head.starts_with(&[0x1f, 0x8b]) || TEXT_HEADERS.iter().any(|h| head.starts_with(h)) {
+        return true;
+    }
+    // A goroutine dump, decided as its decoder decides; a crash log's text
+    // before its first goroutine can take more than the first bytes.
+    match sniff_goroutine_dump(&head, head.len() < HEAD) {
+        Sniff::Mine => true,
+        Sniff::NotMine => false,
+        Sniff::NeedMore => fs
+            .read_head(path, GOROUTINE_DUMP_WINDOW)
+            .is_ok_and(|head| sniff_goroutine_dump(&head, head.len() < GOROUTINE_DUMP_WINDOW) == Sniff::Mine),
+    }
 }
 
 fn found(fs: &dyn SourceFs, path: &Path, depth: usize) -> Found {
@@ -333,6 +348,30 @@ mod tests {
         let pgo = &found[3];
         assert!(pgo.is_default_pgo && pgo.dir == Path::new("/w") && pgo.depth == 0);
         assert!(!found[0].is_default_pgo && found[0].dir == Path::new("/w/sub") && found[0].depth == 1);
+    }
+
+    #[test]
+    fn goroutine_dumps_and_crash_logs_are_found_by_their_first_lines() {
+        let crash = [&b"panic: boom\n\n"[..], &b"[signal SIGSEGV]\n".repeat(500), b"\ngoroutine 1 [running]:\nmain.main()\n"].concat();
+        let late = [&b"fatal error: x\n"[..], &b"-\n".repeat(40_000), b"goroutine 1 [running]:\n"].concat();
+        let fs = MemFs::new([
+            ("/w/goroutines.txt", &b"\ngoroutine 18 [chan send (leaked)]:\nmain.f()\n"[..]),
+            ("/w/crash.log", &crash[..]),
+            ("/w/stacks", b"goroutine 1 gp=0xc0 m=0 [running]:\n"),
+            ("/w/late.log", &late[..]),
+            ("/w/server.log", b"2026/01/01 listening\npanic: boom\n\ngoroutine 1 [running]:\n"),
+            ("/w/panic.txt", b"panic: boom\n\nno goroutines here\n"),
+            ("/w/goroutine.go", b"goroutine 1 [running]:\n"),
+        ]);
+        let found = discover_with(&fs, &roots(), &DiscoverOptions::default());
+        let mut found = relative(&found);
+        found.sort();
+        assert_eq!(found, ["crash.log", "goroutines.txt", "stacks"]);
+        // Named in the `profiles` setting, a dump is taken by its name alone.
+        let configured = expand_with(&fs, &["*.log".into(), "goroutines.txt".into()], &roots(), &DiscoverOptions::default());
+        let mut configured: Vec<String> = configured.iter().map(ProfileSource::to_string).collect();
+        configured.sort();
+        assert_eq!(configured, ["/w/crash.log", "/w/goroutines.txt", "/w/late.log", "/w/server.log"]);
     }
 
     #[test]

@@ -54,6 +54,9 @@
 //! an unexpected line, the input ending mid-line, as a dump Go cut at 64
 //! MiB does) is dropped, and the profile's comments say how many were
 //! dropped and why; a dump of which no goroutine can be read is an error.
+//! A goroutine printed as running on another thread, without a stack, is
+//! kept with an empty stack (a comment counts them), and so are stacks
+//! with `...N frames elided...` (the runtime prints 100 frames at most).
 //! Runtime frames: `?debug=2` output never has them (`runtime.Stack`
 //! forces the traceback level that hides unexported `runtime.` functions),
 //! crash logs have them with `GOTRACEBACK=system` or higher.
@@ -74,7 +77,7 @@ const FORMAT: &str = "goroutine dump";
 
 /// How far into the input the first goroutine header may start, when a
 /// crash's opening text comes first (the shape check's sniff window).
-const WINDOW: usize = 64 << 10;
+pub(super) const WINDOW: usize = 64 << 10;
 
 /// The first lines of a Go crash, before its goroutines.
 const CRASH_OPENERS: &[&str] = &["panic: ", "fatal error: ", "runtime: ", "unexpected fault address"];
@@ -266,7 +269,8 @@ struct Goroutine {
     printed: Vec<Label>,
     leaked: bool,
     frames: Vec<PrintedFrame>,
-    pending_function: Option<(u32, usize)>,
+    /// The function line read last, waiting for its file line.
+    pending_function: Option<u32>,
     creator: Option<(Arc<str>, Option<u64>)>,
     phase: Phase,
     unavailable: bool,
@@ -372,19 +376,8 @@ fn parse(data: &[u8]) -> Result<Profile, DecodeError> {
     let mut seen_header = false;
     // After a dropped goroutine, the rest of its block is skipped.
     let mut skipping = false;
-    let mut rest = data;
-    let mut number = 0;
-    while !rest.is_empty() {
-        number += 1;
-        let (bytes, terminated) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                let line = &rest[..i];
-                rest = &rest[i + 1..];
-                (line, true)
-            }
-            None => (std::mem::take(&mut rest), false),
-        };
-        let line: Cow<'_, str> = String::from_utf8_lossy(bytes);
+    for (number, (line, terminated)) in lines(data).enumerate() {
+        let number = number + 1;
         let line = line.trim_end_matches('\r');
         if header_start(line, false) == Sniff::Mine {
             seen_header = true;
@@ -436,6 +429,23 @@ fn parse(data: &[u8]) -> Result<Profile, DecodeError> {
         d.finish(g);
     }
     d.into_profile()
+}
+
+/// The lines of `data` without their `\n`, each with whether a `\n` ended
+/// it. Invalid UTF-8 becomes replacement characters, line by line, so
+/// the input is never copied whole.
+fn lines(data: &[u8]) -> Box<dyn Iterator<Item = (Cow<'_, str>, bool)> + '_> {
+    match std::str::from_utf8(data) {
+        // Valid text (every real dump) is split by `str`'s fast newline search.
+        Ok(text) => Box::new(text.split_inclusive('\n').map(|piece| match piece.strip_suffix('\n') {
+            Some(line) => (Cow::Borrowed(line), true),
+            None => (Cow::Borrowed(piece), false),
+        })),
+        Err(_) => Box::new(data.split_inclusive(|&b| b == b'\n').map(|piece| match piece.strip_suffix(b"\n") {
+            Some(line) => (String::from_utf8_lossy(line), true),
+            None => (String::from_utf8_lossy(piece), false),
+        })),
+    }
 }
 
 /// `exit status 2`, which `go run` prints right after a crash's last
@@ -506,7 +516,7 @@ impl Decoder {
                     return Err(Reason::Frame);
                 }
                 let (file, line, offset) = file_line(line).ok_or(Reason::FileLine)?;
-                let (name, _) = g.pending_function.take().ok_or(Reason::Frame)?;
+                let name = g.pending_function.take().ok_or(Reason::Frame)?;
                 let file = self.strings.id(file);
                 let function = self.function(name, file);
                 g.frames.push(PrintedFrame { function, line, inlined: !offset });
@@ -555,7 +565,7 @@ impl Decoder {
                     // A cgo frame without symbols: nothing to place.
                 } else {
                     let name = function_name(line).ok_or(Reason::Unexpected)?;
-                    g.pending_function = Some((self.strings.id(name), number));
+                    g.pending_function = Some(self.strings.id(name));
                     g.phase = Phase::FrameFile(number);
                 }
             }
@@ -931,6 +941,17 @@ mod tests {
              [1, 0] [] {state=running, leaked=false, created_by=main.main, created_at=/m.go:9, parent_goroutine=1}\n\
              # pprof-lsp: 1 line between goroutines ignored, the first at line 25\n\
              # pprof-lsp: 1 goroutine running on another thread without a stack",
+        );
+    }
+
+    #[test]
+    fn synctest_and_nil_channel_states_keep_their_own_parentheses() {
+        check(
+            "goroutine 5 [chan receive (durable), synctest bubble 2]:\nmain.f()\n\t/m.go:3 +0x1\n\n\
+             goroutine 6 [chan send (nil chan) (leaked), 61 minutes, locked to thread]:\nmain.g()\n\t/m.go:4 +0x1\n",
+            "default goroutineleak\n\
+             [1, 0] [main.f /m.go:3] {state=chan receive (durable), leaked=false}\n\
+             [1, 1] [main.g /m.go:4] {state=chan send (nil chan), leaked=true, wait_minutes=61minutes}",
         );
     }
 

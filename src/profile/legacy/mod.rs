@@ -72,6 +72,18 @@ pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniff {
     })
 }
 
+/// How many bytes [`sniff_goroutine_dump`] needs at most to decide.
+pub(crate) const GOROUTINE_DUMP_WINDOW: usize = goroutine_dump::WINDOW;
+
+/// Whether input that starts with `head` is a goroutine dump or a crash
+/// log the goroutine-dump decoder takes (`complete`: `head` is all of it),
+/// for callers that look at files before reading them whole: the first
+/// line with content decides, a crash log's first goroutine must start
+/// within [`GOROUTINE_DUMP_WINDOW`] bytes.
+pub(crate) fn sniff_goroutine_dump(head: &[u8], complete: bool) -> Sniff {
+    goroutine_dump::sniff(head, complete)
+}
+
 /// Tried in order; the first that recognises the input decides.
 const DECODERS: &[Decoder] = &[
     go_text::decode,
@@ -119,7 +131,10 @@ mod tests {
         ];
         let commented = b"# a dump\n\n#\t more\n--- threadz 1 ---\n\n--- Thread 1 (name: main/1) stack: ---\n  PC: 0x1\n";
         let spaced = b"\n\n   \n heap profile: 1: 2 [3: 4] @ heap/1024\n1: 2 [3: 4] @ 0x1\n";
-        for (name, data) in corpus.into_iter().chain([("commented", &commented[..]), ("spaced", &spaced[..])]) {
+        let dump = b"goroutine 7 [chan send (leaked)]:\nmain.f(...)\n\t/m.go:3\ncreated by main.main in goroutine 1\n\t/m.go:9 +0x2\n";
+        let crash = b"panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/m.go:9 +0x2\nexit status 2\n";
+        let inline = [("commented", &commented[..]), ("spaced", &spaced[..]), ("dump", &dump[..]), ("crash", &crash[..])];
+        for (name, data) in corpus.into_iter().chain(inline) {
             assert!(decode(data).is_some(), "{name} is not claimed");
             assert_eq!(sniff(data, true), Sniff::Mine, "{name}");
             for n in 0..data.len().min(4096) {
