@@ -12,6 +12,7 @@ mod builder;
 mod contentionz;
 mod cpp_heap;
 mod go_text;
+mod goroutine_dump;
 mod gperftools;
 mod java;
 mod memmap;
@@ -50,8 +51,15 @@ impl Sniff {
 /// which case the answer is never `NeedMore`.
 type Sniffer = fn(&[u8], bool) -> Sniff;
 
-const SNIFFERS: &[Sniffer] =
-    &[go_text::sniff, gperftools::sniff, cpp_heap::sniff, threadz::sniff, contentionz::sniff, java::sniff];
+const SNIFFERS: &[Sniffer] = &[
+    go_text::sniff,
+    goroutine_dump::sniff,
+    gperftools::sniff,
+    cpp_heap::sniff,
+    threadz::sniff,
+    contentionz::sniff,
+    java::sniff,
+];
 
 /// Whether some legacy decoder could claim an input that starts with
 /// `head`: `Mine` if one recognises it, `NeedMore` if one still might.
@@ -67,6 +75,7 @@ pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniff {
 /// Tried in order; the first that recognises the input decides.
 const DECODERS: &[Decoder] = &[
     go_text::decode,
+    goroutine_dump::decode,
     gperftools::decode,
     cpp_heap::decode,
     threadz::decode,
