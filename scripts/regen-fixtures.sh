@@ -2,13 +2,17 @@
 # Regenerates the Go profile fixtures in tests/fixtures/profiles and the
 # expected `go tool pprof` outputs in tests/golden.
 #
-#   scripts/regen-fixtures.sh                 # rebuild + rerun the fixture program, then goldens
+#   scripts/regen-fixtures.sh                 # rebuild + rerun the fixture programs, then goldens
+#   scripts/regen-fixtures.sh --dumps         # only the goroutine dumps (goleak, crash), then goldens
 #   scripts/regen-fixtures.sh --goldens-only  # only re-record goldens from the committed profiles
 #
-# The fixture program is built and run from a fixed directory outside the
-# repository (/tmp/pprof-lsp-build/pprofdemo), with GOROOT reached through a
-# fixed symlink (/tmp/pprof-lsp-build/go), so the file paths recorded in the
-# profiles do not depend on where the repository or Go happen to live.
+# The fixture programs are built and run from a fixed directory outside the
+# repository (/tmp/pprof-lsp-build/pprofdemo, .../goleak, .../crash), with
+# GOROOT reached through a fixed symlink (/tmp/pprof-lsp-build/go), so the
+# file paths recorded in the profiles do not depend on where the repository
+# or Go happen to live. The goroutine dumps are recorded by
+# scripts/record-goroutine-dumps.sh; --dumps leaves pprofdemo's profiles, and
+# so every golden recorded from them, as they are.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,11 +22,12 @@ MODE=full
 case "${1:-}" in
     "") ;;
     --goldens-only) MODE=goldens ;;
+    --dumps) MODE=dumps ;;
     -h|--help)
-        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
         exit 0 ;;
     *)
-        echo "usage: $0 [--goldens-only]" >&2
+        echo "usage: $0 [--dumps | --goldens-only]" >&2
         exit 2 ;;
 esac
 
@@ -93,6 +98,16 @@ record_profiles() {
         -split "pprofdemo/internal/gen.Collect[go.shape.string]=main.churn"
 
     for f in "$PROFILES"/*; do
+        note "$f"
+    done
+}
+
+# The goroutine dumps of tests/fixtures/goleak and tests/fixtures/crash,
+# and the protobuf profiles taken between them.
+record_dumps() {
+    local f
+    scripts/record-goroutine-dumps.sh "$BUILD_ROOT" "$PROFILES"
+    for f in "$PROFILES"/goleak.* "$PROFILES"/crash.*; do
         note "$f"
     done
 }
@@ -236,7 +251,7 @@ record_goldens() {
     # Per-line source listing of the catalog init function. pprof reads the
     # source from the path recorded in the profile, so put the fixture
     # sources back at the build path first (a no-op after a full run).
-    if [ "$MODE" = goldens ]; then
+    if [ "$MODE" != full ]; then
         mkdir -p "$BUILD_ROOT"
         rm -rf "$BUILD_DIR"
         cp -R "$SRC_DIR" "$BUILD_DIR"
@@ -253,7 +268,11 @@ record_goldens() {
 
 if [ "$MODE" = full ]; then
     record_profiles
-else
+fi
+if [ "$MODE" = full ] || [ "$MODE" = dumps ]; then
+    record_dumps
+fi
+if [ "$MODE" = goldens ]; then
     if ! ls "$PROFILES"/*.pb.gz >/dev/null 2>&1; then
         echo "regen-fixtures: no profiles in $PROFILES; run without --goldens-only first" >&2
         exit 1
