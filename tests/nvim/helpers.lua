@@ -28,7 +28,7 @@ local function dump_lsp_log()
 end
 
 --- Functions run before Neovim exits, whether the test passed or failed:
---- they stop what the test started (see `start_leaky`).
+--- they stop what the test started (see `start_service`).
 local cleanups = {}
 
 --- @param fn fun()
@@ -73,6 +73,20 @@ function M.wait(ms, fn, what)
     M.fail(('timed out after %d ms waiting for %s'):format(ms, what))
   end
   return value
+end
+
+--- Runs `command` (e.g. `Pprof top 5`) and waits for the quickfix list it
+--- fills, known by its title starting with `title`; returns the list's
+--- `title` and `items`.
+--- @param command string
+--- @param title string
+--- @return { title: string, items: table[] }
+function M.quickfix(command, title)
+  vim.cmd(command)
+  return M.wait(5000, function()
+    local list = vim.fn.getqflist({ title = 1, items = 1 })
+    return vim.startswith(list.title, title) and list or nil
+  end, 'the quickfix list from :' .. command)
 end
 
 --- Error messages the server showed (window/showMessage of type Error).
@@ -195,16 +209,18 @@ function M.wait_lens(bufnr, line, prefix)
   return seen
 end
 
---- Starts the leaking Go service of tests/fixtures/leaky (the binary
---- `scripts/build-leaky.sh` made, named by PPROF_LEAKY_BIN) and waits for
---- the address it prints. It is stopped by its PID when the test ends, pass
---- or fail; it also exits when its stdin (a pipe from Neovim) closes, and
---- after `-lifetime`. Its PID goes to PPROF_LEAKY_PIDFILE, so the test script
+--- Starts a Go service of tests/fixtures (the binary its build script made,
+--- named by the environment variable `env`) and waits for the address it
+--- prints. It is stopped by its PID when the test ends, pass or fail; it
+--- also exits when its stdin (a pipe from Neovim) closes, and after
+--- `-lifetime`. Its PID goes to PPROF_SERVICE_PIDFILE, so the test script
 --- can check that it is gone.
+--- @param env string
+--- @param path string the profile's path on the service, e.g. `/debug/pprof/heap`
 --- @return { pid: integer, url: string, stop: fun() }
-function M.start_leaky()
-  local bin = os.getenv('PPROF_LEAKY_BIN')
-  M.check(bin and vim.fn.executable(bin) == 1, 'PPROF_LEAKY_BIN does not name the leaky service (run scripts/test-nvim.sh)')
+local function start_service(env, path)
+  local bin = os.getenv(env)
+  M.check(bin and vim.fn.executable(bin) == 1, env .. ' does not name the service (run scripts/test-nvim.sh)')
   local output = {}
   local proc = vim.system({ bin, '-lifetime', '90s' }, {
     stdin = true,
@@ -227,14 +243,41 @@ function M.start_leaky()
     end
   end
   M.on_exit(stop)
-  local pidfile = os.getenv('PPROF_LEAKY_PIDFILE')
+  local pidfile = os.getenv('PPROF_SERVICE_PIDFILE')
   if pidfile then
     vim.fn.writefile({ tostring(proc.pid) }, pidfile)
   end
   local addr = M.wait(10000, function()
     return table.concat(output):match('listening on (%S+)')
-  end, 'the leaky service to print its address')
-  return { pid = proc.pid, url = ('http://%s/debug/pprof/heap'):format(addr), stop = stop }
+  end, 'the service ' .. bin .. ' to print its address')
+  return { pid = proc.pid, url = ('http://%s%s'):format(addr, path), stop = stop }
+end
+
+--- The leaking Go service of tests/fixtures/leaky (`scripts/build-leaky.sh`),
+--- with the URL of its heap profile.
+function M.start_leaky()
+  return start_service('PPROF_LEAKY_BIN', '/debug/pprof/heap')
+end
+
+--- The goroutine-leaking Go service of tests/fixtures/goleak
+--- (`scripts/build-goleak.sh`), with the URL of its goroutine leak profile.
+function M.start_goleak()
+  return start_service('PPROF_GOLEAK_BIN', '/debug/pprof/goroutineleak')
+end
+
+--- Copies the files of the fixture folder `name` (tests/fixtures/NAME) to a
+--- folder of its own, as a workspace, and returns its real path.
+--- @param name string
+--- @return string
+function M.copy_fixture(name)
+  local workspace = vim.fn.tempname() .. '/' .. name
+  vim.fn.mkdir(workspace, 'p')
+  for file, kind in vim.fs.dir(M.root .. '/tests/fixtures/' .. name) do
+    if kind == 'file' then
+      assert(vim.uv.fs_copyfile(M.root .. '/tests/fixtures/' .. name .. '/' .. file, workspace .. '/' .. file))
+    end
+  end
+  return vim.uv.fs_realpath(workspace)
 end
 
 --- The 1-based line of `path` that ends in `// marker: NAME`.
@@ -243,7 +286,7 @@ end
 --- @return integer
 function M.marker_line(path, name)
   for i, line in ipairs(vim.fn.readfile(path)) do
-    if line:match('// marker: ' .. name .. '$') then
+    if vim.endswith(line, '// marker: ' .. name) then
       return i
     end
   end

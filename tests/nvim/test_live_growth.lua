@@ -12,14 +12,7 @@ local h = require('helpers')
 
 h.run(function()
   -- The workspace: a copy of the service's sources in a directory of its own.
-  local workspace = vim.fn.tempname() .. '/leaky'
-  vim.fn.mkdir(workspace, 'p')
-  for name, kind in vim.fs.dir(h.root .. '/tests/fixtures/leaky') do
-    if kind == 'file' then
-      assert(vim.uv.fs_copyfile(h.root .. '/tests/fixtures/leaky/' .. name, workspace .. '/' .. name))
-    end
-  end
-  workspace = vim.uv.fs_realpath(workspace)
+  local workspace = h.copy_fixture('leaky')
   local main = workspace .. '/main.go'
   local leak = h.marker_line(main, 'leak')
   local static = h.marker_line(main, 'static')
@@ -63,11 +56,7 @@ h.run(function()
   h.eq(warning.code, 'growth', 'the warning code')
 
   -- :Pprof growth: the leak line first.
-  vim.cmd('Pprof growth')
-  local qf = h.wait(5000, function()
-    local list = vim.fn.getqflist({ title = 1, items = 1 })
-    return vim.startswith(list.title, 'pprof growth') and list or nil
-  end, 'the quickfix list from :Pprof growth')
+  local qf = h.quickfix('Pprof growth', 'pprof growth')
   h.log('quickfix: ' .. qf.title)
   for i = 1, math.min(3, #qf.items) do
     h.log(('  %s:%d %s'):format(vim.fn.bufname(qf.items[i].bufnr), qf.items[i].lnum, qf.items[i].text))

@@ -11,11 +11,7 @@ h.run(function()
     return next(h.hints(bufnr)) ~= nil
   end, 'hints in main.go (the profile is loaded)')
 
-  vim.cmd('Pprof top 5')
-  local qf = h.wait(5000, function()
-    local list = vim.fn.getqflist({ title = 1, items = 1 })
-    return vim.startswith(list.title, 'pprof top') and list or nil
-  end, 'the quickfix list from :Pprof top')
+  local qf = h.quickfix('Pprof top 5', 'pprof top')
   h.eq(#qf.items, 5, 'quickfix entries for :Pprof top 5')
 
   local first = qf.items[1]

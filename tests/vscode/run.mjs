@@ -11,7 +11,11 @@
 // with Base Profile…"), and (from the protocol trace) that the extension
 // never polls. Then it opens a copy of tests/fixtures/leaky with the heap
 // URL of the real leaking service as a live profile: the growth mark on the
-// leak line, "Pprof: Show Growing Lines", the Warning in the Problems panel.
+// leak line, "Pprof: Show Growing Lines", the Warning in the Problems panel;
+// and a copy of tests/fixtures/goleak with the goroutine leak profile of the
+// real goroutine-leaking service: the leak Warning with its related `go`
+// statement (timed in the page from the first poll), and "Pprof: Show Leaked
+// Goroutines" opening both lines.
 //
 // Usage: node tests/vscode/run.mjs [path/to/pprof-lsp-x.y.z.vsix]
 // Tools come from .tools/ (scripts/install-vscode-test-deps.sh).
@@ -44,6 +48,9 @@ const BASE_PROFILE = path.join(PROFILES, 'heap.pb.gz');
 /** The leaking service, built by scripts/build-leaky.sh from another copy of its sources. */
 const LEAKY_BIN = process.env.PPROF_LEAKY_BIN;
 const LEAKY_SOURCES = path.join(ROOT, 'tests', 'fixtures', 'leaky');
+/** The goroutine-leaking service, built the same way by scripts/build-goleak.sh. */
+const GOLEAK_BIN = process.env.PPROF_GOLEAK_BIN;
+const GOLEAK_SOURCES = path.join(ROOT, 'tests', 'fixtures', 'goleak');
 /** The benchmark loop's module, and the Go that runs it (scripts/install-go.sh). */
 const BENCH_SOURCES = path.join(ROOT, 'tests', 'fixtures', 'bench');
 const GOROOT = process.env.PPROF_GOROOT;
@@ -110,7 +117,8 @@ let page;
 let shot = 0;
 let failed = false;
 let tmp;
-let leaky;
+/** The Go services started and not yet stopped (see startService). */
+const services = new Set();
 
 const watchdog = setTimeout(() => {
     console.error(`FAIL: the whole run took longer than ${TOTAL_MS / 1000}s`);
@@ -120,7 +128,7 @@ const watchdog = setTimeout(() => {
 
 async function main() {
     const vsix = process.argv[2] ?? findVsix();
-    for (const [what, file] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM], ['the .vsix', vsix], ['the fixture profile', PROFILE], ['the leaky service (PPROF_LEAKY_BIN)', LEAKY_BIN ?? ''], ['Go (PPROF_GOROOT)', GOROOT ? path.join(GOROOT, 'bin', 'go') : '']]) {
+    for (const [what, file] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM], ['the .vsix', vsix], ['the fixture profile', PROFILE], ['the leaky service (PPROF_LEAKY_BIN)', LEAKY_BIN ?? ''], ['the goroutine-leaking service (PPROF_GOLEAK_BIN)', GOLEAK_BIN ?? ''], ['Go (PPROF_GOROOT)', GOROOT ? path.join(GOROOT, 'bin', 'go') : '']]) {
         if (!fs.existsSync(file)) {
             throw new Error(`${what} is missing: ${file} (run scripts/install-vscode-test-deps.sh and scripts/test-vscode.sh)`);
         }
@@ -337,6 +345,10 @@ async function main() {
     await runCommand('Pprof: Show Growing Lines');
     const notLive = page.locator('.notification-toast', { hasText: 'not live' });
     log(`Show Growing Lines on a file: "${(await until('the server\'s reason', async () => (await notLive.count()) && (await notLive.first().innerText()))).replace(/\s+/g, ' ').trim()}"`);
+    // Show Leaked Goroutines on a heap profile: the server's reason, as an error message.
+    await runCommand('Pprof: Show Leaked Goroutines');
+    const notGoroutines = page.locator('.notification-toast', { hasText: 'not a goroutine profile' });
+    log(`Show Leaked Goroutines on a heap profile: "${(await until('the server\'s reason', async () => (await notGoroutines.count()) && (await notGoroutines.first().innerText()))).replace(/\s+/g, ' ').trim()}"`);
     await runCommand('Notifications: Clear All Notifications');
     await until('the notifications to clear', async () => (await page.locator('.notification-toast').count()) === 0);
     await runCommand('Pprof: Compare with Base Profile…');
@@ -465,7 +477,11 @@ async function main() {
     //      built from another copy, so the server maps the profile's paths).
     await liveProfile(port);
 
-    // 12c. The benchmark loop: lenses above tests and benchmarks run go test
+    // 12c. Goroutine leaks: the real goroutine-leaking service's leak
+    //      profile, its Warnings and "Pprof: Show Leaked Goroutines".
+    await goroutineLeaks(port);
+
+    // 12d. The benchmark loop: lenses above tests and benchmarks run go test
     //      with profiles, in a copy of tests/fixtures/bench.
     await benchmarkLoop(port);
 
@@ -698,7 +714,7 @@ async function liveProfile(port) {
     fs.cpSync(LEAKY_SOURCES, workspace, { recursive: true });
     const main = path.join(workspace, 'main.go');
     const leak = markerLine(main, 'leak');
-    leaky = await startLeaky();
+    const leaky = await startService(LEAKY_BIN, '/debug/pprof/heap');
     log(`leaky service (pid ${leaky.pid}) at ${leaky.url}`);
     fs.mkdirSync(path.join(workspace, '.vscode'));
     fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'),
@@ -751,14 +767,180 @@ async function liveProfile(port) {
     await screenshot('problems');
 
     // The service goes away: the status bar says since when it is unreachable.
-    await stopLeaky();
+    await stopService(leaky);
     const gone = await until('the status bar to say unreachable', async () =>
         (await statusItems()).find((t) => /live\s·\sunreachable\ssince\s\d\d:\d\d:\d\d\sUTC/.test(t)));
     log(`status bar after stopping the service: "${gone.trim()}"`);
 }
 
 /**
- * Step 12c: the benchmark loop in a window of its own. The `profile: mem`
+ * Step 12c: goroutine leaks of the real goroutine-leaking service, in a
+ * window of its own (a copy of tests/fixtures/goleak; the service was built
+ * from another copy, so the server maps the profile's paths). The editor
+ * shows main.go at the send line and the Problems panel first; then the
+ * workspace settings name the service's /debug/pprof/goroutineleak URL
+ * (polled every 2 s). The page itself times the first poll (the status bar
+ * says it is loading) to the Warning on screen: its squiggle on the send
+ * line and its row in the Problems panel, with the `go` statement as
+ * related information. Neither the idle workers' nor the watchdog's line
+ * gets one. "Pprof: Show Leaked Goroutines": picking the send row opens the
+ * send line, its button the `go` statement.
+ */
+async function goroutineLeaks(port) {
+    const workspace = path.join(tmp, 'goleak');
+    fs.cpSync(GOLEAK_SOURCES, workspace, { recursive: true });
+    const main = path.join(workspace, 'main.go');
+    const blocks = markerLine(main, 'send-blocks');
+    const started = markerLine(main, 'send-go');
+    const idle = [markerLine(main, 'worker-waits'), markerLine(main, 'watchdog-waits')];
+    const goleak = await startService(GOLEAK_BIN, '/debug/pprof/goroutineleak');
+    log(`goleak service (pid ${goleak.pid}) at ${goleak.url}`);
+    // No profile until the file is on screen: the user settings name the
+    // heap profile of step 1, and an empty list finds none in this folder.
+    const settings = path.join(workspace, '.vscode', 'settings.json');
+    fs.mkdirSync(path.dirname(settings));
+    fs.writeFileSync(settings, JSON.stringify({ 'pprof.profiles': [], 'pprof.refreshSeconds': 2 }, null, 2));
+
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await until('the explorer shows the goleak workspace', () => page.locator('.explorer-folders-view').first().isVisible());
+    await until('the status bar to say no profile is shown', async () => (await statusItems()).some((t) => t.includes('pprof: no profile')));
+    await runCommand('View: Focus Problems');
+    await page.locator('.markers-panel').first().waitFor({ state: 'visible' });
+    await quickOpen('main.go');
+    await until('main.go is the active editor', async () => (await activeTab()).includes('main.go'));
+    await goToLine(blocks);
+
+    // The service leaks on each whole second of the wall clock: from the
+    // next one on, the first poll finds leaks, so what is timed is the
+    // server and the editor, not the service's start.
+    const firstLeaks = Math.ceil(goleak.listening / 1000) * 1000 + 150;
+    await new Promise((r) => setTimeout(r, Math.max(0, firstLeaks - Date.now())));
+    await page.evaluate(watchLeakWarning, { line: blocks });
+    fs.writeFileSync(settings, JSON.stringify({ 'pprof.profiles': [goleak.url], 'pprof.refreshSeconds': 2 }, null, 2));
+    let times = {};
+    await until('the first poll and the leak Warning on screen', async () => {
+        times = await page.evaluate(() => ({ ...window.pprofLeakTimes }));
+        return times.loading !== undefined && times.squiggle !== undefined && times.problem !== undefined;
+    }).catch((e) => {
+        throw new Error(`${e.message} (seen, in ms of the page's clock: ${JSON.stringify(times)})`);
+    });
+    const after = (t) => `${((t - times.loading) / 1000).toFixed(3)} s`;
+    log(`leak warning on screen after ${after(Math.min(times.squiggle, times.problem))} (from the first poll, when the status bar said loading: squiggle on line ${blocks} after ${after(times.squiggle)}, Problems panel row after ${after(times.problem)})`);
+    await screenshot('leak-warning');
+
+    // The Warning in the Problems panel, and under it its related information.
+    const rows = await until('the leak Warning and its related information in the Problems panel', async () => {
+        const texts = (await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+        const at = texts.findIndex((t) => /\d+ goroutines leaked here: blocked in chan send/.test(t) && t.includes(`Ln ${blocks},`));
+        return at >= 0 && texts.length > at + 1 ? { texts, at } : undefined;
+    });
+    const warning = rows.texts[rows.at];
+    const related = rows.texts[rows.at + 1];
+    log(`problem: "${warning}"`);
+    log(`related: "${related}"`);
+    if (!warning.includes(`started at main.go:${started}`)) throw new Error(`the Warning does not name main.go:${started}: ${warning}`);
+    if (!/started here: \d+ leaked goroutines/.test(related) || !related.startsWith(`main.go [Ln ${started}, Col `)) {
+        throw new Error(`the row under the Warning is not its related information at main.go:${started}: ${related}`);
+    }
+    for (const line of idle) {
+        const marked = rows.texts.find((t) => t.includes(`Ln ${line},`));
+        if (marked) throw new Error(`a problem on the idle line ${line}: ${marked}`);
+    }
+    await screenshot('leak-problems');
+
+    // Show Leaked Goroutines from another file: the send row opens the send line.
+    await quickOpen('go.mod');
+    await until('go.mod is the active editor', async () => (await activeTab()).includes('go.mod'));
+    const sendRow = await showLeakRows(blocks, started, idle);
+    await sendRow.click();
+    await until('main.go is active again', async () => (await activeTab()).includes('main.go'));
+    log(`picking the row: main.go, ${await cursorOn(blocks)}`);
+    // Its button opens the go statement.
+    const again = await showLeakRows(blocks, started, idle);
+    await again.hover();
+    await again.locator('.action-label[aria-label="Open where it was started"]').click();
+    log(`its button "Open where it was started": main.go, ${await cursorOn(started)}`);
+    await screenshot('leak-started-here');
+    await stopService(goleak);
+}
+
+/**
+ * Runs "Pprof: Show Leaked Goroutines" and returns the row of the goroutines
+ * that block at main.go's line `blocks`, after checking that it names
+ * `started` and that no row is on an `idle` line.
+ */
+async function showLeakRows(blocks, started, idle) {
+    await runCommand('Pprof: Show Leaked Goroutines');
+    const texts = await until('the leak rows', async () => {
+        const rows = (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+        return rows.some((r) => r.includes(`main.go:${blocks} `)) ? rows : undefined;
+    });
+    const title = await page.locator('.quick-input-widget .quick-input-title').innerText();
+    log(`${title}: ${texts.join(' | ')}`);
+    const send = texts.find((r) => r.includes(`main.go:${blocks} `));
+    if (!/^\d+ leaked · chan send/.test(send) || !send.includes(`started at main.go:${started} `)) {
+        throw new Error(`the send row does not say how many leaked in chan send, started at main.go:${started}: ${send}`);
+    }
+    const onIdle = texts.find((r) => idle.some((line) => r.includes(`main.go:${line} `)));
+    if (onIdle) throw new Error(`a row on an idle line: ${onIdle}`);
+    return page.locator('.quick-input-widget .monaco-list-row', { hasText: `main.go:${blocks} ` }).first();
+}
+
+/** Waits for the active editor's cursor on the 1-based `line`; returns the status bar's `Ln L, Col C`. */
+function cursorOn(line) {
+    return until(`the cursor on line ${line}`, async () => {
+        const pos = (await statusItems()).map((t) => /Ln (\d+), Col (\d+)/.exec(t)).find(Boolean);
+        return pos && Number(pos[1]) === line ? pos[0] : undefined;
+    });
+}
+
+/**
+ * Runs in the page: records in `window.pprofLeakTimes` (by
+ * `performance.now()`) when the status bar first says a load runs (checked
+ * on each change of the status bar, as the loading status may be replaced
+ * before the next frame), and, at the first animation frame after a change,
+ * when a warning squiggle first sits on the 1-based `line` of the active
+ * editor and when the Problems panel first lists a leak Warning on it.
+ */
+function watchLeakWarning({ line }) {
+    const times = {};
+    window.pprofLeakTimes = times;
+    const statusBar = document.getElementById('workbench.parts.statusbar') ?? document.body;
+    const loading = new MutationObserver(() => {
+        if ([...statusBar.querySelectorAll('.statusbar-item')].some((i) => /pprof.*loading/.test(i.textContent))) {
+            times.loading = performance.now();
+            loading.disconnect();
+        }
+    });
+    loading.observe(statusBar, { subtree: true, childList: true, characterData: true });
+    const onLine = () => {
+        const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+        const number = [...(editor?.querySelectorAll('.margin-view-overlays .line-numbers') ?? [])].find((n) => n.textContent.trim() === String(line));
+        if (!number) return false;
+        const top = number.getBoundingClientRect().top;
+        return [...editor.querySelectorAll('.view-overlays .squiggly-warning')].some((s) => Math.abs(s.getBoundingClientRect().top - top) <= 3);
+    };
+    const check = () => {
+        const now = performance.now();
+        if (times.squiggle === undefined && onLine()) times.squiggle = now;
+        if (times.problem === undefined && [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => /goroutines leaked here/.test(r.textContent) && r.textContent.includes(`Ln ${line},`))) {
+            times.problem = now;
+        }
+        if (times.squiggle !== undefined && times.problem !== undefined) shown.disconnect();
+    };
+    let frame = 0;
+    const shown = new MutationObserver(() => {
+        frame ||= requestAnimationFrame(() => {
+            frame = 0;
+            check();
+        });
+    });
+    shown.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+}
+
+/**
+ * Step 12d: the benchmark loop in a window of its own. The `profile: mem`
  * lens above BenchmarkRender, clicked, runs it through the language client;
  * render.go's allocation line gets a per-operation hint and the lens go
  * test's result, and go's output is in the pprof-lsp output channel. Then
@@ -939,22 +1121,28 @@ async function clickLens(line, text) {
     await editor.locator('.codelens-decoration').nth(index - 1).locator('a', { hasText: text }).first().click();
 }
 
-/** Starts the leaking service and waits for the address it prints. */
-async function startLeaky() {
+/**
+ * Starts a Go service of tests/fixtures (leaky, goleak) and waits for the
+ * address it prints; `urlPath` is its profile's path there.
+ */
+async function startService(bin, urlPath) {
     // It also exits when its stdin (a pipe from here) closes, and after -lifetime.
-    const child = spawn(LEAKY_BIN, ['-lifetime', '3m'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bin, ['-lifetime', '3m'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const service = { pid: child.pid, child };
+    services.add(service);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    const addr = await until('the leaky service to print its address', () => /listening on (\S+)/.exec(output)?.[1], 10_000);
-    return { pid: child.pid, child, url: `http://${addr}/debug/pprof/heap` };
+    const addr = await until(`${path.basename(bin)} to print its address`, () => /listening on (\S+)/.exec(output)?.[1], 10_000);
+    return { ...service, url: `http://${addr}${urlPath}`, listening: Date.now() };
 }
 
-/** Stops the leaking service by its PID and waits until it is gone. */
-async function stopLeaky() {
-    const running = leaky;
-    leaky = undefined;
-    if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
+/** Stops a service by its PID and waits until it is gone. */
+async function stopService(service) {
+    const running = [...services].find((s) => s.pid === service.pid);
+    if (!running) return;
+    services.delete(running);
+    if (running.child.exitCode !== null || running.child.signalCode !== null) return;
     const exited = new Promise((r) => running.child.once('exit', r));
     process.kill(running.pid, 'SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
@@ -1103,7 +1291,9 @@ function finish(code) {
     finishing ??= (async () => {
         clearTimeout(watchdog);
         if (failed) await screenshot('failure');
-        await stopLeaky().catch((e) => console.error(`stopping the leaky service: ${e.message}`));
+        for (const service of [...services]) {
+            await stopService(service).catch((e) => console.error(`stopping the service (pid ${service.pid}): ${e.message}`));
+        }
         await browser?.close().catch(() => {});
         if (codeServer?.pid) {
             // code-server runs in its own process group (detached); stop all of it.

@@ -8,7 +8,8 @@ import { profileBenchmarkAtCursor, togglePerOp } from './bench';
 import { compareWithBase } from './diffBase';
 import { setFilters } from './filters';
 import { showGrowingLines } from './growth';
-import { displayPath, reveal, shortFunction } from './locations';
+import { showLeaks } from './leaks';
+import { displayPath, reveal, revealIfLocal, shortFunction } from './locations';
 import {
     Command,
     LoadArgs,
@@ -41,6 +42,7 @@ export function registerCommands(session: Session): vscode.Disposable[] {
         command('pprof.chooseSampleType', () => chooseSampleType(session)),
         command('pprof.showHotEntries', () => showHotEntries(session)),
         command('pprof.showGrowingLines', () => showGrowingLines(session)),
+        command('pprof.showLeaks', () => showLeaks(session)),
         command('pprof.compareWithBase', () => compareWithBase(session)),
         command('pprof.showUnresolvedPaths', () => showUnresolvedPaths(session)),
         command('pprof.toggleAnnotations', () => toggleAnnotations(session)),
@@ -150,16 +152,9 @@ async function showHotEntries(session: Session): Promise<void> {
         });
     });
     pick.dispose();
-    if (!chosen) {
-        return;
+    if (chosen) {
+        await revealIfLocal(chosen.uri, chosen.file ?? chosen.function, chosen.line);
     }
-    if (!chosen.uri) {
-        void vscode.window.showWarningMessage(
-            `pprof-lsp: ${chosen.file ?? chosen.function} is not in the workspace (see "Pprof: Show Unresolved Paths").`,
-        );
-        return;
-    }
-    await reveal(chosen.uri, chosen.line);
 }
 
 async function showUnresolvedPaths(session: Session): Promise<void> {

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 
-import { displayPath, reveal, shortFunction } from './locations';
+import { displayPath, revealIfLocal, shortFunction } from './locations';
 import { Command, GrowthArgs, GrowthReport, GrowthRow } from './protocol';
 import { Session } from './session';
 
@@ -39,11 +39,5 @@ export async function showGrowingLines(session: Session): Promise<void> {
     if (!picked) {
         return;
     }
-    if (!picked.row.uri) {
-        void vscode.window.showWarningMessage(
-            `pprof-lsp: ${picked.row.file} is not in the workspace (see "Pprof: Show Unresolved Paths").`,
-        );
-        return;
-    }
-    await reveal(picked.row.uri, picked.row.line);
+    await revealIfLocal(picked.row.uri, picked.row.file, picked.row.line);
 }

@@ -11,6 +11,20 @@ export async function reveal(uri: string, line: number): Promise<void> {
     editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
+/**
+ * Opens a place the server named, or says why it cannot: `uri` is missing
+ * when the server found no local file for `file`.
+ */
+export async function revealIfLocal(uri: string | null | undefined, file: string, line: number): Promise<void> {
+    if (!uri) {
+        void vscode.window.showWarningMessage(
+            `pprof-lsp: ${file} is not in the workspace (see "Pprof: Show Unresolved Paths").`,
+        );
+        return;
+    }
+    await reveal(uri, line);
+}
+
 /** `example.com/mod/internal/catalog.(*Store).Get` → `catalog.(*Store).Get`. */
 export function shortFunction(name: string): string {
     const slash = name.lastIndexOf('/');

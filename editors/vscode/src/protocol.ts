@@ -178,6 +178,47 @@ export interface GrowthReport {
     rows: GrowthRow[];
 }
 
+/** A place in a `pprof.leaks` row: a `go` statement. */
+export interface LeakSite {
+    /** Set when the file is mapped to a local file. */
+    uri?: string;
+    /** The local path when mapped, else the profile's. */
+    file: string;
+    /** 1-based. */
+    line: number;
+    function: string;
+}
+
+/** Goroutines that block at one line and were started at one place (`pprof.leaks`). */
+export interface LeakRow {
+    /** Set when the blocking line's file is mapped to a local file. */
+    uri?: string;
+    /** The local path when mapped, else the profile's. */
+    file: string;
+    /** 1-based: where they block. */
+    line: number;
+    function: string;
+    count: number;
+    /** The wait state most of them are in (`chan send`), when the dump names it. */
+    state?: string;
+    /** The longest wait among them, in minutes, when the dump printed it. */
+    waitMinutes?: number;
+    /** The `go` statement that started them, when the profile names it. */
+    createdAt?: LeakSite;
+    /** A live source's growth of the count at this line, per minute. */
+    perMinute?: number;
+}
+
+/** The result of `pprof.leaks`; most goroutines first. */
+export interface Leaks {
+    /** `goroutineleak` (only leaked goroutines count) or `goroutine`. */
+    sampleType: string;
+    /** Whether the rows are leaked goroutines. */
+    leaks: boolean;
+    total: number;
+    rows: LeakRow[];
+}
+
 /** One entry of `pprof.unresolved`. */
 export type UnresolvedPath =
     | { reason: 'not found'; file: string; tried: string[] }
@@ -266,6 +307,7 @@ export const Command = {
     togglePerOp: 'pprof.togglePerOp',
     openWeb: 'pprof.openWeb',
     setFilters: 'pprof.setFilters',
+    leaks: 'pprof.leaks',
 } as const;
 
 /** `pprof.runBenchmark`: a test or benchmark by name, or the one declared last at or above `line`. */

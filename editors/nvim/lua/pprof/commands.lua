@@ -142,23 +142,32 @@ local function complete_profile(lead, words)
   return vim.list_extend(out, vim.fn.getcompletion(lead, 'file'))
 end
 
+--- A quickfix entry at a place the server named (a row with `uri`, `file`
+--- and `line`): one to jump to when the file is in the workspace, else one
+--- that names the profile's file and is only shown (see :Pprof unresolved).
+--- @param place table
+--- @param text string
+--- @param kind string? the entry's type, e.g. 'W'
+--- @return table
+local function entry(place, text, kind)
+  local item = { text = text, valid = 0, type = kind }
+  if type(place.uri) == 'string' then
+    item.filename = vim.uri_to_fname(place.uri)
+    item.lnum = place.line
+    item.valid = 1
+  elseif type(place.file) == 'string' and place.file ~= '' then
+    item.text = ('%s:%s  %s  (not in the workspace)'):format(place.file, tostring(place.line), text)
+  end
+  return item
+end
+
 --- Fills the quickfix list from a `pprof.top` result.
 --- @param rows table[]
 --- @param title string
 function M.set_quickfix(rows, title)
   local items = {}
   for _, row in ipairs(rows) do
-    local text = ('%s  %s'):format(row.label, row['function'])
-    local item = { text = text, valid = 0 }
-    if type(row.uri) == 'string' then
-      item.filename = vim.uri_to_fname(row.uri)
-      item.lnum = row.line
-      item.valid = 1
-    elseif type(row.file) == 'string' and row.file ~= '' then
-      -- Not in the workspace (see :Pprof unresolved): shown, not jumped to.
-      item.text = ('%s:%s  %s  (not in the workspace)'):format(row.file, tostring(row.line), text)
-    end
-    table.insert(items, item)
+    table.insert(items, entry(row, ('%s  %s'):format(row.label, row['function'])))
   end
   vim.fn.setqflist({}, ' ', { title = title, items = items })
 end
@@ -172,15 +181,48 @@ function M.set_growth_quickfix(result, title)
   local items = {}
   for _, row in ipairs(result.rows or {}) do
     local text = ('%s  %s'):format(row['function'] ~= '' and row['function'] or '?', row.label or '')
-    local item = { text = text, valid = 0 }
-    if type(row.uri) == 'string' then
-      item.filename = vim.uri_to_fname(row.uri)
-      item.lnum = row.line
-      item.valid = 1
-    else
-      item.text = ('%s:%s  %s  (not in the workspace)'):format(row.file, tostring(row.line), text)
+    table.insert(items, entry(row, text))
+  end
+  vim.fn.setqflist({}, ' ', { title = title, items = items })
+end
+
+--- A number of goroutines per minute to three significant digits, as the
+--- server sent it otherwise.
+--- @param x number
+local function per_minute(x)
+  local r = tonumber(('%.3g'):format(x))
+  return r == math.floor(r) and ('%d'):format(r) or tostring(r)
+end
+
+--- Fills the quickfix list from a `pprof.leaks` result, most goroutines
+--- first (the server's order), two entries a row: the line where they block,
+--- `30 leaked · chan send · 4 min · ▲ 600/min  main.sendForever` (a Warning
+--- when they leaked), then the `go` statement that started them,
+--- `started here: 30 leaked goroutines (main.leakOnce)`, when the profile
+--- names it. The texts are the row's fields.
+--- @param result table
+--- @param title string
+function M.set_leaks_quickfix(result, title)
+  local items = {}
+  local leaked = result.leaks == true
+  for _, row in ipairs(result.rows or {}) do
+    local parts = { ('%d %s'):format(row.count, leaked and 'leaked' or 'goroutines') }
+    if type(row.state) == 'string' and row.state ~= '' then
+      table.insert(parts, row.state)
     end
-    table.insert(items, item)
+    if type(row.waitMinutes) == 'number' then
+      table.insert(parts, ('%d min'):format(row.waitMinutes))
+    end
+    if type(row.perMinute) == 'number' then
+      table.insert(parts, ('▲ %s/min'):format(per_minute(row.perMinute)))
+    end
+    local text = ('%s  %s'):format(table.concat(parts, ' · '), row['function'])
+    table.insert(items, entry(row, text, leaked and 'W' or nil))
+    local start = row.createdAt
+    if type(start) == 'table' then
+      local started = ('started here: %d %s (%s)'):format(row.count, leaked and 'leaked goroutines' or 'goroutines', start['function'])
+      table.insert(items, entry(start, started))
+    end
   end
   vim.fn.setqflist({}, ' ', { title = title, items = items })
 end
@@ -292,6 +334,30 @@ M.subcommands = {
     end,
     complete = function(lead)
       return starting(lead, { '10', '20', '50' })
+    end,
+  },
+  leaks = {
+    usage = 'leaks',
+    run = function()
+      run('pprof.leaks', nil, function(result)
+        if type(result) ~= 'table' then
+          return
+        end
+        local rows = result.rows or {}
+        local title = ('pprof leaks: %d %s (%s) in %d places'):format(
+          result.total,
+          result.leaks and 'leaked goroutines' or 'goroutines',
+          result.sampleType,
+          #rows
+        )
+        if #rows == 0 then
+          notify(title)
+          return
+        end
+        M.set_leaks_quickfix(result, title)
+        vim.cmd('botright copen ' .. math.min(10, #vim.fn.getqflist()))
+        vim.cmd('wincmd p')
+      end)
     end,
   },
   base = {
@@ -536,7 +602,7 @@ function M.create()
   end, {
     nargs = '*',
     complete = M.complete,
-    desc = 'pprof-lsp: load, sample, top, growth, base, bench, cancel, perop, log, web, filters and each filter the server lists, unresolved, toggle, status, heat, restart',
+    desc = 'pprof-lsp: load, sample, top, growth, leaks, base, bench, cancel, perop, log, web, filters and each filter the server lists, unresolved, toggle, status, heat, restart',
   })
 end
 
