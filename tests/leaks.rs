@@ -191,7 +191,7 @@ fn the_cli_lists_leaks_with_both_lines() {
     let (out, err, ok) = cli_leaks(&goroutine_profile(3, 2), &[]);
     assert!(ok, "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "3 leaked goroutines (goroutineleak), in 1 place");
+    assert_eq!(lines[0], "3 leaked goroutines (goroutineleak) in 1 place");
     assert!(lines[1].trim_start().starts_with("3  chan send, 4 min"), "{out}");
     assert!(lines[1].ends_with(&format!("catalog.go:{}  {INIT_FUNCTION}", blocking_line())), "{out}");
     assert_eq!(lines[2].trim(), format!("started at main.go:{}  main.main", started_line()));
@@ -207,7 +207,7 @@ fn the_cli_lists_leaks_with_both_lines() {
 fn the_cli_says_when_there_are_no_leaks_and_refuses_other_profiles() {
     let (out, err, ok) = cli_leaks(&goroutine_profile(0, 2), &[]);
     assert!(ok, "{err}");
-    assert!(out.starts_with("2 goroutines (goroutine), in 1 place"), "{out}");
+    assert!(out.starts_with("2 goroutines (goroutine) in 1 place"), "{out}");
     let mut leak_only = goroutine_profile(0, 2);
     leak_only.sample_types.remove(0);
     leak_only.sample_values = leak_only.sample_values.iter().skip(1).step_by(2).copied().collect();

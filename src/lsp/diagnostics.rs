@@ -51,7 +51,10 @@ pub fn of(snapshot: &Snapshot) -> FxHashMap<Uri, Vec<Diagnostic>> {
         if let Some(growth) = snapshot.growth_of(view) {
             let unit = &view.value_type().unit;
             let total = view.total();
-            for row in growth.rows.iter().take_while(|r| snapshot.config.growth.threshold().passes(r.flat_per_minute, total)) {
+            // Lines of the user's files only: a growing runtime line (where
+            // goroutines park, say) is not the place to fix anything.
+            let growing = growth.rows.iter().take_while(|r| snapshot.config.growth.threshold().passes(r.flat_per_minute, total));
+            for row in growing.filter(|r| view.in_workspace(&r.file)) {
                 let Some(uri) = locate::uri_for(view, &row.file) else { continue };
                 let at = locate::current_line(snapshot, &uri, row.line);
                 out.entry(uri).or_default().push(Diagnostic {

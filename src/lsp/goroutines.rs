@@ -91,7 +91,7 @@ pub fn diagnostics(snapshot: &Snapshot, view: &View) -> Vec<(Uri, Diagnostic)> {
             let line = locate::current_line(snapshot, &uri, site.line);
             Some(vec![DiagnosticRelatedInformation {
                 location: Location { uri, range: Range::new(Position::new(line, 0), Position::new(line, u32::MAX)) },
-                message: labels::started_here(row.count, &site.function),
+                message: labels::started_here(row.count, &site.function, true),
             }])
         });
         out.push((uri, Diagnostic {

@@ -361,7 +361,7 @@ impl View {
     }
 
     /// Whether a profile's file name is a workspace file.
-    fn in_workspace(&self, profile_file: &str) -> bool {
+    pub fn in_workspace(&self, profile_file: &str) -> bool {
         let resolution = match self.paths.files.resolution(profile_file) {
             Some(r) => r.clone(),
             None => match &self.paths.mapper {

@@ -335,14 +335,37 @@ pub fn leak_warning(count: i64, state: Option<&str>, wait_minutes: Option<i64>, 
 }
 
 /// `started here: 12 leaked goroutines (main.startPoller)`: the related
-/// location of a leak Warning, at the `go` statement.
-pub fn started_here(count: i64, function: &str) -> String {
-    let what = if count == 1 { "goroutine" } else { "goroutines" };
+/// location of a leak Warning, at the `go` statement (without `leaked`
+/// for goroutines that are only counted).
+pub fn started_here(count: i64, function: &str, leaked: bool) -> String {
+    let what = match (leaked, count == 1) {
+        (true, true) => "leaked goroutine",
+        (true, false) => "leaked goroutines",
+        (false, true) => "goroutine",
+        (false, false) => "goroutines",
+    };
     if function.is_empty() {
-        format!("started here: {count} leaked {what}")
+        format!("started here: {count} {what}")
     } else {
-        format!("started here: {count} leaked {what} ({function})")
+        format!("started here: {count} {what} ({function})")
     }
+}
+
+/// `30 leaked · chan send · 4 min · ▲ 600/min`: one group of goroutines,
+/// as a list shows it.
+pub fn goroutine_group(count: i64, leaked: bool, state: Option<&str>, wait_minutes: Option<i64>, per_minute: Option<f64>) -> String {
+    let mut parts = vec![if leaked { format!("{count} leaked") } else { format!("{count} goroutine{}", if count == 1 { "" } else { "s" }) }];
+    parts.extend(state.map(str::to_string));
+    parts.extend(wait_minutes.map(|m| format!("{m} min")));
+    parts.extend(per_minute.filter(|r| *r > 0.0).map(goroutines_growth));
+    parts.join(" · ")
+}
+
+/// `70 leaked goroutines (goroutineleak) in 4 places`: what a list of
+/// goroutine groups holds.
+pub fn goroutines_summary(total: i64, leaked: bool, sample_type: &str, places: usize) -> String {
+    let what = if leaked { "leaked goroutines" } else { "goroutines" };
+    format!("{total} {what} ({sample_type}) in {places} place{}", if places == 1 { "" } else { "s" })
 }
 
 /// The heading of a hover's section on the goroutines blocked at a line.
@@ -504,7 +527,11 @@ mod tests {
             "12 goroutines leaked here: blocked in chan send for 4 minutes; started at poller.go:41"
         );
         assert_eq!(leak_warning(1, None, None, None), "1 goroutine leaked here");
-        assert_eq!(started_here(12, "main.start"), "started here: 12 leaked goroutines (main.start)");
+        assert_eq!(started_here(12, "main.start", true), "started here: 12 leaked goroutines (main.start)");
+        assert_eq!(started_here(1, "", false), "started here: 1 goroutine");
+        assert_eq!(goroutine_group(30, true, Some("chan send"), Some(4), Some(600.0)), "30 leaked · chan send · 4 min · ▲ 600/min");
+        assert_eq!(goroutine_group(2, false, None, None, Some(-1.0)), "2 goroutines");
+        assert_eq!(goroutines_summary(70, true, "goroutineleak", 4), "70 leaked goroutines (goroutineleak) in 4 places");
     }
 
     #[test]

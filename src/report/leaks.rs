@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::leaks::{Goroutines, Site};
 
-use super::labels::short_file;
+use super::labels::{self, short_file};
 
 /// A place: the local file when it maps to one (with its URI, and the line
 /// where it is now, in the server), else the file as recorded.
@@ -47,6 +47,12 @@ pub struct LeakRow {
     /// How fast the count at this line grows, per minute, when watched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_minute: Option<f64>,
+    /// `30 leaked · chan send · 4 min · ▲ 600/min`, ready to show.
+    pub label: String,
+    /// `started here: 30 leaked goroutines (main.leakOnce)`, for the `go`
+    /// statement, when it is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_label: Option<String>,
 }
 
 /// The `pprof.leaks` object.
@@ -58,6 +64,8 @@ pub struct LeakReport {
     /// Whether the rows are leaked goroutines.
     pub leaks: bool,
     pub total: i64,
+    /// `70 leaked goroutines (goroutineleak) in 4 places`, ready to show.
+    pub summary: String,
     /// Most goroutines first.
     pub rows: Vec<LeakRow>,
 }
@@ -65,15 +73,18 @@ pub struct LeakReport {
 /// The report of `goroutines`, each site placed by `place` and each
 /// blocking line's growth from `per_minute`.
 pub fn report(goroutines: &Goroutines, place: &dyn Fn(&Site) -> LeakSite, per_minute: &dyn Fn(&Site) -> Option<f64>) -> LeakReport {
+    let leaked = goroutines.leaks;
     LeakReport {
         sample_type: goroutines.sample_type.clone(),
-        leaks: goroutines.leaks,
+        leaks: leaked,
         total: goroutines.total,
+        summary: labels::goroutines_summary(goroutines.total, leaked, &goroutines.sample_type, goroutines.rows.len()),
         rows: goroutines
             .rows
             .iter()
             .map(|row| {
                 let blocking = place(&row.blocking);
+                let per_minute = per_minute(&row.blocking);
                 LeakRow {
                     uri: blocking.uri,
                     file: blocking.file,
@@ -83,7 +94,9 @@ pub fn report(goroutines: &Goroutines, place: &dyn Fn(&Site) -> LeakSite, per_mi
                     state: row.state.clone(),
                     wait_minutes: row.wait_minutes,
                     created_at: row.created_at.as_ref().map(place),
-                    per_minute: per_minute(&row.blocking),
+                    per_minute,
+                    label: labels::goroutine_group(row.count, leaked, row.state.as_deref(), row.wait_minutes, per_minute),
+                    started_label: row.created_at.as_ref().map(|s| labels::started_here(row.count, &s.function, leaked)),
                 }
             })
             .collect(),
@@ -100,15 +113,7 @@ pub fn report(goroutines: &Goroutines, place: &dyn Fn(&Site) -> LeakSite, per_mi
 /// ```
 pub fn table(report: &LeakReport) -> String {
     let mut out = String::new();
-    let what = if report.leaks { "leaked goroutines" } else { "goroutines" };
-    let places = report.rows.len();
-    let _ = writeln!(
-        out,
-        "{} {what} ({}), in {places} place{}",
-        report.total,
-        report.sample_type,
-        if places == 1 { "" } else { "s" }
-    );
+    let _ = writeln!(out, "{}", report.summary);
     let states: Vec<String> = report
         .rows
         .iter()
@@ -167,7 +172,7 @@ mod tests {
         assert_eq!(report.rows[0].per_minute, Some(30.0));
         assert_eq!(
             table(&report),
-            "12 leaked goroutines (goroutineleak), in 2 places\n      10  chan send, 4 min, +30/min  poller.go:52  main.sendForever\n          started at poller.go:41  main.startPoller\n       2                           wait.go:9  main.wait\n"
+            "12 leaked goroutines (goroutineleak) in 2 places\n      10  chan send, 4 min, +30/min  poller.go:52  main.sendForever\n          started at poller.go:41  main.startPoller\n       2                             wait.go:9  main.wait\n"
         );
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["rows"][0]["createdAt"]["function"], "main.startPoller");

@@ -25,17 +25,16 @@ type Item = vscode.QuickPickItem & { row: LeakRow };
  */
 export async function showLeaks(session: Session): Promise<void> {
     const report = await session.execute<Leaks>(Command.leaks);
-    const what = report.leaks ? 'leaked goroutines' : 'goroutines';
     if (report.rows.length === 0) {
-        void vscode.window.showInformationMessage(`pprof-lsp: ${report.total} ${what} (${report.sampleType}).`);
+        void vscode.window.showInformationMessage(`pprof-lsp: ${report.summary}.`);
         return;
     }
     const pick = vscode.window.createQuickPick<Item>();
-    pick.title = `${report.total} ${what} (${report.sampleType}) in ${report.rows.length} places`;
+    pick.title = report.summary;
     pick.placeholder = 'Most first; pick a row to open where they block, or its button to open where they were started';
     pick.matchOnDescription = true;
     pick.matchOnDetail = true;
-    pick.items = report.rows.map((row) => item(row, report.leaks));
+    pick.items = report.rows.map(item);
     const chosen = await new Promise<LeakRow | LeakSite | undefined>((resolve) => {
         pick.onDidTriggerItemButton((e) => {
             resolve(e.item.row.createdAt);
@@ -55,21 +54,13 @@ export async function showLeaks(session: Session): Promise<void> {
 }
 
 /**
- * A row as the server sent it: how many and their state in the label,
- * where they block in the description, where they were started in the
- * detail.
+ * A row as the server sent it: its label, where they block in the
+ * description, where they were started in the detail.
  */
-function item(row: LeakRow, leaked: boolean): Item {
-    const label = [`${row.count} ${leaked ? 'leaked' : 'goroutines'}`, row.state];
-    if (row.waitMinutes !== undefined) {
-        label.push(`${row.waitMinutes} min`);
-    }
-    if (row.perMinute !== undefined) {
-        label.push(`▲ ${Number(row.perMinute.toPrecision(3))}/min`);
-    }
+function item(row: LeakRow): Item {
     const start = row.createdAt;
     return {
-        label: label.filter(Boolean).join(' · '),
+        label: row.label,
         description: `${place(row)}  ${shortFunction(row.function)}`,
         detail: start ? `started at ${place(start)}  ${shortFunction(start.function)}` : undefined,
         buttons: start ? [OPEN_START] : [],

@@ -207,6 +207,10 @@ export interface LeakRow {
     createdAt?: LeakSite;
     /** A live source's growth of the count at this line, per minute. */
     perMinute?: number;
+    /** `30 leaked · chan send · 4 min · ▲ 600/min`, ready to show. */
+    label: string;
+    /** `started here: 30 leaked goroutines (main.leakOnce)`, when `createdAt` is known. */
+    startedLabel?: string;
 }
 
 /** The result of `pprof.leaks`; most goroutines first. */
@@ -216,6 +220,8 @@ export interface Leaks {
     /** Whether the rows are leaked goroutines. */
     leaks: boolean;
     total: number;
+    /** `70 leaked goroutines (goroutineleak) in 4 places`, ready to show. */
+    summary: string;
     rows: LeakRow[];
 }
 

@@ -186,42 +186,21 @@ function M.set_growth_quickfix(result, title)
   vim.fn.setqflist({}, ' ', { title = title, items = items })
 end
 
---- A number of goroutines per minute to three significant digits, as the
---- server sent it otherwise.
---- @param x number
-local function per_minute(x)
-  local r = tonumber(('%.3g'):format(x))
-  return r == math.floor(r) and ('%d'):format(r) or tostring(r)
-end
-
 --- Fills the quickfix list from a `pprof.leaks` result, most goroutines
 --- first (the server's order), two entries a row: the line where they block,
 --- `30 leaked · chan send · 4 min · ▲ 600/min  main.sendForever` (a Warning
 --- when they leaked), then the `go` statement that started them,
 --- `started here: 30 leaked goroutines (main.leakOnce)`, when the profile
---- names it. The texts are the row's fields.
+--- names it. The texts are the server's (`label`, `startedLabel`).
 --- @param result table
 --- @param title string
 function M.set_leaks_quickfix(result, title)
   local items = {}
   local leaked = result.leaks == true
   for _, row in ipairs(result.rows or {}) do
-    local parts = { ('%d %s'):format(row.count, leaked and 'leaked' or 'goroutines') }
-    if type(row.state) == 'string' and row.state ~= '' then
-      table.insert(parts, row.state)
-    end
-    if type(row.waitMinutes) == 'number' then
-      table.insert(parts, ('%d min'):format(row.waitMinutes))
-    end
-    if type(row.perMinute) == 'number' then
-      table.insert(parts, ('▲ %s/min'):format(per_minute(row.perMinute)))
-    end
-    local text = ('%s  %s'):format(table.concat(parts, ' · '), row['function'])
-    table.insert(items, entry(row, text, leaked and 'W' or nil))
-    local start = row.createdAt
-    if type(start) == 'table' then
-      local started = ('started here: %d %s (%s)'):format(row.count, leaked and 'leaked goroutines' or 'goroutines', start['function'])
-      table.insert(items, entry(start, started))
+    table.insert(items, entry(row, ('%s  %s'):format(row.label, row['function']), leaked and 'W' or nil))
+    if type(row.createdAt) == 'table' and type(row.startedLabel) == 'string' then
+      table.insert(items, entry(row.createdAt, row.startedLabel))
     end
   end
   vim.fn.setqflist({}, ' ', { title = title, items = items })
@@ -344,12 +323,7 @@ M.subcommands = {
           return
         end
         local rows = result.rows or {}
-        local title = ('pprof leaks: %d %s (%s) in %d places'):format(
-          result.total,
-          result.leaks and 'leaked goroutines' or 'goroutines',
-          result.sampleType,
-          #rows
-        )
+        local title = 'pprof leaks: ' .. tostring(result.summary)
         if #rows == 0 then
           notify(title)
           return
