@@ -221,3 +221,103 @@ fn the_cli_says_when_there_are_no_leaks_and_refuses_other_profiles() {
     assert!(!heap.status.success());
     assert!(String::from_utf8_lossy(&heap.stderr).contains("not a goroutine profile (its sample types: alloc_objects"), "{heap:?}");
 }
+
+// ------------------------------------------------------------ the real service
+
+/// The goroutine-leaking service's rate, per kind and second (`-rate`).
+const RATE: f64 = 10.0;
+
+/// The rows of a `pprof.leaks` object whose blocking line is `line`.
+fn rows_at(leaks: &Value, line: i64) -> Vec<&Value> {
+    leaks["rows"].as_array().unwrap().iter().filter(|r| r["line"] == line).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_shows_the_services_leaks_from_its_live_endpoint() {
+    use common::live::{goleak_bin, marker_line, Service};
+    let Some(bin) = goleak_bin() else { return };
+    // The sources in a checkout of their own: the profile names the build
+    // directory, so the server must map its paths onto this one.
+    let workspace = TempDir::new("goleak-ws");
+    copy_dir(&common::root().join("tests/fixtures/goleak"), workspace.path());
+    let main_go = workspace.path().join("main.go");
+    let service = Service::start(&bin, &["-rate", &RATE.to_string(), "-lifetime", "2m"]);
+    let url = format!("http://{}/debug/pprof/goroutineleak", service.addr);
+    let c = Client::start();
+    c.initialize(workspace.path(), json!({ "profiles": [url], "refreshSeconds": 2 }), full_capabilities()).await;
+    c.initialized();
+    // Growth needs three snapshots; wait for five, two seconds apart.
+    let leaks = c
+        .eventually("five snapshots and growth", std::time::Duration::from_secs(60), || async {
+            let status = c.status().await;
+            let leaks = c.command("pprof.leaks", Value::Null).await.ok()?;
+            (status["live"]["snapshots"].as_u64() >= Some(5) && leaks["rows"][0].get("perMinute").is_some()).then_some(leaks)
+        })
+        .await;
+    assert_eq!((leaks["sampleType"].as_str(), leaks["leaks"].as_bool()), (Some("goroutineleak"), Some(true)), "{leaks}");
+    let main_uri = uri(&main_go);
+    let known = RATE * 60.0;
+    for kind in ["send", "receive", "lock", "wait"] {
+        let (blocks, go) = (marker_line("goleak", &format!("{kind}-blocks")), marker_line("goleak", &format!("{kind}-go")));
+        let rows = rows_at(&leaks, blocks);
+        assert_eq!(rows.len(), 1, "one row blocks at the {kind} line {blocks}: {leaks}");
+        let row = rows[0];
+        assert_eq!(row["uri"], main_uri.as_str(), "mapped into the workspace: {row}");
+        assert_eq!((row["createdAt"]["uri"].as_str(), row["createdAt"]["line"].as_i64()), (Some(main_uri.as_str()), Some(go)), "{row}");
+        let ratio = row["perMinute"].as_f64().unwrap() / known;
+        eprintln!("{kind}: {} leaked, {:.0}/min (known {known:.0}, ratio {ratio:.3})", row["count"], row["perMinute"].as_f64().unwrap());
+        assert!((ratio - 1.0).abs() <= 0.35, "{kind} grows {ratio:.3} times its known rate: {row}");
+    }
+    // The idle workers and the watchdog stay reachable: no row.
+    for idle in ["worker-waits", "watchdog-waits"] {
+        assert!(rows_at(&leaks, marker_line("goleak", idle)).is_empty(), "{idle} reported: {leaks}");
+    }
+    // The first row names both of its lines.
+    let first = &leaks["rows"][0];
+    assert!(first["line"].as_i64().is_some() && first["createdAt"]["line"].as_i64().is_some(), "{first}");
+
+    // The Warning on the send line points at its go statement.
+    let (send, send_go) = (marker_line("goleak", "send-blocks"), marker_line("goleak", "send-go"));
+    let warning = c
+        .eventually("the send line's Warning", WAIT, || async {
+            c.messages_with("textDocument/publishDiagnostics").into_iter().rev().find_map(|m| {
+                (m["params"]["uri"] == main_uri.as_str())
+                    .then(|| {
+                        m["params"]["diagnostics"].as_array()?.iter().find(|d| d["code"] == "goroutine-leak" && d["range"]["start"]["line"] == send - 1).cloned()
+                    })
+                    .flatten()
+            })
+        })
+        .await;
+    assert!(warning["message"].as_str().unwrap().contains(&format!("blocked in chan send; started at main.go:{send_go}")), "{warning}");
+    assert_eq!(warning["relatedInformation"][0]["location"]["range"]["start"]["line"], send_go - 1);
+    // Both hints, with the growth.
+    let doc = c.open(&main_go);
+    let hints = c.hints(&doc).await;
+    let at = |line: i64| hint_labels(&hints, line);
+    assert!(at(send).iter().any(|l| l.starts_with("⊘ ") && l.contains(" leaked ▲ ")), "{:?}", at(send));
+    assert!(at(send_go).iter().any(|l| l.starts_with("⇢ started ") && l.contains(" leaked ▲ ")), "{:?}", at(send_go));
+    drop(service);
+}
+
+#[test]
+fn the_cli_watches_the_services_leaks_grow() {
+    use common::live::{goleak_bin, marker_line, Service};
+    let Some(bin) = goleak_bin() else { return };
+    let service = Service::start(&bin, &["-rate", &RATE.to_string(), "-lifetime", "2m"]);
+    let url = format!("http://{}/debug/pprof/goroutineleak", service.addr);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pprof-lsp"))
+        .args(["leaks", &url, "--watch", "--interval", "1s", "--count", "5", "--json", "--source-path"])
+        .arg(common::root().join("tests/fixtures/goleak"))
+        .output()
+        .unwrap();
+    drop(service);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let leaks: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let send = rows_at(&leaks, marker_line("goleak", "send-blocks"));
+    assert_eq!(send.len(), 1, "{leaks}");
+    assert_eq!(send[0]["createdAt"]["line"], marker_line("goleak", "send-go"));
+    let ratio = send[0]["perMinute"].as_f64().unwrap() / (RATE * 60.0);
+    eprintln!("cli: send {:.0}/min, ratio {ratio:.3}", send[0]["perMinute"].as_f64().unwrap());
+    assert!((ratio - 1.0).abs() <= 0.35, "the send leak grows {ratio:.3} times its known rate");
+}
