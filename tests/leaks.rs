@@ -321,3 +321,30 @@ fn the_cli_watches_the_services_leaks_grow() {
     eprintln!("cli: send {:.0}/min, ratio {ratio:.3}", send[0]["perMinute"].as_f64().unwrap());
     assert!((ratio - 1.0).abs() <= 0.35, "the send leak grows {ratio:.3} times its known rate");
 }
+
+/// A runtime without the leak profile (Go before 1.27) answers 404 for it:
+/// the error says which Go is needed.
+#[test]
+fn a_404_for_the_leak_profile_names_the_go_it_needs() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    // One request, answered 404, then the thread ends.
+    let server = std::thread::spawn(move || {
+        listener.set_nonblocking(false).unwrap();
+        if let Ok((mut stream, _)) = listener.accept() {
+            stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 18\r\nConnection: close\r\n\r\n404 page not found");
+        }
+    });
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pprof-lsp"))
+        .args(["leaks", &format!("http://{addr}/debug/pprof/goroutineleak")])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("answered 404 Not Found: the goroutineleak profile needs Go 1.27 or later"), "{err}");
+}
