@@ -4,7 +4,8 @@
 # tests/bench_loop.rs (the benchmark loop through the language server) with
 # real Go, and tests/goroutine_dumps.rs (with its other tests, which need
 # nothing) against the goroutine-leaking service of tests/fixtures/goleak,
-# all from scripts/live-env.sh. `CI` is set, so a test that finds a service
+# and tests/revision_fixture.rs (the git repository of
+# tests/fixtures/revision, built with real Go), all from scripts/live-env.sh. `CI` is set, so a test that finds a service
 # or Go missing fails instead of skipping.
 #
 #   scripts/test-live.sh
@@ -13,4 +14,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # shellcheck source=live-env.sh
 source scripts/live-env.sh
-CI="${CI:-1}" cargo test --release --locked --test watch --test bench_loop --test goroutine_dumps -- --nocapture
+CI="${CI:-1}" cargo test --release --locked --test watch --test bench_loop --test goroutine_dumps --test revision_fixture -- --nocapture

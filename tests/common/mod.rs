@@ -2,8 +2,9 @@
 //! the `go tool pprof -top` goldens, (in `demo`) the values the tests
 //! expect from the fixture program's goldens and sources, (in
 //! `filter_paths`) what every path's filtered `top` must show, (in
-//! `http` and `web`) the web view served in process, and (in `live`) when a
-//! test that needs Go or the live service may skip.
+//! `http` and `web`) the web view served in process, (in `live`) when a
+//! test that needs Go or the live service may skip, and (in
+//! `revision_repo`) the git repository of the revision fixture.
 
 #![allow(dead_code)]
 
@@ -11,6 +12,7 @@ pub mod demo;
 pub mod filter_paths;
 pub mod http;
 pub mod live;
+pub mod revision_repo;
 pub mod web;
 
 
