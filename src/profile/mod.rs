@@ -1,6 +1,7 @@
 //! Profiles: the resolved data model and the decoders that produce it from
 //! bytes. Pure: no I/O, no async, no editor types.
 
+pub mod buildinfo;
 mod decode;
 mod error;
 mod gunzip;

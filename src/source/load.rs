@@ -89,7 +89,7 @@ fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
     read_capped(file, size, max_bytes).map_err(|e| e.message(&source))
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -1,6 +1,7 @@
 //! The I/O edge: scanning workspaces, finding and fetching profiles. The
 //! pure core receives what this module reads as plain data.
 
+pub mod buildinfo;
 pub mod discover;
 pub mod fs;
 pub mod goroutines;
