@@ -66,6 +66,15 @@ pub struct ProfileArgs {
     pub max_profile_bytes: u64,
     #[command(flatten)]
     pub filters: FilterArgs,
+    /// The git revision the profile was taken at (SHA, tag or branch): its
+    /// lines are moved to where that code is in --workspace now, and lines
+    /// deleted since lose their number. Without it, lines are as recorded.
+    #[arg(long, value_name = "REV", allow_hyphen_values = true)]
+    pub revision: Option<String>,
+    /// The git checkout lines are mapped to with --revision (default: the
+    /// current directory).
+    #[arg(long, value_name = "DIR", requires = "revision")]
+    pub workspace: Option<PathBuf>,
 }
 
 /// pprof's filters. A regex is searched for in each frame's function and
@@ -249,7 +258,11 @@ impl Drop for Loaded {
 }
 
 fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
-    let profile = load(path, common.max_profile_bytes)?;
+    let mut profile = load(path, common.max_profile_bytes)?;
+    if let Some(revision) = &common.revision {
+        let workspace = common.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
+        map_to_workspace(&mut profile, revision, &workspace)?;
+    }
     let sample_type = analysis::select(&profile, common.sample_index.as_deref())
         .with_context(|| format!("{}", path.display()))?;
     let base = common.diff_base.as_deref().map(|b| load(b, common.max_profile_bytes)).transpose()?;
@@ -277,6 +290,34 @@ fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
     std::mem::forget(base);
     let total = filtered.totals.get(sample_type.0).copied();
     Ok(Loaded { profile: filtered.profile, base: filtered.base, index: filtered.index, sample_type, filters, total })
+}
+
+/// Moves `profile`'s lines from `revision` to the files of `workspace`
+/// now (`--revision`), saying on stderr what could not be mapped.
+fn map_to_workspace(profile: &mut Profile, revision: &str, workspace: &Path) -> Result<()> {
+    let settings = source::revision::Settings { revision: Some(revision.to_string()), binary: None };
+    let prepared = source::revision::prepare(&settings, profile, Some(workspace), Default::default());
+    if prepared.mapped.revision.is_none() {
+        let why = prepared.mapped.problems.join("; ");
+        return Err(anyhow!("--revision {revision}: {}", why.replace("; lines are used as recorded", "")));
+    }
+    let ws = workspace::scan(&[workspace.to_path_buf()], &ScanOptions::default());
+    let mapper = PathMapper::new(ws, Vec::new());
+    let names: Vec<&str> = profile.functions.iter().map(|f| f.filename.as_str()).collect();
+    let mut files = mapper.map_all(&names, &RealFs);
+    files.follow_renames(|name| prepared.mapped.renamed(name).map(str::to_string));
+    let mapped = prepared.map(&files.workspace_files(), &source::revision::Cache::default());
+    for problem in &mapped.problems {
+        eprintln!("{problem}");
+    }
+    let remapped = source::revision::remap_lines(profile, |name| {
+        let local = files.local_for(name)?;
+        mapped.lines_of(&crate::paths::LocalPath::new(local))
+    });
+    if remapped.gone > 0 {
+        eprintln!("{} frames are on lines deleted since {revision}: they are shown without a line", remapped.gone);
+    }
+    Ok(())
 }
 
 fn top(a: &TopArgs) -> Result<String> {

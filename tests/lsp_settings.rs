@@ -55,7 +55,7 @@ async fn assert_status_names(c: &Client, paths: &[&str]) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_profiles_entry_of_an_unknown_shape_is_named_and_the_next_entry_loads() {
     let (c, shown) = start_with(json!({ "profiles": [{ "name": "x" }, windows()] })).await;
-    assert!(shown.contains("profiles[0]: invalid type: map, expected a string"), "{shown}");
+    assert!(shown.contains("profiles[0]: unknown field `name`, expected one of `path`, `revision`, `binary`"), "{shown}");
     let status = assert_status_names(&c, &["profiles[0]"]).await;
     assert_eq!(status["name"], "windows.heap.pb.gz");
     let uri = c.open(&goprog().join(CATALOG));
@@ -88,7 +88,7 @@ async fn changed_settings_with_every_kind_of_error_apply_the_rest() {
     let (c, shown) = start_with(json!({ "profiles": [windows()], "refreshSeconds": "often" })).await;
     assert!(shown.contains("refreshSeconds: "), "{shown}");
     c.set_settings(json!({
-        "profiles": [{ "path": "x" }, windows()],
+        "profiles": [{ "file": "x" }, windows()],
         "sampleType": "alloc_space",
         "history": [],
         "filters": { "show": "[", "ignore": "idle" },
@@ -96,7 +96,7 @@ async fn changed_settings_with_every_kind_of_error_apply_the_rest() {
     let mark = c.mark();
     c.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
     let shown = message_text(&c.wait_after(mark, |m| is_show(m, WARNING), WAIT).await);
-    for path in ["filters.show: bad regular expression", "history: invalid type: sequence", "profiles[0]: invalid type: map"] {
+    for path in ["filters.show: bad regular expression", "history: invalid type: sequence", "profiles[0]: unknown field `file`"] {
         assert!(shown.contains(path), "{path} missing from {shown}");
     }
     c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;

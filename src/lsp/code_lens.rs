@@ -13,7 +13,7 @@ use crate::source::gotest::ProfileKind;
 
 use super::convert;
 use super::documents::Document;
-use super::locate::declaration_line;
+use super::locate::{self, declaration_line};
 use super::protocol::{command, BenchKind, RunBenchmarkArgs, ShowFunctionArgs};
 use super::runs::RunKey;
 use super::snapshot::Snapshot;
@@ -74,13 +74,14 @@ fn cost_lenses(snapshot: &Snapshot, uri: &Uri, doc: &Document) -> Vec<CodeLens> 
     let t = view.sample_type();
     let total = view.total();
     let threshold = snapshot.config.hints.threshold();
+    let revision = locate::revision_lines(snapshot, uri);
     let mut out = Vec::new();
     for f in annotate::file_functions(view.index(), files) {
         let cost = f.costs[t.0];
         if !threshold.passes(cost, total) {
             continue;
         }
-        let Some(line) = declaration_line(doc, &f) else { continue };
+        let Some(line) = declaration_line(doc, revision, &f) else { continue };
         let position = Position::new(line as u32, 0);
         let args = ShowFunctionArgs { function: view.index().function(f.function).name.clone(), notify: None };
         out.push(lens_at(position, view.scale().lens(cost), command::SHOW_FUNCTION, &args));

@@ -14,8 +14,16 @@ use crate::report::labels::HintFormat;
 #[serde(default, rename_all = "camelCase")]
 pub struct Config {
     /// Profiles to load: paths (relative to the first workspace folder),
-    /// globs, or `http(s)://` URLs. Empty means: discover them.
-    pub profiles: Vec<String>,
+    /// globs, or `http(s)://` URLs, each alone or as `{"path", "revision",
+    /// "binary"}`. Empty means: discover them.
+    pub profiles: Vec<ProfileSetting>,
+    /// The git revision profiles were taken at (a SHA, tag or branch), so
+    /// their lines follow the code to the working tree; `None` reads the
+    /// profiled binary's build info, else lines are used as recorded.
+    pub revision: Option<String>,
+    /// The profiled Go binary, read for its build info (`vcs.revision`)
+    /// when it is not at the path the profile records.
+    pub binary: Option<String>,
     /// Sample type to show; `None` uses the profile's default.
     pub sample_type: Option<String>,
     /// Prefix rewrites from build-machine paths to local ones.
@@ -50,6 +58,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             profiles: Vec::new(),
+            revision: None,
+            binary: None,
             sample_type: None,
             path_mappings: Vec::new(),
             source_paths: Vec::new(),
@@ -66,6 +76,81 @@ impl Default for Config {
             benchmarks: BenchmarksConfig::default(),
             filters: Filters::default(),
         }
+    }
+}
+
+/// One entry of `profiles`: a path, glob or URL, alone or with the revision
+/// (and binary) of the profiles it names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ProfileSetting {
+    Source(String),
+    #[serde(rename_all = "camelCase")]
+    Entry {
+        path: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        revision: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        binary: Option<String>,
+    },
+}
+
+/// What an object entry of `profiles` may hold.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryFields {
+    path: String,
+    #[serde(default)]
+    revision: Option<String>,
+    #[serde(default)]
+    binary: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ProfileSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(s) => Ok(ProfileSetting::Source(s)),
+            value @ serde_json::Value::Object(_) => match serde_json::from_value::<EntryFields>(value) {
+                Ok(EntryFields { path, revision, binary }) => Ok(ProfileSetting::Entry { path, revision, binary }),
+                Err(e) => Err(D::Error::custom(format!("{e}; an entry is a path, glob or URL, or {{\"path\", \"revision\", \"binary\"}}"))),
+            },
+            other => Err(D::Error::custom(format!(
+                "{} is not a profile; an entry is a path, glob or URL, or {{\"path\", \"revision\", \"binary\"}}",
+                other
+            ))),
+        }
+    }
+}
+
+impl ProfileSetting {
+    /// The path, glob or URL.
+    pub fn path(&self) -> &str {
+        match self {
+            ProfileSetting::Source(path) | ProfileSetting::Entry { path, .. } => path,
+        }
+    }
+
+    /// The revision the entry names, if it names one.
+    pub fn revision(&self) -> Option<&str> {
+        match self {
+            ProfileSetting::Entry { revision, .. } => revision.as_deref(),
+            ProfileSetting::Source(_) => None,
+        }
+    }
+
+    /// The binary the entry names, if it names one.
+    pub fn binary(&self) -> Option<&str> {
+        match self {
+            ProfileSetting::Entry { binary, .. } => binary.as_deref(),
+            ProfileSetting::Source(_) => None,
+        }
+    }
+}
+
+impl From<&str> for ProfileSetting {
+    fn from(path: &str) -> Self {
+        ProfileSetting::Source(path.to_string())
     }
 }
 
@@ -369,7 +454,7 @@ impl Config {
             }
         };
         // Settings editors often store "unset" as an empty string.
-        for field in [&mut config.sample_type, &mut config.goroot, &mut config.diff_base] {
+        for field in [&mut config.sample_type, &mut config.goroot, &mut config.diff_base, &mut config.revision, &mut config.binary] {
             if field.as_deref().is_some_and(|v| v.trim().is_empty()) {
                 *field = None;
             }
@@ -472,12 +557,19 @@ mod tests {
 
     #[test]
     fn a_list_entry_of_another_shape_is_named_by_its_position() {
-        let (c, errors) = error_texts(json!({"profiles": [{"name": "x"}, "heap.pb.gz", 7], "refreshSeconds": 3}));
+        let (c, errors) = error_texts(json!({
+            "profiles": [{"name": "x"}, "heap.pb.gz", 7, {"path": "old.pb.gz", "revision": "v1.2.0"}],
+            "refreshSeconds": 3,
+        }));
+        let expected = r#"an entry is a path, glob or URL, or {"path", "revision", "binary"}"#;
         assert_eq!(errors, [
-            "profiles[0]: invalid type: map, expected a string",
-            "profiles[2]: invalid type: integer `7`, expected a string",
+            format!("profiles[0]: unknown field `name`, expected one of `path`, `revision`, `binary`; {expected}"),
+            format!("profiles[2]: 7 is not a profile; {expected}"),
         ]);
-        assert_eq!(c.profiles, ["heap.pb.gz"]);
+        assert_eq!(c.profiles, [
+            ProfileSetting::from("heap.pb.gz"),
+            ProfileSetting::Entry { path: "old.pb.gz".into(), revision: Some("v1.2.0".into()), binary: None },
+        ]);
         assert_eq!(c.refresh_seconds, 3);
     }
 

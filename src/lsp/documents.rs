@@ -4,16 +4,8 @@
 
 use std::sync::Arc;
 
-use similar::{capture_diff_slices, Algorithm, DiffOp};
-
-/// Where a line of the baseline is in the current text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Place {
-    /// 0-based line in the current text.
-    pub line: usize,
-    /// The line's text differs from the baseline.
-    pub stale: bool,
-}
+pub use crate::paths::Place;
+use crate::paths::LineMap;
 
 /// An open document.
 #[derive(Clone, Debug)]
@@ -25,17 +17,17 @@ pub struct Document {
     /// The lines as they were when the profile was loaded (or the document
     /// opened, if later).
     baseline: Arc<Vec<String>>,
-    /// For each baseline line (0-based), where it is now: unchanged, edited
-    /// in place (stale), or deleted (`None`).
-    moved: Arc<Vec<Option<Place>>>,
+    /// Where each baseline line is now: unchanged, edited in place
+    /// (stale), or deleted.
+    moved: Arc<LineMap>,
 }
 
 impl Document {
     pub fn new(text: String, version: i32) -> Document {
         let line_starts = line_starts(&text);
         let baseline: Vec<String> = lines(&text).map(str::to_string).collect();
-        let moved = (0..baseline.len()).map(|line| Some(Place { line, stale: false })).collect();
-        Document { version, text, line_starts, baseline: Arc::new(baseline), moved: Arc::new(moved) }
+        let moved = Arc::new(LineMap::identity(baseline.len()));
+        Document { version, text, line_starts, baseline: Arc::new(baseline), moved }
     }
 
     pub fn text(&self) -> &str {
@@ -56,10 +48,11 @@ impl Document {
 
     /// Where a baseline line (0-based) is now; `None` if it was deleted.
     pub fn place(&self, baseline_line: usize) -> Option<Place> {
-        self.moved.get(baseline_line).copied().flatten()
+        self.moved.place(baseline_line)
     }
 
     /// Where an unchanged baseline line is now; `None` if it was edited.
+    #[cfg(test)]
     pub fn current_line(&self, baseline_line: usize) -> Option<usize> {
         self.place(baseline_line).filter(|p| !p.stale).map(|p| p.line)
     }
@@ -67,7 +60,7 @@ impl Document {
 
     /// The baseline line now shown at a current line (edited or not).
     pub fn baseline_line(&self, current: usize) -> Option<usize> {
-        self.moved.iter().position(|m| m.is_some_and(|p| p.line == current))
+        self.moved.old_line(current)
     }
 
     /// Replaces the whole text.
@@ -99,25 +92,7 @@ impl Document {
     fn remap(&mut self) {
         let current: Vec<&str> = lines(&self.text).collect();
         let baseline: Vec<&str> = self.baseline.iter().map(String::as_str).collect();
-        let mut moved = vec![None; baseline.len()];
-        for op in capture_diff_slices(Algorithm::Myers, &baseline, &current) {
-            match op {
-                DiffOp::Equal { old_index, new_index, len } => {
-                    for i in 0..len {
-                        moved[old_index + i] = Some(Place { line: new_index + i, stale: false });
-                    }
-                }
-                // Edited lines keep a place (the matching replacement line)
-                // so their hint can say it is stale.
-                DiffOp::Replace { old_index, old_len, new_index, new_len } => {
-                    for i in 0..old_len.min(new_len) {
-                        moved[old_index + i] = Some(Place { line: new_index + i, stale: true });
-                    }
-                }
-                DiffOp::Delete { .. } | DiffOp::Insert { .. } => {}
-            }
-        }
-        self.moved = Arc::new(moved);
+        self.moved = Arc::new(LineMap::between(&baseline, &current));
     }
 }
 

@@ -50,10 +50,15 @@ pub fn marks(snapshot: &Snapshot, view: &View, uri: &Uri) -> Vec<Mark> {
     let mut out: Vec<Mark> = blocking
         .into_iter()
         .filter(|c| in_document(&c.site))
-        .map(|c| Mark { line: locate::current_line(snapshot, uri, c.site.line), label: with_growth(labels::leak_mark(c.count), c.per_minute) })
-        .chain(g.creation_sites(growth).into_iter().filter(|c| in_document(&c.site)).map(|c| Mark {
-            line: locate::current_line(snapshot, uri, c.site.line),
-            label: with_growth(labels::started_mark(c.count, g.leaks), c.per_minute),
+        .filter_map(|c| {
+            let line = locate::place(snapshot, uri, c.site.line)?.line as u32;
+            Some(Mark { line, label: with_growth(labels::leak_mark(c.count), c.per_minute) })
+        })
+        .chain(g.creation_sites(growth).into_iter().filter(|c| in_document(&c.site)).filter_map(|c| {
+            Some(Mark {
+                line: locate::place(snapshot, uri, c.site.line)?.line as u32,
+                label: with_growth(labels::started_mark(c.count, g.leaks), c.per_minute),
+            })
         }))
         .collect();
     out.sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.label.cmp(&b.label)));

@@ -29,6 +29,11 @@ pub fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>>
     let Some(costs) = annotate::file_lines(index, files).into_iter().find(|l| l.line == line) else { return Ok(None) };
     let loaded = view.loaded();
     let mut text = format!("**pprof** · {}\n\n", labels::line_heading(&loaded.source.display_name(), line));
+    if locate::changed_since_revision(snapshot, uri, line) {
+        if let Some(revision) = &view.paths().revision.revision {
+            let _ = writeln!(text, "- {}", labels::changed_since_revision(&revision.short));
+        }
+    }
     for (t, cost) in costs.costs.iter().enumerate() {
         let _ = writeln!(text, "- {}", view.scale_of(SampleType(t)).row(*cost));
     }

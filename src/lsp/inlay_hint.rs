@@ -7,7 +7,7 @@ use crate::analysis::SampleType;
 use crate::report::labels;
 
 use super::config::StaleHints;
-use super::{convert, goroutines};
+use super::{convert, goroutines, locate};
 use super::snapshot::{Snapshot, View};
 use super::failure::Result;
 
@@ -25,6 +25,7 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
     let range = params.range;
     let growth = snapshot.growth_of(view);
     let unit = &view.value_type().unit;
+    let revision = locate::revision_lines(snapshot, uri);
 
     let mut out = Vec::new();
     for line in annotate::file_lines(view.index(), files) {
@@ -32,7 +33,7 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
         if line.line < 1 || !threshold.passes(cost, total) {
             continue;
         }
-        let Some(place) = doc.place(line.line as usize - 1) else { continue };
+        let Some(place) = locate::place_in(revision, Some(doc), line.line) else { continue };
         if place.stale && hints.stale == StaleHints::Hide {
             continue;
         }
@@ -43,7 +44,11 @@ pub fn handle(snapshot: &Snapshot, params: InlayHintParams) -> Result<Option<Vec
         let Some(position) = convert::end_of_line(doc, place.line, snapshot.caps.encoding) else { continue };
         let mut label = view.scale().hint_in(hints.format, cost);
         if place.stale {
-            label.push_str(labels::STALE_SUFFIX);
+            let since_revision = revision.and_then(|m| m.place(line.line as usize - 1)).is_some_and(|p| p.stale);
+            match &view.paths().revision.revision {
+                Some(r) if since_revision => label.push_str(&labels::stale_since_revision(&r.short)),
+                _ => label.push_str(labels::STALE_SUFFIX),
+            }
         }
         out.push(InlayHint {
             position,

@@ -139,7 +139,9 @@ pub async fn remap_if_stale(handle: &Handle) {
         let mapper = snapshot.mapper.clone();
         let task_view = view.clone();
         let disk = handle.session.disk.clone();
-        let Ok(paths) = tokio::task::spawn_blocking(move || MappedView::build(task_view.index(), &mapper, &*disk)).await else {
+        let revision = snapshot.revision_input(&view.loaded().source, view.loaded().iterations.is_some());
+        let build = move || MappedView::build(&task_view.loaded().profile, task_view.index(), &mapper, &*disk, &revision);
+        let Ok(paths) = tokio::task::spawn_blocking(build).await else {
             return;
         };
         let (_, swapped) = handle.session.update(|s| {

@@ -19,7 +19,7 @@ use crate::source::load::ProfileSource;
 use super::install::{self, LoadExtras, Loaded, FETCH_TIMEOUT};
 use super::live_state::{Failing, LiveUpdate};
 use super::session::{Handle, Task};
-use super::snapshot::{Base, LoadedProfile, MappedView};
+use super::snapshot::{Base, LoadedProfile, MappedView, RevisionInput};
 
 static TASKS: AtomicU64 = AtomicU64::new(1);
 
@@ -48,6 +48,7 @@ pub fn poll(
     filters: &Filters,
     mapper: &Arc<PathMapper>,
     disk: &dyn Disk,
+    revision: &RevisionInput,
 ) -> (Result<Loaded, String>, LiveUpdate) {
     // Growth follows the filters everything else shows.
     poller.set_filters(filters);
@@ -94,7 +95,7 @@ pub fn poll(
     };
     loaded.goroutine_detail = install::goroutine_dump(&loaded.source, poller.options().max_bytes);
     let indexed = Instant::now();
-    let paths = MappedView::build(&loaded.index, mapper, disk);
+    let paths = MappedView::build(&loaded.profile, &loaded.index, mapper, disk, revision);
     let mapped = Instant::now();
     let loaded = match install::filtered(loaded, filters) {
         Ok(l) => l,
@@ -155,8 +156,9 @@ async fn run(handle: Handle, id: u64, mut poller: Poller) {
         let snapshot = handle.session.snapshot();
         let (base, mapper, disk) = (snapshot.base.clone(), snapshot.mapper.clone(), handle.session.disk.clone());
         let filters = snapshot.filters.clone();
+        let revision = snapshot.revision_input(poller.source(), false);
         let polled = tokio::task::spawn_blocking(move || {
-            let (result, update) = poll(&mut poller, base, &filters, &mapper, &*disk);
+            let (result, update) = poll(&mut poller, base, &filters, &mapper, &*disk, &revision);
             (poller, result, update)
         })
         .await;

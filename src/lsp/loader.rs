@@ -22,7 +22,7 @@ use super::install::{self, done_loading, remap_if_stale, LoadExtras, Loaded, FET
 use super::live;
 use super::progress::Progress;
 use super::session::{Handle, Watch};
-use super::snapshot::{Base, LoadedProfile, MappedView, View};
+use super::snapshot::{Base, LoadedProfile, MappedView, RevisionInput, View};
 use super::status;
 
 static WATCHES: AtomicU64 = AtomicU64::new(1);
@@ -43,6 +43,7 @@ fn read_decode_index(
     iterations: Option<u64>,
     filters: &Filters,
     disk: &dyn Disk,
+    revision: &RevisionInput,
 ) -> Result<Loaded, String> {
     let started = Instant::now();
     let (profile, bytes) = read_decode(source, max_bytes)?;
@@ -53,7 +54,7 @@ fn read_decode_index(
     };
     loaded.goroutine_detail = install::goroutine_dump(source, max_bytes);
     let indexed = Instant::now();
-    let paths = MappedView::build(&loaded.index, mapper, disk);
+    let paths = MappedView::build(&loaded.profile, &loaded.index, mapper, disk, revision);
     let mapped = Instant::now();
     // Filtering indexes again: its time counts as indexing.
     let profile = install::filtered(loaded, filters)?;
@@ -103,14 +104,15 @@ pub async fn load_with(handle: &Handle, source: ProfileSource, trigger: Trigger,
     };
     let iterations = extras.iterations;
     let filters = snapshot.filters.clone();
+    let revision = snapshot.revision_input(&source, iterations.is_some());
     let task_source = source.clone();
     progress.report("reading, decoding and indexing").await;
     let started = Instant::now();
     let disk = handle.session.disk.clone();
     let read = tokio::task::spawn_blocking(move || match poller {
-        None => (read_decode_index(&task_source, max_bytes, &mapper, base, iterations, &filters, &*disk), None),
+        None => (read_decode_index(&task_source, max_bytes, &mapper, base, iterations, &filters, &*disk, &revision), None),
         Some(mut poller) => {
-            let (result, state) = live::poll(&mut poller, base, &filters, &mapper, &*disk);
+            let (result, state) = live::poll(&mut poller, base, &filters, &mapper, &*disk, &revision);
             (result, Some((poller, state)))
         }
     })
@@ -258,6 +260,7 @@ pub async fn set_base(handle: &Handle, target: Option<BaseTarget>) -> Result<(),
     let mapper = snapshot.mapper.clone();
     let shown = snapshot.view.clone();
     let filters = snapshot.filters.clone();
+    let revision = shown.as_ref().map(|v| snapshot.revision_input(&v.loaded().source, v.loaded().iterations.is_some()));
     let progress = match &target {
         Some(BaseTarget::Read(t)) => Some(Progress::begin(handle, "pprof", format!("comparing with {}", t.display_name())).await),
         _ => None,
@@ -281,7 +284,7 @@ pub async fn set_base(handle: &Handle, target: Option<BaseTarget>) -> Result<(),
                     Some(n) => LoadedProfile::of_run(loaded.source.clone(), loaded.profile.clone(), n, base.clone())?,
                     None => LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), base.clone())?,
                 };
-                let paths = MappedView::build(&again.index, &mapper, &*disk);
+                let paths = MappedView::build(&again.profile, &again.index, &mapper, &*disk, &revision.clone().unwrap_or_default());
                 let again = install::filtered(again, &filters)?;
                 Some((view.clone(), again, paths))
             }

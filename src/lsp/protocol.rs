@@ -114,10 +114,39 @@ pub struct Status {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filter_notes: Vec<String>,
     /// Settings that could not be used, each `path: why`
-    /// (`profiles[0]: invalid type: map, expected a string`); each keeps
+    /// (`hints.minCumPercent: invalid type: string "high", expected a number`); each keeps
     /// its default. Absent when every setting applied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub settings_errors: Vec<String>,
+    /// The git revision the profile was taken at, when known (the
+    /// `revision` setting, or the profiled binary's build info): its lines
+    /// are mapped from there to the working tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<RevisionStatus>,
+    /// The binary was built from a working tree with changes
+    /// (`vcs.modified`); absent when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_dirty: Option<bool>,
+    /// Why lines are not mapped to the working tree, or not all of them
+    /// (a revision not in the repository, a file skipped), and, without a
+    /// revision, that the profile is older than the code it annotates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revision_notes: Vec<String>,
+}
+
+/// The revision a profile was taken at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionStatus {
+    /// The full commit id.
+    pub sha: String,
+    /// Its first seven characters, as the status line shows it.
+    pub short: String,
+    /// Where it came from: `setting` or `buildInfo`.
+    pub source: String,
+    /// The binary read, for `buildInfo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binary: Option<String>,
 }
 
 /// `pprof.openWeb`'s result: the web view's URL, token included.

@@ -26,6 +26,7 @@ pub async fn rescan(handle: &Handle) {
     let roots = snapshot.roots.to_vec();
     let config = snapshot.config.clone();
     let view = snapshot.view.clone();
+    let revision = view.as_ref().map(|v| snapshot.revision_input(&v.loaded().source, v.loaded().iterations.is_some()));
     let started = Instant::now();
     let disk = handle.session.disk.clone();
     let built = tokio::task::spawn_blocking(move || {
@@ -45,7 +46,10 @@ pub async fn rescan(handle: &Handle) {
         let ws = workspace::scan_with(&*disk, &roots, &options);
         let files: usize = ws.roots.iter().map(|r| r.files.len()).sum();
         let mapper = Arc::new(PathMapper::new(ws, config.path_mappings.clone()));
-        let paths = view.as_ref().map(|v| Arc::new(MappedView::build(v.index(), &mapper, &*disk)));
+        let paths = view.as_ref().map(|v| {
+            let revision = revision.clone().unwrap_or_default();
+            Arc::new(MappedView::build(&v.loaded().profile, v.index(), &mapper, &*disk, &revision))
+        });
         (mapper, paths, files)
     })
     .await;
@@ -73,7 +77,7 @@ pub async fn rescan(handle: &Handle) {
 pub async fn offered(handle: &Handle) -> Vec<Offered> {
     let snapshot = handle.session.snapshot();
     let roots = snapshot.roots.to_vec();
-    let patterns = snapshot.config.profiles.clone();
+    let patterns: Vec<String> = snapshot.config.profiles.iter().map(|p| p.path().to_string()).collect();
     let open_files = snapshot.documents.paths();
     let disk = handle.session.disk.clone();
     tokio::task::spawn_blocking(move || {

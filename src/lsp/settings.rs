@@ -97,7 +97,10 @@ pub async fn apply(handle: &Handle, read: Read) {
     }
     let old = old.config.clone();
     let mapping_changed =
-        old.path_mappings != config.path_mappings || old.source_paths != config.source_paths || old.goroot != config.goroot;
+        old.path_mappings != config.path_mappings || old.source_paths != config.source_paths || old.goroot != config.goroot
+            // The revision decides how lines map, and renamed files too.
+            || old.revision != config.revision
+            || old.binary != config.binary;
     let profiles_changed = old.profiles != config.profiles || old.max_profile_bytes != config.max_profile_bytes;
     let sample_changed = old.sample_type != config.sample_type;
     let base_changed = old.diff_base != config.diff_base;

@@ -10,7 +10,7 @@ use dashmap::DashMap;
 use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::paths::{FileExists, LocalPath, MappedFiles, NoFiles, PathMapper, Resolution};
+use crate::paths::{FileExists, LineMap, LocalPath, MappedFiles, NoFiles, PathMapper, Resolution};
 use crate::analysis::filter::{self, FilterError, FilterNote, Filters};
 use crate::analysis::stacks::{Stack, StackIndex};
 use crate::analysis::leaks::{self, Goroutines};
@@ -18,8 +18,9 @@ use crate::analysis::{self, per_op, CallGraph, FileId, Growth, GrowthRow, Index,
 use crate::profile::{Profile, ValueType};
 use crate::report::labels::Scale;
 use crate::source::load::ProfileSource;
+use crate::source::{discover, revision};
 
-use super::config::{Config, SettingError};
+use super::config::{Config, ProfileSetting, SettingError};
 use super::convert::{self, Encoding};
 use super::documents::Document;
 use super::live_state::LiveState;
@@ -195,19 +196,48 @@ impl LoadedProfile {
     }
 }
 
-/// Which profile files map to which local files, for one profile.
+/// Which profile files map to which local files, for one profile, and
+/// where its lines are in them now when it was taken at another revision.
 #[derive(Default)]
 pub struct MappedView {
     /// The mapper this view was built with.
     pub mapper: Option<Arc<PathMapper>>,
     /// The index's files, in its order, mapped.
     pub files: MappedFiles,
+    /// The profile's revision and the line maps of its files changed since.
+    pub revision: Arc<revision::Mapped>,
+}
+
+/// What finding a profile's revision needs, taken from the settings when a
+/// load starts.
+#[derive(Clone, Default)]
+pub struct RevisionInput {
+    pub settings: revision::Settings,
+    /// The folder whose repository is asked (the first workspace folder).
+    pub workspace: Option<PathBuf>,
+    pub limits: revision::Limits,
+    pub cache: Arc<revision::Cache>,
 }
 
 impl MappedView {
-    pub fn build(index: &Index, mapper: &Arc<PathMapper>, fs: &dyn FileExists) -> MappedView {
+    /// Maps the index's files; with a revision (a setting, or the profiled
+    /// binary's build info), follows files renamed since and maps the lines
+    /// of those changed. Reads git and the disk: call off the request path.
+    pub fn build(profile: &Profile, index: &Index, mapper: &Arc<PathMapper>, fs: &dyn FileExists, input: &RevisionInput) -> MappedView {
         let names: Vec<&str> = index.files().iter().map(String::as_str).collect();
-        MappedView { mapper: Some(mapper.clone()), files: mapper.map_all(&names, fs) }
+        let mut files = mapper.map_all(&names, fs);
+        let prepared = revision::prepare(&input.settings, profile, input.workspace.as_deref(), input.limits);
+        if !prepared.mapped.renames.is_empty() {
+            files.follow_renames(|name| prepared.mapped.renamed(name).map(str::to_string));
+        }
+        let mapped = prepared.map(&files.workspace_files(), &input.cache);
+        MappedView { mapper: Some(mapper.clone()), files, revision: Arc::new(mapped) }
+    }
+
+    /// The line map of a local file, when the profile's revision is known
+    /// and the file changed since.
+    pub fn lines_of(&self, local: &LocalPath) -> Option<&LineMap> {
+        self.revision.lines_of(local)
     }
 
     /// The profile files behind a local file, however the editor spells
@@ -497,6 +527,9 @@ pub struct Snapshot {
     pub settings_errors: Arc<[SettingError]>,
     /// The compiler errors of the last run that did not build.
     pub build_errors: Arc<Vec<(Uri, tower_lsp_server::ls_types::Diagnostic)>>,
+    /// Line maps from profiles' revisions to the disk, made once per
+    /// revision and file.
+    pub revision_cache: Arc<revision::Cache>,
 }
 
 impl Default for Snapshot {
@@ -518,11 +551,42 @@ impl Default for Snapshot {
             filters: Arc::default(),
             settings_errors: Arc::from(Vec::new()),
             build_errors: Arc::default(),
+            revision_cache: Arc::default(),
         }
     }
 }
 
 impl Snapshot {
+    /// How to find the revision of `source`: the `revision` and `binary` of
+    /// the `profiles` entry naming it, else the global settings. A
+    /// benchmark run's profile (`run`) is of the working tree.
+    pub fn revision_input(&self, source: &ProfileSource, run: bool) -> RevisionInput {
+        if run {
+            return RevisionInput::default();
+        }
+        let entry = |field: fn(&ProfileSetting) -> Option<&str>| {
+            self.config
+                .profiles
+                .iter()
+                .find(|p| field(p).is_some() && discover::entry_names(p.path(), source, &self.roots))
+                .and_then(field)
+        };
+        let revision = entry(ProfileSetting::revision).or(self.config.revision.as_deref());
+        let binary = entry(ProfileSetting::binary).or(self.config.binary.as_deref()).map(|b| {
+            let path = PathBuf::from(b);
+            match self.roots.first() {
+                Some(root) if path.is_relative() => root.join(path),
+                _ => path,
+            }
+        });
+        RevisionInput {
+            settings: revision::Settings { revision: revision.map(str::to_string), binary },
+            workspace: self.roots.first().cloned(),
+            limits: revision::Limits::default(),
+            cache: self.revision_cache.clone(),
+        }
+    }
+
     /// The shown profile's view, if annotations are on.
     pub fn active(&self) -> Option<&View> {
         self.view.as_deref().filter(|_| self.enabled)

@@ -3,10 +3,11 @@
 //! summary line and the detail are `report::labels::status`'s.
 
 use crate::analysis::{annotate, units};
-use crate::report::labels::{self, LiveFacts, ShownFacts, StatusFacts};
+use crate::report::labels::{self, LiveFacts, RevisionFacts, ShownFacts, StatusFacts};
+use crate::source::revision::Origin;
 use crate::source::live::clock_utc;
 
-use super::protocol::{LiveStatus, State, Status};
+use super::protocol::{LiveStatus, RevisionStatus, State, Status};
 use super::snapshot::Snapshot;
 
 pub fn of(snapshot: &Snapshot) -> Status {
@@ -21,6 +22,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
     let shown = snapshot.view.as_ref().map(|view| {
         let loaded = view.loaded();
         let files = &view.paths().files;
+        let revision = &view.paths().revision;
         let unmapped = files.unresolved().count();
         ShownFacts {
             name: loaded.source.display_name(),
@@ -34,6 +36,17 @@ pub fn of(snapshot: &Snapshot) -> Status {
                 Some(base) if view.is_diff() => Some((base.name.clone(), annotate::net(view.index(), view.sample_type()))),
                 _ => None,
             },
+            revision: revision.revision.as_ref().map(|r| RevisionFacts {
+                short: r.short.clone(),
+                origin: match &r.origin {
+                    Origin::Setting => "the revision setting".into(),
+                    Origin::BuildInfo(binary) => format!("the build info of {}", binary.display()),
+                },
+                dirty: r.dirty,
+                changed_files: revision.lines.len(),
+            }),
+            revision_problems: revision.problems.clone(),
+            older_than_code: revision.older_than_code.clone(),
         }
     });
     // A live state describes the shown profile only if it is the live one.
@@ -93,5 +106,23 @@ pub fn of(snapshot: &Snapshot) -> Status {
         filters: (*snapshot.filters).clone(),
         filter_notes,
         settings_errors,
+        revision: snapshot.view.as_ref().and_then(|v| v.paths().revision.revision.as_ref()).map(|r| RevisionStatus {
+            sha: r.sha.clone(),
+            short: r.short.clone(),
+            source: r.origin.key().to_string(),
+            binary: match &r.origin {
+                Origin::BuildInfo(path) => Some(path.to_string_lossy().into_owned()),
+                Origin::Setting => None,
+            },
+        }),
+        revision_dirty: snapshot.view.as_ref().and_then(|v| v.paths().revision.revision.as_ref()).and_then(|r| r.dirty),
+        revision_notes: snapshot
+            .view
+            .as_ref()
+            .map(|v| {
+                let r = &v.paths().revision;
+                r.problems.iter().chain(&r.older_than_code).cloned().collect()
+            })
+            .unwrap_or_default(),
     }
 }

@@ -7,7 +7,7 @@
 use rustc_hash::FxHashMap;
 
 use super::inputs::FileExists;
-use super::mapper::{PathMapper, Resolution};
+use super::mapper::{PathMapper, Resolution, Rule};
 use super::norm::LocalPath;
 
 /// The resolved files of one profile.
@@ -16,6 +16,8 @@ pub struct MappedFiles {
     /// Distinct names in the order first seen, with their answers.
     entries: Vec<(String, Resolution)>,
     by_profile: FxHashMap<String, usize>,
+    /// For each position of the `map_all` input, its entry.
+    entry_of: Vec<usize>,
     /// Local key → positions in the `map_all` input of the names that map
     /// to it, ascending.
     by_local: FxHashMap<LocalPath, Vec<usize>>,
@@ -37,6 +39,7 @@ impl PathMapper {
                     entry
                 }
             };
+            out.entry_of.push(entry);
             if let Some(local) = out.entries[entry].1.path() {
                 out.by_local.entry(LocalPath::new(local)).or_default().push(position);
             }
@@ -46,6 +49,25 @@ impl PathMapper {
 }
 
 impl MappedFiles {
+    /// Maps the names that found no file through `renamed`, which answers
+    /// the local path a file has now for a name it had when the profile
+    /// was taken (git's rename detection, by the caller).
+    pub fn follow_renames(&mut self, renamed: impl Fn(&str) -> Option<String>) {
+        for entry in 0..self.entries.len() {
+            let (name, resolution) = &self.entries[entry];
+            if !matches!(resolution, Resolution::Unresolved { .. }) {
+                continue;
+            }
+            let Some(path) = renamed(name) else { continue };
+            let local = LocalPath::new(&path);
+            self.entries[entry].1 = Resolution::Mapped { path: local.as_str().to_string(), rule: Rule::Renamed, in_workspace: true };
+            let positions = self.entry_of.iter().enumerate().filter(|&(_, &e)| e == entry).map(|(p, _)| p);
+            let slot = self.by_local.entry(local).or_default();
+            slot.extend(positions);
+            slot.sort_unstable();
+        }
+    }
+
     /// The local file for a profile file name, if it mapped.
     pub fn local_for(&self, profile_path: &str) -> Option<&str> {
         self.resolution(profile_path).and_then(Resolution::path)
@@ -71,6 +93,21 @@ impl MappedFiles {
     /// All distinct names with their answers, in the order first seen.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Resolution)> {
         self.entries.iter().map(|(p, r)| (p.as_str(), r))
+    }
+
+    /// The distinct local files in the workspace that names map to.
+    pub fn workspace_files(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .entries
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Resolution::Mapped { path, in_workspace: true, .. } => Some(path.clone()),
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// The local files with at least one profile name.

@@ -41,6 +41,9 @@ pub enum Rule {
     ModCache,
     SourcePath,
     ExactOutside,
+    /// A file renamed since the profile's revision, found by git's rename
+    /// detection (not by the mapper: see `MappedFiles::follow_renames`).
+    Renamed,
 }
 
 impl fmt::Display for Rule {
@@ -55,6 +58,7 @@ impl fmt::Display for Rule {
             Rule::ModCache => "module cache",
             Rule::SourcePath => "source path",
             Rule::ExactOutside => "exact path outside the workspace",
+            Rule::Renamed => "renamed since the profile's revision",
         })
     }
 }

@@ -16,15 +16,22 @@
 //! - `module_path` knows the module cache's escaping and `module@version`.
 //! - [`mapper`] holds the rules, with [`Rule`] and [`Resolution`].
 //! - [`mapped`] holds [`MappedFiles`].
+//! - [`line_map`] holds [`LineMap`], where the lines of one text are in
+//!   another (a file at the profile's revision and on disk; a document
+//!   before and after edits).
 
 pub mod inputs;
+pub mod line_map;
 pub mod mapped;
 pub mod mapper;
 mod module_path;
 pub mod norm;
+pub mod revision;
 mod suffix;
 
 pub use inputs::{FileExists, GoModule, KnownFiles, NoFiles, PathMapping, Workspace, WorkspaceRoot};
+pub use line_map::{LineMap, Place};
+pub use revision::{Revision, RevisionError, RevisionProblem};
 pub use mapped::MappedFiles;
 pub use mapper::{PathMapper, Resolution, Rule, MAX_CANDIDATES};
 pub use norm::{normalize_path, LocalPath, NormPath};

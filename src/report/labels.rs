@@ -145,6 +145,17 @@ pub fn hint_in(format: HintFormat, cost: Cost, total: i64, unit: &str) -> String
 /// What a hint on a line edited since the load adds to its label.
 pub const STALE_SUFFIX: &str = " (stale: line edited since the profile was loaded)";
 
+/// What a hint on a line whose text changed since the profile's revision
+/// (`short`, the commit's short id) adds to its label.
+pub fn stale_since_revision(short: &str) -> String {
+    format!(" (stale: line changed since {short})")
+}
+
+/// The hover row of a line whose text changed since the profile's revision.
+pub fn changed_since_revision(short: &str) -> String {
+    format!("changed since {short} (profiled revision)")
+}
+
 /// [`Scale::function`] for plain values.
 pub fn function(ty: &ValueType, cost: Cost, total: i64) -> String {
     plain(ty, total).function(cost)
@@ -413,6 +424,24 @@ pub struct ShownFacts {
     pub unmapped_files: usize,
     /// The base's name and the net change from it, when compared.
     pub diff: Option<(String, i64)>,
+    /// The revision the profile's lines were mapped from, if known.
+    pub revision: Option<RevisionFacts>,
+    /// Why lines are not mapped, or not all: one sentence each.
+    pub revision_problems: Vec<String>,
+    /// Without a revision, that the profile is older than its code.
+    pub older_than_code: Option<String>,
+}
+
+/// The revision a profile was taken at, for the status.
+#[derive(Clone, Debug)]
+pub struct RevisionFacts {
+    pub short: String,
+    /// Where it came from: `the revision setting`, `the build info of …`.
+    pub origin: String,
+    /// The binary was built from a modified working tree.
+    pub dirty: Option<bool>,
+    /// How many of the profile's files changed since.
+    pub changed_files: usize,
 }
 
 /// A live source's state, for the status.
@@ -440,6 +469,18 @@ pub fn status(facts: &StatusFacts) -> (String, String) {
             files.push_str(&format!(", {} not found", p.unmapped_files));
         }
         detail.push(files);
+        if let Some(r) = &p.revision {
+            let dirty = if r.dirty == Some(true) { ", built from a working tree with changes" } else { "" };
+            detail.push(format!(
+                "taken at {} ({}{dirty}); lines follow the code to the working tree, {} file{} changed since",
+                r.short,
+                r.origin,
+                r.changed_files,
+                if r.changed_files == 1 { "" } else { "s" }
+            ));
+        }
+        detail.extend(p.revision_problems.iter().cloned());
+        detail.extend(p.older_than_code.iter().cloned());
         if !facts.enabled {
             detail.push("annotations are hidden".into());
         }
@@ -450,6 +491,9 @@ pub fn status(facts: &StatusFacts) -> (String, String) {
             }
             None => status_summary(&p.name, ty, p.total),
         };
+        if let Some(r) = &p.revision {
+            summary.push_str(&format!(" · @{}", r.short));
+        }
         if let Some(filters) = &facts.filters {
             summary.push_str(&format!(" · {filters}"));
         }
@@ -560,7 +604,26 @@ mod tests {
             mapped_files: 3,
             unmapped_files: 1,
             diff: None,
+            revision: None,
+            revision_problems: Vec::new(),
+            older_than_code: None,
         }
+    }
+
+    #[test]
+    fn status_names_the_revision() {
+        let revision = RevisionFacts { short: "a1b2c3d".into(), origin: "the revision setting".into(), dirty: Some(true), changed_files: 2 };
+        let (summary, detail) = status(&StatusFacts {
+            enabled: true,
+            shown: Some(ShownFacts {
+                revision: Some(revision),
+                revision_problems: vec!["cache.go at a1b2c3d: a binary file, skipped".into()],
+                ..shown()
+            }),
+            ..Default::default()
+        });
+        assert_eq!(summary, "heap.pb.gz · inuse_space 2kB · @a1b2c3d");
+        assert!(detail.contains("taken at a1b2c3d (the revision setting, built from a working tree with changes); lines follow the code to the working tree, 2 files changed since\ncache.go at a1b2c3d: a binary file, skipped"), "{detail}");
     }
 
     #[test]

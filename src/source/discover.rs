@@ -306,6 +306,24 @@ pub fn expand_with(
     out
 }
 
+/// Whether a configured entry (`expand_with`'s patterns) names `source`:
+/// the same URL, the same path (relative to the first root), or a path the
+/// glob matches.
+pub fn entry_names(pattern: &str, source: &ProfileSource, roots: &[PathBuf]) -> bool {
+    let (ProfileSource::File(wanted), ProfileSource::File(path)) = (ProfileSource::parse(pattern), source) else {
+        return ProfileSource::parse(pattern) == *source;
+    };
+    if pattern.contains(['*', '?', '[', '{']) {
+        let Ok(glob) = globset::GlobBuilder::new(pattern).literal_separator(false).build() else { return false };
+        let matcher = glob.compile_matcher();
+        return matcher.is_match(path) || roots.iter().any(|r| path.strip_prefix(r).is_ok_and(|rel| matcher.is_match(rel)));
+    }
+    match roots.first() {
+        Some(root) if wanted.is_relative() => root.join(wanted) == *path,
+        _ => wanted == *path,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +343,20 @@ mod tests {
 
     fn at(secs: u64) -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn entries_name_their_sources() {
+        let roots = [PathBuf::from("/w")];
+        let file = |p: &str| ProfileSource::File(p.into());
+        assert!(entry_names("prof/heap.pb.gz", &file("/w/prof/heap.pb.gz"), &roots));
+        assert!(entry_names("/w/prof/heap.pb.gz", &file("/w/prof/heap.pb.gz"), &roots));
+        assert!(!entry_names("prof/heap.pb.gz", &file("/w/heap.pb.gz"), &roots));
+        assert!(entry_names("prof/*.pb.gz", &file("/w/prof/heap.pb.gz"), &roots));
+        assert!(!entry_names("other/*.pb.gz", &file("/w/prof/heap.pb.gz"), &roots));
+        let url = ProfileSource::Url("http://127.0.0.1:6060/debug/pprof/heap".into());
+        assert!(entry_names("http://127.0.0.1:6060/debug/pprof/heap", &url, &roots));
+        assert!(!entry_names("http://127.0.0.1:6061/debug/pprof/heap", &url, &roots));
     }
 
     #[test]

@@ -4,8 +4,10 @@
 pub mod buildinfo;
 pub mod discover;
 pub mod fs;
+pub mod git;
 pub mod goroutines;
 pub mod gotest;
 pub mod live;
 pub mod load;
+pub mod revision;
 pub mod workspace;

@@ -13,6 +13,7 @@ use crate::analysis::flame::{FlameOptions, FlameTree};
 use crate::analysis::top::{TopItem, TopOptions};
 use crate::analysis::{self, Index, SampleType};
 use crate::profile::Profile;
+use crate::paths::Place;
 use crate::report::flame::{self as flame_report, FlameJson};
 use crate::report::labels::Scale;
 use crate::report::top as top_report;
@@ -317,7 +318,7 @@ pub(crate) fn top(data: &WebData, r: &Resolved, state: &ViewState) -> TopJson {
 }
 
 /// One line of `api/source`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SourceLineJson {
     text: String,
@@ -328,6 +329,13 @@ pub(crate) struct SourceLineJson {
     /// 0 (no cost) to 5 (the file's hottest line).
     #[serde(skip_serializing_if = "is_zero")]
     heat: u8,
+    /// The line the profile recorded for this one, when the file changed
+    /// since the profile's revision and it differs (0: a line added since).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded: Option<i64>,
+    /// The line's text changed since the profile's revision (its short id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed_since: Option<String>,
 }
 
 fn is_zero(v: &u8) -> bool {
@@ -376,20 +384,39 @@ pub(crate) fn source(host: &dyn WebSource, data: &WebData, r: &Resolved, file: &
             String::new()
         }
     };
-    let mut lines: Vec<SourceLineJson> =
-        text.lines().map(|l| SourceLineJson { text: l.to_string(), flat: String::new(), cum: String::new(), heat: 0 }).collect();
+    let map = out.local.as_deref().and_then(|local| data.files.line_map(local));
+    let mut lines: Vec<SourceLineJson> = text
+        .lines()
+        .enumerate()
+        .map(|(k, l)| {
+            let recorded = map.map(|(m, _)| m.old_line(k).map_or(0, |old| old as i64 + 1)).filter(|&r| r != k as i64 + 1);
+            SourceLineJson { text: l.to_string(), recorded, ..SourceLineJson::default() }
+        })
+        .collect();
     let heat = annotate::heat(&costs.iter().map(|l| l.costs[r.t.0].cum).collect::<Vec<_>>());
     for (l, h) in costs.iter().zip(heat) {
         let c = l.costs[r.t.0];
         if c.is_zero() || l.line <= 0 {
             continue;
         }
+        // Where the line is on disk: moved by the changes since the
+        // profile's revision (a line deleted since is not shown).
+        let at = match map {
+            Some((m, _)) => match m.place(l.line as usize - 1) {
+                Some(place) => place,
+                None => continue,
+            },
+            None => Place { line: l.line as usize - 1, stale: false },
+        };
         // Lines past the end of the local file (it changed since the
         // profile) are listed without text.
-        while lines.len() < l.line as usize {
-            lines.push(SourceLineJson { text: String::new(), flat: String::new(), cum: String::new(), heat: 0 });
+        while lines.len() <= at.line {
+            lines.push(SourceLineJson::default());
         }
-        let slot = &mut lines[l.line as usize - 1];
+        let slot = &mut lines[at.line];
+        if at.stale {
+            slot.changed_since = map.map(|(_, short)| short.to_string());
+        }
         slot.flat = if c.flat == 0 { ".".to_string() } else { scale.value(c.flat) };
         slot.cum = if c.cum == 0 { ".".to_string() } else { scale.value(c.cum) };
         slot.heat = h.level;

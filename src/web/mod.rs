@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use crate::analysis::filter::{FilterNote, FilteredProfile};
 use crate::analysis::{Index, SampleType};
-use crate::paths::{MappedFiles, Resolution};
+use crate::paths::{LineMap, MappedFiles, Resolution};
 use crate::profile::Profile;
 
 mod compute;
@@ -122,6 +122,14 @@ pub trait SourceFiles: Send + Sync {
     /// The local file of a file name as the profile records it, or a
     /// sentence saying why there is none.
     fn local_file(&self, profile_file: &str) -> Result<String, String>;
+
+    /// Where the lines of a local file (as [`SourceFiles::local_file`]
+    /// answers it) recorded by the profile are on disk, when the profile
+    /// was taken at a revision the file changed since, with that
+    /// revision's short id.
+    fn line_map(&self, _local_file: &str) -> Option<(&LineMap, &str)> {
+        None
+    }
 }
 
 impl SourceFiles for MappedFiles {

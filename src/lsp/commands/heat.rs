@@ -6,6 +6,7 @@ use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::annotate;
 
+use super::super::locate;
 use super::super::protocol::{HeatArgs, LineHeat};
 use super::super::snapshot::Snapshot;
 use super::super::failure::Result;
@@ -19,10 +20,14 @@ pub fn handle(snapshot: &Snapshot, args: HeatArgs) -> Result<Vec<LineHeat>> {
     let t = view.sample_type();
     let total = view.total();
     let threshold = snapshot.config.hints.threshold();
+    let revision = locate::revision_lines(snapshot, &uri);
     let lines: Vec<(usize, crate::analysis::Cost)> = annotate::file_lines(view.index(), &view.files_for(&uri))
         .into_iter()
         .filter(|l| l.line >= 1 && threshold.passes(l.costs[t.0], total))
-        .filter_map(|l| Some((doc.current_line(l.line as usize - 1)?, l.costs[t.0])))
+        .filter_map(|l| {
+            let place = locate::place_in(revision, Some(doc), l.line).filter(|p| !p.stale)?;
+            Some((place.line, l.costs[t.0]))
+        })
         .collect();
     let cums: Vec<i64> = lines.iter().map(|(_, c)| c.cum).collect();
     Ok(lines

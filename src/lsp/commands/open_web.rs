@@ -12,6 +12,7 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::{ShowDocumentParams, Uri};
 
 use crate::analysis::filter::FilterNote;
+use crate::paths::{LineMap, LocalPath};
 use crate::report::labels;
 use crate::analysis::{Index, SampleType};
 use crate::profile::Profile;
@@ -72,6 +73,11 @@ impl SourceFiles for MappedView {
             Some(r) => crate::web::resolution_to_result(profile_file, r),
             None => Err(format!("{profile_file} was not looked up in the workspace")),
         }
+    }
+
+    fn line_map(&self, local_file: &str) -> Option<(&LineMap, &str)> {
+        let short = self.revision.revision.as_ref()?.short.as_str();
+        Some((self.lines_of(&LocalPath::new(local_file))?, short))
     }
 }
 

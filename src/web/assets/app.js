@@ -482,17 +482,24 @@
       : `${data.local} (${data.file}) · ${data.sampleType} · flat ${data.flat}`;
     const rows = data.lines.map((l, k) => {
       const n = k + 1;
+      // The line as the profile recorded it: it differs when the file
+      // changed since the profile's revision (0: added since).
+      const recorded = l.recorded ?? n;
       const tr = el(
         'tr',
-        { class: `${l.heat ? `heat${l.heat}` : ''}${n === target ? ' target' : ''}`, dataset: { line: String(n) } },
+        {
+          class: `${l.heat ? `heat${l.heat}` : ''}${recorded === target ? ' target' : ''}${l.changedSince ? ' stale' : ''}`,
+          dataset: { line: String(n) },
+          title: l.changedSince ? `changed since ${l.changedSince} (profiled revision)` : '',
+        },
         el('td', { class: 'num', textContent: l.flat ?? '' }),
         el('td', { class: 'num', textContent: l.cum ?? '' }),
         el('td', { class: 'num', textContent: String(n) }),
         el('td', { textContent: l.text }),
       );
-      if (host?.editor) {
+      if (host?.editor && recorded > 0) {
         tr.classList.add('openable');
-        tr.addEventListener('click', () => openLine(data.file, n, null));
+        tr.addEventListener('click', () => openLine(data.file, recorded, null));
       }
       return tr;
     });

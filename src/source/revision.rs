@@ -1,0 +1,421 @@
+//! The git revision a profile was taken at, and where each of its lines is
+//! in the files on disk now.
+//!
+//! The revision comes, in this order, from the `revision` setting (or the
+//! CLI's `--revision`), from the Go build info of the profiled binary
+//! (`vcs.revision`), or from nowhere; then lines are used as recorded. With
+//! a revision, each workspace file the profile annotates is read at that
+//! revision (one `git cat-file --batch` for all of them) and diffed against
+//! the file on disk ([`LineMap`]); files renamed since are followed with
+//! git's rename detection. Everything here is bounded: each git call by a
+//! time limit, each file by a size limit, and line maps are cached per
+//! revision and file, so a reload of a live source runs no diff again for a
+//! file that did not change.
+//!
+//! Whatever goes wrong (no repository, an unknown revision, a shallow
+//! clone, a timeout) leaves the lines unmapped and says why in
+//! [`Mapped::problem`], for the status.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use rustc_hash::FxHashMap;
+
+use crate::paths::revision::Revision;
+use crate::paths::{LineMap, LocalPath};
+use crate::profile::Profile;
+
+use super::buildinfo;
+use super::git::{Blob, Git, GitError, GitOptions, Rename};
+
+/// How a profile's revision is looked for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// A revision given by the user (setting or `--revision`); first.
+    pub revision: Option<String>,
+    /// The profiled binary, when its path is not the profile's main
+    /// mapping's (`binary` setting).
+    pub binary: Option<PathBuf>,
+}
+
+/// Limits of the git work for one profile.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Each git call is abandoned after this long.
+    pub git_timeout: Duration,
+    /// Files larger than this (at the revision or on disk) are not diffed.
+    pub max_file_bytes: u64,
+    /// Binaries larger than this are not read for build info.
+    pub max_binary_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { git_timeout: Duration::from_secs(5), max_file_bytes: 4 << 20, max_binary_bytes: 1 << 30 }
+    }
+}
+
+/// Where the revision came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The `revision` setting or `--revision`.
+    Setting,
+    /// The `vcs.revision` of the Go binary at this path.
+    BuildInfo(PathBuf),
+}
+
+impl Origin {
+    /// One word for JSON: `setting` or `buildInfo`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Origin::Setting => "setting",
+            Origin::BuildInfo(_) => "buildInfo",
+        }
+    }
+}
+
+/// The revision a profile's lines were recorded at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileRevision {
+    /// The full commit id.
+    pub sha: String,
+    /// Its first seven characters.
+    pub short: String,
+    pub origin: Origin,
+    /// The binary was built from a working tree with changes
+    /// (`vcs.modified`); unknown when the revision came from a setting.
+    pub dirty: Option<bool>,
+}
+
+/// What came of looking for a profile's revision and mapping its files.
+#[derive(Clone, Debug, Default)]
+pub struct Mapped {
+    /// The revision lines are mapped from, if one was found and is in the
+    /// repository.
+    pub revision: Option<ProfileRevision>,
+    /// Repository root, when the workspace is in one.
+    pub root: Option<PathBuf>,
+    /// Files renamed since the revision: absolute old path (as it was at
+    /// the revision, under the root) to the absolute path now.
+    pub renames: Vec<(String, String)>,
+    /// The line maps of files that changed since the revision; a file
+    /// without one is as it was.
+    pub lines: FxHashMap<LocalPath, Arc<LineMap>>,
+    /// Why lines are not mapped, or not all of them, for the user: one
+    /// sentence each (a revision not in the repository, a shallow clone, a
+    /// file skipped as binary or too large, a git call that took too long).
+    pub problems: Vec<String>,
+    /// Without a revision: the profile is older than the last commit that
+    /// changed a file it annotates, said once, with the way out.
+    pub older_than_code: Option<String>,
+}
+
+impl Mapped {
+    /// The line map of a local file, if it changed since the revision.
+    pub fn lines_of(&self, local: &LocalPath) -> Option<&LineMap> {
+        self.lines.get(local).map(Arc::as_ref)
+    }
+
+    /// The path a profile file name had at the revision, when it names a
+    /// file renamed since: its path now. Matched by whole trailing
+    /// components, the longest old path first.
+    pub fn renamed(&self, profile_file: &str) -> Option<&str> {
+        let name = profile_file.replace('\\', "/");
+        self.renames
+            .iter()
+            .filter(|(old, _)| {
+                let rel = self.root.as_ref().and_then(|r| old.strip_prefix(&*r.to_string_lossy())).map(|r| r.trim_start_matches('/'));
+                name == *old || rel.is_some_and(|rel| name == rel || name.ends_with(&format!("/{rel}")))
+            })
+            .max_by_key(|(old, _)| old.len())
+            .map(|(_, new)| new.as_str())
+    }
+}
+
+/// Line maps already made, per revision and file, with the size and time
+/// of the file on disk they were made against.
+#[derive(Default)]
+pub struct Cache {
+    maps: Mutex<FxHashMap<(String, PathBuf), CachedMap>>,
+}
+
+struct CachedMap {
+    len: u64,
+    modified: Option<SystemTime>,
+    map: Option<Arc<LineMap>>,
+}
+
+/// At most this many maps are kept; the cache is emptied when it is full.
+const CACHE_ENTRIES: usize = 20_000;
+
+/// Finds the revision of `profile` and where it is in the repository
+/// holding `workspace`. The files to map come later ([`Prepared::map`]),
+/// once the profile's file names are mapped, renames included.
+pub fn prepare(settings: &Settings, profile: &Profile, workspace: Option<&Path>, limits: Limits) -> Prepared {
+    let mut out = Prepared { limits, ..Prepared::default() };
+    let wanted = match &settings.revision {
+        Some(text) => match Revision::parse(text) {
+            Ok(rev) => Some((rev, Origin::Setting, None)),
+            Err(e) => {
+                out.mapped.problems.push(format!("revision: {e}; lines are used as recorded"));
+                return out;
+            }
+        },
+        None => from_binary(settings, profile, limits, &mut out.mapped.problems),
+    };
+    let Some(workspace) = workspace else {
+        if wanted.is_some() {
+            out.mapped.problems.push("no workspace folder to find the revision's repository in; lines are used as recorded".into());
+        }
+        return out;
+    };
+    let git = match Git::discover(workspace, GitOptions { timeout: limits.git_timeout, ..GitOptions::default() }) {
+        Ok(git) => git,
+        Err(e) => {
+            if wanted.is_some() || !matches!(e, GitError::NotARepository { .. }) {
+                out.mapped.problems.push(format!("{e}; lines are used as recorded"));
+            }
+            return out;
+        }
+    };
+    out.mapped.root = Some(git.root().to_path_buf());
+    out.profile_time = profile.time_nanos / 1_000_000_000;
+    let Some((rev, origin, dirty)) = wanted else {
+        out.git = Some(git);
+        return out;
+    };
+    let resolved = match git.resolve(&rev) {
+        Ok(r) => r,
+        Err(e) => {
+            out.mapped.problems.push(format!("{e}; lines are used as recorded"));
+            return out;
+        }
+    };
+    match git.renames_since(&resolved.sha) {
+        Ok(renames) => {
+            let root = git.root().to_string_lossy().replace('\\', "/");
+            out.mapped.renames =
+                renames.into_iter().map(|Rename { old, new }| (format!("{root}/{old}"), format!("{root}/{new}"))).collect();
+        }
+        Err(e) => out.mapped.problems.push(format!("renamed files are not followed: {e}")),
+    }
+    let short = resolved.sha.chars().take(7).collect();
+    out.mapped.revision = Some(ProfileRevision { sha: resolved.sha, short, origin, dirty });
+    out.git = Some(git);
+    out
+}
+
+/// The revision in the build info of the profiled binary: the `binary`
+/// setting, else the profile's main mapping when that file is here.
+fn from_binary(
+    settings: &Settings,
+    profile: &Profile,
+    limits: Limits,
+    problems: &mut Vec<String>,
+) -> Option<(Revision, Origin, Option<bool>)> {
+    for path in buildinfo::binary_candidates(profile, settings.binary.as_deref()) {
+        let info = match buildinfo::read_file(&path, limits.max_binary_bytes) {
+            Ok(info) => info,
+            Err(e) => {
+                if settings.binary.as_deref() == Some(path.as_path()) {
+                    problems.push(format!("binary: {e}"));
+                }
+                continue;
+            }
+        };
+        let Some(sha) = info.vcs_revision() else { continue };
+        match Revision::parse(sha) {
+            Ok(rev) => return Some((rev, Origin::BuildInfo(path), info.vcs_modified())),
+            Err(e) => problems.push(format!("{}: vcs.revision: {e}", path.display())),
+        }
+    }
+    None
+}
+
+/// A profile's revision found, before its files are mapped.
+#[derive(Default)]
+pub struct Prepared {
+    pub mapped: Mapped,
+    git: Option<Git>,
+    limits: Limits,
+    /// The profile's time (Unix seconds; 0 when it has none).
+    profile_time: i64,
+}
+
+impl Prepared {
+    /// Maps the lines of `files` (absolute local paths, as the path mapper
+    /// answers them) from the revision to the disk.
+    pub fn map(mut self, files: &[String], cache: &Cache) -> Mapped {
+        let Some(git) = self.git.take() else { return self.mapped };
+        let root = git.root().to_path_buf();
+        let in_repo: Vec<(String, String)> = files
+            .iter()
+            .filter_map(|local| Some((local.clone(), relative(&root, Path::new(local))?)))
+            .collect();
+        let Some(revision) = self.mapped.revision.clone() else {
+            self.mapped.older_than_code = older_than_code(&git, self.profile_time, &in_repo);
+            return self.mapped;
+        };
+        // A file renamed since the revision is read under its old name.
+        let old_name = |rel: &str| -> String {
+            let abs = format!("{}/{rel}", root.to_string_lossy().replace('\\', "/"));
+            match self.mapped.renames.iter().find(|(_, new)| *new == abs) {
+                Some((old, _)) => old.strip_prefix(&format!("{}/", root.to_string_lossy())).unwrap_or(old).to_string(),
+                None => rel.to_string(),
+            }
+        };
+        let mut todo = Vec::new();
+        for (local, rel) in &in_repo {
+            let path = PathBuf::from(local);
+            let meta = std::fs::metadata(&path).ok();
+            let (len, modified) = (meta.as_ref().map_or(0, |m| m.len()), meta.as_ref().and_then(|m| m.modified().ok()));
+            let key = (revision.sha.clone(), path.clone());
+            let cached = cache.maps.lock().unwrap_or_else(|e| e.into_inner()).get(&key).and_then(|c| {
+                (c.len == len && c.modified == modified).then(|| c.map.clone())
+            });
+            match cached {
+                Some(Some(map)) => {
+                    self.mapped.lines.insert(LocalPath::new(local), map);
+                }
+                Some(None) => {}
+                None => todo.push((local.clone(), old_name(rel), len, modified)),
+            }
+        }
+        if todo.is_empty() {
+            return self.mapped;
+        }
+        let names: Vec<String> = todo.iter().map(|(_, old, _, _)| old.clone()).collect();
+        let blobs = match git.blobs_at(&revision.sha, &names, self.limits.max_file_bytes) {
+            Ok(blobs) => blobs,
+            Err(e) => {
+                self.mapped.problems.push(format!("{e}; lines are used as recorded"));
+                return self.mapped;
+            }
+        };
+        let mut maps = cache.maps.lock().unwrap_or_else(|e| e.into_inner());
+        if maps.len() + todo.len() > CACHE_ENTRIES {
+            maps.clear();
+        }
+        drop(maps);
+        for ((local, old, len, modified), blob) in todo.into_iter().zip(blobs) {
+            let map = match blob {
+                Blob::Text(then) => match read_text(Path::new(&local), self.limits.max_file_bytes) {
+                    Ok(now) => {
+                        let map = LineMap::between_texts(&then, &now);
+                        (!map.is_identity()).then(|| Arc::new(map))
+                    }
+                    Err(why) => {
+                        self.mapped.problems.push(format!("{local}: {why}; its lines are used as recorded"));
+                        continue;
+                    }
+                },
+                Blob::Binary => {
+                    self.mapped.problems.push(format!("{old} at {}: a binary file, skipped", revision.short));
+                    continue;
+                }
+                Blob::TooLarge(size) => {
+                    self.mapped.problems.push(format!(
+                        "{old} at {}: {size} bytes, over the {} byte limit, skipped",
+                        revision.short, self.limits.max_file_bytes
+                    ));
+                    continue;
+                }
+                // Not in the revision: a file added since, which the
+                // profile cannot have recorded; lines stay as they are.
+                Blob::Missing => None,
+            };
+            if let Some(map) = &map {
+                self.mapped.lines.insert(LocalPath::new(&local), map.clone());
+            }
+            cache.maps.lock().unwrap_or_else(|e| e.into_inner()).insert((revision.sha.clone(), PathBuf::from(&local)), CachedMap { len, modified, map });
+        }
+        self.mapped
+    }
+}
+
+/// The file's text, if it is text and not too large.
+fn read_text(path: &Path, max_bytes: u64) -> Result<String, String> {
+    let len = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?.len();
+    if len > max_bytes {
+        return Err(format!("{len} bytes, over the {max_bytes} byte limit"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// `path` relative to `root`, `/`-separated, if it is under it (also when
+/// one of them is spelled through a symbolic link).
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = match path.strip_prefix(root) {
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => path.canonicalize().ok()?.strip_prefix(root.canonicalize().ok()?).ok()?.to_path_buf(),
+    };
+    Some(rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// Without a known revision: whether a commit newer than the profile
+/// changed one of its files, as one sentence.
+fn older_than_code(git: &Git, profile_time: i64, files: &[(String, String)]) -> Option<String> {
+    if profile_time <= 0 || files.is_empty() {
+        return None;
+    }
+    let rels: Vec<String> = files.iter().map(|(_, rel)| rel.clone()).collect();
+    let last = git.last_change(&rels).ok()??;
+    (last.time > profile_time).then(|| {
+        format!(
+            "the profile is older than commit {} that changed its files; set `revision` to the commit it was built from so its lines follow the code",
+            &last.sha[..7.min(last.sha.len())]
+        )
+    })
+}
+
+/// What [`remap_lines`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Remapped {
+    /// Frames whose line number changed.
+    pub moved: usize,
+    /// Frames whose line is gone since the revision: their line is now 0,
+    /// as for a frame without a line, so their cost stays with their
+    /// function but with no line.
+    pub gone: usize,
+}
+
+/// Rewrites the line numbers of `profile` (frames and function start
+/// lines) to where those lines are now, through `lines_of` (a profile file
+/// name's line map, when its file changed since the profile's revision).
+/// For reports that print lines (the CLI's `--revision`); the language
+/// server maps at display time instead, to mark changed lines.
+pub fn remap_lines<'m>(profile: &mut Profile, lines_of: impl Fn(&str) -> Option<&'m LineMap>) -> Remapped {
+    let maps: Vec<Option<&LineMap>> = profile.functions.iter().map(|f| lines_of(&f.filename)).collect();
+    let mut out = Remapped::default();
+    let new_line = |map: &LineMap, line: i64| -> Option<i64> {
+        let recorded = usize::try_from(line - 1).ok()?;
+        map.place(recorded).map(|p| p.line as i64 + 1)
+    };
+    for location in &mut profile.locations {
+        for frame in &mut location.lines {
+            let Some(map) = maps[frame.function.0 as usize] else { continue };
+            if frame.line < 1 {
+                continue;
+            }
+            match new_line(map, frame.line) {
+                Some(line) if line == frame.line => {}
+                Some(line) => {
+                    frame.line = line;
+                    out.moved += 1;
+                }
+                None => {
+                    frame.line = 0;
+                    out.gone += 1;
+                }
+            }
+        }
+    }
+    for (function, map) in profile.functions.iter_mut().zip(&maps) {
+        if let (Some(map), true) = (map, function.start_line > 0) {
+            function.start_line = new_line(map, function.start_line).unwrap_or(0);
+        }
+    }
+    out
+}
