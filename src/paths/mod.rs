@@ -16,15 +16,19 @@
 //! - `module_path` knows the module cache's escaping and `module@version`.
 //! - [`mapper`] holds the rules, with [`Rule`] and [`Resolution`].
 //! - [`mapped`] holds [`MappedFiles`].
+//! - [`revision`] holds [`Revision`], a git revision string checked before
+//!   it reaches a `git` command line.
 
 pub mod inputs;
 pub mod mapped;
 pub mod mapper;
 mod module_path;
 pub mod norm;
+pub mod revision;
 mod suffix;
 
 pub use inputs::{FileExists, GoModule, KnownFiles, NoFiles, PathMapping, Workspace, WorkspaceRoot};
 pub use mapped::MappedFiles;
 pub use mapper::{PathMapper, Resolution, Rule, MAX_CANDIDATES};
 pub use norm::{normalize_path, LocalPath, NormPath};
+pub use revision::{Revision, RevisionError, RevisionProblem};
