@@ -202,7 +202,7 @@ fn wait_for_group(leader: u32) {
 }
 
 /// Kills the process and everything it started (its process group).
-fn kill_group(child: &mut std::process::Child) {
+pub(super) fn kill_group(child: &mut std::process::Child) {
     #[cfg(unix)]
     {
         if let Ok(pid) = libc::pid_t::try_from(child.id()) {

@@ -1,8 +1,10 @@
-//! The I/O edge: scanning workspaces, finding and fetching profiles. The
-//! pure core receives what this module reads as plain data.
+//! The I/O edge: scanning workspaces, finding and fetching profiles, and
+//! reading a git repository at other revisions. The pure core receives
+//! what this module reads as plain data.
 
 pub mod discover;
 pub mod fs;
+pub mod git;
 pub mod goroutines;
 pub mod gotest;
 pub mod live;
