@@ -19,6 +19,8 @@
 //! - [`line_map`] holds [`LineMap`], where the lines of one text are in
 //!   another (a file at the profile's revision and on disk; a document
 //!   before and after edits).
+//! - [`revision`] holds [`Revision`], a git revision string checked before
+//!   it reaches a `git` command line.
 
 pub mod inputs;
 pub mod line_map;

@@ -5,7 +5,8 @@
 //! a process group of its own, and bounded by [`GitOptions::timeout`]: past
 //! it the group is killed and the answer is [`GitError::TimedOut`]. Git runs
 //! with `GIT_TERMINAL_PROMPT=0` (never wait for a password),
-//! `GIT_OPTIONAL_LOCKS=0` (never write the index of the user's checkout),
+//! `GIT_OPTIONAL_LOCKS=0` (no optional locks, so reading never rewrites the
+//! index of the user's checkout to refresh it),
 //! `LC_ALL=C` (messages this module recognises are git's English ones),
 //! `-c core.quotePath=false` and `--literal-pathspecs` (file names are
 //! passed and read as they are, never as patterns). Variables that would
@@ -336,13 +337,14 @@ impl Git {
     /// newline or NUL). In a shallow clone the oldest fetched commit counts
     /// as changing every file it holds, since its parents are unknown.
     pub fn last_change(&self, paths: &[String]) -> Result<Option<Resolved>, GitError> {
+        if !paths.iter().any(|p| can_be_sent(p)) {
+            return Ok(None);
+        }
+        // Paths after `--` on standard input, one a line.
         let mut input = b"--\n".to_vec();
         for path in paths.iter().filter(|p| can_be_sent(p)) {
             input.extend_from_slice(path.as_bytes());
             input.push(b'\n');
-        }
-        if input.len() == 3 {
-            return Ok(None);
         }
         let args = ["log", "-1", "--no-show-signature", "--no-color", "--format=%H %ct", "--stdin"];
         let ran = self.run(&args, Some(&input), read_text)?;

@@ -1,5 +1,6 @@
-//! The I/O edge: scanning workspaces, finding and fetching profiles. The
-//! pure core receives what this module reads as plain data.
+//! The I/O edge: scanning workspaces, finding and fetching profiles, and
+//! reading a git repository at other revisions. The pure core receives
+//! what this module reads as plain data.
 
 pub mod buildinfo;
 pub mod discover;
