@@ -11,6 +11,8 @@ M.client_keys = { cmd = true, heat = true }
 M.server_keys = {
   'profiles',
   'sampleType',
+  'revision',
+  'binary',
   'pathMappings',
   'sourcePaths',
   'goroot',
