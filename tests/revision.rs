@@ -255,3 +255,73 @@ fn the_cli_keeps_recorded_lines_unless_given_a_revision() {
     let (_, stderr, ok) = cli(&["top", "--revision", "nope", "--workspace", dir, profile]);
     assert!(!ok && stderr.contains("git fetch"), "{stderr}");
 }
+
+/// The fixture's profile as if taken at B: the same allocations on B's
+/// lines (the deleted one without a line), written beside it.
+fn profile_at_b(repo: &RevisionRepo) -> std::path::PathBuf {
+    use pprof_lsp::paths::{LocalPath, PathMapper};
+    use pprof_lsp::source::revision::{self, Cache, Settings};
+    let bytes = std::fs::read(&repo.profile).unwrap();
+    let mut profile = pprof_lsp::profile::decode(&bytes, &Default::default()).unwrap();
+    let settings = Settings { revision: Some("profiled".into()), binary: None };
+    let prepared = revision::prepare(&settings, &profile, Some(&repo.dir), Default::default());
+    let ws = pprof_lsp::source::workspace::scan(&[repo.dir.clone()], &Default::default());
+    let mapper = PathMapper::new(ws, Vec::new());
+    let names: Vec<String> = profile.functions.iter().map(|f| f.filename.clone()).collect();
+    let mut files = mapper.map_all(&names.iter().map(String::as_str).collect::<Vec<_>>(), &pprof_lsp::source::fs::RealFs);
+    files.follow_renames(|name| prepared.mapped.renamed(name).map(str::to_string));
+    let mapped = prepared.map(&files.workspace_files(), &Cache::default());
+    let moved = revision::remap_lines(&mut profile, |name| mapped.lines_of(&LocalPath::new(files.local_for(name)?)));
+    assert!(moved.moved > 0 && moved.gone > 0, "{moved:?}");
+    let out = repo.dir.join("profiles/heap-at-b.pb.gz");
+    std::fs::write(&out, pprof_lsp::profile::encode(&profile)).unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_diff_base_is_mapped_with_its_own_revision() {
+    let Some(repo) = RevisionRepo::build() else { return };
+    std::fs::remove_file(&repo.binary).unwrap();
+    let at_b = profile_at_b(&repo);
+    let c = Client::start();
+    // The same allocations, taken at A (shown) and at B (the base): once
+    // each is mapped with its own revision, every line cancels out.
+    let options = hermetic(json!({
+        "profiles": [
+            { "path": "profiles/heap.pb.gz", "revision": "profiled" },
+            { "path": "profiles/heap-at-b.pb.gz", "revision": "HEAD" },
+        ],
+        "diffBase": at_b,
+    }));
+    c.initialize(&repo.dir, options, full_capabilities()).await;
+    let mark = c.mark();
+    c.initialized();
+    c.wait_loaded_after(mark).await;
+    let status = c
+        .eventually("the diff", WAIT, || async {
+            let status = c.status().await;
+            (status["diffBase"].is_string() && status["revision"].is_object()).then_some(status)
+        })
+        .await;
+    let store = c.open(&repo.path(&repo.lines.moved.file));
+    let lru = c.open(&repo.path(&repo.lines.renamed.file_b));
+    let hints = hint_lines(&c, &store).await;
+    assert!(hints.is_empty(), "equal allocations should cancel out line by line: {hints:?} ({status})");
+    assert!(hint_lines(&c, &lru).await.is_empty());
+
+    // Said to be taken at A too, the base is compared line for line as
+    // recorded, and the moved allocation no longer pairs with itself:
+    // the base's own revision is what aligned them.
+    c.set_settings(hermetic(json!({
+        "profiles": [
+            { "path": "profiles/heap.pb.gz", "revision": "profiled" },
+            { "path": "profiles/heap-at-b.pb.gz", "revision": "profiled" },
+        ],
+        "diffBase": at_b,
+    })));
+    let mark = c.mark();
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    c.wait_after(mark, |m| m["method"] == "workspace/inlayHint/refresh", WAIT).await;
+    let hints = c.eventually("unpaired lines", WAIT, || async { Some(hint_lines(&c, &store).await).filter(|h| !h.is_empty()) }).await;
+    assert!(hints.iter().any(|(line, _)| *line == repo.lines.moved.b - 1), "{hints:?}");
+}

@@ -84,7 +84,7 @@ pub fn poll(
         .collect();
     let profile = Arc::new(fetched.profile);
     let source = poller.source().clone();
-    let loaded = match base {
+    let loaded = match revision.align(base, &profile, mapper, disk) {
         // The fetched index is of the profile alone: compare it again.
         Some(base) => LoadedProfile::new(source, profile.clone(), Some(base)),
         None => Ok(LoadedProfile::from_index(source, profile.clone(), fetched.index)),

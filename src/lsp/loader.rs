@@ -47,6 +47,7 @@ fn read_decode_index(
 ) -> Result<Loaded, String> {
     let started = Instant::now();
     let (profile, bytes) = read_decode(source, max_bytes)?;
+    let base = revision.align(base, &profile, mapper, disk);
     let decoded = Instant::now();
     let mut loaded = match iterations {
         Some(n) => LoadedProfile::of_run(source.clone(), Arc::new(profile), n, base)?,
@@ -261,6 +262,11 @@ pub async fn set_base(handle: &Handle, target: Option<BaseTarget>) -> Result<(),
     let shown = snapshot.view.clone();
     let filters = snapshot.filters.clone();
     let revision = shown.as_ref().map(|v| snapshot.revision_input(&v.loaded().source, v.loaded().iterations.is_some()));
+    // A base read from a file or URL is mapped with its own revision.
+    let base_input = match &target {
+        Some(BaseTarget::Read(source)) => Some(Arc::new(snapshot.base_input(source))),
+        _ => None,
+    };
     let progress = match &target {
         Some(BaseTarget::Read(t)) => Some(Progress::begin(handle, "pprof", format!("comparing with {}", t.display_name())).await),
         _ => None,
@@ -280,9 +286,15 @@ pub async fn set_base(handle: &Handle, target: Option<BaseTarget>) -> Result<(),
             None => None,
             Some(view) => {
                 let loaded = view.loaded().unfiltered();
+                let aligned = match (&revision, &base_input) {
+                    (Some(shown_input), Some(base_input)) => {
+                        RevisionInput { base: Some(base_input.clone()), ..shown_input.clone() }.align(base.clone(), &loaded.profile, &mapper, &*disk)
+                    }
+                    _ => base.clone(),
+                };
                 let again = match loaded.iterations {
-                    Some(n) => LoadedProfile::of_run(loaded.source.clone(), loaded.profile.clone(), n, base.clone())?,
-                    None => LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), base.clone())?,
+                    Some(n) => LoadedProfile::of_run(loaded.source.clone(), loaded.profile.clone(), n, aligned)?,
+                    None => LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), aligned)?,
                 };
                 let paths = MappedView::build(&again.profile, &again.index, &mapper, &*disk, &revision.clone().unwrap_or_default());
                 let again = install::filtered(again, &filters)?;

@@ -217,6 +217,22 @@ pub struct RevisionInput {
     pub workspace: Option<PathBuf>,
     pub limits: revision::Limits,
     pub cache: Arc<revision::Cache>,
+    /// How to find the revision of the diff base, when one is set: its
+    /// lines are moved to this profile's revision before the two are
+    /// compared.
+    pub base: Option<Arc<RevisionInput>>,
+}
+
+impl RevisionInput {
+    /// `base` with its lines at this input's profile's revision (see
+    /// [`Base::aligned_to`]); as it is without a base input.
+    pub fn align(&self, base: Option<Arc<Base>>, shown: &Profile, mapper: &PathMapper, fs: &dyn FileExists) -> Option<Arc<Base>> {
+        let base = base?;
+        Some(match &self.base {
+            Some(base_input) => base.aligned_to(shown, self, base_input, mapper, fs),
+            None => base,
+        })
+    }
 }
 
 impl MappedView {
@@ -225,12 +241,7 @@ impl MappedView {
     /// of those changed. Reads git and the disk: call off the request path.
     pub fn build(profile: &Profile, index: &Index, mapper: &Arc<PathMapper>, fs: &dyn FileExists, input: &RevisionInput) -> MappedView {
         let names: Vec<&str> = index.files().iter().map(String::as_str).collect();
-        let mut files = mapper.map_all(&names, fs);
-        let prepared = revision::prepare(&input.settings, profile, input.workspace.as_deref(), input.limits);
-        if !prepared.mapped.renames.is_empty() {
-            files.follow_renames(|name| prepared.mapped.renamed(name).map(str::to_string));
-        }
-        let mapped = prepared.map(&files.workspace_files(), &input.cache);
+        let (files, mapped) = map_files(&names, profile, mapper, fs, input);
         MappedView { mapper: Some(mapper.clone()), files, revision: Arc::new(mapped) }
     }
 
@@ -250,6 +261,58 @@ impl MappedView {
     /// Whether this view was built with `mapper`.
     pub fn built_with(&self, mapper: &Arc<PathMapper>) -> bool {
         self.mapper.as_ref().is_some_and(|m| Arc::ptr_eq(m, mapper))
+    }
+}
+
+/// Maps a profile's file `names` (renames since its revision followed) and
+/// the lines of those changed since.
+fn map_files(names: &[&str], profile: &Profile, mapper: &PathMapper, fs: &dyn FileExists, input: &RevisionInput) -> (MappedFiles, revision::Mapped) {
+    let mut files = mapper.map_all(names, fs);
+    let prepared = revision::prepare(&input.settings, profile, input.workspace.as_deref(), input.limits);
+    if !prepared.mapped.renames.is_empty() {
+        files.follow_renames(|name| prepared.mapped.renamed(name).map(str::to_string));
+    }
+    let mapped = prepared.map(&files.workspace_files(), &input.cache);
+    (files, mapped)
+}
+
+impl Base {
+    /// This base with its lines moved from its own revision to the
+    /// revision of `shown` (each profile is mapped with its own revision),
+    /// so a diff pairs the same code; itself when nothing moves.
+    pub fn aligned_to(
+        self: &Arc<Self>,
+        shown: &Profile,
+        shown_input: &RevisionInput,
+        base_input: &RevisionInput,
+        mapper: &PathMapper,
+        fs: &dyn FileExists,
+    ) -> Arc<Base> {
+        let names = |p: &Profile| -> Vec<String> {
+            let mut names: Vec<String> = p.functions.iter().map(|f| f.filename.clone()).collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        };
+        let (shown_names, base_names) = (names(shown), names(&self.profile));
+        let (shown_refs, base_refs): (Vec<&str>, Vec<&str>) =
+            (shown_names.iter().map(String::as_str).collect(), base_names.iter().map(String::as_str).collect());
+        let (_, shown_mapped) = map_files(&shown_refs, shown, mapper, fs, shown_input);
+        let (base_files, base_mapped) = map_files(&base_refs, &self.profile, mapper, fs, base_input);
+        let maps: FxHashMap<&str, LineMap> = base_names
+            .iter()
+            .filter_map(|name| {
+                let local = LocalPath::new(base_files.local_for(name)?);
+                Some((name.as_str(), revision::base_to_shown(&base_mapped, &shown_mapped, &local)?))
+            })
+            .collect();
+        if maps.is_empty() {
+            return self.clone();
+        }
+        let mut profile = (*self.profile).clone();
+        let moved = revision::remap_lines(&mut profile, |name| maps.get(name));
+        tracing::info!(base = %self.source, moved = moved.moved, gone = moved.gone, "diff base lines moved to the shown profile's revision");
+        Arc::new(Base { source: self.source.clone(), name: self.name.clone(), profile: Arc::new(profile), iterations: self.iterations })
     }
 }
 
@@ -584,7 +647,13 @@ impl Snapshot {
             workspace: self.roots.first().cloned(),
             limits: revision::Limits::default(),
             cache: self.revision_cache.clone(),
+            base: self.base.as_ref().filter(|b| b.iterations.is_none()).map(|b| Arc::new(self.base_input(&b.source))),
         }
+    }
+
+    /// How to find the revision of a diff base read from `source`.
+    pub fn base_input(&self, source: &ProfileSource) -> RevisionInput {
+        RevisionInput { base: None, ..Snapshot { base: None, ..self.clone() }.revision_input(source, false) }
     }
 
     /// The shown profile's view, if annotations are on.

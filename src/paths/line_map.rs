@@ -95,6 +95,18 @@ impl LineMap {
             && self.forward.iter().enumerate().all(|(i, p)| *p == Some(Place { line: i, stale: false }))
     }
 
+    /// The map from the new text back to the old one. A line stale here is
+    /// stale there.
+    pub fn inverse(&self) -> LineMap {
+        let mut forward = vec![None; self.back.len()];
+        for (old, place) in self.forward.iter().enumerate() {
+            if let Some(p) = place {
+                forward[p.line] = Some(Place { line: old, stale: p.stale });
+            }
+        }
+        LineMap { forward, back: self.forward.iter().map(|p| p.map(|p| p.line as u32)).collect() }
+    }
+
     /// This map followed by `then` (which maps this map's new text onward).
     /// A line is stale when either step changed it.
     pub fn then(&self, then: &LineMap) -> LineMap {
@@ -167,5 +179,12 @@ mod tests {
         assert_eq!(both.old_line(4), Some(2));
         assert_eq!(both.old_line(0), None);
         assert_eq!(first.then(&LineMap::identity(4)), first);
+        let back = first.inverse();
+        assert_eq!(back.place(3), Some(Place { line: 2, stale: false }));
+        assert_eq!(back.place(0), None);
+        assert_eq!(back.old_line(2), Some(3));
+        assert_eq!(back.inverse(), first);
+        let there_and_back = first.then(&first.inverse());
+        assert!(there_and_back.is_identity(), "{there_and_back:?}");
     }
 }

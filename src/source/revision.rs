@@ -370,6 +370,27 @@ fn older_than_code(git: &Git, profile_time: i64, files: &[(String, String)]) -> 
     })
 }
 
+/// How a diff base's lines (recorded at the base's revision) move to the
+/// lines of the shown profile's revision in one local file: forward to the
+/// disk, then back to the shown revision. `None` when they need not move
+/// (the same revision, or the file is the same in both).
+pub fn base_to_shown(base: &Mapped, shown: &Mapped, local: &LocalPath) -> Option<LineMap> {
+    let same = match (&base.revision, &shown.revision) {
+        (Some(a), Some(b)) => a.sha == b.sha,
+        (None, None) => true,
+        _ => false,
+    };
+    if same {
+        return None;
+    }
+    match (base.lines_of(local), shown.lines_of(local)) {
+        (None, None) => None,
+        (Some(b), None) => Some(b.clone()),
+        (None, Some(s)) => Some(s.inverse()),
+        (Some(b), Some(s)) => Some(b.then(&s.inverse())),
+    }
+}
+
 /// What [`remap_lines`] did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Remapped {
