@@ -440,3 +440,114 @@ pub fn remap_lines<'m>(profile: &mut Profile, lines_of: impl Fn(&str) -> Option<
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Function;
+    use std::process::Command;
+
+    /// A repository under the temporary directory with `files` committed,
+    /// git run without this machine's configuration; removed on drop.
+    struct Repo(PathBuf);
+
+    impl Repo {
+        fn new(name: &str, files: &[(&str, &[u8])]) -> Repo {
+            let dir = std::env::temp_dir().join(format!("pprof-lsp-revision-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            let repo = Repo(dir.canonicalize().unwrap());
+            for (file, bytes) in files {
+                std::fs::write(repo.0.join(file), bytes).unwrap();
+            }
+            repo.git(&["init", "-q"]);
+            repo.git(&["add", "-A"]);
+            repo.git(&["-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "A"]);
+            repo
+        }
+
+        fn git(&self, args: &[&str]) {
+            let out = Command::new("git")
+                .arg("-C")
+                .arg(&self.0)
+                .args(args)
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", &self.0)
+                .env("GIT_CEILING_DIRECTORIES", self.0.parent().unwrap())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+
+        fn path(&self, file: &str) -> String {
+            self.0.join(file).to_string_lossy().into_owned()
+        }
+    }
+
+    impl Drop for Repo {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// A profile naming `files` of `repo`, with no samples.
+    fn profile_of(repo: &Repo, files: &[&str]) -> Profile {
+        let functions = files.iter().map(|f| Function { name: format!("main.{f}"), filename: repo.path(f), ..Function::default() }).collect();
+        Profile { functions, ..Profile::default() }
+    }
+
+    fn mapped(repo: &Repo, files: &[&str], limits: Limits) -> Mapped {
+        let settings = Settings { revision: Some("HEAD".into()), binary: None };
+        let profile = profile_of(repo, files);
+        let prepared = prepare(&settings, &profile, Some(&repo.0), limits);
+        let locals: Vec<String> = files.iter().map(|f| repo.path(f)).collect();
+        prepared.map(&locals, &Cache::default())
+    }
+
+    #[test]
+    fn binary_and_large_files_are_skipped_with_a_line_each() {
+        let big = "x\n".repeat(3000);
+        let repo = Repo::new("skip", &[("a.go", b"package a\n"), ("blob.go", b"pack\0age\n"), ("big.go", big.as_bytes())]);
+        std::fs::write(repo.0.join("a.go"), "// new\npackage a\n").unwrap();
+        let limits = Limits { max_file_bytes: 4096, ..Limits::default() };
+        let m = mapped(&repo, &["a.go", "blob.go", "big.go"], limits);
+        let short = &m.revision.as_ref().unwrap().short;
+        assert_eq!(m.problems, [
+            format!("blob.go at {short}: a binary file, skipped"),
+            format!("big.go at {short}: 6000 bytes, over the 4096 byte limit, skipped"),
+        ]);
+        // The text file is mapped: its line 1 is line 2 now.
+        let map = m.lines_of(&LocalPath::new(&repo.path("a.go"))).expect("a.go changed");
+        assert_eq!(map.place(0), Some(crate::paths::Place { line: 1, stale: false }));
+    }
+
+    #[test]
+    fn a_git_call_over_its_bound_leaves_lines_unmapped() {
+        let repo = Repo::new("slow", &[("a.go", b"package a\n")]);
+        std::fs::write(repo.0.join("a.go"), "// new\npackage a\n").unwrap();
+        let limits = Limits { git_timeout: Duration::from_nanos(1), ..Limits::default() };
+        let m = mapped(&repo, &["a.go"], limits);
+        assert!(m.revision.is_none() && m.lines.is_empty(), "{m:?}");
+        assert_eq!(m.problems.len(), 1, "{:?}", m.problems);
+        assert!(m.problems[0].contains("did not finish within") && m.problems[0].ends_with("lines are used as recorded"), "{:?}", m.problems);
+    }
+
+    #[test]
+    fn files_unchanged_since_the_revision_have_no_map_and_maps_are_reused() {
+        let repo = Repo::new("cache", &[("a.go", b"package a\n"), ("b.go", b"package a\n\nvar b = 1\n")]);
+        std::fs::write(repo.0.join("b.go"), "package a\n\n// moved\nvar b = 1\n").unwrap();
+        let settings = Settings { revision: Some("HEAD".into()), binary: None };
+        let profile = profile_of(&repo, &["a.go", "b.go"]);
+        let locals = vec![repo.path("a.go"), repo.path("b.go")];
+        let cache = Cache::default();
+        let first = prepare(&settings, &profile, Some(&repo.0), Limits::default()).map(&locals, &cache);
+        assert_eq!(first.lines.len(), 1);
+        assert!(first.lines_of(&LocalPath::new(&repo.path("b.go"))).is_some());
+        // The second load finds both answers cached (the same map, not a
+        // new diff).
+        let second = prepare(&settings, &profile, Some(&repo.0), Limits::default()).map(&locals, &cache);
+        let (a, b) = (&first.lines[&LocalPath::new(&repo.path("b.go"))], &second.lines[&LocalPath::new(&repo.path("b.go"))]);
+        assert!(Arc::ptr_eq(a, b));
+        assert_eq!(cache.maps.lock().unwrap().len(), 2);
+    }
+}
