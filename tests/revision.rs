@@ -325,3 +325,44 @@ async fn a_diff_base_is_mapped_with_its_own_revision() {
     let hints = c.eventually("unpaired lines", WAIT, || async { Some(hint_lines(&c, &store).await).filter(|h| !h.is_empty()) }).await;
     assert!(hints.iter().any(|(line, _)| *line == repo.lines.moved.b - 1), "{hints:?}");
 }
+
+/// `GET`/`POST` to the web view the server serves.
+async fn web(addr: std::net::SocketAddr, method: &'static str, target: String, body: Vec<u8>) -> Value {
+    let host = addr.to_string();
+    let answer = tokio::task::spawn_blocking(move || {
+        common::http::exchange(addr, method, &target, &host, &[("Content-Type", "application/json")], &body)
+    })
+    .await
+    .unwrap();
+    answer.json()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_views_source_shows_lines_where_they_are_now_and_clicks_land_there() {
+    let Some(repo) = RevisionRepo::build() else { return };
+    let c = start(&repo, json!({ "revision": "profiled" })).await;
+    let url = c.command_ok("pprof.openWeb", Value::Null).await["url"].as_str().unwrap().to_string();
+    let rest = url.strip_prefix("http://").unwrap();
+    let (addr, token) = rest.split_once("/?token=").unwrap();
+    let (addr, token): (std::net::SocketAddr, String) = (addr.parse().unwrap(), token.to_string());
+    let l = &repo.lines;
+    let store = repo.profile_file(&l.moved.file);
+    let source = web(addr, "GET", format!("/api/source?token={token}&file={store}"), Vec::new()).await;
+    let lines = source["lines"].as_array().unwrap();
+    let row = |line: i64| &lines[(line - 1) as usize];
+    // The moved allocation's cost is on its line now, which says where
+    // the profile recorded it.
+    assert!(row(l.moved.b)["flat"].as_str().is_some_and(|f| !f.is_empty()), "{}", row(l.moved.b));
+    assert_eq!(row(l.moved.b)["recorded"], l.moved.a);
+    assert!(row(l.moved.b)["text"].as_str().unwrap().contains("rev:moved"));
+    assert_eq!(row(l.changed.b)["changedSince"], short(&repo.rev_a));
+    assert!(lines.iter().filter(|r| r["flat"].is_string()).count() == 2, "moved and changed only: {source}");
+    // A click on the moved row (the page sends the recorded line) opens
+    // the line where it is now.
+    let mark = c.mark();
+    let click = json!({ "file": store, "line": l.moved.a }).to_string().into_bytes();
+    let answer = web(addr, "POST", format!("/api/open?token={token}"), click).await;
+    assert_eq!(answer["opened"], true, "{answer}");
+    let show = c.wait_after(mark, |m| m["method"] == "window/showDocument", WAIT).await;
+    assert_eq!(show["params"]["selection"]["start"]["line"], l.moved.b - 1, "{show}");
+}
