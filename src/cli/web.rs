@@ -75,7 +75,12 @@ pub fn run(a: &WebArgs) -> Result<String> {
 }
 
 fn load_data(a: &WebArgs) -> Result<Arc<WebData>> {
-    let profile = Arc::new(load(&a.profile, a.common.max_profile_bytes)?);
+    let mut profile = load(&a.profile, a.common.max_profile_bytes)?;
+    if let Some(revision) = &a.common.revision {
+        let workspace = a.common.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
+        super::map_to_workspace(&mut profile, revision, &workspace)?;
+    }
+    let profile = Arc::new(profile);
     let sample_type = analysis::select(&profile, a.common.sample_index.as_deref())
         .with_context(|| format!("{}", a.profile.display()))?;
     let name = |p: &PathBuf| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
