@@ -428,13 +428,7 @@ async function main() {
     const allocTotal = mbLabel(recorded('heap2', 'alloc_space').total);
     const notProfile = path.join(workspace, 'go.mod');
     await runCommand('Pprof: Open Profile…');
-    const dialog = page.locator('.quick-input-widget input');
-    await dialog.waitFor({ state: 'visible' });
-    await until('the file dialog', async () => (await dialog.inputValue()).startsWith('/'));
-    await dialog.fill(notProfile);
-    await until('the file dialog to list go.mod', async () =>
-        (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes('go.mod')));
-    await page.keyboard.press('Enter');
+    await pickFile(notProfile);
     const failedStatus = await until('the status bar to say the load failed', async () =>
         (await statusItems()).find((t) => /fail/i.test(t)));
     log(`status bar after the failed load: "${failedStatus.trim()}"`);
@@ -1163,14 +1157,24 @@ async function goToLine(line) {
     await until(`line ${line} in view`, async () => (await editorLines()).some((l) => l.number === line));
 }
 
-/** Picks a file in the simple file dialog code-server shows. */
+/**
+ * Picks a file in the simple file dialog code-server shows. On a busy
+ * machine the dialog may write its starting folder into the box after the
+ * path was typed (leaving `/start/folder//the/path`), so the path is typed
+ * again until the box holds it alone.
+ */
 async function pickFile(file) {
     const dialog = page.locator('.quick-input-widget input');
     await dialog.waitFor({ state: 'visible' });
     await until('the file dialog', async () => (await dialog.inputValue()).startsWith('/'));
     await dialog.fill(file);
-    await until(`the file dialog to list ${path.basename(file)}`, async () =>
-        (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes(path.basename(file))));
+    await until(`the file dialog to hold ${file} and list ${path.basename(file)}`, async () => {
+        if ((await dialog.inputValue()) !== file) {
+            await dialog.fill(file);
+            return false;
+        }
+        return (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes(path.basename(file)));
+    });
     await page.keyboard.press('Enter');
 }
 
