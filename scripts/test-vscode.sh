@@ -10,7 +10,11 @@
 # goroutine-leaking service of tests/fixtures/goleak (the leak Warning and its
 # related go statement, "Pprof: Show Leaked Goroutines"), and the benchmark
 # loop (the lens above a Go benchmark, "Pprof: Profile Benchmark at Cursor",
-# per-op values, cancelling a run) with Go from PyPI (tests/vscode/run.mjs).
+# per-op values, cancelling a run) with Go from PyPI, and a profile of an
+# older git revision (the repository scripts/make-revision-repo.sh makes:
+# hints where the code is now, the stale mark, @sha in the status bar)
+# (tests/vscode/run.mjs). PPROF_VSCODE_ONLY=revision (or live, goroutines,
+# bench) runs only that step after start-up, while working on it.
 # Prints PASS or FAIL; exits non-zero on failure.
 # Tools are installed into .tools/ on first use.
 set -euo pipefail

@@ -346,6 +346,31 @@ function M.line_with(path, text)
   return 0
 end
 
+--- Makes the git repository of the revision fixture with
+--- scripts/make-revision-repo.sh (revision A tagged `profiled` with a heap
+--- profile of A's program and its binary, revision B checked out) in a
+--- folder of its own, removed when the test ends, pass or fail. Returns the
+--- script's JSON: `dir`, `revA`, `revB`, `profile`, `binary` and the tagged
+--- `lines` (1-based). Needs PPROF_GOROOT, which scripts/test-nvim.sh exports.
+--- @return table
+function M.revision_repo()
+  local goroot = os.getenv('PPROF_GOROOT')
+  M.check(goroot and goroot ~= '', 'PPROF_GOROOT is not set (run scripts/test-nvim.sh)')
+  local parent = vim.fn.tempname()
+  vim.fn.mkdir(parent, 'p')
+  M.on_exit(function()
+    vim.fn.delete(parent, 'rf')
+  end)
+  local dir = parent .. '/revdemo'
+  local done = vim
+    .system({ M.root .. '/scripts/make-revision-repo.sh', dir }, { text = true, env = { PPROF_GOROOT = goroot } })
+    :wait(60000)
+  M.check(done.code == 0, ('make-revision-repo.sh failed (exit %s):\n%s'):format(tostring(done.code), done.stderr or ''))
+  local ok, repo = pcall(vim.json.decode, done.stdout)
+  M.check(ok and type(repo) == 'table' and type(repo.lines) == 'table', 'make-revision-repo.sh printed ' .. vim.inspect(done.stdout))
+  return repo
+end
+
 --- The Windows-path profile, relative to the workspace (tests/fixtures/goprog).
 M.windows_profile = '../profiles/windows.heap.pb.gz'
 

@@ -17,7 +17,15 @@
 // statement (timed in the page from the first poll), and "Pprof: Show Leaked
 // Goroutines" opening both lines.
 //
+// Then the repository of tests/fixtures/revision (scripts/make-revision-repo.sh)
+// with its profile of an older revision: hints on the lines where the code
+// is now, the stale mark on a changed line, the status bar naming the
+// revision, from the `pprof.revision` setting and from the binary's build
+// info.
+//
 // Usage: node tests/vscode/run.mjs [path/to/pprof-lsp-x.y.z.vsix]
+// PPROF_VSCODE_ONLY=revision (or live, goroutines, bench) runs only that
+// step after start-up, for working on it; the whole run is the test.
 // Tools come from .tools/ (scripts/install-vscode-test-deps.sh).
 // Screenshots go to tests/artifacts/vscode/; with PPROF_SCREENSHOT_DIR set,
 // the screenshot of the annotated file is also copied there as vscode.png.
@@ -54,6 +62,10 @@ const GOLEAK_SOURCES = path.join(ROOT, 'tests', 'fixtures', 'goleak');
 /** The benchmark loop's module, and the Go that runs it (scripts/install-go.sh). */
 const BENCH_SOURCES = path.join(ROOT, 'tests', 'fixtures', 'bench');
 const GOROOT = process.env.PPROF_GOROOT;
+/** Makes the git repository of the revision fixture (tests/fixtures/revision). */
+const MAKE_REVISION_REPO = path.join(ROOT, 'scripts', 'make-revision-repo.sh');
+/** With a step's name (live, goroutines, bench, revision), only that step runs after start-up. */
+const ONLY = process.env.PPROF_VSCODE_ONLY;
 
 /** The whole run, including start-up and shut-down. */
 const TOTAL_MS = Number(process.env.PPROF_VSCODE_TIMEOUT_MS ?? 450_000);
@@ -223,6 +235,15 @@ async function main() {
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await until('the explorer shows the workspace', () => page.locator('.explorer-folders-view').first().isVisible());
     await screenshot('workbench');
+
+    // One step that opens a folder of its own, alone, while working on it.
+    if (ONLY) {
+        const steps = { live: liveProfile, goroutines: goroutineLeaks, bench: benchmarkLoop, revision: revisionMapping };
+        if (!steps[ONLY]) throw new Error(`PPROF_VSCODE_ONLY=${ONLY}: not one of ${Object.keys(steps).join(', ')}`);
+        log(`PPROF_VSCODE_ONLY=${ONLY}: only that step`);
+        await steps[ONLY](port);
+        return;
+    }
 
     // 1. Open catalog.go with Quick Open.
     await quickOpen(`internal/catalog/${FILE}`);
@@ -428,13 +449,7 @@ async function main() {
     const allocTotal = mbLabel(recorded('heap2', 'alloc_space').total);
     const notProfile = path.join(workspace, 'go.mod');
     await runCommand('Pprof: Open Profile…');
-    const dialog = page.locator('.quick-input-widget input');
-    await dialog.waitFor({ state: 'visible' });
-    await until('the file dialog', async () => (await dialog.inputValue()).startsWith('/'));
-    await dialog.fill(notProfile);
-    await until('the file dialog to list go.mod', async () =>
-        (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes('go.mod')));
-    await page.keyboard.press('Enter');
+    await pickFile(notProfile);
     const failedStatus = await until('the status bar to say the load failed', async () =>
         (await statusItems()).find((t) => /fail/i.test(t)));
     log(`status bar after the failed load: "${failedStatus.trim()}"`);
@@ -484,6 +499,10 @@ async function main() {
     // 12d. The benchmark loop: lenses above tests and benchmarks run go test
     //      with profiles, in a copy of tests/fixtures/bench.
     await benchmarkLoop(port);
+
+    // 12e. A profile of an older git revision: the revision fixture's
+    //      repository, profiled at A, with B checked out.
+    await revisionMapping(port);
 
     // 13. A server path that does not exist: the server is stopped and the
     //    error names the setting, with a button that opens it.
@@ -1072,6 +1091,122 @@ async function benchmarkLoop(port) {
 }
 
 /**
+ * Step 12e: a profile taken at an older git revision, in a window of its
+ * own: the repository scripts/make-revision-repo.sh makes (revision A,
+ * tagged `profiled`, profiled; B checked out). With the workspace setting
+ * `pprof.revision: "profiled"`, store.go's moved allocation has its hint at
+ * the end of the line it is on now, the changed line's hint ends with the
+ * stale mark and its hover says since when, the deleted line's value is
+ * nowhere, lru.go (cache.go at A) is annotated, and the status bar ends
+ * with `@` and A's short SHA. Without the setting the server reads A from
+ * the profiled binary's build info, and the same holds. The values are
+ * checked against the total of the server's own status, from the protocol
+ * trace.
+ */
+async function revisionMapping(port) {
+    const dir = path.join(tmp, 'revdemo');
+    const made = spawnSync(MAKE_REVISION_REPO, [dir], { env: { ...process.env, PPROF_GOROOT: GOROOT }, encoding: 'utf8', timeout: 120_000 });
+    if (made.status !== 0) throw new Error(`make-revision-repo.sh failed (${made.status ?? made.signal}):\n${made.stderr}`);
+    const repo = JSON.parse(made.stdout);
+    const { moved, changed, deleted, renamed } = repo.lines;
+    const short = repo.revA.slice(0, 7);
+    log(`revision repository ${repo.dir}: A ${short} (profiled), B ${repo.revB.slice(0, 7)} checked out`);
+    // The workspace settings stay out of git's view of the working tree.
+    fs.appendFileSync(path.join(repo.dir, '.git', 'info', 'exclude'), '.vscode/\n');
+    const settings = path.join(repo.dir, '.vscode', 'settings.json');
+    fs.mkdirSync(path.dirname(settings));
+    fs.writeFileSync(settings, JSON.stringify({ 'pprof.profiles': [repo.profile], 'pprof.revision': 'profiled' }, null, 2));
+
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(repo.dir)}`, { timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await until('the explorer shows the revision workspace', () => page.locator('.explorer-folders-view').first().isVisible());
+    await quickOpen(moved.file);
+    await until(`${moved.file} is the active editor`, async () => (await activeTab()).includes(moved.file));
+
+    /** The server's latest status from `source` ("setting" or "buildInfo"), from the protocol trace. */
+    const statusFrom = (source) => until(`a pprof/status with the revision from ${source} in the protocol trace`, async () =>
+        revisionStatuses(readOutputLog(path.join(tmp, 'user-data', 'logs'), 'pprof-lsp'))
+            .filter((s) => s.state === 'loaded' && s.revision?.source === source).pop());
+    /** The rendered text of a 1-based line of the active editor, spaces made plain. */
+    const lineText = async (line) => (await editorLines()).find((l) => l.number === line)?.text.replace(/\s+/g, ' ').trimEnd();
+    const kb = (bytes) => `${bytes / 1024}kB`;
+    const hintOf = (bytes, total) => `${kb(bytes)} flat · ${kb(bytes)} cum (${((bytes / total) * 100).toFixed(2)}%)`;
+    const staleMark = ` (stale: line changed since ${short})`;
+    /** Waits until the rendered 1-based `line` of the active editor (`file`) ends with `hint`, and logs it. */
+    const endsWith = async (source, file, line, hint) => {
+        const text = await until(`${file}:${line} to end with "${hint}"`, async () => {
+            const rendered = await lineText(line);
+            return rendered?.endsWith(hint) && rendered;
+        });
+        log(`${source}: ${file}:${line} "${text.trim()}"`);
+    };
+
+    const check = async (source) => {
+        const status = await statusFrom(source);
+        if (status.revision.sha !== repo.revA || status.revision.short !== short) {
+            throw new Error(`the status names the revision ${JSON.stringify(status.revision)}, not A (${repo.revA})`);
+        }
+        const bar = await until(`the status bar to end with @${short}`, async () =>
+            (await statusItems()).find((t) => t.trim().endsWith(`· @${short}`)));
+        log(`${source}: status bar "${bar.trim()}"`);
+        await quickOpen(moved.file);
+        await until(`${moved.file} is the active editor`, async () => (await activeTab()).includes(moved.file));
+        await endsWith(source, moved.file, moved.b, hintOf(moved.bytes, status.total));
+        await endsWith(source, changed.file, changed.b, hintOf(changed.bytes, status.total) + staleMark);
+        const gone = `${kb(deleted.bytes)} flat`;
+        const lines = await editorLines();
+        const hinted = lines.filter((l) => /\d(kB|MB|B) flat/.test(l.text.replace(/\s+/g, ' ')));
+        if (hinted.length !== 2 || lines.some((l) => l.text.replace(/\s+/g, ' ').includes(gone))) {
+            throw new Error(`${moved.file}: expected hints on lines ${moved.b} and ${changed.b} only, none with ${gone}: ${JSON.stringify(hinted)}`);
+        }
+        await quickOpen(renamed.fileB);
+        await until(`${renamed.fileB} is the active editor`, async () => (await activeTab()).includes(renamed.fileB));
+        await endsWith(source, renamed.fileB, renamed.b, hintOf(renamed.bytes, status.total));
+        return status;
+    };
+
+    const fromSetting = await check('setting');
+    await quickOpen(moved.file);
+    await until(`${moved.file} is the active editor`, async () => (await activeTab()).includes(moved.file));
+    await screenshot('revision');
+    // The hover on the changed line says since when it changed.
+    await goToLine(changed.b);
+    await runCommand('Show or Focus Hover');
+    const hover = await until('the hover on the changed line', async () =>
+        (await page.locator('.monaco-hover').allInnerTexts()).find((t) => t.includes(`changed since ${short}`)));
+    log(`hover on ${changed.file}:${changed.b}: "${hover.replace(/\s+/g, ' ').trim()}"`);
+    await screenshot('revision-hover');
+    await page.keyboard.press('Escape');
+
+    // Without the setting: the revision from the profiled binary's build info.
+    fs.writeFileSync(settings, JSON.stringify({ 'pprof.profiles': [repo.profile] }, null, 2));
+    const fromBinary = await check('buildInfo');
+    if (fromBinary.revision.binary !== repo.binary || fromBinary.revisionDirty !== false || fromBinary.total !== fromSetting.total) {
+        throw new Error(`the status from the build info: ${JSON.stringify({ revision: fromBinary.revision, revisionDirty: fromBinary.revisionDirty, total: fromBinary.total })}`);
+    }
+    log(`build info of ${fromBinary.revision.binary}, revisionDirty ${fromBinary.revisionDirty}`);
+    await screenshot('revision-build-info');
+}
+
+/**
+ * The `pprof/status` notifications in a protocol trace (vscode-languageclient's
+ * verbose format) that name a revision, oldest first.
+ */
+function revisionStatuses(trace) {
+    const out = [];
+    for (const entry of trace.split(/^\[Trace - [^\]]*\] /m)) {
+        if (!entry.startsWith("Received notification 'pprof/status'") || !entry.includes('"revision"')) continue;
+        const at = entry.indexOf('Params: ');
+        try {
+            out.push(JSON.parse(entry.slice(at + 'Params: '.length).trim()));
+        } catch {
+            // A notification still being written.
+        }
+    }
+    return out;
+}
+
+/**
  * Processes working in `dir` or below it (go test and its test binary), as
  * `{pid, cmd}`, leaving out the language server, which works in its
  * workspace folder too.
@@ -1163,14 +1298,24 @@ async function goToLine(line) {
     await until(`line ${line} in view`, async () => (await editorLines()).some((l) => l.number === line));
 }
 
-/** Picks a file in the simple file dialog code-server shows. */
+/**
+ * Picks a file in the simple file dialog code-server shows. On a busy
+ * machine the dialog may write its starting folder into the box after the
+ * path was typed (leaving `/start/folder//the/path`), so the path is typed
+ * again until the box holds it alone.
+ */
 async function pickFile(file) {
     const dialog = page.locator('.quick-input-widget input');
     await dialog.waitFor({ state: 'visible' });
     await until('the file dialog', async () => (await dialog.inputValue()).startsWith('/'));
     await dialog.fill(file);
-    await until(`the file dialog to list ${path.basename(file)}`, async () =>
-        (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes(path.basename(file))));
+    await until(`the file dialog to hold ${file} and list ${path.basename(file)}`, async () => {
+        if ((await dialog.inputValue()) !== file) {
+            await dialog.fill(file);
+            return false;
+        }
+        return (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes(path.basename(file)));
+    });
     await page.keyboard.press('Enter');
 }
 
