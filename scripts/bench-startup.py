@@ -19,26 +19,9 @@ import sys
 import tempfile
 import time
 
-
-def send(proc, message):
-    body = json.dumps(message).encode()
-    proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    proc.stdin.flush()
-
-
-def receive(proc):
-    length = None
-    while True:
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the server closed its output")
-        line = line.strip()
-        if not line:
-            break
-        name, _, value = line.partition(b":")
-        if name.lower() == b"content-length":
-            length = int(value)
-    return json.loads(proc.stdout.read(length))
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lsp_stdio import receive, send  # noqa: E402
 
 
 def one_run(server, profile):

@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use rustc_hash::FxHashMap;
 
@@ -153,6 +153,7 @@ const CACHE_ENTRIES: usize = 20_000;
 /// holding `workspace`. The files to map come later ([`Prepared::map`]),
 /// once the profile's file names are mapped, renames included.
 pub fn prepare(settings: &Settings, profile: &Profile, workspace: Option<&Path>, limits: Limits) -> Prepared {
+    let started = Instant::now();
     let mut out = Prepared { limits, ..Prepared::default() };
     let wanted = match &settings.revision {
         Some(text) => match Revision::parse(text) {
@@ -181,10 +182,12 @@ pub fn prepare(settings: &Settings, profile: &Profile, workspace: Option<&Path>,
     };
     out.mapped.root = Some(git.root().to_path_buf());
     out.profile_time = profile.time_nanos / 1_000_000_000;
+    out.timings.discover = started.elapsed();
     let Some((rev, origin, dirty)) = wanted else {
         out.git = Some(git);
         return out;
     };
+    let resolving = Instant::now();
     let resolved = match git.resolve(&rev) {
         Ok(r) => r,
         Err(e) => {
@@ -192,6 +195,8 @@ pub fn prepare(settings: &Settings, profile: &Profile, workspace: Option<&Path>,
             return out;
         }
     };
+    let listing = Instant::now();
+    out.timings.resolve = listing - resolving;
     match git.renames_since(&resolved.sha) {
         Ok(renames) => {
             let root = git.root().to_string_lossy().replace('\\', "/");
@@ -200,6 +205,7 @@ pub fn prepare(settings: &Settings, profile: &Profile, workspace: Option<&Path>,
         }
         Err(e) => out.mapped.problems.push(format!("renamed files are not followed: {e}")),
     }
+    out.timings.renames = listing.elapsed();
     let short = resolved.sha.chars().take(7).collect();
     out.mapped.revision = Some(ProfileRevision { sha: resolved.sha, short, origin, dirty });
     out.git = Some(git);
@@ -241,11 +247,30 @@ pub struct Prepared {
     limits: Limits,
     /// The profile's time (Unix seconds; 0 when it has none).
     profile_time: i64,
+    timings: Timings,
+}
+
+/// How long each step of [`prepare`] took, for the log line of
+/// [`Prepared::map`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Timings {
+    /// Finding the repository (`git version`, `git rev-parse --show-toplevel`).
+    discover: Duration,
+    /// Resolving the revision (`git rev-parse --verify`, `git show`).
+    resolve: Duration,
+    /// Listing renames since (`git diff -M --name-status`).
+    renames: Duration,
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e4).round() / 10.0
 }
 
 impl Prepared {
     /// Maps the lines of `files` (absolute local paths, as the path mapper
-    /// answers them) from the revision to the disk.
+    /// answers them) from the revision to the disk. Logs one line (info)
+    /// with the files read and diffed and the milliseconds of each step,
+    /// those of [`prepare`] included.
     pub fn map(mut self, files: &[String], cache: &Cache) -> Mapped {
         let Some(git) = self.git.take() else { return self.mapped };
         let root = git.root().to_path_buf();
@@ -254,9 +279,17 @@ impl Prepared {
             .filter_map(|local| Some((local.clone(), relative(&root, Path::new(local))?)))
             .collect();
         let Some(revision) = self.mapped.revision.clone() else {
+            let asking = Instant::now();
             self.mapped.older_than_code = older_than_code(&git, self.profile_time, &in_repo);
+            tracing::info!(
+                files = in_repo.len(),
+                discover_ms = ms(self.timings.discover),
+                last_change_ms = ms(asking.elapsed()),
+                "no revision: lines used as recorded"
+            );
             return self.mapped;
         };
+        let looking = Instant::now();
         // A file renamed since the revision is read under its old name.
         let old_name = |rel: &str| -> String {
             let abs = format!("{}/{rel}", root.to_string_lossy().replace('\\', "/"));
@@ -282,9 +315,30 @@ impl Prepared {
                 None => todo.push((local.clone(), old_name(rel), len, modified)),
             }
         }
+        let (looked, cached) = (looking.elapsed(), in_repo.len() - todo.len());
+        let log = |mapped: &Mapped, read: usize, diffed: usize, blobs: Duration, diffs: Duration| {
+            tracing::info!(
+                revision = %revision.short,
+                files = in_repo.len(),
+                cached,
+                read,
+                diffed,
+                changed = mapped.lines.len(),
+                renames = mapped.renames.len(),
+                discover_ms = ms(self.timings.discover),
+                resolve_ms = ms(self.timings.resolve),
+                renames_ms = ms(self.timings.renames),
+                lookup_ms = ms(looked),
+                blobs_ms = ms(blobs),
+                diff_ms = ms(diffs),
+                "revision mapped"
+            );
+        };
         if todo.is_empty() {
+            log(&self.mapped, 0, 0, Duration::ZERO, Duration::ZERO);
             return self.mapped;
         }
+        let reading = Instant::now();
         let names: Vec<String> = todo.iter().map(|(_, old, _, _)| old.clone()).collect();
         let blobs = match git.blobs_at(&revision.sha, &names, self.limits.max_file_bytes) {
             Ok(blobs) => blobs,
@@ -293,6 +347,9 @@ impl Prepared {
                 return self.mapped;
             }
         };
+        let blobs_took = reading.elapsed();
+        let diffing = Instant::now();
+        let (read, mut diffed) = (todo.len(), 0);
         let mut maps = cache.maps.lock().unwrap_or_else(|e| e.into_inner());
         if maps.len() + todo.len() > CACHE_ENTRIES {
             maps.clear();
@@ -301,7 +358,10 @@ impl Prepared {
         for ((local, old, len, modified), blob) in todo.into_iter().zip(blobs) {
             let map = match blob {
                 Blob::Text(then) => match read_text(Path::new(&local), self.limits.max_file_bytes) {
+                    // Most annotated files are as they were: no diff for those.
+                    Ok(now) if now == then => None,
                     Ok(now) => {
+                        diffed += 1;
                         let map = LineMap::between_texts(&then, &now);
                         (!map.is_identity()).then(|| Arc::new(map))
                     }
@@ -330,6 +390,7 @@ impl Prepared {
             }
             cache.maps.lock().unwrap_or_else(|e| e.into_inner()).insert((revision.sha.clone(), PathBuf::from(&local)), CachedMap { len, modified, map });
         }
+        log(&self.mapped, read, diffed, blobs_took, diffing.elapsed());
         self.mapped
     }
 }
