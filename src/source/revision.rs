@@ -180,7 +180,7 @@ pub fn prepare(settings: &Settings, profile: &Profile, workspace: Option<&Path>,
             return out;
         }
     };
-    out.mapped.root = Some(git.root().to_path_buf());
+    out.mapped.root = Some(spelled_root(workspace, git.root()));
     out.profile_time = profile.time_nanos / 1_000_000_000;
     out.timings.discover = started.elapsed();
     let Some((rev, origin, dirty)) = wanted else {
@@ -199,7 +199,7 @@ pub fn prepare(settings: &Settings, profile: &Profile, workspace: Option<&Path>,
     out.timings.resolve = listing - resolving;
     match git.renames_since(&resolved.sha) {
         Ok(renames) => {
-            let root = git.root().to_string_lossy().replace('\\', "/");
+            let root = out.mapped.root.as_deref().unwrap_or(git.root()).to_string_lossy().replace('\\', "/");
             out.mapped.renames =
                 renames.into_iter().map(|Rename { old, new }| (format!("{root}/{old}"), format!("{root}/{new}"))).collect();
         }
@@ -273,7 +273,7 @@ impl Prepared {
     /// those of [`prepare`] included.
     pub fn map(mut self, files: &[String], cache: &Cache) -> Mapped {
         let Some(git) = self.git.take() else { return self.mapped };
-        let root = git.root().to_path_buf();
+        let root = self.mapped.root.clone().unwrap_or_else(|| git.root().to_path_buf());
         let in_repo: Vec<(String, String)> = files
             .iter()
             .filter_map(|local| Some((local.clone(), relative(&root, Path::new(local))?)))
@@ -403,6 +403,26 @@ fn read_text(path: &Path, max_bytes: u64) -> Result<String, String> {
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// The repository's root spelled as the workspace spells it: git answers
+/// with symbolic links resolved, while the editor and the profile name
+/// files through the path the user opened.
+fn spelled_root(workspace: &Path, git_root: &Path) -> PathBuf {
+    if workspace.starts_with(git_root) {
+        return git_root.to_path_buf();
+    }
+    let (Ok(real_workspace), Ok(real_root)) = (workspace.canonicalize(), git_root.canonicalize()) else {
+        return git_root.to_path_buf();
+    };
+    let Ok(below) = real_workspace.strip_prefix(&real_root) else { return git_root.to_path_buf() };
+    let mut spelled = workspace.to_path_buf();
+    for _ in below.components() {
+        if !spelled.pop() {
+            return git_root.to_path_buf();
+        }
+    }
+    spelled
 }
 
 /// `path` relative to `root`, `/`-separated, if it is under it (also when
@@ -610,5 +630,27 @@ mod tests {
         let (a, b) = (&first.lines[&LocalPath::new(&repo.path("b.go"))], &second.lines[&LocalPath::new(&repo.path("b.go"))]);
         assert!(Arc::ptr_eq(a, b));
         assert_eq!(cache.maps.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn renames_are_followed_through_a_symbolic_link_to_the_checkout() {
+        let repo = Repo::new("link", &[("cache.go", b"package a\n\nvar cache = 1\n")]);
+        repo.git(&["mv", "cache.go", "lru.go"]);
+        std::fs::create_dir_all(repo.0.join("sub")).unwrap();
+        let link = repo.0.with_extension("link");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&repo.0, &link).unwrap();
+        assert_eq!(spelled_root(&link, &repo.0), link);
+        assert_eq!(spelled_root(&link.join("sub"), &repo.0), link);
+        assert_eq!(spelled_root(&repo.0, &repo.0), repo.0);
+        let settings = Settings { revision: Some("HEAD".into()), binary: None };
+        let profile = Profile {
+            functions: vec![Function { filename: link.join("cache.go").to_string_lossy().into(), ..Function::default() }],
+            ..Profile::default()
+        };
+        let prepared = prepare(&settings, &profile, Some(&link), Limits::default());
+        let _ = std::fs::remove_file(&link);
+        let expected = link.join("lru.go").to_string_lossy().into_owned();
+        assert_eq!(prepared.mapped.renamed(&profile.functions[0].filename), Some(expected.as_str()), "{:?}", prepared.mapped.renames);
     }
 }
