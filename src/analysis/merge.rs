@@ -40,6 +40,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use rustc_hash::FxHashMap;
+
 use crate::profile::{Function, FunctionIdx, Label, LabelValue, Line, Location, LocationIdx, Mapping, MappingIdx, Profile, ValueType};
 
 use super::units::{self, OutputUnit};
@@ -416,10 +418,10 @@ type FunctionKey = (i64, String, String, String);
 /// plus the current input's memo from its positions to merged ones.
 struct Merger {
     out: Profile,
-    samples: HashMap<Box<[u8]>, usize>,
-    locations: HashMap<LocationKey, LocationIdx>,
-    functions: HashMap<FunctionKey, FunctionIdx>,
-    mappings: HashMap<MappingKey, MappingIdx>,
+    samples: FxHashMap<Box<[u8]>, usize>,
+    locations: FxHashMap<LocationKey, LocationIdx>,
+    functions: FxHashMap<FunctionKey, FunctionIdx>,
+    mappings: FxHashMap<MappingKey, MappingIdx>,
     location_memo: Vec<Option<LocationIdx>>,
     function_memo: Vec<Option<FunctionIdx>>,
     /// The merged mapping and what to add to an address of the input's.
@@ -430,10 +432,10 @@ impl Merger {
     fn new(header: Profile) -> Merger {
         Merger {
             out: header,
-            samples: HashMap::new(),
-            locations: HashMap::new(),
-            functions: HashMap::new(),
-            mappings: HashMap::new(),
+            samples: FxHashMap::default(),
+            locations: FxHashMap::default(),
+            functions: FxHashMap::default(),
+            mappings: FxHashMap::default(),
             location_memo: Vec::new(),
             function_memo: Vec::new(),
             mapping_memo: Vec::new(),
