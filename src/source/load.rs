@@ -221,6 +221,14 @@ mod tests {
     }
 
     #[test]
+    fn urls_get_pprofs_time_limit() {
+        let url = |u: &str| fetch_timeout(&ProfileSource::Url(u.into()));
+        assert_eq!(url("http://h/debug/pprof/heap"), Duration::from_secs(65));
+        assert_eq!(url("http://h/debug/pprof/profile?seconds=30"), Duration::from_secs(50));
+        assert_eq!(fetch_timeout(&ProfileSource::File("heap.pb.gz".into())), Duration::MAX);
+    }
+
+    #[test]
     fn missing_files_and_caps_are_clear() {
         let err = fetch(&ProfileSource::File("/nonexistent/p.pb.gz".into()), 10, Duration::from_secs(1)).unwrap_err();
         assert_eq!(err, "/nonexistent/p.pb.gz: no such file");

@@ -114,6 +114,10 @@ pub fn read_merged(sources: &[ProfileSource], max_bytes: u64) -> Result<Merged, 
 }
 
 fn merge_error(culprit: &ProfileSource, before: &[&ProfileSource], error: MergeError) -> SourcesError {
+    if before.is_empty() {
+        // Only a profile that names a sample type twice fails alone.
+        return SourcesError::Read(format!("{culprit}: {error}"));
+    }
     SourcesError::Merge { culprit: culprit.to_string(), into: names(before), error }
 }
 
@@ -122,8 +126,7 @@ fn names(sources: &[&ProfileSource]) -> String {
     const SHOWN: usize = 3;
     let shown: Vec<String> = sources.iter().take(SHOWN).map(|s| s.to_string()).collect();
     match sources.len() {
-        0 => String::from("nothing"),
-        1 => shown[0].clone(),
+        0 | 1 => shown.concat(),
         n if n <= SHOWN => format!("{} and {}", shown[..n - 1].join(", "), shown[n - 1]),
         n => format!("{} and {} more", shown.join(", "), n - SHOWN),
     }
