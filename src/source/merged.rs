@@ -51,7 +51,7 @@ pub enum SourcesError {
     NoneRead { failures: Vec<String> },
     /// A source's profile does not merge with those read before it.
     #[error("cannot merge {culprit} into {into}: {error}")]
-    Merge { culprit: String, into: String, error: MergeError },
+    Merge { culprit: String, into: String, error: Box<MergeError> },
 }
 
 /// Reads and decodes one profile, with pprof's time limit for a URL; the
@@ -118,7 +118,7 @@ fn merge_error(culprit: &ProfileSource, before: &[&ProfileSource], error: MergeE
         // Only a profile that names a sample type twice fails alone.
         return SourcesError::Read(format!("{culprit}: {error}"));
     }
-    SourcesError::Merge { culprit: culprit.to_string(), into: names(before), error }
+    SourcesError::Merge { culprit: culprit.to_string(), into: names(before), error: Box::new(error) }
 }
 
 /// `a, b and c`, or `a, b, c and 7 more`.
