@@ -160,6 +160,20 @@ pprof_stderr_to() {
     note "$out"
 }
 
+# pprof_fails_to OUT PPROF_ARGS...: what pprof prints on stderr when it
+# refuses its input; pprof succeeding is an error.
+pprof_fails_to() {
+    local out=$1
+    shift
+    if go tool pprof "$@" 2>"$out.tmp" >/dev/null; then
+        echo "regen-fixtures: go tool pprof $* succeeded; it should fail" >&2
+        rm -f "$out.tmp"
+        return 1
+    fi
+    mv "$out.tmp" "$out"
+    note "$out"
+}
+
 # top_goldens PREFIX UNIT PPROF_ARGS...: the -top goldens of one sample
 # type, at line and function granularity, in every variant:
 #   PREFIX.<lines|functions>.top.txt          every row, values unscaled in UNIT
@@ -245,6 +259,26 @@ record_goldens() {
         top_goldens "$GOLDEN/heap2-diff-heap.$type" "$unit" -sample_index="$type" \
             -diff_base "$PROFILES/heap.pb.gz" "$PROFILES/heap2.pb.gz"
     done
+
+    # heap, heap2 and allocs merged, as `go tool pprof A B C` merges its
+    # sources: every sample type, granularity and variant; and with no
+    # -sample_index (T = default-type), where pprof picks the merged
+    # profile's default type.
+    local merged=() stem_list=(heap heap2 allocs)
+    for stem in "${stem_list[@]}"; do
+        merged+=("$PROFILES/$stem.pb.gz")
+    done
+    local merged_stem
+    merged_stem="$(IFS=+; echo "${stem_list[*]}")"
+    for st in $(sample_types "$PROFILES/heap.pb.gz"); do
+        type=${st%%/*}
+        unit="$(unit_flag "${st#*/}")"
+        top_goldens "$GOLDEN/$merged_stem.$type" "$unit" -sample_index="$type" "${merged[@]}"
+    done
+    pprof_to "$GOLDEN/$merged_stem.default-type.functions.default.top.txt" -top "${merged[@]}"
+    pprof_to "$GOLDEN/$merged_stem.default-type.lines.default.top.txt" -lines -top "${merged[@]}"
+    # Profiles with no sample type in common do not merge: pprof's message.
+    pprof_fails_to "$GOLDEN/heap+cpu.merge-error.stderr.txt" -top "$PROFILES/heap.pb.gz" "$PROFILES/cpu.pb.gz"
 
     filter_goldens
 

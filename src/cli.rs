@@ -12,10 +12,11 @@ use crate::analysis::top::TopOptions;
 use crate::analysis::units::OutputUnit;
 use crate::analysis::{self, Index, IndexError, SampleType};
 use crate::paths::{PathMapper, Resolution};
-use crate::profile::{self, DecodeOptions, Profile};
+use crate::profile::{DecodeOptions, Profile};
 use crate::report;
 use crate::source::fs::RealFs;
 use crate::source::load::ProfileSource;
+use crate::source::merged::SourcesError;
 use crate::source;
 use crate::source::workspace::{self, ScanOptions};
 
@@ -58,9 +59,11 @@ pub struct ProfileArgs {
     /// Sample type by name (e.g. inuse_space, alloc_space, cpu, delay) or number.
     #[arg(long = "sample-index", alias = "sample_index")]
     pub sample_index: Option<String>,
-    /// Subtract this base profile (pprof's -diff_base).
-    #[arg(long = "diff-base", alias = "diff_base")]
-    pub diff_base: Option<PathBuf>,
+    /// Subtract this base profile (pprof's -diff_base): a file or an
+    /// http(s)://…/debug/pprof/… URL. Given more than once, the bases are
+    /// merged first.
+    #[arg(long = "diff-base", alias = "diff_base", value_name = "PROFILE")]
+    pub diff_base: Vec<String>,
     /// Refuse profiles larger than this many bytes after decompression.
     #[arg(long = "max-profile-bytes", default_value_t = DecodeOptions::default().max_decompressed_bytes)]
     pub max_profile_bytes: u64,
@@ -122,7 +125,10 @@ impl From<&FilterArgs> for Filters {
 
 #[derive(Args, Debug)]
 pub struct TopArgs {
-    pub profile: PathBuf,
+    /// Profile files or http(s)://…/debug/pprof/… URLs; several are merged
+    /// into one profile, as pprof merges them.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<String>,
     #[command(flatten)]
     pub common: ProfileArgs,
     /// One row per source line instead of per function.
@@ -150,7 +156,10 @@ pub struct TopArgs {
 pub struct ListArgs {
     /// Regular expression matched against function names.
     pub regex: String,
-    pub profile: PathBuf,
+    /// Profile files or http(s)://…/debug/pprof/… URLs; several are merged
+    /// into one profile, as pprof merges them.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<String>,
     #[command(flatten)]
     pub common: ProfileArgs,
     /// Directory to look for source files in; may be repeated.
@@ -163,7 +172,10 @@ pub struct ListArgs {
 
 #[derive(Args, Debug)]
 pub struct LinesArgs {
-    pub profile: PathBuf,
+    /// Profile files or http(s)://…/debug/pprof/… URLs; several are merged
+    /// into one profile, as pprof merges them.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<String>,
     #[command(flatten)]
     pub common: ProfileArgs,
     /// Print JSON (the only format; kept explicit for scripts).
@@ -173,7 +185,10 @@ pub struct LinesArgs {
 
 #[derive(Args, Debug)]
 pub struct FlameArgs {
-    pub profile: PathBuf,
+    /// Profile files or http(s)://…/debug/pprof/… URLs; several are merged
+    /// into one profile, as pprof merges them.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<String>,
     #[command(flatten)]
     pub common: ProfileArgs,
     /// Where to write the SVG (default: standard output).
@@ -219,13 +234,48 @@ pub fn run(command: Command) -> ExitCode {
     }
 }
 
-/// Reads and decodes a profile file, naming the file in any error.
-pub fn load(path: &Path, max_bytes: u64) -> Result<Profile> {
-    let source = ProfileSource::File(path.into());
-    // A file's read takes no time limit.
-    let data = source::load::fetch(&source, max_bytes, std::time::Duration::MAX).map_err(|e| anyhow!(e))?;
-    profile::decode(&data, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
-        .map_err(|e| anyhow!(source::load::describe(&source, &e)))
+/// Reads the profiles of `texts` (files or URLs) and merges them as pprof
+/// does. Sources that cannot be read are named on stderr, followed by
+/// pprof's count of those that could (`what`: `source` or `base`).
+pub fn load(texts: &[String], max_bytes: u64, what: &str) -> Result<Profile> {
+    let sources: Vec<ProfileSource> = texts.iter().map(|t| ProfileSource::parse(t)).collect();
+    let merged = match source::merged::read_merged(&sources, max_bytes) {
+        Ok(merged) => merged,
+        Err(SourcesError::NoneRead { failures }) => {
+            for failure in &failures {
+                eprintln!("{failure}");
+            }
+            return Err(anyhow!("none of the {} {what} profiles could be read", failures.len()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for warning in merged.warnings(what) {
+        eprintln!("{warning}");
+    }
+    Ok(merged.profile)
+}
+
+/// The sources as messages name them: as given for one, else joined by
+/// ` + ` (the first three, then how many more).
+fn given(texts: &[String]) -> String {
+    joined(texts.iter().map(String::as_str))
+}
+
+/// The sources' short names (a file's name, a URL's profile and host),
+/// joined as [`given`] joins them, for titles.
+fn short_names(texts: &[String]) -> String {
+    let names: Vec<String> = texts.iter().map(|t| ProfileSource::parse(t).display_name()).collect();
+    joined(names.iter().map(String::as_str))
+}
+
+fn joined<'a>(mut names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    const SHOWN: usize = 3;
+    let count = names.len();
+    let shown: Vec<&str> = names.by_ref().take(SHOWN).collect();
+    match count {
+        n if n <= SHOWN => shown.join(" + "),
+        n => format!("{} + {} more", shown.join(" + "), n - SHOWN),
+    }
 }
 
 struct Loaded {
@@ -257,17 +307,17 @@ impl Drop for Loaded {
     }
 }
 
-fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
-    let mut profile = load(path, common.max_profile_bytes)?;
+fn load_indexed(sources: &[String], common: &ProfileArgs) -> Result<Loaded> {
+    let mut profile = load(sources, common.max_profile_bytes, "source")?;
     if let Some(revision) = &common.revision {
         let workspace = common.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
         map_to_workspace(&mut profile, revision, &workspace)?;
     }
-    let sample_type = analysis::select(&profile, common.sample_index.as_deref())
-        .with_context(|| format!("{}", path.display()))?;
-    let base = common.diff_base.as_deref().map(|b| load(b, common.max_profile_bytes)).transpose()?;
+    let base = load_base(common)?;
+    let sample_type =
+        analysis::select_with_base(&profile, base.as_ref(), common.sample_index.as_deref()).with_context(|| given(sources))?;
     // An incompatible base is named in the error.
-    let in_base = |e: IndexError| anyhow::Error::new(e).context(common.diff_base.as_deref().unwrap_or(path).display().to_string());
+    let in_base = |e: IndexError| anyhow::Error::new(e).context(given(&common.diff_base));
     let filters = Filters::from(&common.filters);
     if filters.is_empty() {
         let index = match &base {
@@ -290,6 +340,14 @@ fn load_indexed(path: &Path, common: &ProfileArgs) -> Result<Loaded> {
     std::mem::forget(base);
     let total = filtered.totals.get(sample_type.0).copied();
     Ok(Loaded { profile: filtered.profile, base: filtered.base, index: filtered.index, sample_type, filters, total })
+}
+
+/// The `--diff-base` profiles, merged; none without the flag.
+fn load_base(common: &ProfileArgs) -> Result<Option<Profile>> {
+    if common.diff_base.is_empty() {
+        return Ok(None);
+    }
+    load(&common.diff_base, common.max_profile_bytes, "base").map(Some)
 }
 
 /// Moves `profile`'s lines from `revision` to the files of `workspace`
@@ -321,7 +379,7 @@ fn map_to_workspace(profile: &mut Profile, revision: &str, workspace: &Path) -> 
 }
 
 fn top(a: &TopArgs) -> Result<String> {
-    let loaded = load_indexed(&a.profile, &a.common)?;
+    let loaded = load_indexed(&a.profiles, &a.common)?;
     let options = report::top::TopOptions {
         ranking: TopOptions {
             lines: a.lines,
@@ -338,7 +396,7 @@ fn top(a: &TopArgs) -> Result<String> {
 }
 
 fn list(a: &ListArgs) -> Result<String> {
-    let loaded = load_indexed(&a.profile, &a.common)?;
+    let loaded = load_indexed(&a.profiles, &a.common)?;
     let pattern = regex::Regex::new(&a.regex).map_err(|e| anyhow!("bad regex {:?}: {e}", a.regex))?;
     let unit = a.unit.clone().map_or(OutputUnit::Auto, OutputUnit::Fixed);
     // The same path mapping as the server, with the source paths as the
@@ -359,20 +417,19 @@ fn list(a: &ListArgs) -> Result<String> {
 }
 
 fn lines(a: &LinesArgs) -> Result<String> {
-    let loaded = load_indexed(&a.profile, &a.common)?;
+    let loaded = load_indexed(&a.profiles, &a.common)?;
     Ok(report::lines::to_json(&report::lines::records(&loaded.index, loaded.sample_type)))
 }
 
 fn flame(a: &FlameArgs) -> Result<String> {
-    let loaded = load_indexed(&a.profile, &a.common)?;
+    let loaded = load_indexed(&a.profiles, &a.common)?;
     let options = analysis::FlameOptions { min_fraction: a.min_fraction };
     let tree = analysis::FlameTree::build(&loaded.index, &loaded.profiles(), loaded.sample_type, &[], &options)
         .map_err(|e| anyhow!(e))?;
     let ty = &loaded.index.sample_types()[loaded.sample_type.0];
-    let file_name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let subject = match &a.common.diff_base {
-        None => file_name(&a.profile),
-        Some(base) => format!("{} − {}", file_name(&a.profile), file_name(base)),
+    let subject = match &a.common.diff_base[..] {
+        [] => short_names(&a.profiles),
+        base => format!("{} − {}", short_names(&a.profiles), short_names(base)),
     };
     let svg_options = report::flame::SvgOptions {
         title: format!("{subject}: {}", ty.name),
@@ -380,7 +437,7 @@ fn flame(a: &FlameArgs) -> Result<String> {
         count_name: ty.unit.clone(),
     };
     let svg = report::flame::svg(&tree, &loaded.index, loaded.base.is_some(), &svg_options)
-        .map_err(|e| anyhow!("{}: {e}", a.profile.display()))?;
+        .map_err(|e| anyhow!("{}: {e}", given(&a.profiles)))?;
     match &a.output {
         Some(path) if path.as_os_str() != "-" => {
             std::fs::write(path, &svg).with_context(|| format!("{}: cannot write", path.display()))?;

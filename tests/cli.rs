@@ -23,10 +23,14 @@ fn table(text: &str) -> String {
 /// Runs `pprof-lsp top` with the flags `golden` was recorded with (its
 /// filter case's too) and checks that it prints the golden, byte for byte.
 fn top_prints_golden(golden: &TopGoldenFile) {
-    let (profile, base) = golden.profiles();
-    let decoded = decode(&read(&fixture(&profile)), &DecodeOptions::default()).unwrap();
-    let unit = &decoded.sample_types.iter().find(|t| t.name == golden.sample_type).unwrap().unit;
-    let mut args: Vec<String> = vec!["top".into(), "--sample-index".into(), golden.sample_type.clone()];
+    let (profiles, base) = golden.profiles();
+    let decoded = decode(&read(&fixture(&profiles[0])), &DecodeOptions::default()).unwrap();
+    // Only the all-row variant names a unit, and it is recorded with a type.
+    let unit = decoded.sample_types.iter().find(|t| t.name == golden.sample_type).map_or("", |t| t.unit.as_str());
+    let mut args: Vec<String> = vec!["top".into()];
+    if let Some(t) = golden.sample_index() {
+        args.extend(["--sample-index".into(), t.to_string()]);
+    }
     if golden.lines {
         args.push("--lines".into());
     }
@@ -35,7 +39,7 @@ fn top_prints_golden(golden: &TopGoldenFile) {
     if let Some(base) = base {
         args.extend(["--diff-base".into(), fixture(&base).to_string_lossy().into_owned()]);
     }
-    args.push(fixture(&profile).to_string_lossy().into_owned());
+    args.extend(profiles.iter().map(|p| fixture(p).to_string_lossy().into_owned()));
     let (ok, out, err) = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(ok, "{args:?}: {err}");
     let want = String::from_utf8(read(&golden.path)).unwrap();
@@ -52,6 +56,106 @@ fn top_prints_pprofs_output() {
         top_goldens().into_iter().filter(|g| picks.contains(&(g.stem.as_str(), g.sample_type.as_str()))).collect();
     assert_eq!(goldens.len(), picks.len() * 8, "every pick has eight goldens");
     goldens.iter().for_each(top_prints_golden);
+}
+
+/// `pprof-lsp top A B C` merges its profiles as `go tool pprof A B C`
+/// does: for every golden of a merge (each sample type, variant and
+/// granularity, and pprof's default type, which is the first default any
+/// of the profiles names), the same table byte for byte.
+#[test]
+fn top_of_several_profiles_prints_pprofs_output() {
+    let goldens: Vec<TopGoldenFile> = top_goldens().into_iter().filter(|g| g.profiles().0.len() > 1).collect();
+    let default_type = goldens.iter().filter(|g| g.sample_index().is_none()).count();
+    assert!(goldens.len() >= 16 && default_type == 2, "{} merge goldens, {default_type} of the default type", goldens.len());
+    goldens.iter().for_each(top_prints_golden);
+}
+
+/// Profiles without a sample type in common do not merge: the command
+/// fails, as pprof does (its message is in the golden), and says which
+/// profiles and which types.
+#[test]
+fn profiles_without_a_common_sample_type_do_not_merge() {
+    let pprof = String::from_utf8(read(&golden_dir().join("heap+cpu.merge-error.stderr.txt"))).unwrap();
+    assert!(pprof.contains("empty common sample type list"), "pprof's message: {pprof}");
+    let (heap, cpu) = (fixture("heap.pb.gz"), fixture("cpu.pb.gz"));
+    let (ok, out, err) = run(&["top", heap.to_str().unwrap(), cpu.to_str().unwrap()]);
+    assert!(!ok && out.is_empty(), "{out}");
+    let type_list = |name: &str| {
+        let p = decode(&read(&fixture(name)), &DecodeOptions::default()).unwrap();
+        format!("[{}]", p.sample_types.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" "))
+    };
+    let want = format!(
+        "pprof-lsp: cannot merge {} into {}: sample types {} and {} have none in common\n",
+        cpu.display(),
+        heap.display(),
+        type_list("heap.pb.gz"),
+        type_list("cpu.pb.gz")
+    );
+    assert_eq!(err, want);
+}
+
+/// A source that cannot be read is left out of the merge and named, with
+/// pprof's count of those read; none read is an error.
+#[test]
+fn sources_that_cannot_be_read_are_left_out_and_named() {
+    let (heap, heap2) = (fixture("heap.pb.gz"), fixture("heap2.pb.gz"));
+    let (ok, out, err) = run(&["top", heap.to_str().unwrap(), "/nonexistent/x.pb.gz", heap2.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert_eq!(err, "/nonexistent/x.pb.gz: no such file\nFetched 2 source profiles out of 3\n");
+    let (_, both, _) = run(&["top", heap.to_str().unwrap(), heap2.to_str().unwrap()]);
+    assert_eq!(out, both);
+    let (ok, out, err) = run(&["top", "--diff-base", "/nonexistent/b.pb.gz", "--diff-base", "/nonexistent/c.pb.gz", heap.to_str().unwrap()]);
+    assert!(!ok && out.is_empty());
+    assert_eq!(
+        err,
+        "/nonexistent/b.pb.gz: no such file\n/nonexistent/c.pb.gz: no such file\npprof-lsp: none of the 2 base profiles could be read\n"
+    );
+}
+
+/// Every report command reads a `/debug/pprof/…` URL as it reads a file:
+/// `top`, `lines`, `list` and `flame` of a URL print what they print for
+/// the file served; `top URL1 URL2 URL3` merges the three as pprof does
+/// (its golden); `--diff-base` may be a URL. The profiles come from a
+/// server in the test that answers exactly the requests expected.
+#[test]
+fn report_commands_read_urls_and_merge_them() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let names = ["heap", "heap2", "allocs"];
+    let routes = names.iter().map(|n| (format!("/debug/pprof/{n}"), read(&fixture(&format!("{n}.pb.gz"))))).collect();
+    let singles: [&[&str]; 4] = [
+        &["top", "--lines"],
+        &["lines", "--json"],
+        &["list", "catalog.init", "--source-path", "tests/fixtures/goprog"],
+        &["flame", "-o", "-"],
+    ];
+    let server = common::http::serve_routes(listener, routes, singles.len() + 3 + 2);
+    let url = |name: &str| format!("{base}/debug/pprof/{name}");
+    let heap = fixture("heap.pb.gz");
+
+    for args in singles {
+        let (ok, out, err) = run(&[args, &[url("heap").as_str()]].concat());
+        assert!(ok, "{args:?}: {err}");
+        let (_, from_file, _) = run(&[args, &[heap.to_str().unwrap()]].concat());
+        // The flame graph's title names its source: the URL's profile and host.
+        let host = base.trim_start_matches("http://");
+        assert_eq!(out.replace(&format!("heap ({host})"), "heap.pb.gz"), from_file, "{args:?}");
+    }
+
+    let urls: Vec<String> = names.iter().map(|n| url(n)).collect();
+    let (ok, out, err) = run(&[&["top", "--lines"], &urls.iter().map(String::as_str).collect::<Vec<_>>()[..]].concat());
+    assert!(ok, "{err}");
+    assert_eq!(out, String::from_utf8(read(&golden_dir().join("heap+heap2+allocs.default-type.lines.default.top.txt"))).unwrap());
+
+    let (ok, out, err) = run(&["top", "--sample-index", "inuse_space", "--diff-base", &url("heap"), &url("heap2")]);
+    assert!(ok, "{err}");
+    assert_eq!(out, String::from_utf8(read(&golden_dir().join("heap2-diff-heap.inuse_space.functions.default.top.txt"))).unwrap());
+
+    let mut asked = server.join().unwrap();
+    asked.sort();
+    let mut want: Vec<String> = ["heap"; 4].iter().chain(&names).chain(&["heap", "heap2"]).map(|n| format!("/debug/pprof/{n}")).collect();
+    want.sort();
+    assert_eq!(asked, want, "the server was asked for each profile once per read");
 }
 
 /// With pprof's filter flags, `pprof-lsp top` prints what

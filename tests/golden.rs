@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use common::{all_top_goldens, filter_cases, filter_goldens, fixture, parse_top, read, top_goldens, TopGoldenFile, TopRow, Variant};
 use pprof_lsp::analysis::filter::{unfiltered_total, Filter};
 use pprof_lsp::analysis::names::display_name as pprof_display_name;
-use pprof_lsp::analysis::{self, Filters, Index};
+use pprof_lsp::analysis::{self, merge, Filters, Index};
 use pprof_lsp::profile::{decode, DecodeOptions, Profile};
 use pprof_lsp::report::lines::records;
 use pprof_lsp::report::top::{render, TopOptions};
@@ -45,8 +45,11 @@ impl Loaded {
 }
 
 fn load_stem(golden: &TopGoldenFile) -> Loaded {
-    let (profile, base) = golden.profiles();
-    let mut profiles: Vec<Profile> = std::iter::once(profile).chain(base).map(|name| load(&name)).collect();
+    let (sources, base) = golden.profiles();
+    // Several sources are merged into one profile, as pprof merges them.
+    let sources: Vec<Profile> = sources.iter().map(|name| load(name)).collect();
+    let profile = merge(&sources.iter().collect::<Vec<_>>()).unwrap_or_else(|e| panic!("{}: {e}", golden.name()));
+    let mut profiles: Vec<Profile> = std::iter::once(profile).chain(base.map(|name| load(&name))).collect();
     let filters = common::filter_case(golden).map(|c| c.filters()).unwrap_or_default();
     let mut totals = None;
     if !filters.is_empty() {
@@ -144,11 +147,11 @@ fn every_table_and_row_matches_pprof() {
         let l = loaded.entry(key).or_insert_with(|| load_stem(&golden));
         let what = golden.name();
         let want = String::from_utf8(read(&golden.path)).unwrap();
-        let Some(ti) = l.index.sample_types().iter().position(|t| t.name == golden.sample_type) else {
+        let Ok(t) = analysis::select(&l.profiles[0], golden.sample_index()) else {
             problems.push(format!("{what}: the profile has no sample type {}", golden.sample_type));
             continue;
         };
-        let t = analysis::SampleType(ti);
+        let ti = t.0;
         let unit = l.index.sample_types()[ti].unit.clone();
 
         let profiles: Vec<&Profile> = l.profiles.iter().collect();

@@ -16,7 +16,7 @@ mod common;
 mod lsp_support;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -26,6 +26,7 @@ use pprof_lsp::report::growth::{GrowthRecord, GrowthReport};
 use pprof_lsp::source::live::{Health, LiveOptions, Outcome, Poller};
 use pprof_lsp::source::load::ProfileSource;
 
+use common::http;
 use common::live::Service;
 
 // ---------------------------------------------------------------- the service
@@ -225,35 +226,15 @@ async fn the_server_shows_the_services_leak_from_its_live_endpoint() {
 /// closes it; gives up after 30 s. Each reply is (status line, content
 /// type, body, delay before answering).
 fn serve(listener: TcpListener, replies: Vec<(&'static str, &'static str, Vec<u8>, Duration)>) -> JoinHandle<()> {
-    listener.set_nonblocking(true).unwrap();
     std::thread::spawn(move || {
         let deadline = Instant::now() + Duration::from_secs(30);
         for (status, content_type, body, delay) in replies {
-            let stream = loop {
-                match listener.accept() {
-                    Ok((s, _)) => break Some(s),
-                    Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
-                    Err(_) => break None,
-                }
-            };
-            let Some(stream) = stream else { return };
-            answer(stream, status, content_type, &body, delay);
+            let Some(mut stream) = http::accept_until(&listener, deadline) else { return };
+            http::read_request_line(&mut stream);
+            std::thread::sleep(delay);
+            http::respond(&mut stream, status, content_type, &body);
         }
     })
-}
-
-fn answer(mut stream: TcpStream, status: &str, content_type: &str, body: &[u8], delay: Duration) {
-    stream.set_nonblocking(false).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut request = Vec::new();
-    let mut byte = [0u8; 1];
-    while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-        request.push(byte[0]);
-    }
-    std::thread::sleep(delay);
-    let head = format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
 }
 
 fn heap_fixture() -> Vec<u8> {

@@ -49,6 +49,20 @@ pub fn select(profile: &Profile, asked: Option<&str>) -> Result<SampleType, Sele
         })
 }
 
+/// [`select`] for a profile shown less a base (`-diff_base`). pprof merges
+/// the two and the merge keeps the first default type given, so without a
+/// type asked for, a profile that names no default takes its base's.
+pub fn select_with_base(profile: &Profile, base: Option<&Profile>, asked: Option<&str>) -> Result<SampleType, SelectError> {
+    let asked_none = asked.map(str::trim).is_none_or(str::is_empty);
+    let base_default = base.and_then(|b| b.default_sample_type.as_deref());
+    if let (true, None, Some(default)) = (asked_none, &profile.default_sample_type, base_default) {
+        if let Some(i) = profile.sample_type_index(default) {
+            return Ok(SampleType(i));
+        }
+    }
+    select(profile, asked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +86,20 @@ mod tests {
         assert_eq!(select(&p, None), Ok(SampleType(1)));
         assert_eq!(select(&p, Some("inuse_objects")), Ok(SampleType(2)));
         assert_eq!(select(&p, Some("0")), Ok(SampleType(0)));
+    }
+
+    #[test]
+    fn a_diff_without_a_default_takes_the_bases() {
+        let p = heap();
+        let mut base = heap();
+        base.default_sample_type = Some("alloc_space".into());
+        assert_eq!(select_with_base(&p, Some(&base), None), Ok(SampleType(1)));
+        assert_eq!(select_with_base(&p, Some(&base), Some("inuse_objects")), Ok(SampleType(2)));
+        assert_eq!(select_with_base(&p, None, None), Ok(SampleType(3)));
+        // The profile's own default comes first.
+        let mut own = heap();
+        own.default_sample_type = Some("alloc_objects".into());
+        assert_eq!(select_with_base(&own, Some(&base), None), Ok(SampleType(0)));
     }
 
     #[test]

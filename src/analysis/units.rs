@@ -95,6 +95,12 @@ pub fn scale(value: i64, unit: &str, to: &OutputUnit) -> (f64, String) {
     }
 }
 
+/// Whether values in `a` and in `b` convert into each other, as pprof's
+/// merge asks: the same unit, or two units of one family.
+pub fn convertible(a: &str, b: &str) -> bool {
+    a == b || FAMILIES.iter().any(|f| f.find(a).is_some() && f.find(b).is_some())
+}
+
 /// `value` measured in `unit` as nanoseconds, when `unit` is a time unit.
 pub fn nanoseconds(value: i64, unit: &str) -> Option<f64> {
     TIME.find(unit).map(|factor| value as f64 * factor)

@@ -17,11 +17,14 @@ use crate::source::workspace::{self, ScanOptions};
 use crate::analysis::Filters;
 use crate::web::{Indexed, IndexedProfile, OpenFuture, OpenTarget, WebData, WebServer, WebSource};
 
-use super::{load, ProfileArgs};
+use super::{given, load, load_base, short_names, ProfileArgs};
 
 #[derive(Args, Debug)]
 pub struct WebArgs {
-    pub profile: PathBuf,
+    /// Profile files or http(s)://…/debug/pprof/… URLs; several are merged
+    /// into one profile, as pprof merges them.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub profiles: Vec<String>,
     #[command(flatten)]
     pub common: ProfileArgs,
     /// Address to serve on; port 0 picks a free port.
@@ -64,7 +67,7 @@ pub fn run(a: &WebArgs) -> Result<String> {
             .await
             .with_context(|| format!("cannot serve on {}", a.http))?;
         let url = server.url();
-        println!("Serving the web view of {} on {url}", a.profile.display());
+        println!("Serving the web view of {} on {url}", given(&a.profiles));
         println!("Press Ctrl-C to stop.");
         if !a.no_browser {
             open_browser(&url);
@@ -75,21 +78,21 @@ pub fn run(a: &WebArgs) -> Result<String> {
 }
 
 fn load_data(a: &WebArgs) -> Result<Arc<WebData>> {
-    let mut profile = load(&a.profile, a.common.max_profile_bytes)?;
+    let mut profile = load(&a.profiles, a.common.max_profile_bytes, "source")?;
     if let Some(revision) = &a.common.revision {
         let workspace = a.common.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
         super::map_to_workspace(&mut profile, revision, &workspace)?;
     }
     let profile = Arc::new(profile);
-    let sample_type = analysis::select(&profile, a.common.sample_index.as_deref())
-        .with_context(|| format!("{}", a.profile.display()))?;
-    let name = |p: &PathBuf| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let (index, base, title) = match &a.common.diff_base {
-        None => (Index::build(&profile), None, name(&a.profile)),
-        Some(base_path) => {
-            let base = Arc::new(load(base_path, a.common.max_profile_bytes)?);
-            let index = Index::build_diff(&profile, &base).with_context(|| format!("{}", base_path.display()))?;
-            (index, Some(base), format!("{} − {}", name(&a.profile), name(base_path)))
+    let base = load_base(&a.common)?;
+    let sample_type = analysis::select_with_base(&profile, base.as_ref(), a.common.sample_index.as_deref())
+        .with_context(|| given(&a.profiles))?;
+    let (index, base, title) = match base {
+        None => (Index::build(&profile), None, short_names(&a.profiles)),
+        Some(base) => {
+            let base = Arc::new(base);
+            let index = Index::build_diff(&profile, &base).with_context(|| given(&a.common.diff_base))?;
+            (index, Some(base), format!("{} − {}", short_names(&a.profiles), short_names(&a.common.diff_base)))
         }
     };
     let roots = if a.source_path.is_empty() { vec![PathBuf::from(".")] } else { a.source_path.clone() };

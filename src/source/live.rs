@@ -145,7 +145,7 @@ impl Poller {
     pub fn new(source: ProfileSource, options: LiveOptions) -> Result<Poller, LiveError> {
         let source = Poller::parse_source(&source.to_string())?;
         let delta_seconds = match &source {
-            ProfileSource::Url(url) => delta_seconds(url),
+            ProfileSource::Url(url) => load::seconds_param(url),
             ProfileSource::File(_) => None,
         };
         let history = History::new(options.history);
@@ -251,12 +251,6 @@ impl Poller {
     }
 }
 
-/// N of a `seconds=N` query parameter.
-fn delta_seconds(url: &str) -> Option<u64> {
-    let query = url.split_once('?')?.1.split('#').next()?;
-    query.split('&').find_map(|pair| pair.strip_prefix("seconds=")).and_then(|n| n.parse().ok()).filter(|&n| n > 0)
-}
-
 /// A wall-clock time as `14:03:22 UTC`, for messages.
 pub fn clock_utc(time: SystemTime) -> String {
     let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) % 86_400;
@@ -278,10 +272,10 @@ mod tests {
 
     #[test]
     fn delta_urls_are_recognised() {
-        assert_eq!(delta_seconds("http://h/debug/pprof/heap?seconds=30"), Some(30));
-        assert_eq!(delta_seconds("http://h/debug/pprof/heap?gc=1&seconds=5#x"), Some(5));
-        assert_eq!(delta_seconds("http://h/debug/pprof/heap?gc=1"), None);
-        assert_eq!(delta_seconds("http://h/debug/pprof/heap?seconds=x"), None);
+        assert_eq!(load::seconds_param("http://h/debug/pprof/heap?seconds=30"), Some(30));
+        assert_eq!(load::seconds_param("http://h/debug/pprof/heap?gc=1&seconds=5#x"), Some(5));
+        assert_eq!(load::seconds_param("http://h/debug/pprof/heap?gc=1"), None);
+        assert_eq!(load::seconds_param("http://h/debug/pprof/heap?seconds=x"), None);
         let poller = Poller::new(ProfileSource::Url("http://h/debug/pprof/heap?seconds=5".into()), LiveOptions::default()).unwrap();
         assert_eq!(poller.delta_label().as_deref(), Some("delta over 5 s"));
     }

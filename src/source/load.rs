@@ -61,6 +61,29 @@ impl std::fmt::Display for ProfileSource {
     }
 }
 
+/// N of a URL's `seconds=N` query parameter (a CPU profile's length, or
+/// the window of a delta profile), when N is a positive number.
+pub fn seconds_param(url: &str) -> Option<u64> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    query.split('&').find_map(|pair| pair.strip_prefix("seconds=")).and_then(|n| n.parse().ok()).filter(|&n| n > 0)
+}
+
+/// How long one read of `source` may take, by pprof's rule for URLs: a
+/// minute, or one and a half times the `seconds=N` the server waits, and
+/// 5 s more. A file's read takes no time limit.
+pub fn fetch_timeout(source: &ProfileSource) -> Duration {
+    match source {
+        ProfileSource::File(_) => Duration::MAX,
+        ProfileSource::Url(url) => {
+            let wait = match seconds_param(url) {
+                Some(n) => Duration::from_secs(n).saturating_mul(3) / 2,
+                None => Duration::from_secs(60),
+            };
+            wait.saturating_add(Duration::from_secs(5))
+        }
+    }
+}
+
 /// Reads the raw (possibly gzipped) bytes, refusing more than `max_bytes`
 /// and bytes that cannot start a profile.
 pub fn fetch(source: &ProfileSource, max_bytes: u64, timeout: Duration) -> Result<Vec<u8>, String> {
@@ -195,6 +218,14 @@ mod tests {
             "heap (127.0.0.1:6060)"
         );
         assert_eq!(ProfileSource::parse("https://host/").display_name(), "host");
+    }
+
+    #[test]
+    fn urls_get_pprofs_time_limit() {
+        let url = |u: &str| fetch_timeout(&ProfileSource::Url(u.into()));
+        assert_eq!(url("http://h/debug/pprof/heap"), Duration::from_secs(65));
+        assert_eq!(url("http://h/debug/pprof/profile?seconds=30"), Duration::from_secs(50));
+        assert_eq!(fetch_timeout(&ProfileSource::File("heap.pb.gz".into())), Duration::MAX);
     }
 
     #[test]

@@ -10,5 +10,6 @@ pub mod goroutines;
 pub mod gotest;
 pub mod live;
 pub mod load;
+pub mod merged;
 pub mod revision;
 pub mod workspace;

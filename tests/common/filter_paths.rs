@@ -39,8 +39,9 @@ pub fn case(case: &str) -> FilterCase {
 
 /// The fixture profile of filter case `case` and, for a diff, its base.
 pub fn profiles(case: &str) -> (PathBuf, Option<PathBuf>) {
-    let (profile, base) = golden(case, false, Variant::Full).profiles();
-    (fixture(&profile), base.map(|b| fixture(&b)))
+    let (profiles, base) = golden(case, false, Variant::Full).profiles();
+    let [profile] = &profiles[..] else { panic!("filter case {case} is a merge of {profiles:?}") };
+    (fixture(profile), base.map(|b| fixture(&b)))
 }
 
 /// Checks the notes a path showed for filter case `case` (stderr lines, or

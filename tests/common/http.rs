@@ -1,9 +1,12 @@
 //! A minimal HTTP/1.1 client for the web view's tests: plain TCP, so
-//! every header (Host included) is the test's own.
+//! every header (Host included) is the test's own; and a minimal server
+//! that answers a bounded number of requests, for tests that read
+//! profiles from URLs.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -90,4 +93,60 @@ pub fn top_text_lines(text: &str) -> Vec<String> {
     let (header, rows) = text.split_once("      flat  flat%").expect("column titles");
     let rows = rows.lines().skip(1).map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "));
     header.lines().map(str::to_string).chain(rows).collect()
+}
+
+/// The next connection on `listener` (set to non-blocking), or `None`
+/// once `deadline` has passed.
+pub fn accept_until(listener: &TcpListener, deadline: Instant) -> Option<TcpStream> {
+    listener.set_nonblocking(true).unwrap();
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                stream.set_nonblocking(false).unwrap();
+                return Some(stream);
+            }
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Reads a request's head, up to its blank line, and gives its request
+/// line (`GET /path HTTP/1.1`).
+pub fn read_request_line(stream: &mut TcpStream) -> String {
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut request = Vec::new();
+    let mut byte = [0u8; 1];
+    while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+        request.push(byte[0]);
+    }
+    String::from_utf8_lossy(&request).lines().next().unwrap_or("").to_string()
+}
+
+/// Writes one response that closes the connection.
+pub fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]) {
+    let head = format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+/// Answers `requests` requests on `listener`, one at a time, each with the
+/// body of its path in `routes` (404 for any other path), then closes it;
+/// gives up after 30 s. The thread returns the paths asked for, in order.
+pub fn serve_routes(listener: TcpListener, routes: Vec<(String, Vec<u8>)>, requests: usize) -> JoinHandle<Vec<String>> {
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut asked = Vec::new();
+        while asked.len() < requests {
+            let Some(mut stream) = accept_until(&listener, deadline) else { break };
+            let line = read_request_line(&mut stream);
+            let path = line.split(' ').nth(1).unwrap_or("").to_string();
+            match routes.iter().find(|(p, _)| *p == path) {
+                Some((_, body)) => respond(&mut stream, "200 OK", "application/octet-stream", body),
+                None => respond(&mut stream, "404 Not Found", "text/plain", b"404 page not found\n"),
+            }
+            asked.push(path);
+        }
+        asked
+    })
 }

@@ -162,9 +162,15 @@ pub fn exact_unit(unit: &str) -> &'static str {
     }
 }
 
+/// The sample type of goldens recorded without `-sample_index`: pprof
+/// shows the profile's default type.
+pub const DEFAULT_TYPE: &str = "default-type";
+
 /// One `-top` golden: `<stem>.<type>.<lines|functions>[.<variant>][.<filter case>].top.txt`,
-/// where a stem `<new>-diff-<base>` is `-diff_base <base> <new>` and a
-/// filter case is a name from `tests/fixtures/filters.txt` (it has a `=`).
+/// where a stem `<new>-diff-<base>` is `-diff_base <base> <new>`, a stem
+/// `<a>+<b>+<c>` is the profiles `a`, `b` and `c` merged (`go tool pprof a b c`),
+/// the type [`DEFAULT_TYPE`] is no `-sample_index`, and a filter case is a
+/// name from `tests/fixtures/filters.txt` (it has a `=`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TopGoldenFile {
     pub stem: String,
@@ -177,12 +183,20 @@ pub struct TopGoldenFile {
 }
 
 impl TopGoldenFile {
-    /// The profile and, for a diff, the base, as fixture file names.
-    pub fn profiles(&self) -> (String, Option<String>) {
+    /// The profiles (several for a merge) and, for a diff, the base, as
+    /// fixture file names.
+    pub fn profiles(&self) -> (Vec<String>, Option<String>) {
+        let files = |stems: &str| stems.split('+').map(|s| format!("{s}.pb.gz")).collect::<Vec<_>>();
         match self.stem.split_once("-diff-") {
-            Some((new, base)) => (format!("{new}.pb.gz"), Some(format!("{base}.pb.gz"))),
-            None => (format!("{}.pb.gz", self.stem), None),
+            Some((new, base)) => (files(new), Some(format!("{base}.pb.gz"))),
+            None => (files(&self.stem), None),
         }
+    }
+
+    /// The `-sample_index` the golden was recorded with; `None` for pprof's
+    /// default type.
+    pub fn sample_index(&self) -> Option<&str> {
+        Some(self.sample_type.as_str()).filter(|&t| t != DEFAULT_TYPE)
     }
 
     pub fn name(&self) -> String {
