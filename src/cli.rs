@@ -353,18 +353,18 @@ fn load_base(common: &ProfileArgs) -> Result<Option<Profile>> {
 /// Moves `profile`'s lines from `revision` to the files of `workspace`
 /// now (`--revision`), saying on stderr what could not be mapped.
 fn map_to_workspace(profile: &mut Profile, revision: &str, workspace: &Path) -> Result<()> {
-    let settings = source::revision::Settings { revision: Some(revision.to_string()), binary: None };
-    let prepared = source::revision::prepare(&settings, profile, Some(workspace), Default::default());
-    if prepared.mapped.revision.is_none() {
-        let why = prepared.mapped.problems.join("; ");
+    let input = source::revision::Input {
+        settings: source::revision::Settings { revision: Some(revision.to_string()), binary: None },
+        workspace: Some(workspace.to_path_buf()),
+        limits: Default::default(),
+    };
+    let mapper = PathMapper::new(workspace::scan(&[workspace.to_path_buf()], &ScanOptions::default()), Vec::new());
+    let names: Vec<&str> = profile.functions.iter().map(|f| f.filename.as_str()).collect();
+    let (files, mapped) = source::revision::map_files(&names, profile, &mapper, &RealFs, &input, &Default::default());
+    if mapped.revision.is_none() {
+        let why = mapped.problems.join("; ");
         return Err(anyhow!("--revision {revision}: {}", why.replace("; lines are used as recorded", "")));
     }
-    let ws = workspace::scan(&[workspace.to_path_buf()], &ScanOptions::default());
-    let mapper = PathMapper::new(ws, Vec::new());
-    let names: Vec<&str> = profile.functions.iter().map(|f| f.filename.as_str()).collect();
-    let mut files = mapper.map_all(&names, &RealFs);
-    files.follow_renames(|name| prepared.mapped.renamed(name).map(str::to_string));
-    let mapped = prepared.map(&files.workspace_files(), &source::revision::Cache::default());
     for problem in &mapped.problems {
         eprintln!("{problem}");
     }

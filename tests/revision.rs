@@ -262,17 +262,20 @@ fn the_cli_keeps_recorded_lines_unless_given_a_revision() {
 /// lines (the deleted one without a line), written beside it.
 fn profile_at_b(repo: &RevisionRepo) -> std::path::PathBuf {
     use pprof_lsp::paths::{LocalPath, PathMapper};
-    use pprof_lsp::source::revision::{self, Cache, Settings};
+    use pprof_lsp::source::revision::{self, Input, Settings};
     let bytes = std::fs::read(&repo.profile).unwrap();
     let mut profile = pprof_lsp::profile::decode(&bytes, &Default::default()).unwrap();
-    let settings = Settings { revision: Some("profiled".into()), binary: None };
-    let prepared = revision::prepare(&settings, &profile, Some(&repo.dir), Default::default());
-    let ws = pprof_lsp::source::workspace::scan(&[repo.dir.clone()], &Default::default());
+    let input = Input {
+        settings: Settings { revision: Some("profiled".into()), binary: None },
+        workspace: Some(repo.dir.clone()),
+        limits: Default::default(),
+    };
+    let ws = pprof_lsp::source::workspace::scan(std::slice::from_ref(&repo.dir), &Default::default());
     let mapper = PathMapper::new(ws, Vec::new());
     let names: Vec<String> = profile.functions.iter().map(|f| f.filename.clone()).collect();
-    let mut files = mapper.map_all(&names.iter().map(String::as_str).collect::<Vec<_>>(), &pprof_lsp::source::fs::RealFs);
-    files.follow_renames(|name| prepared.mapped.renamed(name).map(str::to_string));
-    let mapped = prepared.map(&files.workspace_files(), &Cache::default());
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fs = pprof_lsp::source::fs::RealFs;
+    let (files, mapped) = revision::map_files(&names, &profile, &mapper, &fs, &input, &Default::default());
     let moved = revision::remap_lines(&mut profile, |name| mapped.lines_of(&LocalPath::new(files.local_for(name)?)));
     assert!(moved.moved > 0 && moved.gone > 0, "{moved:?}");
     let out = repo.dir.join("profiles/heap-at-b.pb.gz");

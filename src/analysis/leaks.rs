@@ -260,10 +260,13 @@ mod tests {
     use crate::profile::{Function, FunctionIdx, Label, Line, Location, LocationIdx, ValueType};
     use std::sync::Arc;
 
+    /// One goroutine: its frames, whether it leaked, its labels.
+    type Goroutine<'a> = (&'a str, bool, &'a [(&'a str, &'a str)]);
+
     /// A dump-like profile: each goroutine a stack of `fn@file:line`
     /// frames (leaf first) with its labels as `key=value` (`wait_minutes`
     /// numeric), leaked or not.
-    fn dump(goroutines: &[(&str, bool, &[(&str, &str)])]) -> Profile {
+    fn dump(goroutines: &[Goroutine]) -> Profile {
         let mut p = Profile {
             sample_types: vec![ValueType::new(GOROUTINE, "count"), ValueType::new(GOROUTINE_LEAK, "count")],
             ..Default::default()

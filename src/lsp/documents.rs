@@ -51,12 +51,6 @@ impl Document {
         self.moved.place(baseline_line)
     }
 
-    /// Where an unchanged baseline line is now; `None` if it was edited.
-    #[cfg(test)]
-    pub fn current_line(&self, baseline_line: usize) -> Option<usize> {
-        self.place(baseline_line).filter(|p| !p.stale).map(|p| p.line)
-    }
-
 
     /// The baseline line now shown at a current line (edited or not).
     pub fn baseline_line(&self, current: usize) -> Option<usize> {
@@ -110,26 +104,31 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
 
+    /// Where an unchanged baseline line is now; `None` if it was edited.
+    fn current(d: &Document, baseline_line: usize) -> Option<usize> {
+        d.place(baseline_line).filter(|p| !p.stale).map(|p| p.line)
+    }
+
     #[test]
     fn lines_follow_inserts_and_deletes() {
         let mut d = Document::new("a\nb\nhot\nd\n".into(), 1);
-        assert_eq!(d.current_line(2), Some(2));
+        assert_eq!(current(&d, 2), Some(2));
         d.set_text("new\na\nb\nhot\nd\n".into(), 2);
-        assert_eq!(d.current_line(2), Some(3));
+        assert_eq!(current(&d, 2), Some(3));
         d.set_text("b\nhot\nd\n".into(), 3);
-        assert_eq!(d.current_line(2), Some(1));
-        assert_eq!(d.current_line(0), None);
+        assert_eq!(current(&d, 2), Some(1));
+        assert_eq!(current(&d, 0), None);
     }
 
     #[test]
     fn edited_lines_are_stale_until_undone() {
         let mut d = Document::new("a\nhot()\nc\n".into(), 1);
         d.set_text("a\nhot(x)\nc\n".into(), 2);
-        assert_eq!(d.current_line(1), None);
+        assert_eq!(current(&d, 1), None);
         assert_eq!(d.place(1), Some(Place { line: 1, stale: true }));
-        assert_eq!(d.current_line(2), Some(2));
+        assert_eq!(current(&d, 2), Some(2));
         d.set_text("a\nhot()\nc\n".into(), 3);
-        assert_eq!(d.current_line(1), Some(1));
+        assert_eq!(current(&d, 1), Some(1));
     }
 
     #[test]
@@ -138,7 +137,7 @@ mod tests {
         d.splice(0, 0, "zero\n");
         d.finish_edits(2);
         assert_eq!(d.line(3), Some("three"));
-        assert_eq!(d.current_line(2), Some(3));
+        assert_eq!(current(&d, 2), Some(3));
         assert_eq!(d.baseline_line(0), None);
     }
 }

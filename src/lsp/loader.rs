@@ -35,16 +35,22 @@ pub fn read_decode(source: &ProfileSource, max_bytes: u64) -> Result<(Profile, u
     Ok((profile, bytes.len()))
 }
 
+/// How a load maps the profile's files and lines onto this machine.
+struct Mapping<'a> {
+    mapper: &'a Arc<PathMapper>,
+    disk: &'a dyn Disk,
+    revision: &'a RevisionInput,
+}
+
 fn read_decode_index(
     source: &ProfileSource,
     max_bytes: u64,
-    mapper: &Arc<PathMapper>,
     base: Option<Arc<Base>>,
     iterations: Option<u64>,
     filters: &Filters,
-    disk: &dyn Disk,
-    revision: &RevisionInput,
+    mapping: Mapping,
 ) -> Result<Loaded, String> {
+    let Mapping { mapper, disk, revision } = mapping;
     let started = Instant::now();
     let (profile, bytes) = read_decode(source, max_bytes)?;
     let base = revision.align(base, &profile, mapper, disk);
@@ -111,7 +117,10 @@ pub async fn load_with(handle: &Handle, source: ProfileSource, trigger: Trigger,
     let started = Instant::now();
     let disk = handle.session.disk.clone();
     let read = tokio::task::spawn_blocking(move || match poller {
-        None => (read_decode_index(&task_source, max_bytes, &mapper, base, iterations, &filters, &*disk, &revision), None),
+        None => {
+            let mapping = Mapping { mapper: &mapper, disk: &*disk, revision: &revision };
+            (read_decode_index(&task_source, max_bytes, base, iterations, &filters, mapping), None)
+        }
         Some(mut poller) => {
             let (result, state) = live::poll(&mut poller, base, &filters, &mapper, &*disk, &revision);
             (result, Some((poller, state)))
@@ -264,7 +273,7 @@ pub async fn set_base(handle: &Handle, target: Option<BaseTarget>) -> Result<(),
     let revision = shown.as_ref().map(|v| snapshot.revision_input(&v.loaded().source, v.loaded().iterations.is_some()));
     // A base read from a file or URL is mapped with its own revision.
     let base_input = match &target {
-        Some(BaseTarget::Read(source)) => Some(Arc::new(snapshot.base_input(source))),
+        Some(BaseTarget::Read(source)) => Some(snapshot.base_input(source)),
         _ => None,
     };
     let progress = match &target {
@@ -286,10 +295,8 @@ pub async fn set_base(handle: &Handle, target: Option<BaseTarget>) -> Result<(),
             None => None,
             Some(view) => {
                 let loaded = view.loaded().unfiltered();
-                let aligned = match (&revision, &base_input) {
-                    (Some(shown_input), Some(base_input)) => {
-                        RevisionInput { base: Some(base_input.clone()), ..shown_input.clone() }.align(base.clone(), &loaded.profile, &mapper, &*disk)
-                    }
+                let aligned = match (&base, &revision, &base_input) {
+                    (Some(b), Some(shown_input), Some(base_input)) => Some(b.aligned_to(&loaded.profile, shown_input, base_input, &mapper, &*disk)),
                     _ => base.clone(),
                 };
                 let again = match loaded.iterations {

@@ -212,10 +212,7 @@ pub struct MappedView {
 /// load starts.
 #[derive(Clone, Default)]
 pub struct RevisionInput {
-    pub settings: revision::Settings,
-    /// The folder whose repository is asked (the first workspace folder).
-    pub workspace: Option<PathBuf>,
-    pub limits: revision::Limits,
+    pub input: revision::Input,
     pub cache: Arc<revision::Cache>,
     /// How to find the revision of the diff base, when one is set: its
     /// lines are moved to this profile's revision before the two are
@@ -241,7 +238,7 @@ impl MappedView {
     /// of those changed. Reads git and the disk: call off the request path.
     pub fn build(profile: &Profile, index: &Index, mapper: &Arc<PathMapper>, fs: &dyn FileExists, input: &RevisionInput) -> MappedView {
         let names: Vec<&str> = index.files().iter().map(String::as_str).collect();
-        let (files, mapped) = map_files(&names, profile, mapper, fs, input);
+        let (files, mapped) = revision::map_files(&names, profile, mapper, fs, &input.input, &input.cache);
         MappedView { mapper: Some(mapper.clone()), files, revision: Arc::new(mapped) }
     }
 
@@ -262,18 +259,6 @@ impl MappedView {
     pub fn built_with(&self, mapper: &Arc<PathMapper>) -> bool {
         self.mapper.as_ref().is_some_and(|m| Arc::ptr_eq(m, mapper))
     }
-}
-
-/// Maps a profile's file `names` (renames since its revision followed) and
-/// the lines of those changed since.
-fn map_files(names: &[&str], profile: &Profile, mapper: &PathMapper, fs: &dyn FileExists, input: &RevisionInput) -> (MappedFiles, revision::Mapped) {
-    let mut files = mapper.map_all(names, fs);
-    let prepared = revision::prepare(&input.settings, profile, input.workspace.as_deref(), input.limits);
-    if !prepared.mapped.renames.is_empty() {
-        files.follow_renames(|name| prepared.mapped.renamed(name).map(str::to_string));
-    }
-    let mapped = prepared.map(&files.workspace_files(), &input.cache);
-    (files, mapped)
 }
 
 impl Base {
@@ -297,8 +282,8 @@ impl Base {
         let (shown_names, base_names) = (names(shown), names(&self.profile));
         let (shown_refs, base_refs): (Vec<&str>, Vec<&str>) =
             (shown_names.iter().map(String::as_str).collect(), base_names.iter().map(String::as_str).collect());
-        let (_, shown_mapped) = map_files(&shown_refs, shown, mapper, fs, shown_input);
-        let (base_files, base_mapped) = map_files(&base_refs, &self.profile, mapper, fs, base_input);
+        let (_, shown_mapped) = revision::map_files(&shown_refs, shown, mapper, fs, &shown_input.input, &shown_input.cache);
+        let (base_files, base_mapped) = revision::map_files(&base_refs, &self.profile, mapper, fs, &base_input.input, &base_input.cache);
         let maps: FxHashMap<&str, LineMap> = base_names
             .iter()
             .filter_map(|name| {
@@ -627,6 +612,20 @@ impl Snapshot {
         if run {
             return RevisionInput::default();
         }
+        RevisionInput {
+            input: self.input_for(source),
+            cache: self.revision_cache.clone(),
+            base: self.base.as_ref().filter(|b| b.iterations.is_none()).map(|b| Arc::new(self.base_input(&b.source))),
+        }
+    }
+
+    /// How to find the revision of a diff base read from `source`.
+    pub fn base_input(&self, source: &ProfileSource) -> RevisionInput {
+        RevisionInput { input: self.input_for(source), cache: self.revision_cache.clone(), base: None }
+    }
+
+    /// What the settings say of `source`'s revision.
+    fn input_for(&self, source: &ProfileSource) -> revision::Input {
         let entry = |field: fn(&ProfileSetting) -> Option<&str>| {
             self.config
                 .profiles
@@ -642,18 +641,11 @@ impl Snapshot {
                 _ => path,
             }
         });
-        RevisionInput {
+        revision::Input {
             settings: revision::Settings { revision: revision.map(str::to_string), binary },
             workspace: self.roots.first().cloned(),
             limits: revision::Limits::default(),
-            cache: self.revision_cache.clone(),
-            base: self.base.as_ref().filter(|b| b.iterations.is_none()).map(|b| Arc::new(self.base_input(&b.source))),
         }
-    }
-
-    /// How to find the revision of a diff base read from `source`.
-    pub fn base_input(&self, source: &ProfileSource) -> RevisionInput {
-        RevisionInput { base: None, ..Snapshot { base: None, ..self.clone() }.revision_input(source, false) }
     }
 
     /// The shown profile's view, if annotations are on.

@@ -19,6 +19,9 @@ pub fn of(snapshot: &Snapshot) -> Status {
         (None, None, Some(_)) => State::Loaded,
         (None, None, None) => State::Empty,
     };
+    // The shown profile's revision and what came of mapping its lines.
+    let mapped = snapshot.view.as_ref().map(|v| v.paths().revision.clone());
+    let profile_revision = mapped.as_deref().and_then(|m| m.revision.as_ref());
     let shown = snapshot.view.as_ref().map(|view| {
         let loaded = view.loaded();
         let files = &view.paths().files;
@@ -106,7 +109,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
         filters: (*snapshot.filters).clone(),
         filter_notes,
         settings_errors,
-        revision: snapshot.view.as_ref().and_then(|v| v.paths().revision.revision.as_ref()).map(|r| RevisionStatus {
+        revision: profile_revision.map(|r| RevisionStatus {
             sha: r.sha.clone(),
             short: r.short.clone(),
             source: r.origin.key().to_string(),
@@ -115,14 +118,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
                 Origin::Setting => None,
             },
         }),
-        revision_dirty: snapshot.view.as_ref().and_then(|v| v.paths().revision.revision.as_ref()).and_then(|r| r.dirty),
-        revision_notes: snapshot
-            .view
-            .as_ref()
-            .map(|v| {
-                let r = &v.paths().revision;
-                r.problems.iter().chain(&r.older_than_code).cloned().collect()
-            })
-            .unwrap_or_default(),
+        revision_dirty: profile_revision.and_then(|r| r.dirty),
+        revision_notes: mapped.as_deref().map(|m| m.problems.iter().chain(&m.older_than_code).cloned().collect()).unwrap_or_default(),
     }
 }

@@ -276,8 +276,7 @@ pub fn expand_with(
             out.push(source);
             continue;
         };
-        let is_glob = pattern.contains(['*', '?', '[', '{']);
-        if !is_glob {
+        if !is_glob(pattern) {
             let path = match roots.first() {
                 Some(root) if path.is_relative() => root.join(path),
                 _ => path.clone(),
@@ -285,10 +284,7 @@ pub fn expand_with(
             out.push(ProfileSource::File(path));
             continue;
         }
-        let Ok(glob) = globset::GlobBuilder::new(pattern).literal_separator(false).build() else {
-            continue;
-        };
-        let matcher = glob.compile_matcher();
+        let Some(matcher) = glob_matcher(pattern) else { continue };
         let named: Vec<&str> = pattern.split(['/', '\\']).collect();
         let enter_named = |dir: &str| named.contains(&dir);
         let mut walk = Walk { fs, options, budget: options.max_entries, found: Vec::new() };
@@ -306,6 +302,17 @@ pub fn expand_with(
     out
 }
 
+/// Whether a configured entry is a glob rather than a path.
+fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '[', '{'])
+}
+
+/// A configured glob, matched across directory separators too; `None`
+/// when it does not compile.
+fn glob_matcher(pattern: &str) -> Option<globset::GlobMatcher> {
+    Some(globset::GlobBuilder::new(pattern).literal_separator(false).build().ok()?.compile_matcher())
+}
+
 /// Whether a configured entry (`expand_with`'s patterns) names `source`:
 /// the same URL, the same path (relative to the first root), or a path the
 /// glob matches.
@@ -313,9 +320,8 @@ pub fn entry_names(pattern: &str, source: &ProfileSource, roots: &[PathBuf]) -> 
     let (ProfileSource::File(wanted), ProfileSource::File(path)) = (ProfileSource::parse(pattern), source) else {
         return ProfileSource::parse(pattern) == *source;
     };
-    if pattern.contains(['*', '?', '[', '{']) {
-        let Ok(glob) = globset::GlobBuilder::new(pattern).literal_separator(false).build() else { return false };
-        let matcher = glob.compile_matcher();
+    if is_glob(pattern) {
+        let Some(matcher) = glob_matcher(pattern) else { return false };
         return matcher.is_match(path) || roots.iter().any(|r| path.strip_prefix(r).is_ok_and(|rel| matcher.is_match(rel)));
     }
     match roots.first() {

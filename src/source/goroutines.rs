@@ -30,7 +30,7 @@ pub fn dump_url(url: &str) -> Option<String> {
     }
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
-    if params.iter().any(|p| *p == "debug=2") {
+    if params.contains(&"debug=2") {
         return None;
     }
     params.retain(|p| !p.starts_with("debug="));

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rustc_hash::FxHashMap;
 
 use crate::paths::revision::Revision;
-use crate::paths::{LineMap, LocalPath};
+use crate::paths::{FileExists, LineMap, LocalPath, MappedFiles, PathMapper};
 use crate::profile::Profile;
 
 use super::buildinfo;
@@ -37,6 +37,37 @@ pub struct Settings {
     /// The profiled binary, when its path is not the profile's main
     /// mapping's (`binary` setting).
     pub binary: Option<PathBuf>,
+}
+
+/// Everything [`prepare`] is given: how to look for the revision, the
+/// folder whose repository is asked, and the limits.
+#[derive(Clone, Debug, Default)]
+pub struct Input {
+    pub settings: Settings,
+    /// The folder whose repository is asked (the first workspace folder).
+    pub workspace: Option<PathBuf>,
+    pub limits: Limits,
+}
+
+/// Maps a profile's file `names` through `mapper`, following files renamed
+/// since the profile's revision, and maps the lines of the files changed
+/// since: the language server's mapping of a profile and the CLI's
+/// `--revision`.
+pub fn map_files(
+    names: &[&str],
+    profile: &Profile,
+    mapper: &PathMapper,
+    fs: &dyn FileExists,
+    input: &Input,
+    cache: &Cache,
+) -> (MappedFiles, Mapped) {
+    let mut files = mapper.map_all(names, fs);
+    let prepared = prepare(&input.settings, profile, input.workspace.as_deref(), input.limits);
+    if !prepared.mapped.renames.is_empty() {
+        files.follow_renames(|name| prepared.mapped.renamed(name));
+    }
+    let mapped = prepared.map(&files.workspace_files(), cache);
+    (files, mapped)
 }
 
 /// Limits of the git work for one profile.
@@ -96,9 +127,8 @@ pub struct Mapped {
     pub revision: Option<ProfileRevision>,
     /// Repository root, when the workspace is in one.
     pub root: Option<PathBuf>,
-    /// Files renamed since the revision: absolute old path (as it was at
-    /// the revision, under the root) to the absolute path now.
-    pub renames: Vec<(String, String)>,
+    /// Files renamed since the revision, relative to [`Mapped::root`].
+    pub renames: Vec<Rename>,
     /// The line maps of files that changed since the revision; a file
     /// without one is as it was.
     pub lines: FxHashMap<LocalPath, Arc<LineMap>>,
@@ -117,19 +147,23 @@ impl Mapped {
         self.lines.get(local).map(Arc::as_ref)
     }
 
-    /// The path a profile file name had at the revision, when it names a
-    /// file renamed since: its path now. Matched by whole trailing
-    /// components, the longest old path first.
-    pub fn renamed(&self, profile_file: &str) -> Option<&str> {
+    /// When a profile file name names a file renamed since the revision:
+    /// the file's absolute path now. Matched by whole trailing components,
+    /// the longest old path first.
+    pub fn renamed(&self, profile_file: &str) -> Option<String> {
         let name = profile_file.replace('\\', "/");
-        self.renames
+        let rename = self
+            .renames
             .iter()
-            .filter(|(old, _)| {
-                let rel = self.root.as_ref().and_then(|r| old.strip_prefix(&*r.to_string_lossy())).map(|r| r.trim_start_matches('/'));
-                name == *old || rel.is_some_and(|rel| name == rel || name.ends_with(&format!("/{rel}")))
-            })
-            .max_by_key(|(old, _)| old.len())
-            .map(|(_, new)| new.as_str())
+            .filter(|r| name == r.old || name.ends_with(&format!("/{}", r.old)))
+            .max_by_key(|r| r.old.len())?;
+        Some(format!("{}/{}", self.root.as_ref()?.to_string_lossy().replace('\\', "/"), rename.new))
+    }
+
+    /// The path (relative to the root) a file had at the revision, given
+    /// its path now.
+    fn old_name<'a>(&'a self, now: &'a str) -> &'a str {
+        self.renames.iter().find(|r| r.new == now).map_or(now, |r| r.old.as_str())
     }
 }
 
@@ -198,11 +232,7 @@ pub fn prepare(settings: &Settings, profile: &Profile, workspace: Option<&Path>,
     let listing = Instant::now();
     out.timings.resolve = listing - resolving;
     match git.renames_since(&resolved.sha) {
-        Ok(renames) => {
-            let root = out.mapped.root.as_deref().unwrap_or(git.root()).to_string_lossy().replace('\\', "/");
-            out.mapped.renames =
-                renames.into_iter().map(|Rename { old, new }| (format!("{root}/{old}"), format!("{root}/{new}"))).collect();
-        }
+        Ok(renames) => out.mapped.renames = renames,
         Err(e) => out.mapped.problems.push(format!("renamed files are not followed: {e}")),
     }
     out.timings.renames = listing.elapsed();
@@ -290,14 +320,6 @@ impl Prepared {
             return self.mapped;
         };
         let looking = Instant::now();
-        // A file renamed since the revision is read under its old name.
-        let old_name = |rel: &str| -> String {
-            let abs = format!("{}/{rel}", root.to_string_lossy().replace('\\', "/"));
-            match self.mapped.renames.iter().find(|(_, new)| *new == abs) {
-                Some((old, _)) => old.strip_prefix(&format!("{}/", root.to_string_lossy())).unwrap_or(old).to_string(),
-                None => rel.to_string(),
-            }
-        };
         let mut todo = Vec::new();
         for (local, rel) in &in_repo {
             let path = PathBuf::from(local);
@@ -312,7 +334,8 @@ impl Prepared {
                     self.mapped.lines.insert(LocalPath::new(local), map);
                 }
                 Some(None) => {}
-                None => todo.push((local.clone(), old_name(rel), len, modified)),
+                // A file renamed since the revision is read under its old name.
+                None => todo.push((local.clone(), self.mapped.old_name(rel).to_string(), len, modified)),
             }
         }
         let (looked, cached) = (looking.elapsed(), in_repo.len() - todo.len());
@@ -357,7 +380,7 @@ impl Prepared {
         drop(maps);
         for ((local, old, len, modified), blob) in todo.into_iter().zip(blobs) {
             let map = match blob {
-                Blob::Text(then) => match read_text(Path::new(&local), self.limits.max_file_bytes) {
+                Blob::Text(then) => match read_text(Path::new(&local), len, self.limits.max_file_bytes) {
                     // Most annotated files are as they were: no diff for those.
                     Ok(now) if now == then => None,
                     Ok(now) => {
@@ -395,9 +418,9 @@ impl Prepared {
     }
 }
 
-/// The file's text, if it is text and not too large.
-fn read_text(path: &Path, max_bytes: u64) -> Result<String, String> {
-    let len = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?.len();
+/// The file's text, if it is text and not too large (`len`, its size as
+/// already read from its metadata).
+fn read_text(path: &Path, len: u64, max_bytes: u64) -> Result<String, String> {
     if len > max_bytes {
         return Err(format!("{len} bytes, over the {max_bytes} byte limit"));
     }
@@ -651,6 +674,6 @@ mod tests {
         let prepared = prepare(&settings, &profile, Some(&link), Limits::default());
         let _ = std::fs::remove_file(&link);
         let expected = link.join("lru.go").to_string_lossy().into_owned();
-        assert_eq!(prepared.mapped.renamed(&profile.functions[0].filename), Some(expected.as_str()), "{:?}", prepared.mapped.renames);
+        assert_eq!(prepared.mapped.renamed(&profile.functions[0].filename), Some(expected), "{:?}", prepared.mapped.renames);
     }
 }
