@@ -132,7 +132,7 @@ fn watch(a: &LeaksArgs, source: ProfileSource, mapper: &PathMapper) -> Result<St
             Outcome::Snapshot(fetched) => {
                 taken += 1;
                 let goroutines = group(&fetched.profile, &source, mapper)?;
-                let growth = poller.history().growth(&goroutines.sample_type).ok();
+                let growth = poller.growth(&goroutines.sample_type).ok();
                 let report = report(&goroutines, mapper, growth.as_ref());
                 if !a.json {
                     let mut out = std::io::stdout().lock();
@@ -144,7 +144,7 @@ fn watch(a: &LeaksArgs, source: ProfileSource, mapper: &PathMapper) -> Result<St
                 last = Some(report);
             }
             Outcome::Failed { error, .. } if taken == 0 => bail!(error),
-            Outcome::Failed { error, .. } => eprintln!("{error}"),
+            Outcome::Failed { error, .. } | Outcome::Unchanged { error } => eprintln!("{error}"),
         }
         if a.count.is_some_and(|n| taken >= n) {
             break;

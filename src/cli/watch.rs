@@ -8,16 +8,21 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::{anyhow, bail, Result};
 use clap::Args;
 
-use crate::analysis::growth::{self, GrowthError, History, Recorded, MIN_SNAPSHOTS};
+use crate::analysis::growth::{self, GrowthError, Recorded, MIN_SNAPSHOTS};
 use crate::analysis::{self};
 use crate::profile::{DecodeOptions, Profile};
 use crate::report::growth::{self as growth_report, GrowthReportOptions};
 use crate::source::live::{clock_utc, LiveOptions, Outcome, Poller};
+use crate::source::load::{MergedSource, ProfileSource};
+use crate::report::labels;
 
 #[derive(Args, Debug)]
 pub struct WatchArgs {
-    /// A `http(s)://…/debug/pprof/<name>` URL, or a profile file (re-read each time).
-    pub source: String,
+    /// A `http(s)://…/debug/pprof/<name>` URL, or a profile file (re-read each time);
+    /// several (the replicas of a service) are polled each on its own and merged,
+    /// and the growth is that of them all.
+    #[arg(required = true, num_args = 1..)]
+    pub sources: Vec<String>,
     /// Time between snapshots, with a unit: 500ms, 5s, 1m.
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     pub interval: Duration,
@@ -71,7 +76,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Runs until `--count` snapshots (or forever); returns what is left to
 /// print at the end (the JSON object, or nothing after the last table).
 pub fn run(a: &WatchArgs) -> Result<String> {
-    let source = Poller::parse_source(&a.source)?;
+    let source = match a.sources.as_slice() {
+        [one] => Poller::parse_source(one)?,
+        several => {
+            let parts = several.iter().map(|s| Poller::parse_source(s)).collect::<Result<Vec<_>, _>>()?;
+            let name = format!("{} sources", parts.len());
+            ProfileSource::Merged(std::sync::Arc::new(MergedSource { name, parts }))
+        }
+    };
     let options = LiveOptions {
         interval: a.interval,
         history: a.history,
@@ -100,7 +112,7 @@ pub fn run(a: &WatchArgs) -> Result<String> {
                     Recorded::InvalidTime => bail!("the system clock gave an invalid time"),
                 }
                 if sample_type.is_none() {
-                    sample_type = Some(choose_type(&fetched.profile, poller.history(), a.sample_index.as_deref())?);
+                    sample_type = Some(choose_type(&fetched.profile, &poller.growth_types(), a.sample_index.as_deref())?);
                 }
                 taken += 1;
                 if let Some(outage) = fetched.resumed {
@@ -131,6 +143,7 @@ pub fn run(a: &WatchArgs) -> Result<String> {
                     growth_report::duration_label(retry_in.as_secs_f64())
                 );
             }
+            Outcome::Unchanged { error } => eprintln!("{error}"),
         }
         if a.count.is_some_and(|n| taken >= n) {
             break;
@@ -141,7 +154,7 @@ pub fn run(a: &WatchArgs) -> Result<String> {
         return Ok(String::new());
     }
     let name = sample_type.unwrap_or_default();
-    let growth = poller.history().growth(&name)?;
+    let growth = poller.growth(&name)?;
     let options = GrowthReportOptions { limit: a.nodecount };
     Ok(growth_report::to_json(&growth_report::report(&growth, &options)))
 }
@@ -157,7 +170,7 @@ fn type_names(profile: &Profile) -> String {
 
 /// The sample type to show: the one asked for (which must describe current
 /// state), else the profile's default if it does, else the first that does.
-fn choose_type(profile: &Profile, history: &History, asked: Option<&str>) -> Result<String> {
+fn choose_type(profile: &Profile, tracked: &[String], asked: Option<&str>) -> Result<String> {
     let chosen = analysis::select(profile, asked).map_err(|e| anyhow!(e))?;
     let name = &profile.sample_types[chosen.0].name;
     if growth::is_state_type(name) {
@@ -166,16 +179,20 @@ fn choose_type(profile: &Profile, history: &History, asked: Option<&str>) -> Res
     if asked.is_some() {
         bail!("{name} is a total since the program started, not a current state: growth applies to inuse_space, inuse_objects, goroutine and goroutineleak");
     }
-    history.sample_types().first().map(|t| t.name.clone()).ok_or_else(|| anyhow!("the profile has no state sample type"))
+    tracked.first().cloned().ok_or_else(|| anyhow!("the profile has no state sample type"))
 }
 
 /// Redraws the table (in place on a terminal, one after another otherwise);
 /// false if stdout is gone.
 fn draw(poller: &Poller, sample_type: &str, taken: u64, a: &WatchArgs, terminal: bool) -> bool {
     let history = poller.history();
-    let mut header = vec![match poller.delta_label() {
-        Some(delta) => format!("Source: {} ({delta})", poller.source()),
-        None => format!("Source: {}", poller.source()),
+    let mut header = vec![match (poller.delta_label(), poller.replicas()) {
+        (Some(delta), _) => format!("Source: {} ({delta})", poller.source()),
+        (None, Some(r)) => {
+            let down: Vec<(String, String)> = r.down.iter().map(|(name, since)| (name.clone(), clock_utc(*since))).collect();
+            format!("Source: {} ({})", poller.source(), labels::sources(r.answering, r.total, r.noun, &down))
+        }
+        (None, None) => format!("Source: {}", poller.source()),
     }];
     header.push(format!(
         "Snapshot {taken}{} at {}, every {}, growth over the last {}",
@@ -185,7 +202,7 @@ fn draw(poller: &Poller, sample_type: &str, taken: u64, a: &WatchArgs, terminal:
         history.capacity()
     ));
     let options = GrowthReportOptions { limit: Some(a.nodecount.unwrap_or(20)) };
-    let body = match history.growth(sample_type) {
+    let body = match poller.growth(sample_type) {
         Ok(growth) => growth_report::render(&growth, &options, &header),
         Err(GrowthError::TooFewSnapshots { have }) => {
             format!("{}\nType: {sample_type}\nCollecting snapshots: {have} of the {MIN_SNAPSHOTS} growth needs\n", header.join("\n"))

@@ -8,6 +8,8 @@ use crate::analysis::annotate::Threshold;
 use crate::analysis::GrowthThreshold;
 use crate::analysis::filter::{Filter, FilterError, FilterKind, Filters};
 use crate::paths::PathMapping;
+use crate::source::discover;
+use crate::source::load::ProfileSource;
 use crate::report::labels::HintFormat;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -93,6 +95,32 @@ pub enum ProfileSetting {
         #[serde(skip_serializing_if = "Option::is_none")]
         binary: Option<String>,
     },
+    /// Several files, globs or URLs merged into one profile, shown as `name`.
+    #[serde(rename_all = "camelCase")]
+    Merge {
+        name: String,
+        merge: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        revision: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        binary: Option<String>,
+    },
+}
+
+/// What the entries of `profiles` may be, for messages.
+const ENTRY_SHAPES: &str =
+    r#"an entry is a path, glob or URL, {"path", "revision", "binary"}, or {"name", "merge": [paths, globs or URLs]}"#;
+
+/// What a merged entry of `profiles` may hold.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MergeFields {
+    name: String,
+    merge: Vec<String>,
+    #[serde(default)]
+    revision: Option<String>,
+    #[serde(default)]
+    binary: Option<String>,
 }
 
 /// What an object entry of `profiles` may hold.
@@ -111,30 +139,37 @@ impl<'de> Deserialize<'de> for ProfileSetting {
         use serde::de::Error;
         match serde_json::Value::deserialize(deserializer)? {
             serde_json::Value::String(s) => Ok(ProfileSetting::Source(s)),
+            serde_json::Value::Object(map) if map.contains_key("merge") => {
+                match serde_json::from_value::<MergeFields>(serde_json::Value::Object(map)) {
+                    Ok(MergeFields { merge, .. }) if merge.is_empty() => {
+                        Err(D::Error::custom("`merge` lists no profile; it takes paths, globs or URLs"))
+                    }
+                    Ok(MergeFields { name, merge, revision, binary }) => Ok(ProfileSetting::Merge { name, merge, revision, binary }),
+                    Err(e) => Err(D::Error::custom(format!("{e}; {ENTRY_SHAPES}"))),
+                }
+            }
             value @ serde_json::Value::Object(_) => match serde_json::from_value::<EntryFields>(value) {
                 Ok(EntryFields { path, revision, binary }) => Ok(ProfileSetting::Entry { path, revision, binary }),
-                Err(e) => Err(D::Error::custom(format!("{e}; an entry is a path, glob or URL, or {{\"path\", \"revision\", \"binary\"}}"))),
+                Err(e) => Err(D::Error::custom(format!("{e}; {ENTRY_SHAPES}"))),
             },
-            other => Err(D::Error::custom(format!(
-                "{} is not a profile; an entry is a path, glob or URL, or {{\"path\", \"revision\", \"binary\"}}",
-                other
-            ))),
+            other => Err(D::Error::custom(format!("{other} is not a profile; {ENTRY_SHAPES}"))),
         }
     }
 }
 
 impl ProfileSetting {
-    /// The path, glob or URL.
-    pub fn path(&self) -> &str {
+    /// The path, glob or URL; `None` for a merged entry.
+    pub fn path(&self) -> Option<&str> {
         match self {
-            ProfileSetting::Source(path) | ProfileSetting::Entry { path, .. } => path,
+            ProfileSetting::Source(path) | ProfileSetting::Entry { path, .. } => Some(path),
+            ProfileSetting::Merge { .. } => None,
         }
     }
 
     /// The revision the entry names, if it names one.
     pub fn revision(&self) -> Option<&str> {
         match self {
-            ProfileSetting::Entry { revision, .. } => revision.as_deref(),
+            ProfileSetting::Entry { revision, .. } | ProfileSetting::Merge { revision, .. } => revision.as_deref(),
             ProfileSetting::Source(_) => None,
         }
     }
@@ -142,8 +177,18 @@ impl ProfileSetting {
     /// The binary the entry names, if it names one.
     pub fn binary(&self) -> Option<&str> {
         match self {
-            ProfileSetting::Entry { binary, .. } => binary.as_deref(),
+            ProfileSetting::Entry { binary, .. } | ProfileSetting::Merge { binary, .. } => binary.as_deref(),
             ProfileSetting::Source(_) => None,
+        }
+    }
+
+    /// Whether this entry names `source`: the same path, URL or a file its
+    /// glob matches; for a merged entry, the merged source of its name.
+    pub fn names(&self, source: &ProfileSource, roots: &[std::path::PathBuf]) -> bool {
+        match (self, source) {
+            (ProfileSetting::Merge { name, .. }, ProfileSource::Merged(m)) => *name == m.name,
+            (ProfileSetting::Merge { .. }, _) => false,
+            (entry, source) => entry.path().is_some_and(|p| discover::entry_names(p, source, roots)),
         }
     }
 }
@@ -561,7 +606,7 @@ mod tests {
             "profiles": [{"name": "x"}, "heap.pb.gz", 7, {"path": "old.pb.gz", "revision": "v1.2.0"}],
             "refreshSeconds": 3,
         }));
-        let expected = r#"an entry is a path, glob or URL, or {"path", "revision", "binary"}"#;
+        let expected = ENTRY_SHAPES;
         assert_eq!(errors, [
             format!("profiles[0]: unknown field `name`, expected one of `path`, `revision`, `binary`; {expected}"),
             format!("profiles[2]: 7 is not a profile; {expected}"),

@@ -7,7 +7,8 @@ use tower_lsp_server::ls_types::*;
 
 use crate::analysis::leaks::Site;
 use crate::analysis::stacks::Frame;
-use crate::analysis::{annotate, SampleType};
+use crate::analysis::{annotate, Cost, FileId, SampleType};
+use crate::source::load::ProfileSource;
 use crate::report::labels;
 
 use super::locate;
@@ -43,6 +44,7 @@ pub fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>>
             let _ = writeln!(text, "- {row}");
         }
     }
+    source_rows(&mut text, view, files, line, costs.costs[view.sample_type().0]);
     let stacks = loaded.stacks_through(&annotate::lines_at(index, files, line), view.sample_type());
     if !stacks.is_empty() {
         let ty = view.value_type();
@@ -56,6 +58,49 @@ pub fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>>
     }
     goroutine_section(&mut text, view, uri, line);
     Ok(Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: text }), range: None }))
+}
+
+/// How many sources of a merged profile a hover lists.
+const SOURCE_ROWS: usize = 5;
+
+/// For a merged profile, how much of the line each source holds, largest
+/// first: `replica 127.0.0.1:6061: 12MB (40 %)`. A line that one replica
+/// alone holds is the replica that leaks. The share is of the line's flat,
+/// or of its cum for a line without flat. Not for a diff or with filters,
+/// where the sources' own values would not add up to those shown.
+fn source_rows(text: &mut String, view: &View, files: &[FileId], line: i64, merged: Cost) {
+    let loaded = view.loaded();
+    let ProfileSource::Merged(source) = &loaded.source else { return };
+    if loaded.parts.is_empty() || view.is_diff() || !loaded.filters.is_empty() {
+        return;
+    }
+    let use_flat = merged.flat != 0;
+    let whole = if use_flat { merged.flat } else { merged.cum };
+    if whole == 0 {
+        return;
+    }
+    let names: Vec<&str> = files.iter().map(|&f| view.index().file(f)).collect();
+    let type_name = &view.value_type().name;
+    let mut rows: Vec<(&str, i64)> = loaded
+        .parts
+        .iter()
+        .filter_map(|part| {
+            let t = part.index.sample_types().iter().position(|v| &v.name == type_name)?;
+            let ids: Vec<FileId> = part.index.file_ids().filter(|&f| names.contains(&part.index.file(f))).collect();
+            let cost = annotate::file_lines(&part.index, &ids).into_iter().find(|l| l.line == line)?.costs[t];
+            let value = if use_flat { cost.flat } else { cost.cum };
+            (value != 0).then_some((part.name.as_str(), value))
+        })
+        .collect();
+    rows.sort_by(|a, b| b.1.abs().cmp(&a.1.abs()).then_with(|| a.0.cmp(b.0)));
+    let _ = writeln!(text, "\n**{}**\n", labels::by_source_heading(source.noun(), use_flat));
+    for (name, value) in rows.iter().take(SOURCE_ROWS) {
+        let percent = *value as f64 * 100.0 / whole as f64;
+        let _ = writeln!(text, "- {}", labels::source_share(source.noun(), name, &view.scale().value(*value), percent));
+    }
+    if rows.len() > SOURCE_ROWS {
+        let _ = writeln!(text, "- {}", labels::more_sources(rows.len() - SOURCE_ROWS, source.noun()));
+    }
 }
 
 /// For a goroutine profile, the goroutines that block at this line: how

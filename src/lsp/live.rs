@@ -27,7 +27,12 @@ static TASKS: AtomicU64 = AtomicU64::new(1);
 /// `refreshSeconds` is above 0.
 pub fn poller_for(handle: &Handle, source: &ProfileSource) -> Result<Option<Poller>, String> {
     let config = handle.session.snapshot().config.clone();
-    if !matches!(source, ProfileSource::Url(_)) || config.refresh_seconds == 0 {
+    let polled = match source {
+        ProfileSource::Url(_) => true,
+        ProfileSource::Merged(m) => m.has_urls(),
+        ProfileSource::File(_) => false,
+    };
+    if !polled || config.refresh_seconds == 0 {
         return Ok(None);
     }
     let options = LiveOptions {
@@ -70,17 +75,17 @@ pub fn poll(
         delta: poller.delta_label(),
         growth: None,
         latest: None,
+        replicas: poller.replicas(),
     };
     let fetched = match outcome {
         Outcome::Snapshot(fetched) => fetched,
-        Outcome::Failed { error, .. } => return (Err(error), update),
+        Outcome::Failed { error, .. } | Outcome::Unchanged { error } => return (Err(error), update),
     };
-    let history = poller.history();
-    let growth = history
-        .sample_types()
-        .iter()
-        .filter(|t| is_state_type(&t.name))
-        .filter_map(|t| history.growth(&t.name).ok().map(|g| (t.name.clone(), Arc::new(g))))
+    let growth = poller
+        .growth_types()
+        .into_iter()
+        .filter(|t| is_state_type(t))
+        .filter_map(|t| poller.growth(&t).ok().map(|g| (t, Arc::new(g))))
         .collect();
     let profile = Arc::new(fetched.profile);
     let source = poller.source().clone();
@@ -94,6 +99,7 @@ pub fn poll(
         Err(e) => return (Err(e), update),
     };
     loaded.goroutine_detail = install::goroutine_dump(&loaded.source, poller.options().max_bytes);
+    loaded.parts = fetched.parts.into();
     let indexed = Instant::now();
     let paths = MappedView::build(&loaded.profile, &loaded.index, mapper, disk, revision);
     let mapped = Instant::now();

@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::Growth;
 use crate::source::load::ProfileSource;
+use crate::source::replicas::Summary;
 
 /// Why the source is not answering, and since when.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,6 +39,8 @@ pub struct LiveState {
     /// the one shown.
     pub latest: Option<Arc<[u8]>>,
     pub previous: Option<Arc<[u8]>>,
+    /// For a merged source: which replicas answer.
+    pub replicas: Option<Summary>,
 }
 
 /// What one poll learnt, to be merged into the state it follows.
@@ -51,6 +54,7 @@ pub struct LiveUpdate {
     /// Recomputed after a successful poll; kept as they were otherwise.
     pub growth: Option<FxHashMap<String, Arc<Growth>>>,
     pub latest: Option<Arc<[u8]>>,
+    pub replicas: Option<Summary>,
 }
 
 impl LiveUpdate {
@@ -73,6 +77,7 @@ impl LiveUpdate {
             growth,
             latest,
             previous,
+            replicas: self.replicas,
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::paths::PathMapper;
 use crate::profile::{self, DecodeOptions, Profile};
 use crate::source::fs::Disk;
 use crate::source::load::{self, ProfileSource};
+use crate::source::merged;
 
 use super::install::{self, done_loading, remap_if_stale, LoadExtras, Loaded, FETCH_TIMEOUT};
 use super::live;
@@ -29,6 +30,9 @@ static WATCHES: AtomicU64 = AtomicU64::new(1);
 
 /// Reads and decodes a profile.
 pub fn read_decode(source: &ProfileSource, max_bytes: u64) -> Result<(Profile, usize), String> {
+    if let ProfileSource::Merged(_) = source {
+        return merged::read_profile(source, max_bytes).map(|p| (p, 0));
+    }
     let bytes = load::fetch(source, max_bytes, FETCH_TIMEOUT)?;
     let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
         .map_err(|e| load::describe(source, &e))?;
@@ -52,7 +56,16 @@ fn read_decode_index(
 ) -> Result<Loaded, String> {
     let Mapping { mapper, disk, revision } = mapping;
     let started = Instant::now();
-    let (profile, bytes) = read_decode(source, max_bytes)?;
+    let (profile, bytes, parts, left_out) = match source {
+        ProfileSource::Merged(m) => {
+            let read = merged::read_merged_parts(&m.parts, max_bytes).map_err(|e| format!("{}: {e}", m.name))?;
+            (read.profile, 0, read.parts, read.failures)
+        }
+        _ => {
+            let (profile, bytes) = read_decode(source, max_bytes)?;
+            (profile, bytes, Vec::new(), Vec::new())
+        }
+    };
     let base = revision.align(base, &profile, mapper, disk);
     let decoded = Instant::now();
     let mut loaded = match iterations {
@@ -60,6 +73,8 @@ fn read_decode_index(
         None => LoadedProfile::new(source.clone(), Arc::new(profile), base)?,
     };
     loaded.goroutine_detail = install::goroutine_dump(source, max_bytes);
+    loaded.parts = parts.into();
+    loaded.left_out = left_out;
     let indexed = Instant::now();
     let paths = MappedView::build(&loaded.profile, &loaded.index, mapper, disk, revision);
     let mapped = Instant::now();

@@ -353,6 +353,9 @@ pub struct LiveStatus {
     /// `delta over N s` for a `?seconds=N` URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delta: Option<String>,
+    /// For a merged source: `3 replicas`, or `2 of 3 replicas · … down since …`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<String>,
 }
 
 /// Which profile `pprof.runBenchmark` shows.

@@ -10,9 +10,11 @@ use tower_lsp_server::ls_types::MessageType;
 
 use crate::paths::PathMapper;
 use crate::source::discover::{self, DiscoverOptions};
-use crate::source::load::ProfileSource;
+use crate::source::fs::SourceFs;
+use crate::source::load::{MergedSource, ProfileSource};
 use crate::source::workspace::{self, ScanOptions};
 
+use super::config::ProfileSetting;
 use super::install::remap_if_stale;
 use super::loader::{self, Trigger};
 use super::protocol::ProfileOrigin;
@@ -77,13 +79,13 @@ pub async fn rescan(handle: &Handle) {
 pub async fn offered(handle: &Handle) -> Vec<Offered> {
     let snapshot = handle.session.snapshot();
     let roots = snapshot.roots.to_vec();
-    let patterns: Vec<String> = snapshot.config.profiles.iter().map(|p| p.path().to_string()).collect();
+    let entries = snapshot.config.profiles.clone();
     let open_files = snapshot.documents.paths();
     let disk = handle.session.disk.clone();
     tokio::task::spawn_blocking(move || {
         let options = DiscoverOptions::default();
-        if !patterns.is_empty() {
-            return discover::expand_with(&*disk, &patterns, &roots, &options)
+        if !entries.is_empty() {
+            return configured(&*disk, &entries, &roots, &options)
                 .into_iter()
                 .enumerate()
                 .map(|(i, source)| Offered {
@@ -108,6 +110,28 @@ pub async fn offered(handle: &Handle) -> Vec<Offered> {
     })
     .await
     .unwrap_or_default()
+}
+
+/// The sources the `profiles` entries name, in their order: paths and
+/// URLs as they are, globs expanded, a merged entry as one source of its
+/// expanded parts.
+fn configured(disk: &dyn SourceFs, entries: &[ProfileSetting], roots: &[PathBuf], options: &DiscoverOptions) -> Vec<ProfileSource> {
+    let mut out = Vec::new();
+    for entry in entries {
+        match entry {
+            ProfileSetting::Merge { name, merge, .. } => {
+                let parts = discover::expand_with(disk, merge, roots, options);
+                out.push(ProfileSource::Merged(Arc::new(MergedSource { name: name.clone(), parts })));
+            }
+            single => {
+                let patterns: Vec<String> = single.path().into_iter().map(str::to_string).collect();
+                out.extend(discover::expand_with(disk, &patterns, roots, options));
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|s| seen.insert(s.clone()));
+    out
 }
 
 /// Finds the profiles to offer and loads the first.

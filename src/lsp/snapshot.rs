@@ -18,7 +18,8 @@ use crate::analysis::{self, per_op, CallGraph, FileId, Growth, GrowthRow, Index,
 use crate::profile::{Profile, ValueType};
 use crate::report::labels::Scale;
 use crate::source::load::ProfileSource;
-use crate::source::{discover, revision};
+use crate::source::replicas::Part;
+use crate::source::revision;
 
 use super::config::{Config, ProfileSetting, SettingError};
 use super::convert::{self, Encoding};
@@ -68,6 +69,13 @@ pub struct LoadedProfile {
     /// For a filtered profile: the one before filtering, which other
     /// filters start from, and pprof's totals (those before filtering).
     unfiltered: Option<(Arc<LoadedProfile>, Vec<i64>)>,
+    /// For a merged source: each source's index, for a hover's rows per
+    /// source (none with filters or a base: they would not add up to the
+    /// values shown).
+    pub parts: Arc<[Part]>,
+    /// For a merged source: why each source that could not be read was left
+    /// out of the merge.
+    pub left_out: Vec<String>,
 }
 
 /// How many stacks a hover lists.
@@ -121,6 +129,8 @@ impl LoadedProfile {
             filter_notes: Vec::new(),
             goroutine_detail: None,
             unfiltered: None,
+            parts: Arc::new([]),
+            left_out: Vec::new(),
         }
     }
 
@@ -160,6 +170,7 @@ impl LoadedProfile {
         out.filters = filters.clone();
         out.filter_notes = filtered.notes;
         out.goroutine_detail = raw.goroutine_detail.clone();
+        out.left_out = raw.left_out.clone();
         out.unfiltered = Some((raw, totals));
         Ok(Arc::new(out))
     }
@@ -630,7 +641,7 @@ impl Snapshot {
             self.config
                 .profiles
                 .iter()
-                .find(|p| field(p).is_some() && discover::entry_names(p.path(), source, &self.roots))
+                .find(|p| field(p).is_some() && p.names(source, &self.roots))
                 .and_then(field)
         };
         let revision = entry(ProfileSetting::revision).or(self.config.revision.as_deref());

@@ -6,6 +6,7 @@ use crate::analysis::{annotate, units};
 use crate::report::labels::{self, LiveFacts, RevisionFacts, ShownFacts, StatusFacts};
 use crate::source::revision::Origin;
 use crate::source::live::clock_utc;
+use crate::source::load::ProfileSource;
 
 use super::protocol::{LiveStatus, RevisionStatus, State, Status};
 use super::snapshot::Snapshot;
@@ -22,6 +23,15 @@ pub fn of(snapshot: &Snapshot) -> Status {
     // The shown profile's revision and what came of mapping its lines.
     let mapped = snapshot.view.as_ref().map(|v| v.paths().revision.clone());
     let profile_revision = mapped.as_deref().and_then(|m| m.revision.as_ref());
+    // A live state describes the shown profile only if it is the live one.
+    let live_state = match (&snapshot.live, &snapshot.view) {
+        (Some(live), Some(view)) if live.source == view.loaded().source => Some(live),
+        _ => None,
+    };
+    let live_sources = live_state.and_then(|l| l.replicas.as_ref()).map(|r| {
+        let down: Vec<(String, String)> = r.down.iter().map(|(name, since)| (name.clone(), clock_utc(*since))).collect();
+        labels::sources(r.answering, r.total, r.noun, &down)
+    });
     let shown = snapshot.view.as_ref().map(|view| {
         let loaded = view.loaded();
         let files = &view.paths().files;
@@ -50,19 +60,27 @@ pub fn of(snapshot: &Snapshot) -> Status {
             }),
             revision_problems: revision.problems.clone(),
             older_than_code: revision.older_than_code.clone(),
+            sources: match &loaded.source {
+                ProfileSource::Merged(m) if live_sources.is_none() => {
+                    let total = m.parts.len();
+                    Some(labels::sources(total.saturating_sub(loaded.left_out.len()), total, m.noun(), &[]))
+                }
+                _ => None,
+            },
+            left_out: loaded.left_out.clone(),
         }
     });
-    // A live state describes the shown profile only if it is the live one.
-    let live = match (&snapshot.live, &snapshot.view) {
-        (Some(live), Some(view)) if live.source == view.loaded().source => Some(LiveStatus {
+    let live = match live_state {
+        Some(live) => Some(LiveStatus {
             snapshots: live.snapshots,
             refresh_seconds: snapshot.config.refresh_seconds,
             last_fetch: live.last.map(clock_utc),
             unreachable_since: live.failing.as_ref().map(|f| clock_utc(f.since)),
             error: live.failing.as_ref().map(|f| f.error.clone()),
             delta: live.delta.clone(),
+            sources: live_sources.clone(),
         }),
-        _ => None,
+        None => None,
     };
     let filter_notes: Vec<String> =
         snapshot.view.as_ref().map(|v| v.loaded().filter_notes.iter().map(ToString::to_string).collect()).unwrap_or_default();
@@ -78,6 +96,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
             unreachable_since: l.unreachable_since.clone(),
             delta: l.delta.clone(),
             error: l.error.clone(),
+            sources: l.sources.clone(),
         }),
         filters: (!snapshot.filters.is_empty()).then(|| snapshot.filters.to_string()),
         filter_notes: filter_notes.clone(),

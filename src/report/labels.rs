@@ -430,6 +430,10 @@ pub struct ShownFacts {
     pub revision_problems: Vec<String>,
     /// Without a revision, that the profile is older than its code.
     pub older_than_code: Option<String>,
+    /// For a merged source that is not polled: `3 profiles`, or `2 of 3
+    /// profiles`, and why each one left out could not be read.
+    pub sources: Option<String>,
+    pub left_out: Vec<String>,
 }
 
 /// The revision a profile was taken at, for the status.
@@ -455,6 +459,42 @@ pub struct LiveFacts {
     pub delta: Option<String>,
     /// Why the last refresh failed.
     pub error: Option<String>,
+    /// For a merged source: `2 of 3 replicas · … down since …`.
+    pub sources: Option<String>,
+}
+
+/// `3 replicas`, or `2 of 3 replicas · 10.0.0.7:6060 down since 14:03:22 UTC`
+/// (`(+N more)` when several are down): the sources of a merged profile.
+/// `down` is each source that is down, with since when (a clock time).
+pub fn sources(answering: usize, total: usize, noun: &str, down: &[(String, String)]) -> String {
+    if down.is_empty() && answering == total {
+        return format!("{total} {noun}");
+    }
+    let mut label = format!("{answering} of {total} {noun}");
+    if let Some((name, since)) = down.first() {
+        label.push_str(&format!(" · {name} down since {since}"));
+        if down.len() > 1 {
+            label.push_str(&format!(" (+{} more)", down.len() - 1));
+        }
+    }
+    label
+}
+
+/// `replica 127.0.0.1:6061: 12MB (40 %)`: one source's share of a line in a
+/// merged profile's hover.
+pub fn source_share(noun: &str, name: &str, value: &str, percent: f64) -> String {
+    let one = noun.strip_suffix('s').unwrap_or(noun);
+    format!("{one} {name}: {value} ({percent:.0} %)")
+}
+
+/// The heading above a merged profile's rows per source in a hover.
+pub fn by_source_heading(noun: &str, flat: bool) -> String {
+    format!("By {} ({} of this line)", noun.strip_suffix('s').unwrap_or(noun), if flat { "flat" } else { "cum" })
+}
+
+/// `… 3 more replicas`: sources of a line left out of a hover.
+pub fn more_sources(n: usize, noun: &str) -> String {
+    format!("… {n} more {noun}")
 }
 
 /// The status's one-line summary and its detail (one fact per line).
@@ -491,6 +531,12 @@ pub fn status(facts: &StatusFacts) -> (String, String) {
             }
             None => status_summary(&p.name, ty, p.total),
         };
+        if let Some(sources) = &p.sources {
+            summary.push_str(&format!(" · {sources}"));
+        }
+        for why in &p.left_out {
+            detail.push(format!("left out of the merge: {why}"));
+        }
         if let Some(r) = &p.revision {
             summary.push_str(&format!(" · @{}", r.short));
         }
@@ -508,6 +554,9 @@ pub fn status(facts: &StatusFacts) -> (String, String) {
             (None, Some(last)) => format!("live · {} snapshots · {last}", live.snapshots),
             (None, None) => "live".to_string(),
         };
+        if let Some(sources) = &live.sources {
+            line = line.replacen("live", &format!("live · {sources}"), 1);
+        }
         if let Some(delta) = &live.delta {
             line.push_str(&format!(" · {delta}"));
         }

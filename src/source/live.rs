@@ -32,6 +32,7 @@ use crate::analysis::{History, Index, Recorded};
 use crate::profile::{self, DecodeOptions, Profile};
 
 use super::load::{self, ProfileSource};
+use super::replicas::{Part, Polled, Replicas, Summary};
 
 /// How a [`Poller`] polls.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,8 +102,11 @@ pub struct Fetched {
     pub resumed: Option<Outage>,
     /// The response as received (before decompression): a few megabytes
     /// where the decoded profile takes many times that, so this is what is
-    /// kept of a snapshot that is no longer shown.
+    /// kept of a snapshot that is no longer shown. For a merged source, the
+    /// merge encoded.
     pub raw: Arc<[u8]>,
+    /// For a merged source: each replica's index, for rows per replica.
+    pub parts: Vec<Part>,
 }
 
 /// What one poll did.
@@ -112,6 +116,9 @@ pub enum Outcome {
     /// The source failed; the history is unchanged. `retry_in` is
     /// [`Poller::next_delay`].
     Failed { error: String, since: SystemTime, failures: u32, retry_in: Duration },
+    /// A merged source whose replicas due now did not answer, while the
+    /// merge shown still stands (others answer, or these are still kept).
+    Unchanged { error: String },
 }
 
 /// Polls one source into a growth history.
@@ -124,6 +131,8 @@ pub struct Poller {
     health: Health,
     /// pprof's filters the history records through (none by default).
     filters: Filters,
+    /// The replicas of a merged source, each polled on its own.
+    replicas: Option<Replicas>,
 }
 
 impl Poller {
@@ -143,13 +152,25 @@ impl Poller {
     }
 
     pub fn new(source: ProfileSource, options: LiveOptions) -> Result<Poller, LiveError> {
-        let source = Poller::parse_source(&source.to_string())?;
-        let delta_seconds = match &source {
-            ProfileSource::Url(url) => load::seconds_param(url),
-            ProfileSource::File(_) => None,
+        let (source, delta_seconds, replicas) = match source {
+            ProfileSource::Merged(merged) => {
+                for part in &merged.parts {
+                    Poller::parse_source(&part.to_string())?;
+                }
+                let replicas = Replicas::new(&merged.parts, merged.noun(), options.history);
+                (ProfileSource::Merged(merged), None, Some(replicas))
+            }
+            single => {
+                let source = Poller::parse_source(&single.to_string())?;
+                let delta = match &source {
+                    ProfileSource::Url(url) => load::seconds_param(url),
+                    _ => None,
+                };
+                (source, delta, None)
+            }
         };
         let history = History::new(options.history);
-        Ok(Poller { source, options, delta_seconds, history, health: Health::Waiting, filters: Filters::default() })
+        Ok(Poller { source, options, delta_seconds, history, health: Health::Waiting, filters: Filters::default(), replicas })
     }
 
     pub fn source(&self) -> &ProfileSource {
@@ -164,6 +185,9 @@ impl Poller {
     /// smaller `history` drops the oldest snapshots.
     pub fn set_options(&mut self, options: LiveOptions) {
         self.history.set_capacity(options.history);
+        if let Some(r) = &mut self.replicas {
+            r.set_capacity(options.history);
+        }
         self.options = options;
     }
 
@@ -175,11 +199,36 @@ impl Poller {
         if self.filters != *filters {
             self.filters = filters.clone();
             self.history.clear();
+            if let Some(r) = &mut self.replicas {
+                r.clear_histories();
+            }
         }
     }
 
     pub fn history(&self) -> &History {
         &self.history
+    }
+
+    /// The growth of one sample type: the history's, or for a merged
+    /// source the sum of its replicas' (see `replicas`).
+    pub fn growth(&self, sample_type: &str) -> Result<crate::analysis::Growth, crate::analysis::GrowthError> {
+        match &self.replicas {
+            Some(r) => r.growth(sample_type),
+            None => self.history.growth(sample_type),
+        }
+    }
+
+    /// The sample types growth is tracked for.
+    pub fn growth_types(&self) -> Vec<String> {
+        match &self.replicas {
+            Some(r) => r.tracked_types(),
+            None => self.history.sample_types().iter().map(|t| t.name.clone()).collect(),
+        }
+    }
+
+    /// Which replicas of a merged source answer; `None` for one source.
+    pub fn replicas(&self) -> Option<Summary> {
+        self.replicas.as_ref().map(Replicas::summary)
     }
 
     pub fn health(&self) -> &Health {
@@ -199,6 +248,9 @@ impl Poller {
     /// Fetches, decodes and indexes the source once and records it, taken
     /// at `now`. Blocks for at most the timeout (plus N for a delta URL).
     pub fn poll_once(&mut self, now: SystemTime) -> Outcome {
+        if self.replicas.is_some() {
+            return self.poll_replicas(now);
+        }
         match self.fetch() {
             Ok((profile, raw)) => {
                 let index = Index::build(&profile);
@@ -213,23 +265,52 @@ impl Poller {
                     _ => None,
                 };
                 self.health = Health::Live { last: now };
-                Outcome::Snapshot(Box::new(Fetched { profile, index, recorded, resumed, raw }))
+                Outcome::Snapshot(Box::new(Fetched { profile, index, recorded, resumed, raw, parts: Vec::new() }))
             }
-            Err(error) => {
-                let (since, failures, last_success) = match &self.health {
-                    Health::Failing { since, failures, last_success, .. } => (*since, failures.saturating_add(1), *last_success),
-                    Health::Live { last } => (now, 1, Some(*last)),
-                    Health::Waiting => (now, 1, None),
-                };
-                self.health = Health::Failing { since, failures, error: error.clone(), last_success };
-                Outcome::Failed { error, since, failures, retry_in: self.next_delay() }
-            }
+            Err(error) => self.failed(now, error),
         }
+    }
+
+    fn poll_replicas(&mut self, now: SystemTime) -> Outcome {
+        let Some(replicas) = &mut self.replicas else { unreachable!("only merged sources have replicas") };
+        match replicas.poll(now, &self.options, &self.filters) {
+            Polled::Merged { profile, index, parts, newest } => {
+                let seconds = newest.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+                let filtered = (!self.filters.is_empty())
+                    .then(|| filter::filter_profiles(&profile, None, &self.filters).ok())
+                    .flatten()
+                    .map(|f| f.index);
+                let recorded = self.history.record(seconds, filtered.as_ref().unwrap_or(&index));
+                let resumed = match &self.health {
+                    Health::Failing { since, failures, .. } => Some(Outage { since: *since, failures: *failures }),
+                    _ => None,
+                };
+                self.health = Health::Live { last: newest };
+                let raw: Arc<[u8]> = Arc::from(profile::encode(&profile));
+                Outcome::Snapshot(Box::new(Fetched { profile, index, recorded, resumed, raw, parts }))
+            }
+            Polled::Unchanged { error } => Outcome::Unchanged { error },
+            Polled::Nothing { error } => self.failed(now, error),
+        }
+    }
+
+    /// Records a failed poll at `now`.
+    fn failed(&mut self, now: SystemTime, error: String) -> Outcome {
+        let (since, failures, last_success) = match &self.health {
+            Health::Failing { since, failures, last_success, .. } => (*since, failures.saturating_add(1), *last_success),
+            Health::Live { last } => (now, 1, Some(*last)),
+            Health::Waiting => (now, 1, None),
+        };
+        self.health = Health::Failing { since, failures, error: error.clone(), last_success };
+        Outcome::Failed { error, since, failures, retry_in: self.next_delay() }
     }
 
     /// How long to wait before the next poll: the interval while the source
     /// answers, the backoff (module docs) while it fails.
     pub fn next_delay(&self) -> Duration {
+        if let Some(r) = &self.replicas {
+            return r.next_delay(self.options.interval);
+        }
         match &self.health {
             Health::Failing { failures, .. } => {
                 let cap = self.options.max_backoff.max(self.options.interval);

@@ -21,6 +21,35 @@ const PIECE: u64 = 1 << 20;
 pub enum ProfileSource {
     File(std::path::PathBuf),
     Url(String),
+    /// Several sources read as one profile, as `go tool pprof A B C`
+    /// merges them (a `profiles` entry with `merge`).
+    Merged(std::sync::Arc<MergedSource>),
+}
+
+/// A named list of files and URLs whose profiles are merged into one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MergedSource {
+    /// The entry's `name`, shown where a file name would be.
+    pub name: String,
+    /// Files (globs already expanded) and URLs, in the entry's order.
+    pub parts: Vec<ProfileSource>,
+}
+
+impl MergedSource {
+    /// What the parts are called in the status: `replicas` when every
+    /// part is a URL (replicas of one service), else `profiles`.
+    pub fn noun(&self) -> &'static str {
+        if self.parts.iter().all(|p| matches!(p, ProfileSource::Url(_))) {
+            "replicas"
+        } else {
+            "profiles"
+        }
+    }
+
+    /// Whether any part is a URL, so the whole can be polled.
+    pub fn has_urls(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, ProfileSource::Url(_)))
+    }
 }
 
 impl ProfileSource {
@@ -38,6 +67,7 @@ impl ProfileSource {
     pub fn display_name(&self) -> String {
         match self {
             ProfileSource::File(p) => p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into()),
+            ProfileSource::Merged(m) => m.name.clone(),
             ProfileSource::Url(u) => {
                 // `http://host:6060/debug/pprof/heap?seconds=5` → `heap (host:6060)`.
                 let rest = u.split_once("://").map_or(u.as_str(), |(_, r)| r);
@@ -57,6 +87,10 @@ impl std::fmt::Display for ProfileSource {
         match self {
             ProfileSource::File(p) => write!(f, "{}", p.display()),
             ProfileSource::Url(u) => f.write_str(u),
+            ProfileSource::Merged(m) => {
+                let parts: Vec<String> = m.parts.iter().map(ToString::to_string).collect();
+                write!(f, "{} ({})", m.name, parts.join(", "))
+            }
         }
     }
 }
@@ -73,7 +107,7 @@ pub fn seconds_param(url: &str) -> Option<u64> {
 /// 5 s more. A file's read takes no time limit.
 pub fn fetch_timeout(source: &ProfileSource) -> Duration {
     match source {
-        ProfileSource::File(_) => Duration::MAX,
+        ProfileSource::File(_) | ProfileSource::Merged(_) => Duration::MAX,
         ProfileSource::Url(url) => {
             let wait = match seconds_param(url) {
                 Some(n) => Duration::from_secs(n).saturating_mul(3) / 2,
@@ -90,6 +124,19 @@ pub fn fetch(source: &ProfileSource, max_bytes: u64, timeout: Duration) -> Resul
     match source {
         ProfileSource::File(path) => read_file(path, max_bytes),
         ProfileSource::Url(url) => fetch_url(url, max_bytes, timeout),
+        ProfileSource::Merged(m) => Err(format!("{}: several profiles are read one by one, then merged", m.name)),
+    }
+}
+
+/// `127.0.0.1:6061` for a URL, the file name for a file: how one part of a
+/// merged source is named in hovers and the status.
+pub fn part_name(source: &ProfileSource) -> String {
+    match source {
+        ProfileSource::Url(u) => {
+            let rest = u.split_once("://").map_or(u.as_str(), |(_, r)| r);
+            rest.split(['/', '?', '#']).next().unwrap_or(rest).to_string()
+        }
+        other => other.display_name(),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::analysis::{self, MergeError};
 use crate::profile::{self, DecodeOptions, Profile};
 
 use super::load::{self, ProfileSource};
+use super::replicas::{Part, MAX_PARTS};
 
 /// How many sources pprof reads at once.
 const CHUNK: usize = 128;
@@ -22,6 +23,9 @@ pub struct Merged {
     pub failures: Vec<String>,
     /// How many sources were asked for.
     pub asked: usize,
+    /// Each source's index, when asked for and there are at most
+    /// [`MAX_PARTS`] sources (see [`read_merged_parts`]).
+    pub parts: Vec<Part>,
 }
 
 impl Merged {
@@ -57,6 +61,9 @@ pub enum SourcesError {
 /// Reads and decodes one profile, with pprof's time limit for a URL; the
 /// error names the source.
 pub fn read_profile(source: &ProfileSource, max_bytes: u64) -> Result<Profile, String> {
+    if let ProfileSource::Merged(merged) = source {
+        return read_merged(&merged.parts, max_bytes).map(|m| m.profile).map_err(|e| format!("{}: {e}", merged.name));
+    }
     let data = load::fetch(source, max_bytes, load::fetch_timeout(source))?;
     profile::decode(&data, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
         .map_err(|e| load::describe(source, &e))
@@ -64,13 +71,24 @@ pub fn read_profile(source: &ProfileSource, max_bytes: u64) -> Result<Profile, S
 
 /// Reads every source and merges what could be read.
 pub fn read_merged(sources: &[ProfileSource], max_bytes: u64) -> Result<Merged, SourcesError> {
+    read(sources, max_bytes, false)
+}
+
+/// [`read_merged`], keeping each source's index (for rows per source) when
+/// there are at most [`MAX_PARTS`] sources.
+pub fn read_merged_parts(sources: &[ProfileSource], max_bytes: u64) -> Result<Merged, SourcesError> {
+    read(sources, max_bytes, sources.len() <= MAX_PARTS)
+}
+
+fn read(sources: &[ProfileSource], max_bytes: u64, keep_parts: bool) -> Result<Merged, SourcesError> {
     if sources.is_empty() {
         return Err(SourcesError::NoSources);
     }
     if let [only] = sources {
         let profile = read_profile(only, max_bytes).map_err(SourcesError::Read)?;
-        return Ok(Merged { profile, failures: Vec::new(), asked: 1 });
+        return Ok(Merged { profile, failures: Vec::new(), asked: 1, parts: Vec::new() });
     }
+    let mut parts = Vec::new();
     let mut failures = Vec::new();
     let mut merged: Option<(Profile, Vec<&ProfileSource>)> = None;
     for chunk in sources.chunks(CHUNK) {
@@ -84,6 +102,9 @@ pub fn read_merged(sources: &[ProfileSource], max_bytes: u64) -> Result<Merged, 
         for (source, result) in chunk.iter().zip(results) {
             match result {
                 Ok(p) => {
+                    if keep_parts {
+                        parts.push(Part { name: load::part_name(source), index: std::sync::Arc::new(analysis::Index::build(&p)) });
+                    }
                     profiles.push(p);
                     read.push(source);
                 }
@@ -108,7 +129,7 @@ pub fn read_merged(sources: &[ProfileSource], max_bytes: u64) -> Result<Merged, 
         });
     }
     match merged {
-        Some((profile, _)) => Ok(Merged { profile, failures, asked: sources.len() }),
+        Some((profile, _)) => Ok(Merged { profile, failures, asked: sources.len(), parts }),
         None => Err(SourcesError::NoneRead { failures }),
     }
 }

@@ -137,6 +137,59 @@ impl Growth {
     }
 }
 
+impl Growth {
+    /// The growth of several programs taken together (the replicas of one
+    /// service, each with a history of its own): per line, the sum of the
+    /// values and of the slopes. A replica that restarts or stops
+    /// answering then never reads as a drop on every line, as one history
+    /// of merged snapshots would. The function of a line is that of the
+    /// part where the line's flat, then cum, is largest; `snapshots` is the
+    /// fewest any part has, `seconds` the longest span. `None` for no parts.
+    pub fn sum(parts: &[&Growth]) -> Option<Growth> {
+        let first = parts.first()?;
+        let mut by_line: FxHashMap<(&str, i64), (GrowthRow, (i64, i64))> = FxHashMap::default();
+        for part in parts {
+            for row in &part.rows {
+                let weight = (row.flat.abs(), row.cum.abs());
+                match by_line.get_mut(&(row.file.as_str(), row.line)) {
+                    None => {
+                        by_line.insert((row.file.as_str(), row.line), (row.clone(), weight));
+                    }
+                    Some((sum, best)) => {
+                        if weight > *best {
+                            *best = weight;
+                            sum.function.clone_from(&row.function);
+                        }
+                        sum.flat += row.flat;
+                        sum.cum += row.cum;
+                        sum.flat_per_minute += row.flat_per_minute;
+                        sum.cum_per_minute += row.cum_per_minute;
+                    }
+                }
+            }
+        }
+        let mut rows: Vec<GrowthRow> = by_line.into_values().map(|(row, _)| row).collect();
+        rows.sort_unstable_by(|a, b| {
+            b.flat_per_minute
+                .total_cmp(&a.flat_per_minute)
+                .then_with(|| b.cum_per_minute.total_cmp(&a.cum_per_minute))
+                .then_with(|| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)))
+        });
+        let mut by_place: Vec<u32> = (0..rows.len() as u32).collect();
+        by_place.sort_unstable_by(|&a, &b| {
+            let (a, b) = (&rows[a as usize], &rows[b as usize]);
+            (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line))
+        });
+        Some(Growth {
+            sample_type: first.sample_type.clone(),
+            snapshots: parts.iter().map(|p| p.snapshots).min().unwrap_or(0),
+            seconds: parts.iter().map(|p| p.seconds).fold(0.0, f64::max),
+            rows,
+            by_place,
+        })
+    }
+}
+
 /// When a line counts as growing: its flat grows by at least
 /// `min_percent_per_minute` percent of the sample type's total per minute,
 /// and by more than nothing.

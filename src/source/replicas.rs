@@ -1,0 +1,298 @@
+//! Polling several sources as one profile: the replicas of a service (or
+//! any files and URLs of a merged `profiles` entry), each polled on its own
+//! schedule with its own backoff, and merged as `go tool pprof A B C` merges.
+//!
+//! - **One snapshot** is the merge of each replica's latest answer, taken
+//!   at the time of the newest.
+//! - **A replica that stops answering** keeps its last answer for at most
+//!   [`KEPT_POLLS`] failed polls, then drops out of the merge until it
+//!   answers again; [`Replicas::summary`] says which is down and since when.
+//! - **Growth** is the fleet's: each replica keeps a growth history of its
+//!   own, and the fleet's growth per line is the sum of theirs
+//!   ([`Growth::sum`]). A replica that drops out, restarts or joins changes
+//!   the sum by its own slope only, never by a step on every line.
+//! - **Each replica's index** of its latest answer is kept (up to
+//!   [`MAX_PARTS`] replicas), so a hover can say how much of a line each
+//!   replica holds.
+//!
+//! Like [`Poller`](super::live::Poller), this is plain data with no clock of
+//! its own: the caller passes the time of each poll.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::analysis::filter::{self, Filters};
+use crate::analysis::{self, Growth, GrowthError, History, Index};
+use crate::profile::{self, DecodeOptions, Profile};
+
+use super::live::{Health, LiveOptions};
+use super::load::{self, ProfileSource};
+
+/// How many failed polls a replica's last answer stays in the merge.
+pub const KEPT_POLLS: u32 = 3;
+
+/// Past this many replicas, no per-replica index is kept (each costs about
+/// as much memory as the index of the merged profile).
+pub const MAX_PARTS: usize = 32;
+
+/// One source's share of a merged profile: its name and the index of its
+/// latest answer.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// `127.0.0.1:6061` for a URL, the file name for a file.
+    pub name: String,
+    pub index: Arc<Index>,
+}
+
+/// Which replicas answer, for a status line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// `replicas` or `profiles` (see [`MergedSource::noun`](super::load::MergedSource::noun)).
+    pub noun: &'static str,
+    pub total: usize,
+    /// Replicas whose last poll succeeded.
+    pub answering: usize,
+    /// Replicas whose answer is in the shown merge (answering, or down for
+    /// at most [`KEPT_POLLS`] polls).
+    pub merged: usize,
+    /// Each replica that is down: its name and since when.
+    pub down: Vec<(String, SystemTime)>,
+}
+
+struct Replica {
+    source: ProfileSource,
+    name: String,
+    health: Health,
+    /// The latest answer and its index, while it counts.
+    answer: Option<(Profile, Arc<Index>)>,
+    /// Failed polls since the last answer.
+    missed: u32,
+    /// When it is next polled (`None`: at the next poll).
+    due: Option<SystemTime>,
+    history: History,
+}
+
+/// What one poll of the replicas brought.
+pub enum Polled {
+    /// The merge changed (a replica answered, or one dropped out).
+    Merged { profile: Profile, index: Index, parts: Vec<Part>, newest: SystemTime },
+    /// No replica due answered, but the shown merge stands: why.
+    Unchanged { error: String },
+    /// No replica has an answer that counts: the errors, first first.
+    Nothing { error: String },
+}
+
+/// The replicas of a merged source and their state.
+pub struct Replicas {
+    noun: &'static str,
+    replicas: Vec<Replica>,
+    /// The time of the last poll, from which [`Replicas::next_delay`] counts.
+    last_poll: Option<SystemTime>,
+}
+
+impl std::fmt::Debug for Replicas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replicas").field("names", &self.replicas.iter().map(|r| &r.name).collect::<Vec<_>>()).finish()
+    }
+}
+
+impl Replicas {
+    pub fn new(parts: &[ProfileSource], noun: &'static str, history: usize) -> Replicas {
+        let replicas = parts
+            .iter()
+            .map(|source| Replica {
+                source: source.clone(),
+                name: load::part_name(source),
+                health: Health::Waiting,
+                answer: None,
+                missed: 0,
+                due: None,
+                history: History::new(history),
+            })
+            .collect();
+        Replicas { noun, replicas, last_poll: None }
+    }
+
+    pub fn set_capacity(&mut self, history: usize) {
+        for r in &mut self.replicas {
+            r.history.set_capacity(history);
+        }
+    }
+
+    pub fn clear_histories(&mut self) {
+        for r in &mut self.replicas {
+            r.history.clear();
+        }
+    }
+
+    /// Polls every replica that is due at `now` (all of them at the first
+    /// poll), each on a thread of its own, and merges the answers that count.
+    pub fn poll(&mut self, now: SystemTime, options: &LiveOptions, filters: &Filters) -> Polled {
+        self.last_poll = Some(now);
+        let due: Vec<usize> = (0..self.replicas.len()).filter(|&i| self.replicas[i].due.is_none_or(|d| d <= now)).collect();
+        let results: Vec<Result<Profile, String>> = std::thread::scope(|scope| {
+            let threads: Vec<_> = due
+                .iter()
+                .map(|&i| {
+                    let source = &self.replicas[i].source;
+                    scope.spawn(move || read(source, options))
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap_or_else(|_| Err("reading the profile failed".into()))).collect()
+        });
+        let seconds = now.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+        let mut changed = false;
+        let mut errors = Vec::new();
+        for (&i, result) in due.iter().zip(results) {
+            let replica = &mut self.replicas[i];
+            match result {
+                Ok(profile) => {
+                    let index = Index::build(&profile);
+                    let filtered = (!filters.is_empty())
+                        .then(|| filter::filter_profiles(&profile, None, filters).ok())
+                        .flatten()
+                        .map(|f| f.index);
+                    replica.history.record(seconds, filtered.as_ref().unwrap_or(&index));
+                    replica.answer = Some((profile, Arc::new(index)));
+                    replica.health = Health::Live { last: now };
+                    replica.missed = 0;
+                    replica.due = Some(now + options.interval);
+                    changed = true;
+                }
+                Err(error) => {
+                    let (since, last_success) = match &replica.health {
+                        Health::Failing { since, last_success, .. } => (*since, *last_success),
+                        Health::Live { last } => (now, Some(*last)),
+                        Health::Waiting => (now, None),
+                    };
+                    replica.missed = replica.missed.saturating_add(1);
+                    replica.health = Health::Failing { since, failures: replica.missed, error: error.clone(), last_success };
+                    replica.due = Some(now + backoff(replica.missed, options));
+                    if replica.missed > KEPT_POLLS && replica.answer.take().is_some() {
+                        changed = true;
+                    }
+                    errors.push(error);
+                }
+            }
+        }
+        let counted: Vec<&Replica> = self.replicas.iter().filter(|r| r.answer.is_some()).collect();
+        if counted.is_empty() {
+            let error = match errors.first() {
+                Some(first) => format!("none of the {} {} answered: {first}", self.replicas.len(), self.noun),
+                None => format!("none of the {} {} has answered yet", self.replicas.len(), self.noun),
+            };
+            return Polled::Nothing { error };
+        }
+        if !changed {
+            return Polled::Unchanged { error: errors.join("; ") };
+        }
+        let profiles: Vec<&Profile> = counted.iter().filter_map(|r| r.answer.as_ref().map(|(p, _)| p)).collect();
+        let profile = match analysis::merge(&profiles) {
+            Ok(p) => p,
+            Err(e) => {
+                let at = e.at().unwrap_or(0);
+                return Polled::Nothing { error: format!("cannot merge {} into the other {}: {e}", counted[at].source, self.noun) };
+            }
+        };
+        let index = Index::build(&profile);
+        let parts = if counted.len() <= MAX_PARTS {
+            counted
+                .iter()
+                .filter_map(|r| r.answer.as_ref().map(|(_, index)| Part { name: r.name.clone(), index: index.clone() }))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let newest = counted.iter().filter_map(|r| match r.health {
+            Health::Live { last } => Some(last),
+            Health::Failing { last_success, .. } => last_success,
+            Health::Waiting => None,
+        });
+        let newest = newest.max().unwrap_or(now);
+        Polled::Merged { profile, index, parts, newest }
+    }
+
+    /// How long until the next replica is due, counted from the last poll.
+    pub fn next_delay(&self, interval: Duration) -> Duration {
+        let Some(last) = self.last_poll else { return interval };
+        self.replicas
+            .iter()
+            .map(|r| r.due.map_or(Duration::ZERO, |d| d.duration_since(last).unwrap_or(Duration::ZERO)))
+            .min()
+            .unwrap_or(interval)
+    }
+
+    /// The fleet's growth of one sample type: the sum of each counted
+    /// replica's own growth (module docs). Replicas with too few snapshots
+    /// yet add nothing; the error is that of the first when none has enough.
+    pub fn growth(&self, sample_type: &str) -> Result<Growth, GrowthError> {
+        let mut parts = Vec::new();
+        let mut first_error = None;
+        for r in self.replicas.iter().filter(|r| r.answer.is_some()) {
+            match r.history.growth(sample_type) {
+                Ok(g) => parts.push(g),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        let refs: Vec<&Growth> = parts.iter().collect();
+        match Growth::sum(&refs) {
+            Some(g) => Ok(g),
+            None => Err(first_error.unwrap_or(GrowthError::TooFewSnapshots { have: 0 })),
+        }
+    }
+
+    /// The state types any replica's history tracks.
+    pub fn tracked_types(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.replicas {
+            for t in r.history.sample_types() {
+                if !out.contains(&t.name) {
+                    out.push(t.name.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// The most snapshots any counted replica has.
+    pub fn snapshots(&self) -> usize {
+        self.replicas.iter().filter(|r| r.answer.is_some()).map(|r| r.history.len()).max().unwrap_or(0)
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut down = Vec::new();
+        for r in &self.replicas {
+            if let Health::Failing { since, .. } = &r.health {
+                down.push((r.name.clone(), *since));
+            }
+        }
+        Summary {
+            noun: self.noun,
+            total: self.replicas.len(),
+            answering: self.replicas.iter().filter(|r| matches!(r.health, Health::Live { .. })).count(),
+            merged: self.replicas.iter().filter(|r| r.answer.is_some()).count(),
+            down,
+        }
+    }
+}
+
+/// The delay after a replica's `failures`-th failure in a row: the
+/// single-source poller's backoff.
+fn backoff(failures: u32, options: &LiveOptions) -> Duration {
+    let cap = options.max_backoff.max(options.interval);
+    let doublings = failures.saturating_sub(1).min(30);
+    options.first_backoff.saturating_mul(1 << doublings).min(cap)
+}
+
+/// Reads and decodes one replica's profile.
+fn read(source: &ProfileSource, options: &LiveOptions) -> Result<Profile, String> {
+    let timeout = options.timeout + Duration::from_secs(match source {
+        ProfileSource::Url(url) => load::seconds_param(url).unwrap_or(0),
+        _ => 0,
+    });
+    let bytes = load::fetch(source, options.max_bytes, timeout)?;
+    let decode = DecodeOptions { max_decompressed_bytes: options.max_bytes, ..DecodeOptions::default() };
+    profile::decode(&bytes, &decode).map_err(|e| load::describe(source, &e))
+}
