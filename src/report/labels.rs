@@ -656,7 +656,19 @@ mod tests {
             revision: None,
             revision_problems: Vec::new(),
             older_than_code: None,
+            sources: None,
+            left_out: Vec::new(),
         }
+    }
+
+    #[test]
+    fn sources_say_how_many_answer_and_which_is_down() {
+        assert_eq!(sources(3, 3, "replicas", &[]), "3 replicas");
+        assert_eq!(sources(2, 3, "profiles", &[]), "2 of 3 profiles");
+        let down = [("10.0.0.7:6060".to_string(), "14:03:22 UTC".to_string()), ("10.0.0.8:6060".to_string(), "14:04:00 UTC".to_string())];
+        assert_eq!(sources(2, 3, "replicas", &down[..1]), "2 of 3 replicas · 10.0.0.7:6060 down since 14:03:22 UTC");
+        assert_eq!(sources(1, 3, "replicas", &down), "1 of 3 replicas · 10.0.0.7:6060 down since 14:03:22 UTC (+1 more)");
+        assert_eq!(source_share("replicas", "127.0.0.1:6061", "12MB", 40.2), "replica 127.0.0.1:6061: 12MB (40 %)");
     }
 
     #[test]
@@ -703,7 +715,7 @@ mod tests {
         let live = StatusFacts {
             shown: Some(ShownFacts { diff: Some(("base.pb.gz".into(), -1024)), ..shown() }),
             enabled: false,
-            live: Some(LiveFacts { snapshots: 4, last_fetch: Some("14:03:00 UTC".into()), unreachable_since: None, delta: None, error: None }),
+            live: Some(LiveFacts { snapshots: 4, last_fetch: Some("14:03:00 UTC".into()), unreachable_since: None, delta: None, sources: None, error: None }),
             ..Default::default()
         };
         assert_eq!(status(&live).0, "heap.pb.gz − base.pb.gz · inuse_space -1kB (hidden) · live · 4 snapshots · 14:03:00 UTC");

@@ -296,3 +296,108 @@ fn read(source: &ProfileSource, options: &LiveOptions) -> Result<Profile, String
     let decode = DecodeOptions { max_decompressed_bytes: options.max_bytes, ..DecodeOptions::default() };
     profile::decode(&bytes, &decode).map_err(|e| load::describe(source, &e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::SampleType;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/profiles").join(name)
+    }
+
+    fn at(second: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_000_000 + second)
+    }
+
+    fn total(index: &Index) -> i64 {
+        let t = index.sample_types().iter().position(|v| v.name == "inuse_space").unwrap();
+        index.total(SampleType(t))
+    }
+
+    #[test]
+    fn a_replica_that_stops_answering_is_kept_for_three_polls_then_dropped() {
+        let dir = std::env::temp_dir().join(format!("pprof-lsp-replicas-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let names = ["a.pb.gz", "b.pb.gz", "c.pb.gz"];
+        for (name, from) in names.iter().zip(["heap.pb.gz", "heap2.pb.gz", "heap.pb.gz"]) {
+            std::fs::copy(fixture(from), dir.join(name)).unwrap();
+        }
+        let parts: Vec<ProfileSource> = names.iter().map(|n| ProfileSource::File(dir.join(n))).collect();
+        let single = |name: &str| Index::build(&profile::decode(&std::fs::read(fixture(name)).unwrap(), &DecodeOptions::default()).unwrap());
+        let (heap, heap2) = (total(&single("heap.pb.gz")), total(&single("heap2.pb.gz")));
+        let options = LiveOptions { interval: Duration::from_secs(10), ..LiveOptions::default() };
+        let mut replicas = Replicas::new(&parts, "profiles", 5);
+        assert_eq!(replicas.next_delay(options.interval), options.interval, "the first poll comes after the interval");
+
+        let Polled::Merged { index, parts: shares, newest, .. } = replicas.poll(at(0), &options, &Filters::default()) else { panic!() };
+        assert_eq!(total(&index), 2 * heap + heap2, "the merge adds the three");
+        assert_eq!(shares.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), names);
+        assert_eq!(newest, at(0));
+        assert_eq!(replicas.summary(), Summary { noun: "profiles", total: 3, answering: 3, merged: 3, down: vec![] });
+
+        // c goes away: its last answer stays in for three failed polls.
+        std::fs::remove_file(dir.join("c.pb.gz")).unwrap();
+        let Polled::Merged { .. } = replicas.poll(at(10), &options, &Filters::default()) else { panic!("a and b answered") };
+        let s = replicas.summary();
+        assert_eq!((s.answering, s.merged, s.down.clone()), (2, 3, vec![("c.pb.gz".to_string(), at(10))]));
+        // Only c is due 1 s later (its backoff), then 2 and 4 s after that.
+        assert_eq!(replicas.next_delay(options.interval), Duration::from_secs(1));
+        let Polled::Unchanged { error } = replicas.poll(at(11), &options, &Filters::default()) else { panic!() };
+        assert!(error.ends_with("c.pb.gz: no such file"), "{error}");
+        assert_eq!(replicas.next_delay(options.interval), Duration::from_secs(2));
+        let Polled::Unchanged { .. } = replicas.poll(at(13), &options, &Filters::default()) else { panic!() };
+        assert_eq!(replicas.summary().merged, 3, "kept for three failed polls");
+        // The fourth failure drops it: the merge is of a and b.
+        let Polled::Merged { index, parts: shares, newest, .. } = replicas.poll(at(17), &options, &Filters::default()) else {
+            panic!("dropping a replica changes the merge")
+        };
+        assert_eq!(total(&index), heap + heap2);
+        assert_eq!(shares.len(), 2);
+        assert_eq!(newest, at(10), "the time of the newest answer");
+        assert_eq!(replicas.summary().merged, 2);
+
+        // Everything gone: nothing to show.
+        for name in &names[..2] {
+            std::fs::remove_file(dir.join(name)).unwrap();
+        }
+        let mut now = 20;
+        let error = loop {
+            match replicas.poll(at(now), &options, &Filters::default()) {
+                Polled::Nothing { error } => break error,
+                _ => now += 60,
+            }
+        };
+        assert!(error.starts_with("none of the 3 profiles answered: "), "{error}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn fleet_growth_is_the_sum_of_each_replicas() {
+        // Three histories of the same profile scaled by time: replica i
+        // grows i times as fast.
+        let base = profile::decode(&std::fs::read(fixture("heap.pb.gz")).unwrap(), &DecodeOptions::default()).unwrap();
+        let mut histories: Vec<History> = (0..3).map(|_| History::new(10)).collect();
+        for step in 1..=4i64 {
+            for (i, h) in histories.iter_mut().enumerate() {
+                let mut p = base.clone();
+                for v in p.sample_values.iter_mut() {
+                    *v *= step * (i as i64 + 1);
+                }
+                h.record(step as f64 * 60.0, &Index::build(&p));
+            }
+        }
+        let growths: Vec<Growth> = histories.iter().map(|h| h.growth("inuse_space").unwrap()).collect();
+        let refs: Vec<&Growth> = growths.iter().collect();
+        let sum = Growth::sum(&refs).unwrap();
+        assert_eq!(sum.rows.len(), growths[0].rows.len());
+        for row in &growths[0].rows {
+            let s = sum.line(&row.file, row.line).unwrap();
+            assert!((s.flat_per_minute - 6.0 * row.flat_per_minute).abs() <= 1e-6 * row.flat_per_minute.abs().max(1.0));
+            assert_eq!(s.flat, 6 * row.flat, "1 + 2 + 3 times the first");
+            assert_eq!(s.function, row.function);
+        }
+        assert_eq!(sum.rows.iter().map(|r| (&r.file, r.line)).collect::<Vec<_>>(), growths[0].rows.iter().map(|r| (&r.file, r.line)).collect::<Vec<_>>(), "same order");
+        assert!(Growth::sum(&[]).is_none());
+    }
+}
