@@ -259,6 +259,7 @@ fn failure(outcome: Outcome) -> String {
     match outcome {
         Outcome::Failed { error, .. } => error,
         Outcome::Snapshot(f) => panic!("expected a failure, got a snapshot of {} bytes", f.raw.len()),
+        Outcome::Unchanged { error } => panic!("expected a failure of the one source, got {error}"),
     }
 }
 
@@ -438,6 +439,37 @@ fn watch_reads_a_file_again_each_time() {
         changed += usize::from(a != b);
     }
     assert!(changed > 0, "the two fixtures differ on some line");
+}
+
+/// Several sources are watched as one: each line's value is the sum of the
+/// sources' (what pprof's merge gives), and files that do not change do
+/// not grow.
+#[test]
+fn watch_merges_several_sources() {
+    use pprof_lsp::analysis::{select, Index};
+    use pprof_lsp::profile::{decode, DecodeOptions};
+    let (a, b) = (common::fixture("heap.pb.gz"), common::fixture("heap2.pb.gz"));
+    let args = [a.to_str().unwrap(), b.to_str().unwrap(), "--interval", "200ms", "--count", "3"];
+    let (report, stderr) = watch_json(&args, Duration::from_secs(30), |_| {});
+    assert_eq!(report.snapshots, 3, "{stderr}");
+    let mut expected = std::collections::HashMap::new();
+    for path in [&a, &b] {
+        let profile = decode(&common::read(path), &DecodeOptions::default()).unwrap();
+        let t = select(&profile, Some("inuse_space")).unwrap();
+        let index = Index::build(&profile);
+        for l in index.line_ids() {
+            let cost = index.line_cost(l, t);
+            let e: &mut (i64, i64) = expected.entry((index.file(index.line(l).file).to_string(), index.line(l).line)).or_default();
+            e.0 += cost.flat;
+            e.1 += cost.cum;
+        }
+    }
+    expected.retain(|_, v| *v != (0, 0));
+    assert_eq!(report.rows.len(), expected.len());
+    for row in &report.rows {
+        assert_eq!(Some(&(row.flat, row.cum)), expected.get(&(row.file.clone(), row.line)), "{row:?}");
+        assert_eq!((row.flat_per_minute, row.cum_per_minute), (0.0, 0.0), "{row:?}");
+    }
 }
 
 /// With filters, a poller records the filtered profile, so growth is

@@ -155,13 +155,19 @@ pub struct OpenWebResult {
     pub url: String,
 }
 
-/// `pprof.load`: `{"path": …}` or `{"url": …}` (or the bare string).
+/// `pprof.load`: `{"path": …}` or `{"url": …}` (or the bare string), or
+/// several merged into one profile: `{"name": "checkout", "merge": [paths,
+/// globs or URLs]}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LoadArgs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge: Option<Vec<String>>,
 }
 
 /// `pprof.setDiffBase`: `{"path": …}`, `{"url": …}`, `{"previous": true}`

@@ -134,6 +134,19 @@ fn configured(disk: &dyn SourceFs, entries: &[ProfileSetting], roots: &[PathBuf]
     out
 }
 
+/// A merged source of `patterns` (paths, globs or URLs), expanded as the
+/// `profiles` setting's entries are.
+pub async fn merged_source(handle: &Handle, name: String, patterns: Vec<String>) -> ProfileSource {
+    let roots = handle.session.snapshot().roots.to_vec();
+    let disk = handle.session.disk.clone();
+    let entry = ProfileSetting::Merge { name: name.clone(), merge: patterns, revision: None, binary: None };
+    tokio::task::spawn_blocking(move || configured(&*disk, &[entry], &roots, &DiscoverOptions::default()))
+        .await
+        .ok()
+        .and_then(|mut sources| sources.pop())
+        .unwrap_or_else(|| ProfileSource::Merged(Arc::new(MergedSource { name, parts: Vec::new() })))
+}
+
 /// Finds the profiles to offer and loads the first.
 pub async fn load_offered(handle: &Handle) {
     let offered = offered(handle).await;

@@ -1,14 +1,24 @@
 //! `pprof.load`: loads a file or URL and shows it.
 
 use super::super::loader;
+use super::super::scan;
 use super::super::protocol::{LoadArgs, Status};
 use super::super::session::Handle;
 use super::super::failure::Result;
 use super::super::status;
 
 pub async fn run(handle: &Handle, args: LoadArgs) -> Result<Status> {
-    let target = args.path.or(args.url).ok_or("pprof.load needs {\"path\": …} or {\"url\": …}")?;
-    let source = loader::source_in_workspace(handle, &target);
+    let source = match args.merge {
+        Some(patterns) if patterns.is_empty() => return Err("pprof.load: `merge` lists no profile".into()),
+        Some(patterns) => {
+            let name = args.name.unwrap_or_else(|| format!("{} profiles", patterns.len()));
+            scan::merged_source(handle, name, patterns).await
+        }
+        None => {
+            let target = args.path.or(args.url).ok_or("pprof.load needs {\"path\": …}, {\"url\": …} or {\"name\", \"merge\": […]}")?;
+            loader::source_in_workspace(handle, &target)
+        }
+    };
     loader::load(handle, source, loader::Trigger::Command).await?;
     Ok(status::of(&handle.snapshot()))
 }
