@@ -1,0 +1,2 @@
+//! Continuous profilers as sources.
+pub mod api;
