@@ -4,6 +4,7 @@
 
 pub mod buildinfo;
 pub mod discover;
+pub mod fleet;
 pub mod fs;
 pub mod git;
 pub mod goroutines;
