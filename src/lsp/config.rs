@@ -9,6 +9,7 @@ use crate::analysis::GrowthThreshold;
 use crate::analysis::filter::{Filter, FilterError, FilterKind, Filters};
 use crate::paths::PathMapping;
 use crate::source::discover;
+use crate::source::fleet::FleetQuery;
 use crate::source::load::ProfileSource;
 use crate::report::labels::HintFormat;
 
@@ -105,11 +106,13 @@ pub enum ProfileSetting {
         #[serde(skip_serializing_if = "Option::is_none")]
         binary: Option<String>,
     },
+    /// A continuous profiler's query: `{"pyroscope": URL, "query", …}` or
+    /// `{"parca": URL, "query", …}` (see `source::fleet`), checked when read.
+    Fleet(serde_json::Value),
 }
 
 /// What the entries of `profiles` may be, for messages.
-const ENTRY_SHAPES: &str =
-    r#"an entry is a path, glob or URL, {"path", "revision", "binary"}, or {"name", "merge": [paths, globs or URLs]}"#;
+const ENTRY_SHAPES: &str = r#"an entry is a path, glob or URL, {"path", "revision", "binary"}, {"name", "merge": [paths, globs or URLs]}, or {"pyroscope" or "parca": URL, "query", …}"#;
 
 /// What a merged entry of `profiles` may hold.
 #[derive(Deserialize)]
@@ -139,6 +142,10 @@ impl<'de> Deserialize<'de> for ProfileSetting {
         use serde::de::Error;
         match serde_json::Value::deserialize(deserializer)? {
             serde_json::Value::String(s) => Ok(ProfileSetting::Source(s)),
+            value @ serde_json::Value::Object(_) if FleetQuery::is_fleet_entry(&value) => match FleetQuery::from_json(&value) {
+                Ok(_) => Ok(ProfileSetting::Fleet(value)),
+                Err(e) => Err(D::Error::custom(e)),
+            },
             serde_json::Value::Object(map) if map.contains_key("merge") => {
                 match serde_json::from_value::<MergeFields>(serde_json::Value::Object(map)) {
                     Ok(MergeFields { merge, .. }) if merge.is_empty() => {
@@ -162,7 +169,7 @@ impl ProfileSetting {
     pub fn path(&self) -> Option<&str> {
         match self {
             ProfileSetting::Source(path) | ProfileSetting::Entry { path, .. } => Some(path),
-            ProfileSetting::Merge { .. } => None,
+            ProfileSetting::Merge { .. } | ProfileSetting::Fleet(_) => None,
         }
     }
 
@@ -170,7 +177,7 @@ impl ProfileSetting {
     pub fn revision(&self) -> Option<&str> {
         match self {
             ProfileSetting::Entry { revision, .. } | ProfileSetting::Merge { revision, .. } => revision.as_deref(),
-            ProfileSetting::Source(_) => None,
+            ProfileSetting::Source(_) | ProfileSetting::Fleet(_) => None,
         }
     }
 
@@ -178,7 +185,7 @@ impl ProfileSetting {
     pub fn binary(&self) -> Option<&str> {
         match self {
             ProfileSetting::Entry { binary, .. } | ProfileSetting::Merge { binary, .. } => binary.as_deref(),
-            ProfileSetting::Source(_) => None,
+            ProfileSetting::Source(_) | ProfileSetting::Fleet(_) => None,
         }
     }
 
@@ -187,7 +194,8 @@ impl ProfileSetting {
     pub fn names(&self, source: &ProfileSource, roots: &[std::path::PathBuf]) -> bool {
         match (self, source) {
             (ProfileSetting::Merge { name, .. }, ProfileSource::Merged(m)) => *name == m.name,
-            (ProfileSetting::Merge { .. }, _) => false,
+            (ProfileSetting::Fleet(entry), ProfileSource::Fleet(f)) => entry.to_string() == f.entry,
+            (ProfileSetting::Merge { .. } | ProfileSetting::Fleet(_), _) => false,
             (entry, source) => entry.path().is_some_and(|p| discover::entry_names(p, source, roots)),
         }
     }

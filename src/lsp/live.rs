@@ -27,16 +27,18 @@ static TASKS: AtomicU64 = AtomicU64::new(1);
 /// `refreshSeconds` is above 0.
 pub fn poller_for(handle: &Handle, source: &ProfileSource) -> Result<Option<Poller>, String> {
     let config = handle.session.snapshot().config.clone();
-    let polled = match source {
-        ProfileSource::Url(_) => true,
-        ProfileSource::Merged(m) => m.has_urls(),
-        ProfileSource::File(_) => false,
+    let (polled, refresh_seconds) = match source {
+        ProfileSource::Url(_) => (true, config.refresh_seconds),
+        ProfileSource::Merged(m) => (m.has_urls(), config.refresh_seconds),
+        // A query's window slides: its entry may set its own refresh.
+        ProfileSource::Fleet(f) => (true, f.query.refresh_seconds.unwrap_or(config.refresh_seconds)),
+        ProfileSource::File(_) => (false, 0),
     };
-    if !polled || config.refresh_seconds == 0 {
+    if !polled || refresh_seconds == 0 {
         return Ok(None);
     }
     let options = LiveOptions {
-        interval: std::time::Duration::from_secs(config.refresh_seconds),
+        interval: std::time::Duration::from_secs(refresh_seconds),
         history: config.history.max(1),
         max_bytes: config.max_profile_bytes,
         timeout: FETCH_TIMEOUT,

@@ -56,6 +56,14 @@ fn read_decode_index(
 ) -> Result<Loaded, String> {
     let Mapping { mapper, disk, revision } = mapping;
     let started = Instant::now();
+    let with_labels;
+    let revision = match fleet_revision(source, revision) {
+        Some(input) => {
+            with_labels = input;
+            &with_labels
+        }
+        None => revision,
+    };
     let (profile, bytes, parts, left_out) = match source {
         ProfileSource::Merged(m) => {
             let read = merged::read_merged_parts(&m.parts, max_bytes).map_err(|e| format!("{}: {e}", m.name))?;
@@ -89,6 +97,26 @@ fn read_decode_index(
         index: (indexed - decoded) + (filtered - mapped),
         map: mapped - indexed,
     })
+}
+
+/// For a continuous profiler's source without a revision setting: the
+/// input with the revision its profiles' `service_git_ref` label names,
+/// asked once per source.
+fn fleet_revision(source: &ProfileSource, revision: &RevisionInput) -> Option<RevisionInput> {
+    let ProfileSource::Fleet(f) = source else { return None };
+    if revision.input.settings.revision.is_some() {
+        return None;
+    }
+    let labelled = f.revision.get_or_init(|| match f.query.revision(std::time::SystemTime::now(), FETCH_TIMEOUT) {
+        Ok(r) => r.map(|r| r.git_ref),
+        Err(e) => {
+            tracing::info!("{}: no revision from its labels: {e}", f.query.display_name());
+            None
+        }
+    });
+    let mut input = revision.clone();
+    input.input.settings.revision = Some(labelled.clone()?);
+    Some(input)
 }
 
 /// Who asked for a load, which decides who tells the user when it fails.

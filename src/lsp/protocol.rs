@@ -26,10 +26,11 @@ pub mod command {
     pub const SET_FILTERS: &str = "pprof.setFilters";
     pub const OPEN_WEB: &str = "pprof.openWeb";
     pub const LEAKS: &str = "pprof.leaks";
+    pub const FLEET_DESCRIBE: &str = "pprof.fleet.describe";
 
     /// Every command the server advertises.
     pub const ALL: &[&str] =
-        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT, SET_DIFF_BASE, GROWTH, RUN_BENCHMARK, TOGGLE_PER_OP, SET_FILTERS, OPEN_WEB, LEAKS];
+        &[LOAD, LIST_SAMPLE_TYPES, SELECT_SAMPLE_TYPE, TOP, UNRESOLVED, STATUS, TOGGLE, LIST_PROFILES, SHOW_FUNCTION, HEAT, SET_DIFF_BASE, GROWTH, RUN_BENCHMARK, TOGGLE_PER_OP, SET_FILTERS, OPEN_WEB, LEAKS, FLEET_DESCRIBE];
 }
 
 /// `pprof/status`: sent whenever what the server shows changes.
@@ -168,6 +169,21 @@ pub struct LoadArgs {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge: Option<Vec<String>>,
+    /// A continuous profiler's query, as a `profiles` entry:
+    /// `{"pyroscope": URL, "query", "profileType", "range"}` or
+    /// `{"parca": URL, "query", "range"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<serde_json::Value>,
+}
+
+/// `pprof.fleet.describe`: `{"source": ENTRY}` (or the entry itself), where
+/// the entry is a continuous profiler's `profiles` entry (`{"pyroscope":
+/// URL, …}`, its query optional), or `{"source": NAME}` naming a configured
+/// one by its `name`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FleetDescribeArgs {
+    #[serde(default)]
+    pub source: serde_json::Value,
 }
 
 /// `pprof.setDiffBase`: `{"path": …}`, `{"url": …}`, `{"previous": true}`

@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::MessageType;
 use crate::paths::PathMapper;
 use crate::source::discover::{self, DiscoverOptions};
 use crate::source::fs::SourceFs;
-use crate::source::load::{MergedSource, ProfileSource};
+use crate::source::load::{FleetSource, MergedSource, ProfileSource};
 use crate::source::workspace::{self, ScanOptions};
 
 use super::config::ProfileSetting;
@@ -123,6 +123,10 @@ fn configured(disk: &dyn SourceFs, entries: &[ProfileSetting], roots: &[PathBuf]
                 let parts = discover::expand_with(disk, merge, roots, options);
                 out.push(ProfileSource::Merged(Arc::new(MergedSource { name: name.clone(), parts })));
             }
+            ProfileSetting::Fleet(entry) => match FleetSource::from_entry(entry) {
+                Ok(fleet) => out.push(ProfileSource::Fleet(Arc::new(fleet))),
+                Err(e) => tracing::warn!("profiles entry {entry}: {e}"),
+            },
             single => {
                 let patterns: Vec<String> = single.path().into_iter().map(str::to_string).collect();
                 out.extend(discover::expand_with(disk, &patterns, roots, options));

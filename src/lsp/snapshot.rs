@@ -644,7 +644,12 @@ impl Snapshot {
                 .find(|p| field(p).is_some() && p.names(source, &self.roots))
                 .and_then(field)
         };
-        let revision = entry(ProfileSetting::revision).or(self.config.revision.as_deref());
+        // A continuous profiler's profiles may name their revision in labels.
+        let labelled = match source {
+            ProfileSource::Fleet(f) => f.revision.get().and_then(|r| r.as_deref()),
+            _ => None,
+        };
+        let revision = entry(ProfileSetting::revision).or(self.config.revision.as_deref()).or(labelled);
         let binary = entry(ProfileSetting::binary).or(self.config.binary.as_deref()).map(|b| {
             let path = PathBuf::from(b);
             match self.roots.first() {

@@ -65,6 +65,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
                     let total = m.parts.len();
                     Some(labels::sources(total.saturating_sub(loaded.left_out.len()), total, m.noun(), &[]))
                 }
+                ProfileSource::Fleet(f) => Some(f.query.status_label()),
                 _ => None,
             },
             left_out: loaded.left_out.clone(),

@@ -160,6 +160,7 @@ impl Poller {
                 let replicas = Replicas::new(&merged.parts, merged.noun(), options.history);
                 (ProfileSource::Merged(merged), None, Some(replicas))
             }
+            fleet @ ProfileSource::Fleet(_) => (fleet, None, None),
             single => {
                 let source = Poller::parse_source(&single.to_string())?;
                 let delta = match &source {

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use crate::profile::{DecodeError, DecodeOptions, Incoming, Seen};
 
+use super::fleet::FleetQuery;
+
 /// The first piece read and checked; each next one is 16 times larger,
 /// up to [`PIECE`].
 const FIRST_PIECE: u64 = 4 << 10;
@@ -24,6 +26,42 @@ pub enum ProfileSource {
     /// Several sources read as one profile, as `go tool pprof A B C`
     /// merges them (a `profiles` entry with `merge`).
     Merged(std::sync::Arc<MergedSource>),
+    /// A continuous profiler's merged profile for a query and a window
+    /// (a `profiles` entry with `pyroscope` or `parca`).
+    Fleet(std::sync::Arc<FleetSource>),
+}
+
+/// A continuous-profiler query, as a source: equal to another when their
+/// settings entries are equal.
+#[derive(Debug)]
+pub struct FleetSource {
+    pub query: FleetQuery,
+    /// The settings entry, as JSON: what the source is compared by.
+    pub entry: String,
+    /// The profiles' revision (the `service_git_ref` label), once asked.
+    pub revision: std::sync::OnceLock<Option<String>>,
+}
+
+impl FleetSource {
+    /// From a `profiles` entry object.
+    pub fn from_entry(entry: &serde_json::Value) -> Result<FleetSource, String> {
+        let query = FleetQuery::from_json(entry)?;
+        Ok(FleetSource { query, entry: entry.to_string(), revision: std::sync::OnceLock::new() })
+    }
+}
+
+impl PartialEq for FleetSource {
+    fn eq(&self, other: &Self) -> bool {
+        self.entry == other.entry
+    }
+}
+
+impl Eq for FleetSource {}
+
+impl std::hash::Hash for FleetSource {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.entry.hash(state);
+    }
 }
 
 /// A named list of files and URLs whose profiles are merged into one.
@@ -68,6 +106,7 @@ impl ProfileSource {
         match self {
             ProfileSource::File(p) => p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into()),
             ProfileSource::Merged(m) => m.name.clone(),
+            ProfileSource::Fleet(f) => f.query.display_name(),
             ProfileSource::Url(u) => {
                 // `http://host:6060/debug/pprof/heap?seconds=5` → `heap (host:6060)`.
                 let rest = u.split_once("://").map_or(u.as_str(), |(_, r)| r);
@@ -91,6 +130,14 @@ impl std::fmt::Display for ProfileSource {
                 let parts: Vec<String> = m.parts.iter().map(ToString::to_string).collect();
                 write!(f, "{} ({})", m.name, parts.join(", "))
             }
+            ProfileSource::Fleet(fleet) => {
+                let q = &fleet.query;
+                write!(f, "{} {} {}", q.kind.key(), q.url, q.query)?;
+                match &q.profile_type {
+                    Some(t) => write!(f, " {t} ({})", q.range.label()),
+                    None => write!(f, " ({})", q.range.label()),
+                }
+            }
         }
     }
 }
@@ -108,6 +155,7 @@ pub fn seconds_param(url: &str) -> Option<u64> {
 pub fn fetch_timeout(source: &ProfileSource) -> Duration {
     match source {
         ProfileSource::File(_) | ProfileSource::Merged(_) => Duration::MAX,
+        ProfileSource::Fleet(_) => Duration::from_secs(60),
         ProfileSource::Url(url) => {
             let wait = match seconds_param(url) {
                 Some(n) => Duration::from_secs(n).saturating_mul(3) / 2,
@@ -125,6 +173,10 @@ pub fn fetch(source: &ProfileSource, max_bytes: u64, timeout: Duration) -> Resul
         ProfileSource::File(path) => read_file(path, max_bytes),
         ProfileSource::Url(url) => fetch_url(url, max_bytes, timeout),
         ProfileSource::Merged(m) => Err(format!("{}: several profiles are read one by one, then merged", m.name)),
+        ProfileSource::Fleet(f) => {
+            let timeout = timeout.min(Duration::from_secs(3600));
+            f.query.fetch(std::time::SystemTime::now(), timeout, max_bytes).map_err(|e| format!("{}: {e}", f.query.display_name()))
+        }
     }
 }
 

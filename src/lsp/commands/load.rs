@@ -1,4 +1,9 @@
-//! `pprof.load`: loads a file or URL and shows it.
+//! `pprof.load`: loads a file or URL, several merged, or a continuous
+//! profiler's query, and shows it.
+
+use std::sync::Arc;
+
+use crate::source::load::{FleetSource, ProfileSource};
 
 use super::super::loader;
 use super::super::scan;
@@ -8,6 +13,11 @@ use super::super::failure::Result;
 use super::super::status;
 
 pub async fn run(handle: &Handle, args: LoadArgs) -> Result<Status> {
+    if let Some(entry) = &args.fleet {
+        let fleet = FleetSource::from_entry(entry).map_err(|e| format!("pprof.load: {e}"))?;
+        loader::load(handle, ProfileSource::Fleet(Arc::new(fleet)), loader::Trigger::Command).await?;
+        return Ok(status::of(&handle.snapshot()));
+    }
     let source = match args.merge {
         Some(patterns) if patterns.is_empty() => return Err("pprof.load: `merge` lists no profile".into()),
         Some(patterns) => {

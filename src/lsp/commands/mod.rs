@@ -4,6 +4,7 @@
 //! Argument and result types are in `protocol.rs`.
 
 mod diff_base;
+mod fleet_describe;
 pub mod filters;
 mod growth;
 mod heat;
@@ -46,6 +47,7 @@ pub async fn execute(handle: &Handle, name: &str, arg: Value) -> Result<Value> {
         command::HEAT => json(handle.read(parse_args(arg, "uri")?, heat::handle).await),
         command::GROWTH => json(handle.read(parse_args(arg, "sampleType")?, growth::handle).await),
         command::LEAKS => json(handle.read(arg, leaks::handle).await),
+        command::FLEET_DESCRIBE => json(fleet_describe::run(handle, arg).await),
         other => Err(format!("unknown command {other}").into()),
     }
 }
