@@ -245,6 +245,14 @@ fn pyroscope_unknown_profile_type_lists_the_available_ones() {
     server.requests();
     assert!(matches!(e, FleetError::UnknownProfileType { .. }), "{e:?}");
     assert_eq!(text, format!("unknown profile type \"memory:inuse_objects:count:space:bytes\"; the server has: {HEAP}, {CPU}"));
+
+    // Without a profile type, the types are listed without asking for a profile.
+    let server = Server::start(1, pyroscope(true));
+    let q = checkout(json!({ "profileType": null }), &server.url);
+    let (_, text) = err_text(q.fetch(now(), TIMEOUT, MAX_BYTES));
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/querier.v1.QuerierService/ProfileTypes"]);
+    assert_eq!(text, format!("no profile type given (\"profileType\"); the server has: {HEAP}, {CPU}"));
 }
 
 #[test]
