@@ -2,7 +2,8 @@
 //! the `go tool pprof -top` goldens, (in `demo`) the values the tests
 //! expect from the fixture program's goldens and sources, (in
 //! `filter_paths`) what every path's filtered `top` must show, (in
-//! `http` and `web`) the web view served in process, (in `live`) when a
+//! `http` and `web`) the web view served in process, (in `fleet`) stand-ins
+//! for continuous profilers' query services, (in `live`) when a
 //! test that needs Go or the live service may skip, and (in
 //! `revision_repo`) the git repository of the revision fixture.
 
@@ -10,6 +11,7 @@
 
 pub mod demo;
 pub mod filter_paths;
+pub mod fleet;
 pub mod http;
 pub mod live;
 pub mod revision_repo;

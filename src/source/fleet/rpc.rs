@@ -53,6 +53,9 @@ pub(crate) struct Client {
     agent: ureq::Agent,
 }
 
+/// An HTTP answer: status, headers (names in lower case), body.
+type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+
 /// The largest error body read, for its message.
 const ERROR_BODY_BYTES: u64 = 64 << 10;
 
@@ -126,7 +129,7 @@ impl Client {
 
     /// POSTs `body`, and reads the answer up to the size limit (a smaller
     /// one for error answers).
-    fn post(&self, url: &str, extra: &[(&str, &str)], body: Vec<u8>) -> Result<(u16, Vec<(String, String)>, Vec<u8>), RpcError> {
+    fn post(&self, url: &str, extra: &[(&str, &str)], body: Vec<u8>) -> Result<Answer, RpcError> {
         let mut request = self.agent.post(url);
         for (name, value) in extra {
             request = request.header(*name, *value);
