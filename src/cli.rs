@@ -354,7 +354,7 @@ fn load_base(common: &ProfileArgs) -> Result<Option<Profile>> {
 /// now (`--revision`), saying on stderr what could not be mapped.
 fn map_to_workspace(profile: &mut Profile, revision: &str, workspace: &Path) -> Result<()> {
     let input = source::revision::Input {
-        settings: source::revision::Settings { revision: Some(revision.to_string()), binary: None },
+        settings: source::revision::Settings { revision: Some(revision.to_string()), binary: None, labelled: None },
         workspace: Some(workspace.to_path_buf()),
         limits: Default::default(),
     };

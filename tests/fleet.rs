@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use common::demo::{goprog, CATALOG};
+use common::fleet::{Request, Response, Server};
 use common::live::Service;
 use lsp_support::{full_capabilities, top_rows, Client, TempDir};
 use pprof_lsp::report::growth::GrowthReport;
@@ -187,4 +188,91 @@ async fn three_replicas_grow_at_the_sum_of_their_rates_and_one_going_down_keeps_
     assert!((ratio - 1.0).abs() <= 0.35, "the two replicas left grow {ratio:.3} times their rates");
     c.shutdown().await;
     drop(services);
+}
+
+// ---------------------------------------------------------- a Pyroscope source
+
+const HEAP_TYPE: &str = "memory:inuse_space:bytes:space:bytes";
+
+/// A Pyroscope querier (built from the generated API types) holding
+/// `profile` under the heap type for `{service_name="checkout"}`, whose
+/// profiles carry `git_ref` as their `service_git_ref` label.
+fn pyroscope(profile: &std::path::Path, git_ref: &str) -> impl Fn(&Request) -> Response + Send + 'static {
+    use pprof_lsp::source::fleet::api::pyroscope::{google::v1 as google, querier::v1 as querier, types::v1 as types};
+    use prost::Message;
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&common::read(profile)[..]), &mut plain).unwrap();
+    let profile = google::Profile::decode(&plain[..]).unwrap();
+    let git_ref = git_ref.to_string();
+    move |r: &Request| match r.path.rsplit('/').next().unwrap_or("") {
+        "SelectMergeProfile" => {
+            let q: querier::SelectMergeProfileRequest = r.connect();
+            let matches = q.profile_type_id == HEAP_TYPE && q.label_selector == r#"{service_name="checkout"}"#;
+            Response::connect(&if matches { profile.clone() } else { google::Profile::default() })
+        }
+        "ProfileTypes" => Response::connect(&querier::ProfileTypesResponse {
+            profile_types: vec![types::ProfileType { id: HEAP_TYPE.into(), ..Default::default() }],
+        }),
+        "LabelNames" => Response::connect(&types::LabelNamesResponse { names: vec!["service_name".into(), "service_git_ref".into()] }),
+        "LabelValues" => {
+            let q: types::LabelValuesRequest = r.connect();
+            let names = match q.name.as_str() {
+                "service_name" => vec!["checkout".to_string()],
+                "service_git_ref" => vec![git_ref.clone()],
+                _ => Vec::new(),
+            };
+            Response::connect(&types::LabelValuesResponse { names })
+        }
+        _ => Response::plain("404 Not Found", "404 page not found\n"),
+    }
+}
+
+fn pyroscope_entry(url: &str, profile_type: &str) -> Value {
+    json!({ "pyroscope": url, "query": "{service_name=\"checkout\"}", "profileType": profile_type, "range": "1h" })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pyroscope_entry_shows_the_query_and_is_described() {
+    let server = Server::start(40, pyroscope(&lsp_support::profile("heap.pb.gz"), "not-a-revision"));
+    let c = start_with(&goprog(), json!({ "profiles": [pyroscope_entry(&server.url, HEAP_TYPE)], "watch": false })).await;
+    let status = c.status().await;
+    let summary = status["summary"].as_str().unwrap();
+    assert!(summary.contains(" · pyroscope · checkout · inuse_space · last 1h"), "{summary}");
+    // The profile is the served one, with pprof's numbers.
+    let (total, rows) = common::golden_rows("heap.inuse_space.lines.top.txt");
+    assert_eq!(status["total"], total);
+    assert_eq!(top_rows(&c).await, rows);
+
+    let described = c.command_ok("pprof.fleet.describe", json!({ "source": { "pyroscope": server.url } })).await;
+    assert_eq!(described["profileTypes"], json!([HEAP_TYPE]));
+    let labels = described["labels"].as_array().unwrap();
+    assert!(labels.iter().any(|l| l["name"] == "service_name" && l["values"] == json!(["checkout"])), "{described}");
+
+    // A type the server does not hold: the error lists those it does, and
+    // what was shown stays.
+    let wrong = pyroscope_entry(&server.url, "memory:alloc_space:bytes:space:bytes");
+    let err = c.command("pprof.load", json!({ "fleet": wrong })).await.unwrap_err();
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("unknown profile type") && message.contains(HEAP_TYPE), "{message}");
+    assert_eq!(c.status().await["total"], total, "the loaded profile stays");
+    c.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_git_ref_label_is_the_profiles_revision() {
+    let Some(repo) = common::revision_repo::RevisionRepo::build() else { return };
+    // Neither a setting nor the binary: only the label can say.
+    std::fs::remove_file(&repo.binary).unwrap();
+    let server = Server::start(40, pyroscope(&repo.profile, &repo.rev_a));
+    let c = start_with(&repo.dir, lsp_support::hermetic(json!({ "profiles": [pyroscope_entry(&server.url, HEAP_TYPE)] }))).await;
+    let status = c.status().await;
+    assert_eq!(status["revision"]["sha"], repo.rev_a, "{status}");
+    assert_eq!(status["revision"]["source"], "label");
+    assert!(status["detail"].as_str().unwrap().contains("the profiles' service_git_ref label"), "{status}");
+    // A line moved since the revision carries its cost where it is now.
+    let l = &repo.lines;
+    let store = c.open(&repo.path(&l.moved.file));
+    let hinted: Vec<i64> = c.hints(&store).await.iter().map(|h| h["position"]["line"].as_i64().unwrap() + 1).collect();
+    assert!(hinted.contains(&l.moved.b), "the moved line's hint is at {}: {hinted:?}", l.moved.b);
+    c.shutdown().await;
 }

@@ -17,6 +17,7 @@ use crate::source::live::{Health, LiveOptions, Outcome, Poller};
 use crate::source::load::ProfileSource;
 
 use super::install::{self, LoadExtras, Loaded, FETCH_TIMEOUT};
+use super::loader;
 use super::live_state::{Failing, LiveUpdate};
 use super::session::{Handle, Task};
 use super::snapshot::{Base, LoadedProfile, MappedView, RevisionInput};
@@ -59,6 +60,8 @@ pub fn poll(
 ) -> (Result<Loaded, String>, LiveUpdate) {
     // Growth follows the filters everything else shows.
     poller.set_filters(filters);
+    let with_labels = loader::fleet_revision(poller.source(), revision);
+    let revision = with_labels.as_ref().unwrap_or(revision);
     let started = Instant::now();
     let outcome = poller.poll_once(SystemTime::now());
     let polled = Instant::now();

@@ -56,14 +56,8 @@ fn read_decode_index(
 ) -> Result<Loaded, String> {
     let Mapping { mapper, disk, revision } = mapping;
     let started = Instant::now();
-    let with_labels;
-    let revision = match fleet_revision(source, revision) {
-        Some(input) => {
-            with_labels = input;
-            &with_labels
-        }
-        None => revision,
-    };
+    let with_labels = fleet_revision(source, revision);
+    let revision = with_labels.as_ref().unwrap_or(revision);
     let (profile, bytes, parts, left_out) = match source {
         ProfileSource::Merged(m) => {
             let read = merged::read_merged_parts(&m.parts, max_bytes).map_err(|e| format!("{}: {e}", m.name))?;
@@ -102,9 +96,9 @@ fn read_decode_index(
 /// For a continuous profiler's source without a revision setting: the
 /// input with the revision its profiles' `service_git_ref` label names,
 /// asked once per source.
-fn fleet_revision(source: &ProfileSource, revision: &RevisionInput) -> Option<RevisionInput> {
+pub fn fleet_revision(source: &ProfileSource, revision: &RevisionInput) -> Option<RevisionInput> {
     let ProfileSource::Fleet(f) = source else { return None };
-    if revision.input.settings.revision.is_some() {
+    if revision.input.settings.revision.is_some() || revision.input.settings.labelled.is_some() {
         return None;
     }
     let labelled = f.revision.get_or_init(|| match f.query.revision(std::time::SystemTime::now(), FETCH_TIMEOUT) {
@@ -115,7 +109,7 @@ fn fleet_revision(source: &ProfileSource, revision: &RevisionInput) -> Option<Re
         }
     });
     let mut input = revision.clone();
-    input.input.settings.revision = Some(labelled.clone()?);
+    input.input.settings.labelled = Some(labelled.clone()?);
     Some(input)
 }
 

@@ -649,7 +649,7 @@ impl Snapshot {
             ProfileSource::Fleet(f) => f.revision.get().and_then(|r| r.as_deref()),
             _ => None,
         };
-        let revision = entry(ProfileSetting::revision).or(self.config.revision.as_deref()).or(labelled);
+        let revision = entry(ProfileSetting::revision).or(self.config.revision.as_deref());
         let binary = entry(ProfileSetting::binary).or(self.config.binary.as_deref()).map(|b| {
             let path = PathBuf::from(b);
             match self.roots.first() {
@@ -658,7 +658,7 @@ impl Snapshot {
             }
         });
         revision::Input {
-            settings: revision::Settings { revision: revision.map(str::to_string), binary },
+            settings: revision::Settings { revision: revision.map(str::to_string), binary, labelled: labelled.map(str::to_string) },
             workspace: self.roots.first().cloned(),
             limits: revision::Limits::default(),
         }

@@ -54,6 +54,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
                 origin: match &r.origin {
                     Origin::Setting => "the revision setting".into(),
                     Origin::BuildInfo(binary) => format!("the build info of {}", binary.display()),
+                    Origin::Label => "the profiles' service_git_ref label".into(),
                 },
                 dirty: r.dirty,
                 changed_files: revision.lines.len(),
@@ -135,7 +136,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
             source: r.origin.key().to_string(),
             binary: match &r.origin {
                 Origin::BuildInfo(path) => Some(path.to_string_lossy().into_owned()),
-                Origin::Setting => None,
+                Origin::Setting | Origin::Label => None,
             },
         }),
         revision_dirty: profile_revision.and_then(|r| r.dirty),

@@ -37,6 +37,9 @@ pub struct Settings {
     /// The profiled binary, when its path is not the profile's main
     /// mapping's (`binary` setting).
     pub binary: Option<PathBuf>,
+    /// A revision the profiles name themselves (a continuous profiler's
+    /// `service_git_ref` label); after the setting, before the binary.
+    pub labelled: Option<String>,
 }
 
 /// Everything [`prepare`] is given: how to look for the revision, the
@@ -94,6 +97,8 @@ pub enum Origin {
     Setting,
     /// The `vcs.revision` of the Go binary at this path.
     BuildInfo(PathBuf),
+    /// The profiles' `service_git_ref` label.
+    Label,
 }
 
 impl Origin {
@@ -102,6 +107,7 @@ impl Origin {
         match self {
             Origin::Setting => "setting",
             Origin::BuildInfo(_) => "buildInfo",
+            Origin::Label => "label",
         }
     }
 }
@@ -197,7 +203,16 @@ pub fn prepare(settings: &Settings, profile: &Profile, workspace: Option<&Path>,
                 return out;
             }
         },
-        None => from_binary(settings, profile, limits, &mut out.mapped.problems),
+        None => match &settings.labelled {
+            Some(text) => match Revision::parse(text) {
+                Ok(rev) => Some((rev, Origin::Label, None)),
+                Err(e) => {
+                    out.mapped.problems.push(format!("the profiles' service_git_ref label: {e}; lines are used as recorded"));
+                    return out;
+                }
+            },
+            None => from_binary(settings, profile, limits, &mut out.mapped.problems),
+        },
     };
     let Some(workspace) = workspace else {
         if wanted.is_some() {
@@ -601,7 +616,7 @@ mod tests {
     }
 
     fn mapped(repo: &Repo, files: &[&str], limits: Limits) -> Mapped {
-        let settings = Settings { revision: Some("HEAD".into()), binary: None };
+        let settings = Settings { revision: Some("HEAD".into()), binary: None, labelled: None };
         let profile = profile_of(repo, files);
         let prepared = prepare(&settings, &profile, Some(&repo.0), limits);
         let locals: Vec<String> = files.iter().map(|f| repo.path(f)).collect();
@@ -640,7 +655,7 @@ mod tests {
     fn files_unchanged_since_the_revision_have_no_map_and_maps_are_reused() {
         let repo = Repo::new("cache", &[("a.go", b"package a\n"), ("b.go", b"package a\n\nvar b = 1\n")]);
         std::fs::write(repo.0.join("b.go"), "package a\n\n// moved\nvar b = 1\n").unwrap();
-        let settings = Settings { revision: Some("HEAD".into()), binary: None };
+        let settings = Settings { revision: Some("HEAD".into()), binary: None, labelled: None };
         let profile = profile_of(&repo, &["a.go", "b.go"]);
         let locals = vec![repo.path("a.go"), repo.path("b.go")];
         let cache = Cache::default();
@@ -666,7 +681,7 @@ mod tests {
         assert_eq!(spelled_root(&link, &repo.0), link);
         assert_eq!(spelled_root(&link.join("sub"), &repo.0), link);
         assert_eq!(spelled_root(&repo.0, &repo.0), repo.0);
-        let settings = Settings { revision: Some("HEAD".into()), binary: None };
+        let settings = Settings { revision: Some("HEAD".into()), binary: None, labelled: None };
         let profile = Profile {
             functions: vec![Function { filename: link.join("cache.go").to_string_lossy().into(), ..Function::default() }],
             ..Profile::default()
