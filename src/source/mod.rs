@@ -11,5 +11,6 @@ pub mod gotest;
 pub mod live;
 pub mod load;
 pub mod merged;
+pub mod project_file;
 pub mod revision;
 pub mod workspace;
