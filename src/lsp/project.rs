@@ -31,18 +31,24 @@ pub fn read(roots: &[PathBuf]) -> ProjectSettings {
             return ProjectSettings { value: None, errors: vec![SettingError { path, message: e.message }] };
         }
     };
+    // (line, column, error), to list them in the file's order.
     let mut errors = Vec::new();
     for key in file.unknown_keys(&known_keys()) {
-        errors.push(SettingError { path: file.place(&key), message: "unknown setting".into() });
+        let (line, column) = file.position(&key);
+        errors.push((line, column, SettingError { path: file.place(&key), message: "unknown setting".into() }));
         file.remove(&key);
     }
     let (_, bad) = Config::from_json(&file.value);
+    for e in &bad {
+        let (line, column) = file.position(&e.path);
+        errors.push((line, column, SettingError { path: file.place(&e.path), message: e.message.clone() }));
+    }
     // Later list entries first, so removing one leaves the others' places.
     for e in bad.iter().rev() {
         file.remove(&e.path);
     }
-    errors.extend(bad.into_iter().map(|e| SettingError { path: file.place(&e.path), message: e.message }));
-    ProjectSettings { value: Some(file.value), errors }
+    errors.sort_by_key(|(line, column, _)| (*line, *column));
+    ProjectSettings { value: Some(file.value), errors: errors.into_iter().map(|(_, _, e)| e).collect() }
 }
 
 /// The settings in force: the project file's under `editor`'s, key by key,
@@ -114,9 +120,9 @@ mod tests {
         let file = dir.path.join("pprof-lsp.toml").display().to_string();
         let texts: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(texts, [
+            format!("{file}:1:1: refreshSeconds: invalid type: string \"often\", expected a whole number of 0 or more"),
             format!("{file}:3:1: focus: unknown setting"),
             format!("{file}:6:1: filters.focuss: unknown setting"),
-            format!("{file}:1:1: refreshSeconds: invalid type: string \"often\", expected a whole number of 0 or more"),
         ]);
         assert_eq!((config.history, config.refresh_seconds), (7, Config::default().refresh_seconds));
         assert_eq!(config.filters.focus.as_deref(), Some("catalog"));

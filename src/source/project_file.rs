@@ -219,8 +219,8 @@ mod tests {
         let file = parsed("refreshSeconds = 5\nprofiles = [\"a.pb.gz\", { path = \"b.pb.gz\", revision = \"v1\" }]\n\n[hints]\nformat = \"loud\"\n");
         assert_eq!(file.value, json!({"refreshSeconds": 5, "profiles": ["a.pb.gz", {"path": "b.pb.gz", "revision": "v1"}], "hints": {"format": "loud"}}));
         assert_eq!(file.position("hints.format"), (5, 1));
-        assert_eq!(file.position("profiles[1]"), (2, 25));
-        assert_eq!(file.position("profiles[1].binary"), (2, 25));
+        assert_eq!(file.position("profiles[1]"), (2, 24));
+        assert_eq!(file.position("profiles[1].binary"), (2, 24));
         assert_eq!(file.place("refreshSeconds"), "pprof-lsp.toml:1:1: refreshSeconds");
     }
 
