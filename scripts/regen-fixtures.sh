@@ -239,6 +239,22 @@ filter_goldens() {
     done <tests/fixtures/filters.txt
 }
 
+# peek_goldens: `go tool pprof -peek` for each case of tests/fixtures/peeks.txt,
+# as STEM.TYPE.peek-CASE.txt.
+peek_goldens() {
+    local name stem type regex
+    local args=()
+    while read -r name stem type regex; do
+        case "$name" in "" | "#"*) continue ;; esac
+        if [[ "$stem" == *-diff-* ]]; then
+            args=(-diff_base "$PROFILES/${stem#*-diff-}.pb.gz" "$PROFILES/${stem%%-diff-*}.pb.gz")
+        else
+            args=("$PROFILES/$stem.pb.gz")
+        fi
+        pprof_to "$GOLDEN/$stem.$type.peek-$name.txt" -peek "$regex" -sample_index="$type" "${args[@]}"
+    done <tests/fixtures/peeks.txt
+}
+
 record_goldens() {
     local p stem st type unit
     mkdir -p "$GOLDEN" "$PPROF_TMPDIR"
@@ -281,6 +297,7 @@ record_goldens() {
     pprof_fails_to "$GOLDEN/heap+cpu.merge-error.stderr.txt" -top "$PROFILES/heap.pb.gz" "$PROFILES/cpu.pb.gz"
 
     filter_goldens
+    peek_goldens
 
     # Per-line source listing of the catalog init function. pprof reads the
     # source from the path recorded in the profile, so put the fixture

@@ -10,7 +10,8 @@
 #   3. the Neovim plugin in a real headless Neovim 0.11 (installed from PyPI);
 #   4. the web view (`pprof-lsp web`) in a real headless Chromium;
 #   5. the VS Code extension in a real code-server driven by headless
-#      Chromium (installed from npm and Debian).
+#      Chromium (installed from npm and Debian);
+#   6. `pprof-lsp mcp` driven by the official Python MCP SDK (from PyPI).
 # Everything installed goes under .tools/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,3 +32,6 @@ scripts/test-web.sh
 
 echo "== VS Code"
 scripts/test-vscode.sh
+
+echo "== MCP clients"
+scripts/test-mcp.sh

@@ -20,8 +20,8 @@ use crate::source::merged::SourcesError;
 use crate::source;
 use crate::source::workspace::{self, ScanOptions};
 
-mod leaks;
-mod watch;
+pub(crate) mod leaks;
+pub(crate) mod watch;
 mod web;
 
 #[derive(Parser, Debug)]
@@ -52,6 +52,8 @@ pub enum Command {
     Web(web::WebArgs),
     /// Write a flame graph of the profile as an SVG (drawn by inferno).
     Flame(FlameArgs),
+    /// Serve the Model Context Protocol on stdio: profile tools for coding agents.
+    Mcp(crate::mcp::McpArgs),
 }
 
 #[derive(Args, Debug)]
@@ -218,6 +220,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Leaks(a) => leaks::run(&a),
         Command::Web(a) => web::run(&a),
         Command::Flame(a) => flame(&a),
+        Command::Mcp(a) => crate::mcp::run(&a).map(|()| String::new()),
     };
     match result {
         Ok(text) => {

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod cli;
 pub mod gotest;
 pub mod lsp;
+pub mod mcp;
 pub mod paths;
 pub mod profile;
 pub mod source;

@@ -327,7 +327,7 @@ fn neovim_settings_match_the_server_one_to_one() {
 /// layer (without a circle) and those below, never one above. Every module
 /// of `src/lsp` is listed, so a new one has to be placed.
 const LSP_LAYERS: &[(&str, &[&str])] = &[
-    ("protocol and plain state", &["failure", "protocol", "config", "documents", "convert", "runs", "lifecycle", "live_state"]),
+    ("protocol and plain state", &["failure", "protocol", "config", "project", "documents", "convert", "runs", "lifecycle", "live_state"]),
     ("snapshot", &["snapshot", "locate", "goroutines", "status", "diagnostics"]),
     ("session", &["session", "progress"]),
     ("install", &["install"]),

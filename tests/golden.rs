@@ -248,3 +248,32 @@ fn the_split_fixture_files_a_function_under_two_names() {
         assert_eq!(index.function_files(ids[0]).len(), files[name].len(), "{name}");
     }
 }
+
+/// Every case of `tests/fixtures/peeks.txt` against its `go tool pprof
+/// -peek` golden, byte for byte; and every peek golden has a case.
+#[test]
+fn peek_goldens() {
+    let cases = common::peek_cases();
+    assert!(!cases.is_empty());
+    for case in &cases {
+        let (new, base) = case.profiles();
+        let profiles: Vec<Profile> = std::iter::once(load(&new)).chain(base.map(|b| load(&b))).collect();
+        let refs: Vec<&Profile> = profiles.iter().collect();
+        let index = match &refs[..] {
+            [p] => Index::build(p),
+            [p, b] => Index::build_diff(p, b).unwrap(),
+            _ => unreachable!(),
+        };
+        let t = analysis::select(&profiles[0], Some(&case.sample_type)).unwrap();
+        let regex = regex::Regex::new(&case.regex).unwrap();
+        let entries = analysis::peek::peek(&index, &refs, t, &|name| regex.is_match(name));
+        let got = pprof_lsp::report::peek::render(&index, &refs, t, &entries, &TopOptions::default());
+        let want = String::from_utf8(read(&common::golden_dir().join(case.golden()))).unwrap();
+        assert_eq!(got, want, "{}", case.golden());
+    }
+    let goldens = std::fs::read_dir(common::golden_dir())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".peek-"))
+        .count();
+    assert_eq!(goldens, cases.len(), "peek goldens without a case in peeks.txt");
+}

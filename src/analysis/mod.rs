@@ -11,6 +11,7 @@ pub mod index;
 pub mod leaks;
 pub mod merge;
 pub mod names;
+pub mod peek;
 pub mod per_op;
 pub mod ranking;
 pub mod select;

@@ -54,7 +54,7 @@ pub struct LeaksArgs {
 const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What the rows are read from: a URL's dump, else the source itself.
-fn read_source(text: &str) -> ProfileSource {
+pub(crate) fn read_source(text: &str) -> ProfileSource {
     match ProfileSource::parse(text) {
         ProfileSource::Url(url) => ProfileSource::Url(dump_url(&url).unwrap_or(url)),
         file => file,
@@ -69,7 +69,7 @@ fn mapper(a: &LeaksArgs) -> PathMapper {
 
 /// The profile's goroutines, grouped with the workspace's files as the
 /// user's.
-fn group(profile: &Profile, source: &ProfileSource, mapper: &PathMapper) -> Result<Goroutines> {
+pub(crate) fn group(profile: &Profile, source: &ProfileSource, mapper: &PathMapper) -> Result<Goroutines> {
     let in_workspace = |file: &str| matches!(mapper.resolve(file, &RealFs), Resolution::Mapped { in_workspace: true, .. });
     leaks::group(profile, &in_workspace).ok_or_else(|| {
         let types: Vec<&str> = profile.sample_types.iter().map(|t| t.name.as_str()).collect();
@@ -78,7 +78,7 @@ fn group(profile: &Profile, source: &ProfileSource, mapper: &PathMapper) -> Resu
 }
 
 /// The report, sites at their local files where they map.
-fn report(goroutines: &Goroutines, mapper: &PathMapper, growth: Option<&Growth>) -> LeakReport {
+pub(crate) fn report(goroutines: &Goroutines, mapper: &PathMapper, growth: Option<&Growth>) -> LeakReport {
     let place = |site: &Site| LeakSite {
         uri: None,
         file: mapper.resolve(&site.file, &RealFs).path().map_or_else(|| site.file.clone(), str::to_string),

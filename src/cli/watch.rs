@@ -170,7 +170,7 @@ fn type_names(profile: &Profile) -> String {
 
 /// The sample type to show: the one asked for (which must describe current
 /// state), else the profile's default if it does, else the first that does.
-fn choose_type(profile: &Profile, tracked: &[String], asked: Option<&str>) -> Result<String> {
+pub(crate) fn choose_type(profile: &Profile, tracked: &[String], asked: Option<&str>) -> Result<String> {
     let chosen = analysis::select(profile, asked).map_err(|e| anyhow!(e))?;
     let name = &profile.sample_types[chosen.0].name;
     if growth::is_state_type(name) {

@@ -2,15 +2,19 @@
 //! and from the `pprof` settings section. Unknown keys are ignored so
 //! clients can keep their own (such as `server.path`) beside these.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::annotate::Threshold;
 use crate::analysis::GrowthThreshold;
 use crate::analysis::filter::{Filter, FilterError, FilterKind, Filters};
 use crate::paths::PathMapping;
-use crate::source::discover;
+use crate::source::discover::{self, DiscoverOptions};
 use crate::source::fleet::FleetQuery;
-use crate::source::load::ProfileSource;
+use crate::source::fs::SourceFs;
+use crate::source::load::{FleetSource, MergedSource, ProfileSource};
 use crate::report::labels::HintFormat;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -205,6 +209,32 @@ impl From<&str> for ProfileSetting {
     fn from(path: &str) -> Self {
         ProfileSetting::Source(path.to_string())
     }
+}
+
+/// The sources the `profiles` entries name, in their order: paths and
+/// URLs as they are, globs expanded, a merged entry as one source of its
+/// expanded parts.
+pub fn expand_entries(disk: &dyn SourceFs, entries: &[ProfileSetting], roots: &[PathBuf], options: &DiscoverOptions) -> Vec<ProfileSource> {
+    let mut out = Vec::new();
+    for entry in entries {
+        match entry {
+            ProfileSetting::Merge { name, merge, .. } => {
+                let parts = discover::expand_with(disk, merge, roots, options);
+                out.push(ProfileSource::Merged(Arc::new(MergedSource { name: name.clone(), parts })));
+            }
+            ProfileSetting::Fleet(entry) => match FleetSource::from_entry(entry) {
+                Ok(fleet) => out.push(ProfileSource::Fleet(Arc::new(fleet))),
+                Err(e) => tracing::warn!("profiles entry {entry}: {e}"),
+            },
+            single => {
+                let patterns: Vec<String> = single.path().into_iter().map(str::to_string).collect();
+                out.extend(discover::expand_with(disk, &patterns, roots, options));
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|s| seen.insert(s.clone()));
+    out
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

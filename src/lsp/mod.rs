@@ -22,6 +22,7 @@ mod live_state;
 mod loader;
 mod locate;
 mod progress;
+pub mod project;
 pub mod protocol;
 mod runs;
 mod scan;

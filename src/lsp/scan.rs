@@ -10,11 +10,10 @@ use tower_lsp_server::ls_types::MessageType;
 
 use crate::paths::PathMapper;
 use crate::source::discover::{self, DiscoverOptions};
-use crate::source::fs::SourceFs;
-use crate::source::load::{FleetSource, MergedSource, ProfileSource};
+use crate::source::load::{MergedSource, ProfileSource};
 use crate::source::workspace::{self, ScanOptions};
 
-use super::config::ProfileSetting;
+use super::config::{self, ProfileSetting};
 use super::install::remap_if_stale;
 use super::loader::{self, Trigger};
 use super::protocol::ProfileOrigin;
@@ -85,7 +84,7 @@ pub async fn offered(handle: &Handle) -> Vec<Offered> {
     tokio::task::spawn_blocking(move || {
         let options = DiscoverOptions::default();
         if !entries.is_empty() {
-            return configured(&*disk, &entries, &roots, &options)
+            return config::expand_entries(&*disk, &entries, &roots, &options)
                 .into_iter()
                 .enumerate()
                 .map(|(i, source)| Offered {
@@ -112,39 +111,13 @@ pub async fn offered(handle: &Handle) -> Vec<Offered> {
     .unwrap_or_default()
 }
 
-/// The sources the `profiles` entries name, in their order: paths and
-/// URLs as they are, globs expanded, a merged entry as one source of its
-/// expanded parts.
-fn configured(disk: &dyn SourceFs, entries: &[ProfileSetting], roots: &[PathBuf], options: &DiscoverOptions) -> Vec<ProfileSource> {
-    let mut out = Vec::new();
-    for entry in entries {
-        match entry {
-            ProfileSetting::Merge { name, merge, .. } => {
-                let parts = discover::expand_with(disk, merge, roots, options);
-                out.push(ProfileSource::Merged(Arc::new(MergedSource { name: name.clone(), parts })));
-            }
-            ProfileSetting::Fleet(entry) => match FleetSource::from_entry(entry) {
-                Ok(fleet) => out.push(ProfileSource::Fleet(Arc::new(fleet))),
-                Err(e) => tracing::warn!("profiles entry {entry}: {e}"),
-            },
-            single => {
-                let patterns: Vec<String> = single.path().into_iter().map(str::to_string).collect();
-                out.extend(discover::expand_with(disk, &patterns, roots, options));
-            }
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|s| seen.insert(s.clone()));
-    out
-}
-
 /// A merged source of `patterns` (paths, globs or URLs), expanded as the
 /// `profiles` setting's entries are.
 pub async fn merged_source(handle: &Handle, name: String, patterns: Vec<String>) -> ProfileSource {
     let roots = handle.session.snapshot().roots.to_vec();
     let disk = handle.session.disk.clone();
     let entry = ProfileSetting::Merge { name: name.clone(), merge: patterns, revision: None, binary: None };
-    tokio::task::spawn_blocking(move || configured(&*disk, &[entry], &roots, &DiscoverOptions::default()))
+    tokio::task::spawn_blocking(move || config::expand_entries(&*disk, &[entry], &roots, &DiscoverOptions::default()))
         .await
         .ok()
         .and_then(|mut sources| sources.pop())

@@ -5,6 +5,7 @@
 //! status, and the rest applies. A change does what it implies (rescan,
 //! reload, new base, new filters, another sample type).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -14,6 +15,7 @@ use super::commands::{filters, sample_type};
 use super::config::{self, Config, SettingError};
 use super::failure::Failure;
 use super::loader;
+use super::project;
 use super::scan;
 use super::session::Handle;
 
@@ -23,20 +25,30 @@ pub struct Read {
     pub errors: Vec<SettingError>,
 }
 
-/// Reads a settings object; `None` for one that says nothing (`null`,
-/// `{}`), which leaves the settings as they were.
-pub fn read(value: &Value) -> Option<Read> {
+/// Reads a settings object over the project file's; `None` for one that
+/// says nothing (`null`, `{}`), which leaves the settings as they were.
+pub fn read(roots: &[PathBuf], value: &Value) -> Option<Read> {
     if config::is_empty(value) {
         return None;
     }
-    let (config, errors) = Config::from_json(value);
-    Some(Read { config, errors })
+    Some(with_project_file(roots, value))
+}
+
+/// The editor's settings over the project file's (`pprof-lsp.toml`), key
+/// by key; the file's errors come first.
+fn with_project_file(roots: &[PathBuf], value: &Value) -> Read {
+    let (merged, mut errors) = project::with_project_file(roots, value);
+    let (config, more) = Config::from_json(&merged);
+    errors.extend(more);
+    Read { config, errors }
 }
 
 /// Takes the settings of `initializationOptions` before anything runs.
 /// Their errors are told once the client is ready ([`announce`]).
 pub fn initial(handle: &Handle, options: Option<&Value>) {
-    let Some(read) = options.and_then(read) else { return };
+    let roots = handle.snapshot().roots.clone();
+    // The project file applies even when the client sends no settings.
+    let read = with_project_file(&roots, options.unwrap_or(&Value::Null));
     handle.update(|s| {
         s.filters = Arc::new(read.config.filters.clone());
         s.config = Arc::new(read.config);
@@ -53,7 +65,8 @@ pub async fn fetch(handle: &Handle) -> Option<Read> {
     let items = vec![ConfigurationItem { scope_uri: None, section: Some("pprof".into()) }];
     let values = handle.client.configuration(items).await.ok()?;
     // An empty answer keeps what initializationOptions said.
-    values.into_iter().next().as_ref().and_then(read)
+    let roots = handle.snapshot().roots.clone();
+    values.into_iter().next().as_ref().and_then(|v| read(&roots, v))
 }
 
 /// At start: the client's settings (if it answers), then the errors of
@@ -83,7 +96,8 @@ async fn announce(handle: &Handle) {
 /// `workspace/didChangeConfiguration`: the new settings, asked for or as
 /// sent.
 pub async fn changed(handle: &Handle, sent: &Value) {
-    let Some(read) = fetch(handle).await.or_else(|| read(sent)) else { return };
+    let roots = handle.snapshot().roots.clone();
+    let Some(read) = fetch(handle).await.or_else(|| read(&roots, sent)) else { return };
     apply(handle, read).await;
 }
 

@@ -9,4 +9,5 @@ pub mod labels;
 pub mod leaks;
 pub mod lines;
 pub mod list;
+pub mod peek;
 pub mod top;

@@ -53,6 +53,8 @@ pub struct Table {
     /// `Dropped` and `Showing top` lines when pprof prints them.
     pub header: Vec<String>,
     pub rows: Vec<TableRow>,
+    /// The unit the values are printed in.
+    pub unit: OutputUnit,
 }
 
 /// Renders the table for sample type `t` of `index`, built from
@@ -150,5 +152,5 @@ pub fn table(index: &Index, profiles: &[&Profile], t: SampleType, options: &TopO
             }
         })
         .collect();
-    Table { header, rows }
+    Table { header, rows, unit: output_unit }
 }

@@ -12,6 +12,7 @@ pub mod gotest;
 pub mod live;
 pub mod load;
 pub mod merged;
+pub mod project_file;
 pub mod replicas;
 pub mod revision;
 pub mod workspace;

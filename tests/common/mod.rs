@@ -314,3 +314,44 @@ pub fn golden_rows(name: &str) -> (i64, BTreeMap<String, (i64, i64)>) {
     (g.total, g.rows.into_iter().map(|(k, r)| (k, (r.flat, r.cum))).collect())
 }
 
+
+/// One case of `tests/fixtures/peeks.txt`: a `go tool pprof -peek` golden.
+#[derive(Clone, Debug)]
+#[allow(dead_code)]
+pub struct PeekCase {
+    pub name: String,
+    /// The profile stem; `<new>-diff-<base>` for a diff.
+    pub stem: String,
+    pub sample_type: String,
+    pub regex: String,
+}
+
+#[allow(dead_code)]
+impl PeekCase {
+    /// The golden's file name in `tests/golden`.
+    pub fn golden(&self) -> String {
+        format!("{}.{}.peek-{}.txt", self.stem, self.sample_type, self.name)
+    }
+
+    /// The profile's fixture file names, and the base's for a diff.
+    pub fn profiles(&self) -> (String, Option<String>) {
+        match self.stem.split_once("-diff-") {
+            Some((new, base)) => (format!("{new}.pb.gz"), Some(format!("{base}.pb.gz"))),
+            None => (format!("{}.pb.gz", self.stem), None),
+        }
+    }
+}
+
+#[allow(dead_code)]
+pub fn peek_cases() -> Vec<PeekCase> {
+    let text = String::from_utf8(read(&root().join("tests/fixtures/peeks.txt"))).unwrap();
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let [name, stem, sample_type, regex] = &words[..] else { panic!("peeks.txt: not four words: {line:?}") };
+            PeekCase { name: name.to_string(), stem: stem.to_string(), sample_type: sample_type.to_string(), regex: regex.to_string() }
+        })
+        .collect()
+}
