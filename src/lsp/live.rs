@@ -17,7 +17,6 @@ use crate::source::live::{Health, LiveOptions, Outcome, Poller};
 use crate::source::load::ProfileSource;
 
 use super::install::{self, LoadExtras, Loaded, FETCH_TIMEOUT};
-use super::loader;
 use super::live_state::{Failing, LiveUpdate};
 use super::session::{Handle, Task};
 use super::snapshot::{Base, LoadedProfile, MappedView, RevisionInput};
@@ -60,7 +59,7 @@ pub fn poll(
 ) -> (Result<Loaded, String>, LiveUpdate) {
     // Growth follows the filters everything else shows.
     poller.set_filters(filters);
-    let with_labels = loader::fleet_revision(poller.source(), revision);
+    let with_labels = fleet_revision(poller.source(), revision);
     let revision = with_labels.as_ref().unwrap_or(revision);
     let started = Instant::now();
     let outcome = poller.poll_once(SystemTime::now());
@@ -126,6 +125,26 @@ pub fn poll(
         }),
         update,
     )
+}
+
+/// For a continuous profiler's source without a revision setting: the
+/// input with the revision its profiles' `service_git_ref` label names,
+/// asked once per source.
+pub fn fleet_revision(source: &ProfileSource, revision: &RevisionInput) -> Option<RevisionInput> {
+    let ProfileSource::Fleet(f) = source else { return None };
+    if revision.input.settings.revision.is_some() || revision.input.settings.labelled.is_some() {
+        return None;
+    }
+    let labelled = f.revision.get_or_init(|| match f.query.revision(std::time::SystemTime::now(), FETCH_TIMEOUT) {
+        Ok(r) => r.map(|r| r.git_ref),
+        Err(e) => {
+            tracing::info!("{}: no revision from its labels: {e}", f.query.display_name());
+            None
+        }
+    });
+    let mut input = revision.clone();
+    input.input.settings.labelled = Some(labelled.clone()?);
+    Some(input)
 }
 
 /// Polls `poller`'s source in the background from now on, replacing any

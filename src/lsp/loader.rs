@@ -56,7 +56,7 @@ fn read_decode_index(
 ) -> Result<Loaded, String> {
     let Mapping { mapper, disk, revision } = mapping;
     let started = Instant::now();
-    let with_labels = fleet_revision(source, revision);
+    let with_labels = live::fleet_revision(source, revision);
     let revision = with_labels.as_ref().unwrap_or(revision);
     let (profile, bytes, parts, left_out) = match source {
         ProfileSource::Merged(m) => {
@@ -91,26 +91,6 @@ fn read_decode_index(
         index: (indexed - decoded) + (filtered - mapped),
         map: mapped - indexed,
     })
-}
-
-/// For a continuous profiler's source without a revision setting: the
-/// input with the revision its profiles' `service_git_ref` label names,
-/// asked once per source.
-pub fn fleet_revision(source: &ProfileSource, revision: &RevisionInput) -> Option<RevisionInput> {
-    let ProfileSource::Fleet(f) = source else { return None };
-    if revision.input.settings.revision.is_some() || revision.input.settings.labelled.is_some() {
-        return None;
-    }
-    let labelled = f.revision.get_or_init(|| match f.query.revision(std::time::SystemTime::now(), FETCH_TIMEOUT) {
-        Ok(r) => r.map(|r| r.git_ref),
-        Err(e) => {
-            tracing::info!("{}: no revision from its labels: {e}", f.query.display_name());
-            None
-        }
-    });
-    let mut input = revision.clone();
-    input.input.settings.labelled = Some(labelled.clone()?);
-    Some(input)
 }
 
 /// Who asked for a load, which decides who tells the user when it fails.
