@@ -276,3 +276,63 @@ async fn the_service_git_ref_label_is_the_profiles_revision() {
     assert!(hinted.contains(&l.moved.b), "the moved line's hint is at {}: {hinted:?}", l.moved.b);
     c.shutdown().await;
 }
+
+/// With `refreshSeconds`, a continuous profiler's window slides with each
+/// query and growth is taken across the windows: here each answer holds
+/// the fixture's values times the number of the query, a second apart, so
+/// every line grows by its fixture value each second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pyroscope_source_is_queried_again_and_grows_across_windows() {
+    use pprof_lsp::source::fleet::api::pyroscope::{google::v1 as google, querier::v1 as querier};
+    use prost::Message;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&common::read(&lsp_support::profile("heap.pb.gz"))[..]), &mut plain)
+        .unwrap();
+    let profile = google::Profile::decode(&plain[..]).unwrap();
+    let queries = std::sync::Arc::new(AtomicI64::new(0));
+    let counted = queries.clone();
+    let windows = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = windows.clone();
+    let server = Server::start(30, move |r: &Request| {
+        if !r.path.ends_with("/SelectMergeProfile") {
+            return Response::plain("404 Not Found", "404 page not found\n");
+        }
+        let q: querier::SelectMergeProfileRequest = r.connect();
+        seen.lock().unwrap().push((q.start, q.end));
+        let n = counted.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut scaled = profile.clone();
+        for s in &mut scaled.sample {
+            for v in &mut s.value {
+                *v *= n;
+            }
+        }
+        Response::connect(&scaled)
+    });
+    let mut entry = pyroscope_entry(&server.url, HEAP_TYPE);
+    entry["refreshSeconds"] = json!(1);
+    entry["range"] = json!("15m");
+    let c = Client::start();
+    c.initialize(&goprog(), json!({ "profiles": [entry], "refreshSeconds": 0, "watch": false }), full_capabilities()).await;
+    c.initialized();
+    let report = c
+        .eventually("four windows", Duration::from_secs(30), || async {
+            let g: GrowthReport = serde_json::from_value(c.command("pprof.growth", Value::Null).await.ok()?).ok()?;
+            (g.snapshots >= 4).then_some(g)
+        })
+        .await;
+    // The catalog line: its fixture value, times 60 a minute.
+    let (_, rows) = common::golden_rows("heap.inuse_space.lines.top.txt");
+    let line = common::demo::init_line() as i64 + 1;
+    let row = report.rows.iter().find(|r| r.line == line && r.file.ends_with("catalog.go")).expect("the catalog line grows");
+    let fixture = rows.iter().find(|(k, _)| k.ends_with(&format!("catalog.go:{line}"))).map(|(_, v)| v.0).unwrap();
+    let ratio = row.flat_per_minute / (fixture as f64 * 60.0);
+    eprintln!("pyroscope windows: {} snapshots over {:.1} s, catalog line ratio {ratio:.3}", report.snapshots, report.seconds);
+    assert!((ratio - 1.0).abs() <= 0.35, "grows {ratio:.3} times its rate");
+    // Each query asked for the 15 minutes up to its own time.
+    let windows = windows.lock().unwrap().clone();
+    assert!(windows.len() >= 4, "{windows:?}");
+    assert!(windows.iter().all(|(start, end)| end - start == 15 * 60 * 1000), "{windows:?}");
+    assert!(windows.windows(2).all(|w| w[1].1 > w[0].1), "the window slides: {windows:?}");
+    c.shutdown().await;
+}
