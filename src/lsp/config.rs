@@ -198,7 +198,7 @@ impl ProfileSetting {
     pub fn names(&self, source: &ProfileSource, roots: &[std::path::PathBuf]) -> bool {
         match (self, source) {
             (ProfileSetting::Merge { name, .. }, ProfileSource::Merged(m)) => *name == m.name,
-            (ProfileSetting::Fleet(entry), ProfileSource::Fleet(f)) => entry.to_string() == f.entry,
+            (ProfileSetting::Fleet(entry), ProfileSource::Fleet(f)) => f.is_entry(entry),
             (ProfileSetting::Merge { .. } | ProfileSetting::Fleet(_), _) => false,
             (entry, source) => entry.path().is_some_and(|p| discover::entry_names(p, source, roots)),
         }

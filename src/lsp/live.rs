@@ -135,15 +135,22 @@ pub fn fleet_revision(source: &ProfileSource, revision: &RevisionInput) -> Optio
     if revision.input.settings.revision.is_some() || revision.input.settings.labelled.is_some() {
         return None;
     }
-    let labelled = f.revision.get_or_init(|| match f.query.revision(std::time::SystemTime::now(), FETCH_TIMEOUT) {
-        Ok(r) => r.map(|r| r.git_ref),
-        Err(e) => {
-            tracing::info!("{}: no revision from its labels: {e}", f.query.display_name());
-            None
+    let labelled = match revision.cache.labelled(&f.entry) {
+        Some(known) => known,
+        None => {
+            let asked = match f.query.revision(std::time::SystemTime::now(), FETCH_TIMEOUT) {
+                Ok(r) => r.map(|r| r.git_ref),
+                Err(e) => {
+                    tracing::info!("{}: no revision from its labels: {e}", f.query.display_name());
+                    None
+                }
+            };
+            revision.cache.set_labelled(&f.entry, asked.clone());
+            asked
         }
-    });
+    };
     let mut input = revision.clone();
-    input.input.settings.labelled = Some(labelled.clone()?);
+    input.input.settings.labelled = Some(labelled?);
     Some(input)
 }
 

@@ -646,7 +646,7 @@ impl Snapshot {
         };
         // A continuous profiler's profiles may name their revision in labels.
         let labelled = match source {
-            ProfileSource::Fleet(f) => f.revision.get().and_then(|r| r.as_deref()),
+            ProfileSource::Fleet(f) => self.revision_cache.labelled(&f.entry).flatten(),
             _ => None,
         };
         let revision = entry(ProfileSetting::revision).or(self.config.revision.as_deref());
@@ -658,7 +658,7 @@ impl Snapshot {
             }
         });
         revision::Input {
-            settings: revision::Settings { revision: revision.map(str::to_string), binary, labelled: labelled.map(str::to_string) },
+            settings: revision::Settings { revision: revision.map(str::to_string), binary, labelled },
             workspace: self.roots.first().cloned(),
             limits: revision::Limits::default(),
         }

@@ -72,8 +72,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
             left_out: loaded.left_out.clone(),
         }
     });
-    let live = match live_state {
-        Some(live) => Some(LiveStatus {
+    let live = live_state.map(|live| LiveStatus {
             snapshots: live.snapshots,
             refresh_seconds: snapshot.config.refresh_seconds,
             last_fetch: live.last.map(clock_utc),
@@ -81,9 +80,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
             error: live.failing.as_ref().map(|f| f.error.clone()),
             delta: live.delta.clone(),
             sources: live_sources.clone(),
-        }),
-        None => None,
-    };
+        });
     let filter_notes: Vec<String> =
         snapshot.view.as_ref().map(|v| v.loaded().filter_notes.iter().map(ToString::to_string).collect()).unwrap_or_default();
     let settings_errors: Vec<String> = snapshot.settings_errors.iter().map(ToString::to_string).collect();

@@ -288,7 +288,7 @@ impl Poller {
                 };
                 self.health = Health::Live { last: newest };
                 let raw: Arc<[u8]> = Arc::from(profile::encode(&profile));
-                Outcome::Snapshot(Box::new(Fetched { profile, index, recorded, resumed, raw, parts }))
+                Outcome::Snapshot(Box::new(Fetched { profile: *profile, index: *index, recorded, resumed, raw, parts }))
             }
             Polled::Unchanged { error } => Outcome::Unchanged { error },
             Polled::Nothing { error } => self.failed(now, error),

@@ -38,15 +38,18 @@ pub struct FleetSource {
     pub query: FleetQuery,
     /// The settings entry, as JSON: what the source is compared by.
     pub entry: String,
-    /// The profiles' revision (the `service_git_ref` label), once asked.
-    pub revision: std::sync::OnceLock<Option<String>>,
 }
 
 impl FleetSource {
     /// From a `profiles` entry object.
     pub fn from_entry(entry: &serde_json::Value) -> Result<FleetSource, String> {
         let query = FleetQuery::from_json(entry)?;
-        Ok(FleetSource { query, entry: entry.to_string(), revision: std::sync::OnceLock::new() })
+        Ok(FleetSource { query, entry: entry.to_string() })
+    }
+
+    /// Whether `entry` is this source's settings entry.
+    pub fn is_entry(&self, entry: &serde_json::Value) -> bool {
+        serde_json::to_string(entry).is_ok_and(|text| text == self.entry)
     }
 }
 

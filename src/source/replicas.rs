@@ -75,7 +75,7 @@ struct Replica {
 /// What one poll of the replicas brought.
 pub enum Polled {
     /// The merge changed (a replica answered, or one dropped out).
-    Merged { profile: Profile, index: Index, parts: Vec<Part>, newest: SystemTime },
+    Merged { profile: Box<Profile>, index: Box<Index>, parts: Vec<Part>, newest: SystemTime },
     /// No replica due answered, but the shown merge stands: why.
     Unchanged { error: String },
     /// No replica has an answer that counts: the errors, first first.
@@ -209,7 +209,7 @@ impl Replicas {
             Health::Waiting => None,
         });
         let newest = newest.max().unwrap_or(now);
-        Polled::Merged { profile, index, parts, newest }
+        Polled::Merged { profile: Box::new(profile), index: Box::new(index), parts, newest }
     }
 
     /// How long until the next replica is due, counted from the last poll.

@@ -174,10 +174,25 @@ impl Mapped {
 }
 
 /// Line maps already made, per revision and file, with the size and time
-/// of the file on disk they were made against.
+/// of the file on disk they were made against; and the revisions sources
+/// name in their labels, per source.
 #[derive(Default)]
 pub struct Cache {
     maps: Mutex<FxHashMap<(String, PathBuf), CachedMap>>,
+    labelled: Mutex<FxHashMap<String, Option<String>>>,
+}
+
+impl Cache {
+    /// The revision the source keyed `key` names in its labels, if it was
+    /// asked before (`Some(None)`: it names none).
+    pub fn labelled(&self, key: &str) -> Option<Option<String>> {
+        self.labelled.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
+    }
+
+    /// Keeps what the source keyed `key` named.
+    pub fn set_labelled(&self, key: &str, revision: Option<String>) {
+        self.labelled.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), revision);
+    }
 }
 
 struct CachedMap {

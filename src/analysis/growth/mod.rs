@@ -147,7 +147,9 @@ impl Growth {
     /// fewest any part has, `seconds` the longest span. `None` for no parts.
     pub fn sum(parts: &[&Growth]) -> Option<Growth> {
         let first = parts.first()?;
-        let mut by_line: FxHashMap<(&str, i64), (GrowthRow, (i64, i64))> = FxHashMap::default();
+        // Per line: the sum so far, and the largest (|flat|, |cum|) of a part.
+        type Sums<'a> = FxHashMap<(&'a str, i64), (GrowthRow, (i64, i64))>;
+        let mut by_line: Sums = FxHashMap::default();
         for part in parts {
             for row in &part.rows {
                 let weight = (row.flat.abs(), row.cum.abs());
