@@ -380,7 +380,8 @@ async fn initialize_advertises_every_capability_and_command() {
             "pprof.togglePerOp",
             "pprof.setFilters",
             "pprof.openWeb",
-            "pprof.leaks"
+            "pprof.leaks",
+            "pprof.fleet.describe"
         ]
     );
     // Nothing is loaded before `initialized`.

@@ -74,7 +74,7 @@ const MAKE_REVISION_REPO = path.join(ROOT, 'scripts', 'make-revision-repo.sh');
 const ONLY = process.env.PPROF_VSCODE_ONLY;
 
 /** The whole run, including start-up and shut-down. */
-const TOTAL_MS = Number(process.env.PPROF_VSCODE_TIMEOUT_MS ?? 450_000);
+const TOTAL_MS = Number(process.env.PPROF_VSCODE_TIMEOUT_MS ?? 500_000);
 /** One wait for something to show up on the page. */
 const WAIT_MS = 45_000;
 
@@ -1277,7 +1277,8 @@ async function fleets(port) {
         (await editorLines()).find((l) => l.number === leak && /\d(kB|MB)\sflat/.test(l.text))?.text);
     log(`main.go:${leak}: "${leakHint.replace(/\s+/g, ' ').trim()}"`);
     await screenshot('fleet-replicas');
-    for (const replica of replicas) await stopService(replica);
+    // The replicas stay up while this window is open, so that no poll fails
+    // in the steps that follow; the run stops them by their PIDs at its end.
 }
 
 /** Opens `folder` in the workbench, in place of the folder open now. */
