@@ -58,5 +58,5 @@ vsix=$(ls editors/vscode/*.vsix)
 echo "built $vsix in $((SECONDS - start))s"
 
 stage="testing in code-server"
-timeout --kill-after=10 590 node tests/vscode/run.mjs "$vsix"
+timeout --kill-after=10 540 node tests/vscode/run.mjs "$vsix"
 echo "total ${SECONDS}s"

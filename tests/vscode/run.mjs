@@ -74,7 +74,7 @@ const MAKE_REVISION_REPO = path.join(ROOT, 'scripts', 'make-revision-repo.sh');
 const ONLY = process.env.PPROF_VSCODE_ONLY;
 
 /** The whole run, including start-up and shut-down. */
-const TOTAL_MS = Number(process.env.PPROF_VSCODE_TIMEOUT_MS ?? 500_000);
+const TOTAL_MS = Number(process.env.PPROF_VSCODE_TIMEOUT_MS ?? 450_000);
 /** One wait for something to show up on the page. */
 const WAIT_MS = 45_000;
 
@@ -1519,16 +1519,26 @@ async function quickOpen(name) {
     await page.keyboard.press('Enter');
 }
 
+/**
+ * Runs a command by its title from the palette. The palette may rank
+ * another command first (it puts "Pprof: Open Fleet Profile…" before
+ * "Pprof: Open Profile…"), so the row with the title is picked wherever it is.
+ */
 async function runCommand(title) {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    await until(`the palette lists "${title}"`, async () => {
-        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
-        return rows.length > 0 && rows[0].includes(title);
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    const index = await until(`the palette lists "${title}"`, async () => {
+        const i = (await rows.allInnerTexts()).findIndex((r) => r.includes(title));
+        return i >= 0 ? i + 1 : undefined;
     });
-    await page.keyboard.press('Enter');
+    if (index === 1) {
+        await page.keyboard.press('Enter');
+    } else {
+        await rows.nth(index - 1).click();
+    }
 }
 
 /** Polls `check` until it returns something truthy; fails after `ms`. */
