@@ -24,6 +24,10 @@ else
   cargo build --release --quiet || { echo "cargo build failed" >&2; exit 1; }
   ln -s "$root/target/release/pprof-lsp" "$artifacts/bin/pprof-lsp"
 fi
+# The stand-in Pyroscope server of the fleet test (examples/fleet_server.rs).
+echo "building the stand-in Pyroscope server" >&2
+cargo build --release --quiet --example fleet_server || { echo "cargo build --example fleet_server failed" >&2; exit 1; }
+export PPROF_FLEET_SERVER="$root/target/release/examples/fleet_server"
 nvim=$(scripts/install-nvim.sh) || { echo "could not install Neovim" >&2; exit 1; }
 # The leaking Go services of the live tests (memory, goroutines), and the Go
 # (from PyPI) that runs the benchmark loop test through the server's
@@ -62,7 +66,8 @@ for test in "$root"/tests/nvim/test_*.lua; do
     continue
   fi
   log="$artifacts/$name.log"
-  # A test that starts a Go service (leaky, goleak) writes its PID here.
+  # A test that starts services (leaky, goleak, the Pyroscope stand-in)
+  # writes their PIDs here, one a line.
   pidfile="$artifacts/$name.service.pid"
   # A folder of the test's own, for files the server runs programs in.
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/pprof-nvim-XXXXXX")
@@ -74,19 +79,20 @@ for test in "$root"/tests/nvim/test_*.lua; do
         -c "luafile $test" </dev/null
   ) >"$log" 2>&1
   status=$?
-  # The test stops the service it started, pass or fail; one still running
+  # The test stops the services it started, pass or fail; one still running
   # afterwards is a failure of the test (and is stopped here, by its PID).
   if [ -f "$pidfile" ]; then
-    pid=$(cat "$pidfile")
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "the service (pid $pid) was still running after the test; stopped it" >>"$log"
-      kill "$pid" 2>/dev/null
-      [ $status -eq 0 ] && status=1
-    fi
+    while read -r pid; do
+      for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+      done
+      if kill -0 "$pid" 2>/dev/null; then
+        echo "the service (pid $pid) was still running after the test; stopped it" >>"$log"
+        kill "$pid" 2>/dev/null
+        [ $status -eq 0 ] && status=1
+      fi
+    done <"$pidfile"
   fi
   # Nothing may keep working in the test's folder (go test, a test binary)
   # once Neovim and its server are gone; what does is stopped by its PID.

@@ -12,9 +12,12 @@
 # loop (the lens above a Go benchmark, "Pprof: Profile Benchmark at Cursor",
 # per-op values, cancelling a run) with Go from PyPI, and a profile of an
 # older git revision (the repository scripts/make-revision-repo.sh makes:
-# hints where the code is now, the stale mark, @sha in the status bar)
+# hints where the code is now, the stale mark, @sha in the status bar), and
+# fleets: "Pprof: Open Fleet Profile…" against a stand-in Pyroscope server
+# (examples/fleet_server.rs), and three replicas of the leaking service
+# merged by the settings, each named in the status bar
 # (tests/vscode/run.mjs). PPROF_VSCODE_ONLY=revision (or live, goroutines,
-# bench) runs only that step after start-up, while working on it.
+# bench, fleet) runs only that step after start-up, while working on it.
 # Prints PASS or FAIL; exits non-zero on failure.
 # Tools are installed into .tools/ on first use.
 set -euo pipefail
@@ -27,6 +30,9 @@ trap 'status=$?; if ((status)); then echo "FAIL ($stage, ${SECONDS}s)"; fi' EXIT
 
 stage="building the server"
 cargo build --release --quiet --bin pprof-lsp
+# The stand-in Pyroscope server of the fleet step (examples/fleet_server.rs).
+cargo build --release --quiet --example fleet_server
+export PPROF_FLEET_SERVER="$root/target/release/examples/fleet_server"
 
 stage="installing the test tools"
 scripts/install-vscode-test-deps.sh

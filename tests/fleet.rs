@@ -59,6 +59,7 @@ async fn a_merged_entry_is_the_profile_pprof_merges() {
     assert_eq!(status["name"], "three heaps");
     let summary = status["summary"].as_str().unwrap();
     assert!(summary.starts_with("three heaps · inuse_space ") && summary.contains(" · 3 profiles"), "{summary}");
+    assert_eq!(status["sources"], "3 profiles", "the sources alone, for a status bar that cuts the summary");
     // pprof's numbers for `go tool pprof heap.pb.gz heap2.pb.gz allocs.pb.gz`.
     let (total, rows) = common::golden_rows("heap+heap2+allocs.inuse_space.lines.top.txt");
     assert_eq!(status["total"], total);
@@ -144,6 +145,7 @@ async fn three_replicas_grow_at_the_sum_of_their_rates_and_one_going_down_keeps_
         .await;
     let status = c.status().await;
     assert!(status["summary"].as_str().unwrap().contains("live · 3 replicas · "), "{status}");
+    assert_eq!(status["sources"], "3 replicas");
 
     let leak = common::live::marker_line("leaky", "leak");
     let top = &report.rows[0];

@@ -14,11 +14,11 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::sync::Once;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::fleet::{Request, Response, Server};
+use common::pyroscope::{CPU, HEAP};
 use common::{fixture, read};
 use pprof_lsp::analysis::{Index, SampleType};
 use pprof_lsp::profile::{decode, DecodeOptions, Profile};
@@ -30,8 +30,6 @@ use prost::Message;
 use serde_json::json;
 
 const FIXTURE: &str = "heap.pb.gz";
-const HEAP: &str = "memory:inuse_space:bytes:space:bytes";
-const CPU: &str = "process_cpu:cpu:nanoseconds:cpu:nanoseconds";
 const TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_BYTES: u64 = 64 << 20;
 /// 2023-11-14T22:13:20Z.
@@ -60,9 +58,7 @@ fn query(entry: serde_json::Value) -> FleetQuery {
 
 /// The fixture as Pyroscope's copy of the pprof message.
 fn fixture_message() -> google::Profile {
-    let mut plain = Vec::new();
-    flate2::read::GzDecoder::new(&read(&fixture(FIXTURE))[..]).read_to_end(&mut plain).unwrap();
-    google::Profile::decode(&plain[..]).unwrap()
+    common::pyroscope::profile_message(&read(&fixture(FIXTURE))).unwrap()
 }
 
 fn decoded(bytes: &[u8]) -> Profile {
@@ -98,44 +94,10 @@ fn err_text(r: Result<impl std::fmt::Debug, FleetError>) -> (FleetError, String)
 
 // ---------------------------------------------------------------- Pyroscope
 
-/// A Pyroscope querier holding the fixture under `HEAP` and `CPU` (the
-/// CPU type has no samples for the query). `merge_profile` false makes it
-/// a server without `SelectMergeProfile`.
+/// The querier of `common::pyroscope` holding the fixture, with the
+/// labels of three `checkout` replicas and their revision.
 fn pyroscope(merge_profile: bool) -> impl Fn(&Request) -> Response + Send + 'static {
-    let profile = fixture_message();
-    move |r: &Request| {
-        let method = r.path.rsplit('/').next().unwrap_or("");
-        match method {
-            "SelectMergeProfile" if merge_profile => {
-                let q: querier::SelectMergeProfileRequest = r.connect();
-                Response::connect(&if q.profile_type_id == HEAP { profile.clone() } else { google::Profile::default() })
-            }
-            "SelectMergeStacktraces" => {
-                let q: querier::SelectMergeStacktracesRequest = r.connect();
-                let pprof = (q.format == querier::ProfileFormat::Pprof as i32 && q.profile_type_id == HEAP)
-                    .then(|| querier::PprofProfile { profile: Some(profile.clone()) });
-                Response::connect(&querier::SelectMergeStacktracesResponse { pprof, ..Default::default() })
-            }
-            "ProfileTypes" => Response::connect(&querier::ProfileTypesResponse {
-                profile_types: [HEAP, CPU].iter().map(|id| types::ProfileType { id: id.to_string(), ..Default::default() }).collect(),
-            }),
-            "LabelNames" => Response::connect(&types::LabelNamesResponse {
-                names: ["__name__", "service_name", "pod", "service_git_ref", "service_repository"].map(String::from).to_vec(),
-            }),
-            "LabelValues" => {
-                let q: types::LabelValuesRequest = r.connect();
-                let values: &[&str] = match q.name.as_str() {
-                    "service_name" => &["checkout"],
-                    "pod" => &["checkout-0", "checkout-1", "checkout-2"],
-                    "service_git_ref" => &["4f1c2e9"],
-                    "service_repository" => &["https://github.com/example/checkout"],
-                    _ => &[],
-                };
-                Response::connect(&types::LabelValuesResponse { names: values.iter().map(|v| v.to_string()).collect() })
-            }
-            _ => Response::plain("404 Not Found", "404 page not found\n"),
-        }
-    }
+    common::pyroscope::querier(fixture_message(), merge_profile, common::pyroscope::checkout_labels_with_revision())
 }
 
 fn checkout(extra: serde_json::Value, url: &str) -> FleetQuery {

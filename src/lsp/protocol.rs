@@ -76,6 +76,13 @@ pub struct Status {
     pub profile: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// What the shown profile is made of, as the summary says it: `3
+    /// replicas` (`2 of 3 replicas · … down since …`), `3 profiles`, or a
+    /// continuous profiler's `pyroscope · checkout · inuse_space · last 1h`.
+    /// Absent for a single file or URL. Short, so that a client can keep it
+    /// in view where the whole summary is cut.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sample_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

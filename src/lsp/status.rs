@@ -112,6 +112,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
         available: snapshot.offered.len(),
         profile: shown.as_ref().map(|s| s.source.clone()),
         name: shown.as_ref().map(|s| s.name.clone()),
+        sources: live_sources.or_else(|| shown.as_ref().and_then(|s| s.sources.clone())),
         sample_type: shown.as_ref().map(|s| s.sample_type.name.clone()),
         unit: shown.as_ref().map(|s| s.sample_type.unit.clone()),
         total: shown.as_ref().map(|s| s.total),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use prost::Message;
 
-use super::http::accept_until;
+use super::listen::accept_until;
 
 /// One request as the server read it. Header names are lower case.
 #[derive(Clone, Debug)]
@@ -105,7 +105,8 @@ fn frame(flags: u8, payload: &[u8]) -> Vec<u8> {
 }
 
 /// A server on 127.0.0.1 that answers up to `requests` requests with
-/// `handler`, then stops; it gives up 30 s after it started.
+/// `handler`, then stops; it gives up 30 s after it started (or after the
+/// lifetime given to [`Server::start_for`]).
 pub struct Server {
     pub url: String,
     thread: JoinHandle<Vec<Request>>,
@@ -113,10 +114,14 @@ pub struct Server {
 
 impl Server {
     pub fn start(requests: usize, handler: impl Fn(&Request) -> Response + Send + 'static) -> Server {
+        Server::start_for(requests, Duration::from_secs(30), handler)
+    }
+
+    pub fn start_for(requests: usize, lifetime: Duration, handler: impl Fn(&Request) -> Response + Send + 'static) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let thread = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(30);
+            let deadline = Instant::now() + lifetime;
             let mut seen = Vec::new();
             while seen.len() < requests {
                 let Some(mut stream) = accept_until(&listener, deadline) else { break };

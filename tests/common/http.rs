@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub use super::listen::accept_until;
+
 pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -93,22 +95,6 @@ pub fn top_text_lines(text: &str) -> Vec<String> {
     let (header, rows) = text.split_once("      flat  flat%").expect("column titles");
     let rows = rows.lines().skip(1).map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "));
     header.lines().map(str::to_string).chain(rows).collect()
-}
-
-/// The next connection on `listener` (set to non-blocking), or `None`
-/// once `deadline` has passed.
-pub fn accept_until(listener: &TcpListener, deadline: Instant) -> Option<TcpStream> {
-    listener.set_nonblocking(true).unwrap();
-    loop {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                stream.set_nonblocking(false).unwrap();
-                return Some(stream);
-            }
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => return None,
-        }
-    }
 }
 
 /// Reads a request's head, up to its blank line, and gives its request

@@ -3,7 +3,8 @@
 //! expect from the fixture program's goldens and sources, (in
 //! `filter_paths`) what every path's filtered `top` must show, (in
 //! `http` and `web`) the web view served in process, (in `fleet`) stand-ins
-//! for continuous profilers' query services, (in `live`) when a
+//! for continuous profilers' query services (in `pyroscope`, a Pyroscope
+//! querier), (in `live`) when a
 //! test that needs Go or the live service may skip, and (in
 //! `revision_repo`) the git repository of the revision fixture.
 
@@ -13,7 +14,9 @@ pub mod demo;
 pub mod filter_paths;
 pub mod fleet;
 pub mod http;
+pub mod listen;
 pub mod live;
+pub mod pyroscope;
 pub mod revision_repo;
 pub mod web;
 

@@ -209,20 +209,22 @@ function M.wait_lens(bufnr, line, prefix)
   return seen
 end
 
---- Starts a Go service of tests/fixtures (the binary its build script made,
---- named by the environment variable `env`) and waits for the address it
---- prints. It is stopped by its PID when the test ends, pass or fail; it
---- also exits when its stdin (a pipe from Neovim) closes, and after
---- `-lifetime`. Its PID goes to PPROF_SERVICE_PIDFILE, so the test script
---- can check that it is gone.
+--- Starts a service for a test (a Go service of tests/fixtures, or the
+--- stand-in Pyroscope server; the binary the test script built, named by
+--- the environment variable `env`) and waits for the address it prints.
+--- It is stopped by its PID when the test ends, pass or fail; it also
+--- exits when its stdin (a pipe from Neovim) closes, and after the lifetime
+--- `args` give it. Its PID is added to PPROF_SERVICE_PIDFILE, so the test
+--- script can check that it is gone.
 --- @param env string
---- @param path string the profile's path on the service, e.g. `/debug/pprof/heap`
+--- @param path string the path to add to its address, e.g. `/debug/pprof/heap`
+--- @param args string[]
 --- @return { pid: integer, url: string, stop: fun() }
-local function start_service(env, path)
+local function start_service(env, path, args)
   local bin = os.getenv(env)
   M.check(bin and vim.fn.executable(bin) == 1, env .. ' does not name the service (run scripts/test-nvim.sh)')
   local output = {}
-  local proc = vim.system({ bin, '-lifetime', '90s' }, {
+  local proc = vim.system(vim.list_extend({ bin }, args), {
     stdin = true,
     stdout = function(_, data)
       table.insert(output, data)
@@ -245,7 +247,7 @@ local function start_service(env, path)
   M.on_exit(stop)
   local pidfile = os.getenv('PPROF_SERVICE_PIDFILE')
   if pidfile then
-    vim.fn.writefile({ tostring(proc.pid) }, pidfile)
+    vim.fn.writefile({ tostring(proc.pid) }, pidfile, 'a')
   end
   local addr = M.wait(10000, function()
     return table.concat(output):match('listening on (%S+)')
@@ -254,15 +256,23 @@ local function start_service(env, path)
 end
 
 --- The leaking Go service of tests/fixtures/leaky (`scripts/build-leaky.sh`),
---- with the URL of its heap profile.
-function M.start_leaky()
-  return start_service('PPROF_LEAKY_BIN', '/debug/pprof/heap')
+--- with the URL of its heap profile; `args` are more of its flags
+--- (`-leak-size`, ...).
+--- @param args string[]?
+function M.start_leaky(args)
+  return start_service('PPROF_LEAKY_BIN', '/debug/pprof/heap', vim.list_extend({ '-lifetime', '90s' }, args or {}))
 end
 
 --- The goroutine-leaking Go service of tests/fixtures/goleak
 --- (`scripts/build-goleak.sh`), with the URL of its goroutine leak profile.
 function M.start_goleak()
-  return start_service('PPROF_GOLEAK_BIN', '/debug/pprof/goroutineleak')
+  return start_service('PPROF_GOLEAK_BIN', '/debug/pprof/goroutineleak', { '-lifetime', '90s' })
+end
+
+--- The stand-in Pyroscope server (examples/fleet_server.rs, serving
+--- tests/fixtures/profiles/heap.pb.gz), with its URL.
+function M.start_pyroscope()
+  return start_service('PPROF_FLEET_SERVER', '', { '--lifetime', '90' })
 end
 
 --- Copies the files of the fixture folder `name` (tests/fixtures/NAME) to a

@@ -21,10 +21,14 @@
 // with its profile of an older revision: hints on the lines where the code
 // is now, the stale mark on a changed line, the status bar naming the
 // revision, from the `pprof.revision` setting and from the binary's build
-// info.
+// info. Then fleets: "Pprof: Open Fleet Profile…" through its pickers
+// against the stand-in Pyroscope server of examples/fleet_server.rs (its
+// error for a URL where nothing listens, then the status bar naming the
+// query and the hint of the profile it serves), and three replicas of the
+// leaking service merged by the settings (`3 replicas` in the status bar).
 //
 // Usage: node tests/vscode/run.mjs [path/to/pprof-lsp-x.y.z.vsix]
-// PPROF_VSCODE_ONLY=revision (or live, goroutines, bench) runs only that
+// PPROF_VSCODE_ONLY=revision (or live, goroutines, bench, fleet) runs only that
 // step after start-up, for working on it; the whole run is the test.
 // Tools come from .tools/ (scripts/install-vscode-test-deps.sh).
 // Screenshots go to tests/artifacts/vscode/; with PPROF_SCREENSHOT_DIR set,
@@ -62,9 +66,11 @@ const GOLEAK_SOURCES = path.join(ROOT, 'tests', 'fixtures', 'goleak');
 /** The benchmark loop's module, and the Go that runs it (scripts/install-go.sh). */
 const BENCH_SOURCES = path.join(ROOT, 'tests', 'fixtures', 'bench');
 const GOROOT = process.env.PPROF_GOROOT;
+/** The stand-in Pyroscope server (examples/fleet_server.rs), serving heap.pb.gz. */
+const FLEET_SERVER = process.env.PPROF_FLEET_SERVER;
 /** Makes the git repository of the revision fixture (tests/fixtures/revision). */
 const MAKE_REVISION_REPO = path.join(ROOT, 'scripts', 'make-revision-repo.sh');
-/** With a step's name (live, goroutines, bench, revision), only that step runs after start-up. */
+/** With a step's name (live, goroutines, bench, revision, fleet), only that step runs after start-up. */
 const ONLY = process.env.PPROF_VSCODE_ONLY;
 
 /** The whole run, including start-up and shut-down. */
@@ -140,7 +146,7 @@ const watchdog = setTimeout(() => {
 
 async function main() {
     const vsix = process.argv[2] ?? findVsix();
-    for (const [what, file] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM], ['the .vsix', vsix], ['the fixture profile', PROFILE], ['the leaky service (PPROF_LEAKY_BIN)', LEAKY_BIN ?? ''], ['the goroutine-leaking service (PPROF_GOLEAK_BIN)', GOLEAK_BIN ?? ''], ['Go (PPROF_GOROOT)', GOROOT ? path.join(GOROOT, 'bin', 'go') : '']]) {
+    for (const [what, file] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM], ['the .vsix', vsix], ['the fixture profile', PROFILE], ['the leaky service (PPROF_LEAKY_BIN)', LEAKY_BIN ?? ''], ['the goroutine-leaking service (PPROF_GOLEAK_BIN)', GOLEAK_BIN ?? ''], ['Go (PPROF_GOROOT)', GOROOT ? path.join(GOROOT, 'bin', 'go') : ''], ['the stand-in Pyroscope server (PPROF_FLEET_SERVER)', FLEET_SERVER ?? '']]) {
         if (!fs.existsSync(file)) {
             throw new Error(`${what} is missing: ${file} (run scripts/install-vscode-test-deps.sh and scripts/test-vscode.sh)`);
         }
@@ -238,7 +244,7 @@ async function main() {
 
     // One step that opens a folder of its own, alone, while working on it.
     if (ONLY) {
-        const steps = { live: liveProfile, goroutines: goroutineLeaks, bench: benchmarkLoop, revision: revisionMapping };
+        const steps = { live: liveProfile, goroutines: goroutineLeaks, bench: benchmarkLoop, revision: revisionMapping, fleet: fleets };
         if (!steps[ONLY]) throw new Error(`PPROF_VSCODE_ONLY=${ONLY}: not one of ${Object.keys(steps).join(', ')}`);
         log(`PPROF_VSCODE_ONLY=${ONLY}: only that step`);
         await steps[ONLY](port);
@@ -503,6 +509,10 @@ async function main() {
     // 12e. A profile of an older git revision: the revision fixture's
     //      repository, profiled at A, with B checked out.
     await revisionMapping(port);
+
+    // 12f. Fleets: "Pprof: Open Fleet Profile…" against a stand-in Pyroscope
+    //      server, and three replicas of the leaking service merged.
+    await fleets(port);
 
     // 13. A server path that does not exist: the server is stopped and the
     //    error names the setting, with a button that opens it.
@@ -1189,6 +1199,137 @@ async function revisionMapping(port) {
 }
 
 /**
+ * Step 12f: fleets, in a copy of tests/fixtures/goprog with no profile of
+ * its own. "Pprof: Open Fleet Profile…" is driven through its pickers
+ * against the stand-in Pyroscope server: first a URL where nothing listens
+ * (the server's error, "Change URL"), then the stand-in's, whose labels and
+ * profile types the pickers offer. The status bar names the query, in full,
+ * and catalog.go:25 gets pprof's numbers of heap.pb.gz, which the stand-in
+ * serves. Then three replicas of the leaking service, merged by a profiles
+ * entry: the status bar says `3 replicas` and the leak line has a hint.
+ */
+async function fleets(port) {
+    const workspace = path.join(tmp, 'fleet-goprog');
+    fs.cpSync(FIXTURE, workspace, { recursive: true });
+    fs.mkdirSync(path.join(workspace, '.vscode'));
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'pprof.profiles': [] }, null, 2));
+    const pyroscope = await startService(FLEET_SERVER, '', ['--lifetime', '240']);
+    log(`stand-in Pyroscope server (pid ${pyroscope.pid}) at ${pyroscope.url}`);
+    await openFolder(port, workspace);
+    await quickOpen(`internal/catalog/${FILE}`);
+    await until(`${FILE} is the active editor`, async () => (await activeTab()).includes(FILE));
+
+    const started = Date.now();
+    await runCommand('Pprof: Open Fleet Profile…');
+    await pickStep('(1/5)', 'Pyroscope');
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    await typeStep('(2/5)', nowhere);
+    const refused = page.locator('.notification-toast', { hasText: 'Change URL' });
+    const error = await until('the error about the URL where nothing listens', async () => {
+        const text = (await refused.count()) && (await refused.first().innerText());
+        return text && text.includes(nowhere) && text.includes('Retry') ? text : undefined;
+    });
+    log(`describe error: "${error.replace(/\s+/g, ' ').trim()}"`);
+    await refused.first().getByRole('button', { name: 'Change URL' }).click();
+    await typeStep('(2/5)', pyroscope.url);
+    await pickStep('(3/5)', '{service_name="checkout"}');
+    await pickStep('(4/5)', 'memory:inuse_space:bytes:space:bytes');
+    await pickStep('(5/5)', '1h');
+
+    const label = 'pyroscope · checkout · inuse_space · last 1h';
+    const shown = await until(`the status bar to name the query (${label})`, () => visibleStatusItem(label));
+    log(`status bar: "${shown}" (${((Date.now() - started) / 1000).toFixed(1)}s after the command)`);
+    const heap = recorded('heap', 'inuse_space');
+    const total = mbLabel(heap.total);
+    const summary = await until(`the summary with inuse_space ${total}`, async () =>
+        (await statusItems()).find((t) => t.includes(`inuse_space ${total}`)));
+    log(`summary: "${summary.trim()}"`);
+    const hint = new RegExp(`\\d+MB\\sflat\\s·\\s\\d+MB\\scum\\s\\(${heap.percent.replace('.', '\\.')}\\)`);
+    const line = await until(`the hint ${hint} on line ${HOT_LINE}`, async () =>
+        (await editorLines()).find((l) => l.number === HOT_LINE && hint.test(l.text))?.text);
+    log(`line ${HOT_LINE}: "${line.replace(/\s+/g, ' ').trim()}"`);
+    await screenshot('fleet-pyroscope');
+    await runCommand('Notifications: Clear All Notifications');
+    await stopService(pyroscope);
+
+    // Three replicas of the leaking service, merged by a profiles entry.
+    const leaky = path.join(tmp, 'fleet-leaky');
+    fs.cpSync(LEAKY_SOURCES, leaky, { recursive: true });
+    const leak = markerLine(path.join(leaky, 'main.go'), 'leak');
+    const replicas = [];
+    for (const size of [1 << 20, 2 << 20, 3 << 20]) {
+        replicas.push(await startService(LEAKY_BIN, '/debug/pprof/heap',
+            ['-lifetime', '3m', '-leak-size', String(size), '-leak-every', '1s', '-churn-every', '100ms']));
+    }
+    log(`replicas (pids ${replicas.map((r) => r.pid).join(', ')}) at ${replicas.map((r) => r.url).join(' ')}`);
+    fs.mkdirSync(path.join(leaky, '.vscode'));
+    fs.writeFileSync(path.join(leaky, '.vscode', 'settings.json'), JSON.stringify({
+        'pprof.profiles': [{ name: 'leaky (3 replicas)', merge: replicas.map((r) => r.url) }],
+        'pprof.refreshSeconds': 1,
+    }, null, 2));
+    await openFolder(port, leaky);
+    await quickOpen('main.go');
+    await until('main.go is the active editor', async () => (await activeTab()).includes('main.go'));
+    await goToLine(leak);
+    const merged = await until('the status bar to say 3 replicas', () => visibleStatusItem('3 replicas'));
+    log(`status bar: "${merged}"`);
+    const leakHint = await until(`a hint on the leak line ${leak}`, async () =>
+        (await editorLines()).find((l) => l.number === leak && /\d(kB|MB)\sflat/.test(l.text))?.text);
+    log(`main.go:${leak}: "${leakHint.replace(/\s+/g, ' ').trim()}"`);
+    await screenshot('fleet-replicas');
+    // The replicas stay up while this window is open, so that no poll fails
+    // in the steps that follow; the run stops them by their PIDs at its end.
+}
+
+/** Opens `folder` in the workbench, in place of the folder open now. */
+async function openFolder(port, folder) {
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`, { timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await until(`the explorer shows ${path.basename(folder)}`, () => page.locator('.explorer-folders-view').first().isVisible());
+}
+
+/** Waits for the quick input whose title has `step`, filters it by `text` and picks the first row, which must hold `text`. */
+async function pickStep(step, text) {
+    const input = await quickInputAt(step);
+    await input.fill(text);
+    await until(`the ${step} pick list to offer ${text}`, async () => {
+        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+        return rows.length > 0 && rows[0].includes(text);
+    });
+    await page.keyboard.press('Enter');
+}
+
+/** Waits for the input box whose title has `step`, types `text` in it and accepts it. */
+async function typeStep(step, text) {
+    const input = await quickInputAt(step);
+    await input.fill(text);
+    await until(`the ${step} input box to hold ${text}`, async () => (await input.inputValue()) === text);
+    await page.keyboard.press('Enter');
+}
+
+async function quickInputAt(step) {
+    const input = page.locator('.quick-input-widget input');
+    await until(`the quick input of step ${step}`, async () =>
+        (await input.isVisible()) && (await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')).includes(step));
+    return input;
+}
+
+/**
+ * The text of the status bar item that holds `text`, once its label is
+ * shown whole (VS Code cuts an item's label at 40 % of the window with an
+ * ellipsis).
+ */
+async function visibleStatusItem(text) {
+    const labels = page.locator('.statusbar-item .statusbar-item-label', { hasText: text });
+    for (let i = 0; i < await labels.count(); i++) {
+        const label = labels.nth(i);
+        const whole = await label.evaluate((el) => el.offsetWidth > 0 && el.scrollWidth <= el.clientWidth + 1).catch(() => false);
+        if (whole) return (await label.innerText()).trim();
+    }
+    return undefined;
+}
+
+/**
  * The `pprof/status` notifications in a protocol trace (vscode-languageclient's
  * verbose format) that name a revision, oldest first.
  */
@@ -1257,12 +1398,13 @@ async function clickLens(line, text) {
 }
 
 /**
- * Starts a Go service of tests/fixtures (leaky, goleak) and waits for the
- * address it prints; `urlPath` is its profile's path there.
+ * Starts a Go service of tests/fixtures (leaky, goleak), or the stand-in
+ * Pyroscope server, and waits for the address it prints; `urlPath` is its
+ * profile's path there, `args` its flags (a lifetime among them).
  */
-async function startService(bin, urlPath) {
-    // It also exits when its stdin (a pipe from here) closes, and after -lifetime.
-    const child = spawn(bin, ['-lifetime', '3m'], { stdio: ['pipe', 'pipe', 'pipe'] });
+async function startService(bin, urlPath, args = ['-lifetime', '3m']) {
+    // It also exits when its stdin (a pipe from here) closes, and after its lifetime.
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const service = { pid: child.pid, child };
     services.add(service);
     let output = '';
@@ -1377,16 +1519,26 @@ async function quickOpen(name) {
     await page.keyboard.press('Enter');
 }
 
+/**
+ * Runs a command by its title from the palette. The palette may rank
+ * another command first (it puts "Pprof: Open Fleet Profile…" before
+ * "Pprof: Open Profile…"), so the row with the title is picked wherever it is.
+ */
 async function runCommand(title) {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    await until(`the palette lists "${title}"`, async () => {
-        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
-        return rows.length > 0 && rows[0].includes(title);
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    const index = await until(`the palette lists "${title}"`, async () => {
+        const i = (await rows.allInnerTexts()).findIndex((r) => r.includes(title));
+        return i >= 0 ? i + 1 : undefined;
     });
-    await page.keyboard.press('Enter');
+    if (index === 1) {
+        await page.keyboard.press('Enter');
+    } else {
+        await rows.nth(index - 1).click();
+    }
 }
 
 /** Polls `check` until it returns something truthy; fails after `ms`. */

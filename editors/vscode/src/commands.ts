@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { profileBenchmarkAtCursor, togglePerOp } from './bench';
 import { compareWithBase } from './diffBase';
 import { setFilters } from './filters';
+import { openFleetProfile } from './fleet';
 import { showGrowingLines } from './growth';
 import { showLeaks } from './leaks';
 import { displayPath, reveal, revealIfLocal, shortFunction } from './locations';
@@ -39,6 +40,7 @@ export function registerCommands(session: Session): vscode.Disposable[] {
     return [
         command('pprof.openProfile', () => openProfile(session)),
         command('pprof.openProfileFromUrl', () => openProfileFromUrl(session)),
+        command('pprof.openFleetProfile', () => openFleetProfile(session)),
         command('pprof.chooseSampleType', () => chooseSampleType(session)),
         command('pprof.showHotEntries', () => showHotEntries(session)),
         command('pprof.showGrowingLines', () => showGrowingLines(session)),

@@ -18,7 +18,8 @@ export interface PathMapping {
 
 /** The server's configuration object, key for key (see src/lsp/config.rs). */
 export interface ServerSettings {
-    profiles: string[];
+    /** Paths, globs or URLs, or entries: `{path}`, `{name, merge}`, `{pyroscope}`, `{parca}` (src/lsp/config.rs). */
+    profiles: (string | Record<string, unknown>)[];
     sampleType: string | null;
     pathMappings: PathMapping[];
     sourcePaths: string[];

@@ -25,6 +25,12 @@ export interface Status {
     // Present when a profile is shown:
     profile?: string;
     name?: string;
+    /**
+     * What a merged or continuous profiler's source is made of, as the
+     * summary names it: `3 replicas`, `3 profiles`,
+     * `pyroscope · checkout · inuse_space · last 1h`.
+     */
+    sources?: string;
     sampleType?: string;
     unit?: string;
     total?: number;
@@ -98,13 +104,47 @@ export interface LiveStatus {
     error?: string;
     /** `delta over 30 s` for `?seconds=N` URLs. */
     delta?: string;
+    /** For merged URLs: `3 replicas`, or `2 of 3 replicas · … down since …`. */
+    sources?: string;
 }
 
 /** Server → client, whenever what the server shows changes. */
 export const StatusNotification = new NotificationType<Status>('pprof/status');
 
-/** `pprof.load`. */
-export type LoadArgs = { path: string } | { url: string };
+/** `pprof.load`: a file, a URL, several merged into one, or a continuous profiler's query. */
+export type LoadArgs = { path: string } | { url: string } | { name?: string; merge: string[] } | { fleet: FleetEntry };
+
+/** The continuous profilers a fleet entry queries. */
+export type FleetKind = 'pyroscope' | 'parca';
+
+/**
+ * A `profiles` entry for a continuous profiler (src/source/fleet/settings.rs
+ * has every key): `{"pyroscope": URL, "query", "profileType", "range"}` or the
+ * same with `"parca"`. Credentials are named by environment variable
+ * (`tokenEnv`, `basicAuth`, `orgIdEnv`), never given.
+ */
+export interface FleetEntry {
+    pyroscope?: string;
+    parca?: string;
+    /** A label selector, `{service_name="checkout"}`; Parca's may start with the type. */
+    query?: string;
+    profileType?: string;
+    /** `1h`, `15m`, `7d`; or `from`/`to`. */
+    range?: string;
+    name?: string;
+}
+
+/** `pprof.fleet.describe`: an entry (its query and type optional), or a configured entry's `name`. */
+export interface FleetDescribeArgs {
+    source: FleetEntry | string;
+}
+
+/** What a continuous profiler holds: the result of `pprof.fleet.describe`. */
+export interface FleetDescription {
+    profileTypes: string[];
+    labels: { name: string; values: string[]; truncated: boolean }[];
+    labelsTruncated: boolean;
+}
 
 /** `pprof.selectSampleType`: a name, a number, or one of pprof's legacy names. */
 export interface SelectSampleTypeArgs {
@@ -314,6 +354,7 @@ export const Command = {
     openWeb: 'pprof.openWeb',
     setFilters: 'pprof.setFilters',
     leaks: 'pprof.leaks',
+    fleetDescribe: 'pprof.fleet.describe',
 } as const;
 
 /** `pprof.runBenchmark`: a test or benchmark by name, or the one declared last at or above `line`. */

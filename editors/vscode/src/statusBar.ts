@@ -1,7 +1,10 @@
 // The status bar item: the server's one-line summary, its detail as the
 // tooltip, redrawn whenever the server sends `pprof/status`. Clicking it
 // does what fits the state: restart a stopped server, open a profile, or pick
-// another sample type of the profile shown.
+// another sample type of the profile shown. For a fleet (merged replicas, a
+// continuous profiler's query) a second item beside it shows the server's
+// `sources` text alone: the summary is long then, and VS Code cuts a status
+// bar item at 40 % of the window's width.
 
 import * as vscode from 'vscode';
 
@@ -33,6 +36,9 @@ function action(status: Status): Action {
 export function createStatusBar(session: Session): vscode.Disposable {
     const item = vscode.window.createStatusBarItem('pprof.status', vscode.StatusBarAlignment.Left, -100);
     item.name = 'pprof-lsp profile';
+    // Just left of the summary.
+    const sources = vscode.window.createStatusBarItem('pprof.sources', vscode.StatusBarAlignment.Left, -99);
+    sources.name = 'pprof-lsp fleet';
     const render = (status: Status | undefined) => {
         const tooltip = new vscode.MarkdownString();
         if (!status) {
@@ -49,7 +55,15 @@ export function createStatusBar(session: Session): vscode.Disposable {
         }
         item.tooltip = tooltip;
         item.show();
+        if (status?.sources) {
+            sources.text = `$(server-environment) ${status.sources}`;
+            sources.tooltip = tooltip;
+            sources.command = item.command;
+            sources.show();
+        } else {
+            sources.hide();
+        }
     };
     render(session.status);
-    return vscode.Disposable.from(item, session.onDidChangeStatus(render));
+    return vscode.Disposable.from(item, sources, session.onDidChangeStatus(render));
 }

@@ -8,6 +8,7 @@ local bench = require('pprof.bench')
 local client = require('pprof.client')
 local config = require('pprof.config')
 local filters = require('pprof.filters')
+local fleet = require('pprof.fleet')
 local status = require('pprof.status')
 
 local M = {}
@@ -250,6 +251,24 @@ M.subcommands = {
     end,
     complete = function(lead)
       return complete_profile(lead, {})
+    end,
+  },
+  fleet = {
+    usage = fleet.usage,
+    run = function(args)
+      local arg, err = fleet.load_argument(args)
+      if not arg then
+        notify(('%s; usage: :Pprof %s'):format(err, fleet.usage), vim.log.levels.ERROR)
+        return
+      end
+      notify('loading from ' .. (arg.fleet and (arg.fleet.pyroscope or arg.fleet.parca) or table.concat(arg.merge, ' ')))
+      run('pprof.load', arg, function(result)
+        fleet.remember(arg)
+        show_summary(result)
+      end)
+    end,
+    complete = function(lead, words)
+      return fleet.complete(lead, words)
     end,
   },
   sample = {
@@ -565,7 +584,7 @@ function M.complete(lead, line)
   end
   local sub = subcommand(words[2])
   if sub and sub.complete then
-    return sub.complete(lead)
+    return sub.complete(lead, words)
   end
   return {}
 end
@@ -576,7 +595,7 @@ function M.create()
   end, {
     nargs = '*',
     complete = M.complete,
-    desc = 'pprof-lsp: load, sample, top, growth, leaks, base, bench, cancel, perop, log, web, filters and each filter the server lists, unresolved, toggle, status, heat, restart',
+    desc = 'pprof-lsp: load, fleet, sample, top, growth, leaks, base, bench, cancel, perop, log, web, filters and each filter the server lists, unresolved, toggle, status, heat, restart',
   })
 end
 
