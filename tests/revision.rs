@@ -266,7 +266,7 @@ fn profile_at_b(repo: &RevisionRepo) -> std::path::PathBuf {
     let bytes = std::fs::read(&repo.profile).unwrap();
     let mut profile = pprof_lsp::profile::decode(&bytes, &Default::default()).unwrap();
     let input = Input {
-        settings: Settings { revision: Some("profiled".into()), binary: None },
+        settings: Settings { revision: Some("profiled".into()), binary: None, labelled: None },
         workspace: Some(repo.dir.clone()),
         limits: Default::default(),
     };
