@@ -344,5 +344,34 @@ class Benchmarks(unittest.TestCase):
         self.assertRegex(text_of(result), r"broken_test\.go:6:\d+: undefined: undefinedThing")
 
 
+class Inspector(unittest.TestCase):
+    """The MCP Inspector's CLI mode (PPROF_MCP_INSPECTOR, the command that
+    scripts/install-mcp-inspector.sh prints) as a second client."""
+
+    def inspect(self, *method):
+        command = needs("PPROF_MCP_INSPECTOR", "the MCP Inspector").split()
+        with tempfile.TemporaryDirectory() as home:
+            # The Inspector keeps a catalog of servers; not in the user's home.
+            env = {**os.environ, "MCP_CATALOG_PATH": str(Path(home) / "mcp.json")}
+            out = subprocess.run([*command, "--cli", BIN, "mcp", *heap(), *method],
+                                 capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return json.loads(out.stdout)
+
+    def test_the_inspector_lists_the_tools(self):
+        tools = self.inspect("--method", "tools/list")["tools"]
+        self.assertEqual({t["name"] for t in tools}, TOOLS)
+        self.assertTrue(all(t.get("outputSchema") for t in tools))
+
+    def test_the_inspector_calls_top(self):
+        result = self.inspect("--method", "tools/call", "--tool-name", "top",
+                              "--tool-arg", "limit=5", "--tool-arg", "sampleType=inuse_space")
+        self.assertFalse(result["isError"], result)
+        rows = result["structuredContent"]["rows"]
+        want = golden_rows("heap.inuse_space.lines.default.top.txt")[:5]
+        self.assertEqual([(r["flatLabel"], r["cumLabel"]) for r in rows], [(flat, cum) for _, flat, cum in want])
+        self.assertEqual(rows[0]["file"], "internal/catalog/catalog.go")
+
+
 if __name__ == "__main__":
     unittest.main()
