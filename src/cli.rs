@@ -12,7 +12,7 @@ use crate::analysis::top::TopOptions;
 use crate::analysis::units::OutputUnit;
 use crate::analysis::{self, Index, IndexError, SampleType};
 use crate::paths::{PathMapper, Resolution};
-use crate::profile::{DecodeOptions, Profile};
+use crate::profile::Profile;
 use crate::report;
 use crate::source::fs::RealFs;
 use crate::source::load::ProfileSource;
@@ -21,8 +21,11 @@ use crate::source;
 use crate::source::workspace::{self, ScanOptions};
 
 pub(crate) mod leaks;
+mod project;
 pub(crate) mod watch;
 mod web;
+
+pub use project::Resolved;
 
 #[derive(Parser, Debug)]
 #[command(name = "pprof-lsp", version, about = "Go profile costs next to the code that caused them")]
@@ -66,9 +69,10 @@ pub struct ProfileArgs {
     /// merged first.
     #[arg(long = "diff-base", alias = "diff_base", value_name = "PROFILE")]
     pub diff_base: Vec<String>,
-    /// Refuse profiles larger than this many bytes after decompression.
-    #[arg(long = "max-profile-bytes", default_value_t = DecodeOptions::default().max_decompressed_bytes)]
-    pub max_profile_bytes: u64,
+    /// Refuse profiles larger than this many bytes after decompression
+    /// (default: the project file's maxProfileBytes, else 512 MiB).
+    #[arg(long = "max-profile-bytes")]
+    pub max_profile_bytes: Option<u64>,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// The git revision the profile was taken at (SHA, tag or branch): its
@@ -76,9 +80,13 @@ pub struct ProfileArgs {
     /// deleted since lose their number. Without it, lines are as recorded.
     #[arg(long, value_name = "REV", allow_hyphen_values = true)]
     pub revision: Option<String>,
-    /// The git checkout lines are mapped to with --revision (default: the
-    /// current directory).
-    #[arg(long, value_name = "DIR", requires = "revision")]
+    /// The workspace root. Its pprof-lsp.toml (or .pprof-lsp.toml) is read
+    /// as the language server reads it: its profiles (the first is used when
+    /// none is given), sampleType, pathMappings, sourcePaths, goroot,
+    /// filters, diffBase, revision and maxProfileBytes apply where no flag
+    /// says otherwise. It is also the checkout --revision maps lines to
+    /// (default: the current directory).
+    #[arg(long, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
 }
 
@@ -129,7 +137,9 @@ impl From<&FilterArgs> for Filters {
 pub struct TopArgs {
     /// Profile files or http(s)://…/debug/pprof/… URLs; several are merged
     /// into one profile, as pprof merges them.
-    #[arg(required = true, value_name = "PROFILE")]
+    /// (default with --workspace: the first profile of its pprof-lsp.toml,
+    /// else the one the editor would load).
+    #[arg(required_unless_present = "workspace", value_name = "PROFILE")]
     pub profiles: Vec<String>,
     #[command(flatten)]
     pub common: ProfileArgs,
@@ -160,7 +170,9 @@ pub struct ListArgs {
     pub regex: String,
     /// Profile files or http(s)://…/debug/pprof/… URLs; several are merged
     /// into one profile, as pprof merges them.
-    #[arg(required = true, value_name = "PROFILE")]
+    /// (default with --workspace: the first profile of its pprof-lsp.toml,
+    /// else the one the editor would load).
+    #[arg(required_unless_present = "workspace", value_name = "PROFILE")]
     pub profiles: Vec<String>,
     #[command(flatten)]
     pub common: ProfileArgs,
@@ -176,7 +188,9 @@ pub struct ListArgs {
 pub struct LinesArgs {
     /// Profile files or http(s)://…/debug/pprof/… URLs; several are merged
     /// into one profile, as pprof merges them.
-    #[arg(required = true, value_name = "PROFILE")]
+    /// (default with --workspace: the first profile of its pprof-lsp.toml,
+    /// else the one the editor would load).
+    #[arg(required_unless_present = "workspace", value_name = "PROFILE")]
     pub profiles: Vec<String>,
     #[command(flatten)]
     pub common: ProfileArgs,
@@ -189,7 +203,9 @@ pub struct LinesArgs {
 pub struct FlameArgs {
     /// Profile files or http(s)://…/debug/pprof/… URLs; several are merged
     /// into one profile, as pprof merges them.
-    #[arg(required = true, value_name = "PROFILE")]
+    /// (default with --workspace: the first profile of its pprof-lsp.toml,
+    /// else the one the editor would load).
+    #[arg(required_unless_present = "workspace", value_name = "PROFILE")]
     pub profiles: Vec<String>,
     #[command(flatten)]
     pub common: ProfileArgs,
@@ -242,7 +258,12 @@ pub fn run(command: Command) -> ExitCode {
 /// pprof's count of those that could (`what`: `source` or `base`).
 pub fn load(texts: &[String], max_bytes: u64, what: &str) -> Result<Profile> {
     let sources: Vec<ProfileSource> = texts.iter().map(|t| ProfileSource::parse(t)).collect();
-    let merged = match source::merged::read_merged(&sources, max_bytes) {
+    load_sources(&sources, max_bytes, what)
+}
+
+/// [`load`] of sources already parsed.
+pub fn load_sources(sources: &[ProfileSource], max_bytes: u64, what: &str) -> Result<Profile> {
+    let merged = match source::merged::read_merged(sources, max_bytes) {
         Ok(merged) => merged,
         Err(SourcesError::NoneRead { failures }) => {
             for failure in &failures {
@@ -266,8 +287,8 @@ fn given(texts: &[String]) -> String {
 
 /// The sources' short names (a file's name, a URL's profile and host),
 /// joined as [`given`] joins them, for titles.
-fn short_names(texts: &[String]) -> String {
-    let names: Vec<String> = texts.iter().map(|t| ProfileSource::parse(t).display_name()).collect();
+fn short_names(sources: &[ProfileSource]) -> String {
+    let names: Vec<String> = sources.iter().map(ProfileSource::display_name).collect();
     joined(names.iter().map(String::as_str))
 }
 
@@ -310,18 +331,23 @@ impl Drop for Loaded {
     }
 }
 
-fn load_indexed(sources: &[String], common: &ProfileArgs) -> Result<Loaded> {
-    let mut profile = load(sources, common.max_profile_bytes, "source")?;
-    if let Some(revision) = &common.revision {
-        let workspace = common.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
-        map_to_workspace(&mut profile, revision, &workspace)?;
+/// Reads the profile (with its revision's lines moved to the checkout)
+/// and its base, as `r` says.
+fn load_profile(r: &Resolved) -> Result<(Profile, Option<Profile>)> {
+    let mut profile = load_sources(&r.sources, r.max_profile_bytes, "source")?;
+    if let Some((revision, given_by)) = &r.revision {
+        map_to_workspace(&mut profile, revision, given_by, &r.checkout())?;
     }
-    let base = load_base(common)?;
+    Ok((profile, load_base(r)?))
+}
+
+fn load_indexed(r: &Resolved) -> Result<Loaded> {
+    let (profile, base) = load_profile(r)?;
     let sample_type =
-        analysis::select_with_base(&profile, base.as_ref(), common.sample_index.as_deref()).with_context(|| given(sources))?;
+        analysis::select_with_base(&profile, base.as_ref(), r.sample_index.as_deref()).with_context(|| given(&r.profiles))?;
     // An incompatible base is named in the error.
-    let in_base = |e: IndexError| anyhow::Error::new(e).context(given(&common.diff_base));
-    let filters = Filters::from(&common.filters);
+    let in_base = |e: IndexError| anyhow::Error::new(e).context(given(&r.diff_base));
+    let filters = r.filters.clone();
     if filters.is_empty() {
         let index = match &base {
             Some(b) => Index::build_diff(&profile, b).map_err(in_base)?,
@@ -345,17 +371,19 @@ fn load_indexed(sources: &[String], common: &ProfileArgs) -> Result<Loaded> {
     Ok(Loaded { profile: filtered.profile, base: filtered.base, index: filtered.index, sample_type, filters, total })
 }
 
-/// The `--diff-base` profiles, merged; none without the flag.
-fn load_base(common: &ProfileArgs) -> Result<Option<Profile>> {
-    if common.diff_base.is_empty() {
+/// The `--diff-base` profiles (or the file's `diffBase`), merged; none
+/// without either.
+fn load_base(r: &Resolved) -> Result<Option<Profile>> {
+    if r.base_sources.is_empty() {
         return Ok(None);
     }
-    load(&common.diff_base, common.max_profile_bytes, "base").map(Some)
+    load_sources(&r.base_sources, r.max_profile_bytes, "base").map(Some)
 }
 
-/// Moves `profile`'s lines from `revision` to the files of `workspace`
-/// now (`--revision`), saying on stderr what could not be mapped.
-fn map_to_workspace(profile: &mut Profile, revision: &str, workspace: &Path) -> Result<()> {
+/// Moves `profile`'s lines from `revision` (given by `given_by`: the flag
+/// or the project file) to the files of `workspace` now, saying on stderr
+/// what could not be mapped.
+fn map_to_workspace(profile: &mut Profile, revision: &str, given_by: &str, workspace: &Path) -> Result<()> {
     let input = source::revision::Input {
         settings: source::revision::Settings { revision: Some(revision.to_string()), binary: None, labelled: None },
         workspace: Some(workspace.to_path_buf()),
@@ -366,7 +394,7 @@ fn map_to_workspace(profile: &mut Profile, revision: &str, workspace: &Path) -> 
     let (files, mapped) = source::revision::map_files(&names, profile, &mapper, &RealFs, &input, &Default::default());
     if mapped.revision.is_none() {
         let why = mapped.problems.join("; ");
-        return Err(anyhow!("--revision {revision}: {}", why.replace("; lines are used as recorded", "")));
+        return Err(anyhow!("{given_by} {revision}: {}", why.replace("; lines are used as recorded", "")));
     }
     for problem in &mapped.problems {
         eprintln!("{problem}");
@@ -382,7 +410,7 @@ fn map_to_workspace(profile: &mut Profile, revision: &str, workspace: &Path) -> 
 }
 
 fn top(a: &TopArgs) -> Result<String> {
-    let loaded = load_indexed(&a.profiles, &a.common)?;
+    let loaded = load_indexed(&a.common.resolve(&a.profiles)?)?;
     let options = report::top::TopOptions {
         ranking: TopOptions {
             lines: a.lines,
@@ -399,14 +427,13 @@ fn top(a: &TopArgs) -> Result<String> {
 }
 
 fn list(a: &ListArgs) -> Result<String> {
-    let loaded = load_indexed(&a.profiles, &a.common)?;
+    let resolved = a.common.resolve(&a.profiles)?;
+    let loaded = load_indexed(&resolved)?;
     let pattern = regex::Regex::new(&a.regex).map_err(|e| anyhow!("bad regex {:?}: {e}", a.regex))?;
     let unit = a.unit.clone().map_or(OutputUnit::Auto, OutputUnit::Fixed);
-    // The same path mapping as the server, with the source paths as the
-    // workspace (the current directory when none is given).
-    let roots = if a.source_path.is_empty() { vec![PathBuf::from(".")] } else { a.source_path.clone() };
-    let workspace = workspace::scan(&roots, &ScanOptions::default());
-    let mapper = PathMapper::new(workspace, Vec::new());
+    // The same path mapping as the server, with the workspace and the
+    // source paths as roots (the current directory when neither is given).
+    let mapper = resolved.mapper(&a.source_path);
     let read = |file: &str| -> Result<String, String> {
         match mapper.resolve(file, &RealFs) {
             Resolution::Mapped { path, .. } => std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}")),
@@ -420,19 +447,20 @@ fn list(a: &ListArgs) -> Result<String> {
 }
 
 fn lines(a: &LinesArgs) -> Result<String> {
-    let loaded = load_indexed(&a.profiles, &a.common)?;
+    let loaded = load_indexed(&a.common.resolve(&a.profiles)?)?;
     Ok(report::lines::to_json(&report::lines::records(&loaded.index, loaded.sample_type)))
 }
 
 fn flame(a: &FlameArgs) -> Result<String> {
-    let loaded = load_indexed(&a.profiles, &a.common)?;
+    let resolved = a.common.resolve(&a.profiles)?;
+    let loaded = load_indexed(&resolved)?;
     let options = analysis::FlameOptions { min_fraction: a.min_fraction };
     let tree = analysis::FlameTree::build(&loaded.index, &loaded.profiles(), loaded.sample_type, &[], &options)
         .map_err(|e| anyhow!(e))?;
     let ty = &loaded.index.sample_types()[loaded.sample_type.0];
-    let subject = match &a.common.diff_base[..] {
-        [] => short_names(&a.profiles),
-        base => format!("{} − {}", short_names(&a.profiles), short_names(base)),
+    let subject = match &resolved.base_sources[..] {
+        [] => short_names(&resolved.sources),
+        base => format!("{} − {}", short_names(&resolved.sources), short_names(base)),
     };
     let svg_options = report::flame::SvgOptions {
         title: format!("{subject}: {}", ty.name),
@@ -440,7 +468,7 @@ fn flame(a: &FlameArgs) -> Result<String> {
         count_name: ty.unit.clone(),
     };
     let svg = report::flame::svg(&tree, &loaded.index, loaded.base.is_some(), &svg_options)
-        .map_err(|e| anyhow!("{}: {e}", given(&a.profiles)))?;
+        .map_err(|e| anyhow!("{}: {e}", given(&resolved.profiles)))?;
     match &a.output {
         Some(path) if path.as_os_str() != "-" => {
             std::fs::write(path, &svg).with_context(|| format!("{}: cannot write", path.display()))?;

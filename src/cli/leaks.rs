@@ -19,7 +19,6 @@ use crate::source::fs::RealFs;
 use crate::source::goroutines::dump_url;
 use crate::source::live::{clock_utc, LiveOptions, Outcome, Poller};
 use crate::source::load::{self, ProfileSource};
-use crate::source::workspace::{self, ScanOptions};
 
 use super::watch::parse_duration;
 
@@ -45,9 +44,14 @@ pub struct LeaksArgs {
     /// one); a goroutine blocks at its deepest frame in these files.
     #[arg(long = "source-path")]
     pub source_path: Vec<PathBuf>,
-    /// Refuse responses and profiles larger than this many bytes.
-    #[arg(long = "max-profile-bytes", default_value_t = DecodeOptions::default().max_decompressed_bytes)]
-    pub max_profile_bytes: u64,
+    /// Refuse responses and profiles larger than this many bytes (default:
+    /// the project file's maxProfileBytes, else 512 MiB).
+    #[arg(long = "max-profile-bytes")]
+    pub max_profile_bytes: Option<u64>,
+    /// The workspace root: a source path, and its pprof-lsp.toml's
+    /// pathMappings, sourcePaths, goroot and maxProfileBytes apply.
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
 }
 
 /// How long one fetch may take.
@@ -59,12 +63,6 @@ pub(crate) fn read_source(text: &str) -> ProfileSource {
         ProfileSource::Url(url) => ProfileSource::Url(dump_url(&url).unwrap_or(url)),
         file => file,
     }
-}
-
-/// The workspace's path mapper, over the source paths.
-fn mapper(a: &LeaksArgs) -> PathMapper {
-    let roots = if a.source_path.is_empty() { vec![PathBuf::from(".")] } else { a.source_path.clone() };
-    PathMapper::new(workspace::scan(&roots, &ScanOptions::default()), Vec::new())
 }
 
 /// The profile's goroutines, grouped with the workspace's files as the
@@ -98,12 +96,15 @@ fn text(report: &LeakReport, source: &ProfileSource) -> String {
 
 pub fn run(a: &LeaksArgs) -> Result<String> {
     let source = read_source(&a.source);
-    let mapper = mapper(a);
+    let project = super::project::Project::read(a.workspace.as_deref())?;
+    // The workspace's path mapper, over the source paths.
+    let mapper = project.mapper(&a.source_path);
+    let max_bytes = a.max_profile_bytes.unwrap_or(project.config.max_profile_bytes);
     if a.watch {
-        return watch(a, source, &mapper);
+        return watch(a, source, &mapper, max_bytes);
     }
-    let bytes = load::fetch(&source, a.max_profile_bytes, FETCH_TIMEOUT).map_err(|e| anyhow!(e))?;
-    let options = DecodeOptions { max_decompressed_bytes: a.max_profile_bytes, ..DecodeOptions::default() };
+    let bytes = load::fetch(&source, max_bytes, FETCH_TIMEOUT).map_err(|e| anyhow!(e))?;
+    let options = DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() };
     let profile = profile::decode(&bytes, &options).map_err(|e| anyhow!(load::describe(&source, &e)))?;
     let goroutines = group(&profile, &source, &mapper)?;
     let report = report(&goroutines, &mapper, None);
@@ -118,11 +119,11 @@ pub fn run(a: &LeaksArgs) -> Result<String> {
 
 /// Polls the source, printing the rows with their growth after each poll
 /// (the JSON object after the last, with --json).
-fn watch(a: &LeaksArgs, source: ProfileSource, mapper: &PathMapper) -> Result<String> {
+fn watch(a: &LeaksArgs, source: ProfileSource, mapper: &PathMapper, max_bytes: u64) -> Result<String> {
     if a.json && a.count.is_none() {
         bail!("--watch --json needs --count, to know when to print");
     }
-    let options = LiveOptions { interval: a.interval, max_bytes: a.max_profile_bytes, ..LiveOptions::default() };
+    let options = LiveOptions { interval: a.interval, max_bytes, ..LiveOptions::default() };
     let mut poller = Poller::new(source.clone(), options)?;
     let mut taken = 0u64;
     let mut last: Option<LeakReport> = None;

@@ -11,19 +11,18 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::analysis::{self, Index};
-use crate::paths::PathMapper;
 use crate::source::fs::RealFs;
-use crate::source::workspace::{self, ScanOptions};
-use crate::analysis::Filters;
 use crate::web::{Indexed, IndexedProfile, OpenFuture, OpenTarget, WebData, WebServer, WebSource};
 
-use super::{given, load, load_base, short_names, ProfileArgs};
+use super::{given, load_profile, short_names, ProfileArgs, Resolved};
 
 #[derive(Args, Debug)]
 pub struct WebArgs {
     /// Profile files or http(s)://…/debug/pprof/… URLs; several are merged
     /// into one profile, as pprof merges them.
-    #[arg(required = true, value_name = "PROFILE")]
+    /// (default with --workspace: the first profile of its pprof-lsp.toml,
+    /// else the one the editor would load).
+    #[arg(required_unless_present = "workspace", value_name = "PROFILE")]
     pub profiles: Vec<String>,
     #[command(flatten)]
     pub common: ProfileArgs,
@@ -56,7 +55,8 @@ impl WebSource for CliHost {
 }
 
 pub fn run(a: &WebArgs) -> Result<String> {
-    let data = load_data(a)?;
+    let resolved = a.common.resolve(&a.profiles)?;
+    let data = load_data(a, &resolved)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -67,7 +67,7 @@ pub fn run(a: &WebArgs) -> Result<String> {
             .await
             .with_context(|| format!("cannot serve on {}", a.http))?;
         let url = server.url();
-        println!("Serving the web view of {} on {url}", given(&a.profiles));
+        println!("Serving the web view of {} on {url}", given(&resolved.profiles));
         println!("Press Ctrl-C to stop.");
         if !a.no_browser {
             open_browser(&url);
@@ -77,28 +77,22 @@ pub fn run(a: &WebArgs) -> Result<String> {
     Ok(String::new())
 }
 
-fn load_data(a: &WebArgs) -> Result<Arc<WebData>> {
-    let mut profile = load(&a.profiles, a.common.max_profile_bytes, "source")?;
-    if let Some(revision) = &a.common.revision {
-        let workspace = a.common.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
-        super::map_to_workspace(&mut profile, revision, &workspace)?;
-    }
+fn load_data(a: &WebArgs, r: &Resolved) -> Result<Arc<WebData>> {
+    let (profile, base) = load_profile(r)?;
     let profile = Arc::new(profile);
-    let base = load_base(&a.common)?;
-    let sample_type = analysis::select_with_base(&profile, base.as_ref(), a.common.sample_index.as_deref())
-        .with_context(|| given(&a.profiles))?;
+    let sample_type =
+        analysis::select_with_base(&profile, base.as_ref(), r.sample_index.as_deref()).with_context(|| given(&r.profiles))?;
     let (index, base, title) = match base {
-        None => (Index::build(&profile), None, short_names(&a.profiles)),
+        None => (Index::build(&profile), None, short_names(&r.sources)),
         Some(base) => {
             let base = Arc::new(base);
-            let index = Index::build_diff(&profile, &base).with_context(|| given(&a.common.diff_base))?;
-            (index, Some(base), format!("{} − {}", short_names(&a.profiles), short_names(&a.common.diff_base)))
+            let index = Index::build_diff(&profile, &base).with_context(|| given(&r.diff_base))?;
+            (index, Some(base), format!("{} − {}", short_names(&r.sources), short_names(&r.base_sources)))
         }
     };
-    let roots = if a.source_path.is_empty() { vec![PathBuf::from(".")] } else { a.source_path.clone() };
-    let mapper = PathMapper::new(workspace::scan(&roots, &ScanOptions::default()), Vec::new());
+    let mapper = r.mapper(&a.source_path);
     let raw: Arc<dyn IndexedProfile> = Arc::new(Indexed::new(profile, base, index));
-    let filters = Filters::from(&a.common.filters);
+    let filters = r.filters.clone();
     let (shown, unfiltered) = if filters.is_empty() {
         (raw, None)
     } else {

@@ -5,12 +5,17 @@
 //! it key by key. The language server, the CLI and `pprof-lsp mcp` all
 //! read settings through here.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::analysis::filter::FilterKind;
+use crate::source::discover::{self, DiscoverOptions};
+use crate::source::fs::RealFs;
+use crate::source::load::ProfileSource;
 use crate::source::project_file;
+use crate::source::workspace::{self, ScanOptions};
+use crate::paths::PathMapper;
 
 use super::config::{Config, SettingError};
 
@@ -68,6 +73,48 @@ pub fn project_config(roots: &[PathBuf]) -> (Config, Vec<SettingError>) {
     let (config, more) = Config::from_json(&value);
     errors.extend(more);
     (config, errors)
+}
+
+/// The profiles on offer without an editor (the CLI's and `mcp`'s), in
+/// the order the server offers them: the settings' `profiles`, else those
+/// found in `roots` with the one the editor would load first (with no file
+/// open) at the front. Files are canonical.
+pub fn offered_profiles(roots: &[PathBuf], config: &Config) -> Vec<ProfileSource> {
+    let options = DiscoverOptions::default();
+    let sources = if !config.profiles.is_empty() {
+        super::config::expand_entries(&RealFs, &config.profiles, roots, &options)
+    } else {
+        let found = discover::discover(roots, &options);
+        let mut sources: Vec<ProfileSource> = found.iter().map(|f| ProfileSource::File(f.path.clone())).collect();
+        if let Some(choice) = discover::choose(&found, &[]) {
+            let first = sources.remove(choice.index);
+            sources.insert(0, first);
+        }
+        sources
+    };
+    sources
+        .into_iter()
+        .map(|s| match s {
+            ProfileSource::File(p) => ProfileSource::File(p.canonicalize().unwrap_or(p)),
+            other => other,
+        })
+        .collect()
+}
+
+/// The path mapper of `roots` without an editor (the CLI's and `mcp`'s):
+/// the settings' `pathMappings`, `sourcePaths` and `goroot`, relative
+/// ones taken from the first root.
+pub fn path_mapper(roots: &[PathBuf], config: &Config) -> PathMapper {
+    let resolve = |p: &str| match roots.first() {
+        Some(root) if Path::new(p).is_relative() => root.join(p),
+        _ => PathBuf::from(p),
+    };
+    let options = ScanOptions {
+        goroot: config.goroot.as_deref().map(resolve),
+        source_paths: config.source_paths.iter().map(|p| resolve(p)).collect(),
+        ..ScanOptions::default()
+    };
+    PathMapper::new(workspace::scan(roots, &options), config.path_mappings.clone())
 }
 
 /// Every settings key, with the sections' keys: the defaults, and the

@@ -12,11 +12,10 @@ use crate::analysis::{self, Index, SampleType};
 use crate::lsp::config::Config;
 use crate::paths::{MappedFiles, PathMapper, Resolution};
 use crate::profile::Profile;
-use crate::source::discover::{self, DiscoverOptions};
 use crate::source::fs::RealFs;
 use crate::source::load::ProfileSource;
 use crate::source::merged;
-use crate::source::workspace::{self, ScanOptions};
+use crate::source::workspace;
 
 use super::ToolError;
 
@@ -58,36 +57,20 @@ impl Context {
     /// settings' `profiles`, else the profiles found in the workspace.
     pub fn new(roots: Vec<PathBuf>, config: Config, profiles: &[String], allow_url: Vec<String>, allow_run: bool) -> Context {
         let roots: Vec<PathBuf> = roots.iter().map(|r| r.canonicalize().unwrap_or_else(|_| r.clone())).collect();
-        let resolve = |p: &str| match roots.first() {
-            Some(root) if Path::new(p).is_relative() => root.join(p),
-            _ => PathBuf::from(p),
-        };
-        let options = ScanOptions {
-            goroot: config.goroot.as_deref().map(resolve),
-            source_paths: config.source_paths.iter().map(|p| resolve(p)).collect(),
-            ..ScanOptions::default()
-        };
-        let mapper = PathMapper::new(workspace::scan(&roots, &options), config.path_mappings.clone());
+        let mapper = crate::lsp::project::path_mapper(&roots, &config);
         let sources: Vec<ProfileSource> = if !profiles.is_empty() {
             // Paths on the command line are taken relative to the current
             // directory, as a shell user means them.
-            profiles.iter().map(|p| ProfileSource::parse(p)).collect()
-        } else if !config.profiles.is_empty() {
-            crate::lsp::config::expand_entries(&RealFs, &config.profiles, &roots, &DiscoverOptions::default())
+            profiles
+                .iter()
+                .map(|p| match ProfileSource::parse(p) {
+                    ProfileSource::File(p) => ProfileSource::File(p.canonicalize().unwrap_or(p)),
+                    url => url,
+                })
+                .collect()
         } else {
-            let found = discover::discover(&roots, &DiscoverOptions::default());
-            let mut sources: Vec<ProfileSource> = found.iter().map(|f| ProfileSource::File(f.path.clone())).collect();
-            // The one the editor would load first goes first.
-            if let Some(choice) = discover::choose(&found, &[]) {
-                let first = sources.remove(choice.index);
-                sources.insert(0, first);
-            }
-            sources
+            crate::lsp::project::offered_profiles(&roots, &config)
         };
-        let sources = sources.into_iter().map(|s| match s {
-            ProfileSource::File(p) => ProfileSource::File(p.canonicalize().unwrap_or(p)),
-            url => url,
-        });
         let mut offers: Vec<Offer> = Vec::new();
         for source in sources {
             let mut name = source.display_name();

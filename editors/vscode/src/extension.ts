@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Config } from './config';
 import { Heat } from './heat';
+import { registerMcpServer } from './mcp';
 import { Command, ShowFunctionArgs } from './protocol';
 import { Session } from './session';
 import { showFunctionReport } from './showFunction';
@@ -35,6 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
             }
         }),
     );
+    registerMcpServer(context, config);
     await session.restart();
 }
 
