@@ -48,10 +48,12 @@ pub fn heaviest_through(profiles: &[&Profile], index: &Index, lines: &[LineId], 
 }
 
 /// Which distinct stacks (the same frames, in any of the indexed profiles)
-/// pass through each source line, and each stack's total per sample type.
-/// Built in two walks over every frame, once per profile; after that the
-/// stacks through a line visit only the distinct stacks through it, reading
-/// one contiguous value per stack.
+/// pass through each source line, each stack's total per sample type, and
+/// per type the heaviest stacks of all, in rank order. Built in two walks
+/// over every frame, once per profile. After that, a line on a large share
+/// of the stacks finds its heaviest by walking the ranked stacks and keeping
+/// those that pass through it, and any other line visits only the distinct
+/// stacks through it, reading one contiguous value per stack.
 ///
 /// Samples are numbered across the indexed profiles: the first profile's,
 /// then the base's. A stack is known by one of its samples, so no frames
@@ -71,6 +73,48 @@ pub struct StackIndex {
     /// `line_stacks[line_starts[l]..line_starts[l + 1]]`.
     line_starts: Vec<u32>,
     line_stacks: Vec<u32>,
+    /// Per sample type, its heaviest stacks (see [`Ranked`]).
+    ranked: Vec<Ranked>,
+}
+
+/// How many of each sample type's heaviest stacks the index ranks ahead.
+const RANKED: usize = 1024;
+
+/// A line is answered from the ranked stacks when it is on at least this
+/// fraction (1 in `WALK_SHARE`) of all stacks: then the heaviest stacks of
+/// the profile are likely through it, and a scan of its own would be long.
+const WALK_SHARE: usize = 16;
+
+/// One sample type's heaviest stacks: every stack whose total's absolute
+/// value is above a threshold, by that value descending, then by stack
+/// number. Stacks of equal value are therefore all present or all absent,
+/// and are ordered among themselves only when they are offered to [`Best`].
+struct Ranked {
+    stacks: Vec<u32>,
+    /// Whether these are all the stacks with a nonzero total.
+    complete: bool,
+}
+
+impl Ranked {
+    /// Ranks at most `keep` stacks of `totals` (fewer when the value at the
+    /// cut is shared by stacks on both sides of it).
+    fn new(totals: &[i64], keep: usize) -> Ranked {
+        let nonzero = totals.iter().filter(|&&v| v != 0).count();
+        let complete = nonzero <= keep;
+        let threshold = if complete {
+            0
+        } else if keep == 0 {
+            u64::MAX
+        } else {
+            let mut values: Vec<u64> = totals.iter().map(|v| v.unsigned_abs()).filter(|&v| v != 0).collect();
+            let (_, &mut at_cut, _) = values.select_nth_unstable_by(keep - 1, |a, b| b.cmp(a));
+            // Keep only values above the cut, so no value is split.
+            at_cut
+        };
+        let mut stacks: Vec<u32> = (0..totals.len() as u32).filter(|&st| totals[st as usize].unsigned_abs() > threshold).collect();
+        stacks.sort_unstable_by_key(|&st| (std::cmp::Reverse(totals[st as usize].unsigned_abs()), st));
+        Ranked { stacks, complete }
+    }
 }
 
 /// The nodes of one sample's stack, innermost first.
@@ -116,7 +160,15 @@ impl StackIndex {
         }
         line_stacks.truncate(kept);
         line_stacks.shrink_to_fit();
-        StackIndex { offsets, stack_sample, totals, line_starts, line_stacks }
+        let mut index = StackIndex { offsets, stack_sample, totals, line_starts, line_stacks, ranked: Vec::new() };
+        index.rank(RANKED);
+        index
+    }
+
+    /// Ranks each sample type's `keep` heaviest stacks.
+    fn rank(&mut self, keep: usize) {
+        let n = self.stack_sample.len();
+        self.ranked = if n == 0 { Vec::new() } else { self.totals.chunks(n).map(|totals| Ranked::new(totals, keep)).collect() };
     }
 
     /// The memory the index holds, in bytes.
@@ -124,6 +176,7 @@ impl StackIndex {
         std::mem::size_of_val(&self.offsets[..])
             + 4 * (self.stack_sample.len() + self.line_starts.len() + self.line_stacks.len())
             + 8 * self.totals.len()
+            + self.ranked.iter().map(|r| 4 * r.stacks.len()).sum::<usize>()
     }
 
     /// The stacks through one line, ascending.
@@ -171,6 +224,20 @@ impl StackIndex {
                 &merged
             }
         };
+        let kept = match self.ranked.get(t.0) {
+            Some(ranked) if stacks.len() * WALK_SHARE >= self.stack_sample.len() => {
+                self.by_rank(profiles, index, totals, ranked, stacks, limit)
+            }
+            _ => None,
+        };
+        let kept = kept.unwrap_or_else(|| self.by_scan(profiles, index, totals, stacks, limit));
+        kept.into_iter()
+            .map(|(st, value)| Stack { frames: self.nodes(profiles, index, st).map(|n| frame(index, NodeId(n))).collect(), value })
+            .collect()
+    }
+
+    /// The heaviest of `stacks` (ascending), ranked by visiting each.
+    fn by_scan(&self, profiles: &[&Profile], index: &Index, totals: &[i64], stacks: &[u32], limit: usize) -> Vec<(u32, i64)> {
         let mut best = Best { limit, kept: Vec::with_capacity(limit + 1) };
         for &st in stacks {
             let value = totals[st as usize];
@@ -179,9 +246,39 @@ impl StackIndex {
             }
         }
         best.kept
-            .into_iter()
-            .map(|(st, value)| Stack { frames: self.nodes(profiles, index, st).map(|n| frame(index, NodeId(n))).collect(), value })
-            .collect()
+    }
+
+    /// The heaviest of `stacks` (ascending), found by walking the type's
+    /// ranked stacks a group of equal values at a time and keeping those in
+    /// `stacks`; `None` when the ranked stacks run out before `limit` are
+    /// found and stacks outside them might rank next.
+    fn by_rank(
+        &self,
+        profiles: &[&Profile],
+        index: &Index,
+        totals: &[i64],
+        ranked: &Ranked,
+        stacks: &[u32],
+        limit: usize,
+    ) -> Option<Vec<(u32, i64)>> {
+        let mut best = Best { limit, kept: Vec::with_capacity(limit + 1) };
+        let mut group = ranked.stacks.as_slice();
+        while let Some(&first) = group.first() {
+            let value = totals[first as usize].unsigned_abs();
+            let end = group.iter().position(|&st| totals[st as usize].unsigned_abs() != value).unwrap_or(group.len());
+            for &st in &group[..end] {
+                if stacks.binary_search(&st).is_ok() {
+                    best.offer(self, profiles, index, st, totals[st as usize]);
+                }
+            }
+            // Every stack not offered yet has a smaller value than this
+            // group's, so a full list is final.
+            if best.kept.len() == limit {
+                return Some(best.kept);
+            }
+            group = &group[end..];
+        }
+        ranked.complete.then_some(best.kept)
     }
 }
 
@@ -459,15 +556,21 @@ mod tests {
             // The base needs the same sample types; `profile` gives both one.
             let diff = Index::build_diff(&p, &base).unwrap();
             for (index, profiles) in [(&single, vec![&p]), (&diff, vec![&p, &base])] {
-                let stacks = StackIndex::build(&profiles, index);
+                let mut stacks = StackIndex::build(&profiles, index);
                 let all: Vec<LineId> = index.line_ids().collect();
                 let mut questions: Vec<Vec<LineId>> = all.iter().map(|&l| vec![l]).collect();
                 questions.push(all.iter().copied().step_by(2).collect());
                 questions.push(all.clone());
-                for lines in &questions {
-                    for limit in [1, 3, 100] {
-                        let want = by_definition(&profiles, index, lines, SampleType(0), limit);
-                        assert_eq!(stacks.heaviest(&profiles, index, lines, SampleType(0), limit), want, "seed {seed}, lines {lines:?}");
+                // All stacks ranked ahead, then only the heaviest few, so
+                // that the ranked ones run out (or cut a group of equals).
+                for keep in [RANKED, 7, 3, 1, 0] {
+                    stacks.rank(keep);
+                    for lines in &questions {
+                        for limit in [1, 3, 100] {
+                            let want = by_definition(&profiles, index, lines, SampleType(0), limit);
+                            let got = stacks.heaviest(&profiles, index, lines, SampleType(0), limit);
+                            assert_eq!(got, want, "seed {seed}, keep {keep}, lines {lines:?}");
+                        }
                     }
                 }
             }
@@ -515,5 +618,49 @@ mod tests {
         // hot:5 ← main: (5 + 4) − (1 + 4); the other stacks cancel out.
         assert_eq!(stacks.iter().map(|s| s.value).collect::<Vec<_>>(), vec![4]);
         assert_eq!(stacks[0].frames[0].function.as_deref(), Some("hot"));
+    }
+
+    /// The stacks through a line as the index answered before it ranked
+    /// stacks ahead: every distinct stack through the line, visited.
+    fn by_scan_only(stacks: &StackIndex, profiles: &[&Profile], index: &Index, line: LineId, t: SampleType, limit: usize) -> Vec<Stack> {
+        let Some(totals) = stacks.totals_of(t) else {
+            return Vec::new();
+        };
+        let kept = stacks.by_scan(profiles, index, totals, stacks.stacks_through(line), limit);
+        kept.into_iter()
+            .map(|(st, value)| Stack { frames: stacks.nodes(profiles, index, st).map(|n| frame(index, NodeId(n))).collect(), value })
+            .collect()
+    }
+
+    #[test]
+    fn ranked_stacks_answer_as_the_scan_does_on_the_fixtures() {
+        let fixtures: [(&str, &[u8]); 5] = [
+            ("heap", include_bytes!("../../tests/fixtures/profiles/heap.pb.gz")),
+            ("cpu", include_bytes!("../../tests/fixtures/profiles/cpu.pb.gz")),
+            ("heap2", include_bytes!("../../tests/fixtures/profiles/heap2.pb.gz")),
+            ("goroutine", include_bytes!("../../tests/fixtures/profiles/goroutine.pb.gz")),
+            ("mutex", include_bytes!("../../tests/fixtures/profiles/mutex.pb.gz")),
+        ];
+        for (name, bytes) in fixtures {
+            let p = crate::profile::decode(bytes, &Default::default()).unwrap();
+            let index = Index::build(&p);
+            let mut stacks = StackIndex::build(&[&p], &index);
+            let mut walked = 0;
+            for keep in [RANKED, 4] {
+                stacks.rank(keep);
+                for t in (0..p.sample_types.len()).map(SampleType) {
+                    for l in index.line_ids() {
+                        // 5 is what a hover asks for.
+                        for limit in [1, 5] {
+                            let want = by_scan_only(&stacks, &[&p], &index, l, t, limit);
+                            assert_eq!(stacks.heaviest(&[&p], &index, &[l], t, limit), want, "{name}, keep {keep}, {t:?}, {l:?}");
+                        }
+                        walked += usize::from(stacks.stacks_through(l).len() * WALK_SHARE >= stacks.stack_sample.len());
+                    }
+                }
+            }
+            // The ranked stacks answer some lines of every fixture.
+            assert!(walked > 0, "{name}");
+        }
     }
 }
