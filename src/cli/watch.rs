@@ -189,8 +189,8 @@ fn draw(poller: &Poller, sample_type: &str, taken: u64, a: &WatchArgs, terminal:
     let mut header = vec![match (poller.delta_label(), poller.replicas()) {
         (Some(delta), _) => format!("Source: {} ({delta})", poller.source()),
         (None, Some(r)) => {
-            let down: Vec<(String, String)> = r.down.iter().map(|(name, since)| (name.clone(), clock_utc(*since))).collect();
-            format!("Source: {} ({})", poller.source(), labels::sources(r.answering, r.total, r.noun, &down))
+            let sources = labels::sources(r.answering, r.total, r.noun, &r.down_since(clock_utc));
+            format!("Source: {} ({sources})", poller.source())
         }
         (None, None) => format!("Source: {}", poller.source()),
     }];

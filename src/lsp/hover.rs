@@ -85,10 +85,10 @@ fn source_rows(text: &mut String, view: &View, files: &[FileId], line: i64, merg
         .parts
         .iter()
         .filter_map(|part| {
-            let t = part.index.sample_types().iter().position(|v| &v.name == type_name)?;
-            let ids: Vec<FileId> = part.index.file_ids().filter(|&f| names.contains(&part.index.file(f))).collect();
-            let cost = annotate::file_lines(&part.index, &ids).into_iter().find(|l| l.line == line)?.costs[t];
-            let value = if use_flat { cost.flat } else { cost.cum };
+            let t = SampleType(part.index.sample_types().iter().position(|v| &v.name == type_name)?);
+            let ids: Vec<FileId> = names.iter().filter_map(|n| annotate::file_named(&part.index, n)).collect();
+            let costs = annotate::lines_at(&part.index, &ids, line).into_iter().map(|id| part.index.line_cost(id, t));
+            let value: i64 = costs.map(|c| if use_flat { c.flat } else { c.cum }).sum();
             (value != 0).then_some((part.name.as_str(), value))
         })
         .collect();

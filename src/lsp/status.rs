@@ -29,8 +29,7 @@ pub fn of(snapshot: &Snapshot) -> Status {
         _ => None,
     };
     let live_sources = live_state.and_then(|l| l.replicas.as_ref()).map(|r| {
-        let down: Vec<(String, String)> = r.down.iter().map(|(name, since)| (name.clone(), clock_utc(*since))).collect();
-        labels::sources(r.answering, r.total, r.noun, &down)
+        labels::sources(r.answering, r.total, r.noun, &r.down_since(clock_utc))
     });
     let shown = snapshot.view.as_ref().map(|view| {
         let loaded = view.loaded();

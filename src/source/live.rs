@@ -252,43 +252,33 @@ impl Poller {
         if self.replicas.is_some() {
             return self.poll_replicas(now);
         }
-        match self.fetch() {
+        match read(&self.source, &self.options) {
             Ok((profile, raw)) => {
                 let index = Index::build(&profile);
-                let seconds = now.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
-                let filtered = (!self.filters.is_empty())
-                    .then(|| filter::filter_profiles(&profile, None, &self.filters).ok())
-                    .flatten()
-                    .map(|f| f.index);
-                let recorded = self.history.record(seconds, filtered.as_ref().unwrap_or(&index));
-                let resumed = match &self.health {
-                    Health::Failing { since, failures, .. } => Some(Outage { since: *since, failures: *failures }),
-                    _ => None,
-                };
-                self.health = Health::Live { last: now };
-                Outcome::Snapshot(Box::new(Fetched { profile, index, recorded, resumed, raw, parts: Vec::new() }))
+                let raw = Arc::from(raw);
+                self.snapshot(now, profile, index, raw, Vec::new())
             }
             Err(error) => self.failed(now, error),
         }
+    }
+
+    /// Records a profile answered at `at` and shows it.
+    fn snapshot(&mut self, at: SystemTime, profile: Profile, index: Index, raw: Arc<[u8]>, parts: Vec<Part>) -> Outcome {
+        let recorded = record(&mut self.history, &self.filters, at, &profile, &index);
+        let resumed = match &self.health {
+            Health::Failing { since, failures, .. } => Some(Outage { since: *since, failures: *failures }),
+            _ => None,
+        };
+        self.health = Health::Live { last: at };
+        Outcome::Snapshot(Box::new(Fetched { profile, index, recorded, resumed, raw, parts }))
     }
 
     fn poll_replicas(&mut self, now: SystemTime) -> Outcome {
         let Some(replicas) = &mut self.replicas else { unreachable!("only merged sources have replicas") };
         match replicas.poll(now, &self.options, &self.filters) {
             Polled::Merged { profile, index, parts, newest } => {
-                let seconds = newest.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
-                let filtered = (!self.filters.is_empty())
-                    .then(|| filter::filter_profiles(&profile, None, &self.filters).ok())
-                    .flatten()
-                    .map(|f| f.index);
-                let recorded = self.history.record(seconds, filtered.as_ref().unwrap_or(&index));
-                let resumed = match &self.health {
-                    Health::Failing { since, failures, .. } => Some(Outage { since: *since, failures: *failures }),
-                    _ => None,
-                };
-                self.health = Health::Live { last: newest };
                 let raw: Arc<[u8]> = Arc::from(profile::encode(&profile));
-                Outcome::Snapshot(Box::new(Fetched { profile: *profile, index: *index, recorded, resumed, raw, parts }))
+                self.snapshot(newest, *profile, *index, raw, parts)
             }
             Polled::Unchanged { error } => Outcome::Unchanged { error },
             Polled::Nothing { error } => self.failed(now, error),
@@ -297,12 +287,8 @@ impl Poller {
 
     /// Records a failed poll at `now`.
     fn failed(&mut self, now: SystemTime, error: String) -> Outcome {
-        let (since, failures, last_success) = match &self.health {
-            Health::Failing { since, failures, last_success, .. } => (*since, failures.saturating_add(1), *last_success),
-            Health::Live { last } => (now, 1, Some(*last)),
-            Health::Waiting => (now, 1, None),
-        };
-        self.health = Health::Failing { since, failures, error: error.clone(), last_success };
+        self.health = self.health.failed(now, error.clone());
+        let Health::Failing { since, failures, .. } = self.health else { unreachable!("a failed poll leaves the source failing") };
         Outcome::Failed { error, since, failures, retry_in: self.next_delay() }
     }
 
@@ -313,24 +299,56 @@ impl Poller {
             return r.next_delay(self.options.interval);
         }
         match &self.health {
-            Health::Failing { failures, .. } => {
-                let cap = self.options.max_backoff.max(self.options.interval);
-                let doublings = failures.saturating_sub(1).min(30);
-                self.options.first_backoff.saturating_mul(1 << doublings).min(cap)
-            }
+            Health::Failing { failures, .. } => self.options.backoff(*failures),
             _ => self.options.interval,
         }
     }
+}
 
-    fn fetch(&self) -> Result<(Profile, Arc<[u8]>), String> {
-        let timeout = self.options.timeout + Duration::from_secs(self.delta_seconds.unwrap_or(0));
-        let bytes = load::fetch(&self.source, self.options.max_bytes, timeout)?;
-        let options = DecodeOptions { max_decompressed_bytes: self.options.max_bytes, ..DecodeOptions::default() };
-        match profile::decode(&bytes, &options) {
-            Ok(profile) => Ok((profile, Arc::from(bytes))),
-            Err(e) => Err(load::describe(&self.source, &e)),
-        }
+impl LiveOptions {
+    /// The delay after the `failures`-th failure in a row (module docs).
+    pub fn backoff(&self, failures: u32) -> Duration {
+        let cap = self.max_backoff.max(self.interval);
+        let doublings = failures.saturating_sub(1).min(30);
+        self.first_backoff.saturating_mul(1 << doublings).min(cap)
     }
+}
+
+impl Health {
+    /// The state after a failed poll at `now`: failing since the first
+    /// failure in a row, one failure more.
+    pub fn failed(&self, now: SystemTime, error: String) -> Health {
+        let (since, failures, last_success) = match self {
+            Health::Failing { since, failures, last_success, .. } => (*since, failures.saturating_add(1), *last_success),
+            Health::Live { last } => (now, 1, Some(*last)),
+            Health::Waiting => (now, 1, None),
+        };
+        Health::Failing { since, failures, error, last_success }
+    }
+}
+
+/// Reads and decodes one source with the options' size cap and time limit
+/// (plus N seconds for a `?seconds=N` URL); also the bytes as received.
+pub fn read(source: &ProfileSource, options: &LiveOptions) -> Result<(Profile, Vec<u8>), String> {
+    let delta = match source {
+        ProfileSource::Url(url) => load::seconds_param(url).unwrap_or(0),
+        _ => 0,
+    };
+    let bytes = load::fetch(source, options.max_bytes, options.timeout + Duration::from_secs(delta))?;
+    let decode = DecodeOptions { max_decompressed_bytes: options.max_bytes, ..DecodeOptions::default() };
+    match profile::decode(&bytes, &decode) {
+        Ok(profile) => Ok((profile, bytes)),
+        Err(e) => Err(load::describe(source, &e)),
+    }
+}
+
+/// Records `index` (of `profile`, taken at `at`) in `history`, through
+/// pprof's `filters` when there are any (a filter that fails records the
+/// profile unfiltered).
+pub fn record(history: &mut History, filters: &Filters, at: SystemTime, profile: &Profile, index: &Index) -> Recorded {
+    let seconds = at.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+    let filtered = (!filters.is_empty()).then(|| filter::filter_profiles(profile, None, filters).ok()).flatten().map(|f| f.index);
+    history.record(seconds, filtered.as_ref().unwrap_or(index))
 }
 
 /// A wall-clock time as `14:03:22 UTC`, for messages.

@@ -19,13 +19,13 @@
 //! its own: the caller passes the time of each poll.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
-use crate::analysis::filter::{self, Filters};
+use crate::analysis::filter::Filters;
 use crate::analysis::{self, Growth, GrowthError, History, Index};
-use crate::profile::{self, DecodeOptions, Profile};
+use crate::profile::Profile;
 
-use super::live::{Health, LiveOptions};
+use super::live::{self, Health, LiveOptions};
 use super::load::{self, ProfileSource};
 
 /// How many failed polls a replica's last answer stays in the merge.
@@ -65,11 +65,16 @@ struct Replica {
     health: Health,
     /// The latest answer and its index, while it counts.
     answer: Option<(Profile, Arc<Index>)>,
-    /// Failed polls since the last answer.
-    missed: u32,
     /// When it is next polled (`None`: at the next poll).
     due: Option<SystemTime>,
     history: History,
+}
+
+impl Summary {
+    /// Each replica that is down, with since when as `clock` spells it.
+    pub fn down_since(&self, clock: impl Fn(SystemTime) -> String) -> Vec<(String, String)> {
+        self.down.iter().map(|(name, since)| (name.clone(), clock(*since))).collect()
+    }
 }
 
 /// What one poll of the replicas brought.
@@ -105,7 +110,6 @@ impl Replicas {
                 name: load::part_name(source),
                 health: Health::Waiting,
                 answer: None,
-                missed: 0,
                 due: None,
                 history: History::new(history),
             })
@@ -135,12 +139,11 @@ impl Replicas {
                 .iter()
                 .map(|&i| {
                     let source = &self.replicas[i].source;
-                    scope.spawn(move || read(source, options))
+                    scope.spawn(move || live::read(source, options).map(|(profile, _)| profile))
                 })
                 .collect();
             threads.into_iter().map(|t| t.join().unwrap_or_else(|_| Err("reading the profile failed".into()))).collect()
         });
-        let seconds = now.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
         let mut changed = false;
         let mut errors = Vec::new();
         for (&i, result) in due.iter().zip(results) {
@@ -148,27 +151,17 @@ impl Replicas {
             match result {
                 Ok(profile) => {
                     let index = Index::build(&profile);
-                    let filtered = (!filters.is_empty())
-                        .then(|| filter::filter_profiles(&profile, None, filters).ok())
-                        .flatten()
-                        .map(|f| f.index);
-                    replica.history.record(seconds, filtered.as_ref().unwrap_or(&index));
+                    live::record(&mut replica.history, filters, now, &profile, &index);
                     replica.answer = Some((profile, Arc::new(index)));
                     replica.health = Health::Live { last: now };
-                    replica.missed = 0;
                     replica.due = Some(now + options.interval);
                     changed = true;
                 }
                 Err(error) => {
-                    let (since, last_success) = match &replica.health {
-                        Health::Failing { since, last_success, .. } => (*since, *last_success),
-                        Health::Live { last } => (now, Some(*last)),
-                        Health::Waiting => (now, None),
-                    };
-                    replica.missed = replica.missed.saturating_add(1);
-                    replica.health = Health::Failing { since, failures: replica.missed, error: error.clone(), last_success };
-                    replica.due = Some(now + backoff(replica.missed, options));
-                    if replica.missed > KEPT_POLLS && replica.answer.take().is_some() {
+                    replica.health = replica.health.failed(now, error.clone());
+                    let Health::Failing { failures, .. } = replica.health else { unreachable!("a failed poll leaves it failing") };
+                    replica.due = Some(now + options.backoff(failures));
+                    if failures > KEPT_POLLS && replica.answer.take().is_some() {
                         changed = true;
                     }
                     errors.push(error);
@@ -278,28 +271,12 @@ impl Replicas {
     }
 }
 
-/// The delay after a replica's `failures`-th failure in a row: the
-/// single-source poller's backoff.
-fn backoff(failures: u32, options: &LiveOptions) -> Duration {
-    let cap = options.max_backoff.max(options.interval);
-    let doublings = failures.saturating_sub(1).min(30);
-    options.first_backoff.saturating_mul(1 << doublings).min(cap)
-}
-
-/// Reads and decodes one replica's profile.
-fn read(source: &ProfileSource, options: &LiveOptions) -> Result<Profile, String> {
-    let timeout = options.timeout + Duration::from_secs(match source {
-        ProfileSource::Url(url) => load::seconds_param(url).unwrap_or(0),
-        _ => 0,
-    });
-    let bytes = load::fetch(source, options.max_bytes, timeout)?;
-    let decode = DecodeOptions { max_decompressed_bytes: options.max_bytes, ..DecodeOptions::default() };
-    profile::decode(&bytes, &decode).map_err(|e| load::describe(source, &e))
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::{self, DecodeOptions};
+    use std::time::UNIX_EPOCH;
     use crate::analysis::SampleType;
 
     fn fixture(name: &str) -> std::path::PathBuf {
