@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -304,9 +305,9 @@ fn joined<'a>(mut names: impl ExactSizeIterator<Item = &'a str>) -> String {
 
 struct Loaded {
     /// The profile, filtered when filters are set.
-    profile: Profile,
+    profile: Arc<Profile>,
     /// The `--diff-base` profile, filtered likewise.
-    base: Option<Profile>,
+    base: Option<Arc<Profile>>,
     index: Index,
     sample_type: SampleType,
     filters: Filters,
@@ -317,7 +318,7 @@ struct Loaded {
 impl Loaded {
     /// The profiles the index was built from, in its order.
     fn profiles(&self) -> Vec<&Profile> {
-        std::iter::once(&self.profile).chain(&self.base).collect()
+        std::iter::once(self.profile.as_ref()).chain(self.base.as_deref()).collect()
     }
 }
 
@@ -349,10 +350,9 @@ fn load_indexed(r: &Resolved) -> Result<Loaded> {
     let in_base = |e: IndexError| anyhow::Error::new(e).context(given(&r.diff_base));
     let filters = r.filters.clone();
     if filters.is_empty() {
-        let index = match &base {
-            Some(b) => Index::build_diff(&profile, b).map_err(in_base)?,
-            None => Index::build(&profile),
-        };
+        // Only the type shown is walked; another is walked if asked for.
+        let (profile, base) = (Arc::new(profile), base.map(Arc::new));
+        let index = Index::build_first(profile.clone(), base.clone(), sample_type).map_err(in_base)?;
         return Ok(Loaded { profile, base, index, sample_type, filters, total: None });
     }
     let filtered = filter::filter_profiles(&profile, base.as_ref(), &filters).map_err(|e| match e {
@@ -368,7 +368,8 @@ fn load_indexed(r: &Resolved) -> Result<Loaded> {
     std::mem::forget(profile);
     std::mem::forget(base);
     let total = filtered.totals.get(sample_type.0).copied();
-    Ok(Loaded { profile: filtered.profile, base: filtered.base, index: filtered.index, sample_type, filters, total })
+    let (profile, base) = (Arc::new(filtered.profile), filtered.base.map(Arc::new));
+    Ok(Loaded { profile, base, index: filtered.index, sample_type, filters, total })
 }
 
 /// The `--diff-base` profiles (or the file's `diffBase`), merged; none

@@ -1,5 +1,11 @@
 //! The per-line index: flat and cum for every node, source line and
-//! function, for every sample type at once, with pprof's `-lines` rules.
+//! function, for every sample type, with pprof's `-lines` rules.
+//!
+//! * [`Index::build`] walks the samples once for every sample type;
+//!   [`Index::build_first`] walks them for the shown type only and leaves
+//!   the others to the first question about them (or to
+//!   [`Index::build_rest`], off the request path), since what is on screen
+//!   needs one type and a walk's cost grows with the types it carries.
 //!
 //! * A node is the (function, file, line) of one `Line` entry, or a bare
 //!   address for a location without lines.
@@ -13,6 +19,8 @@
 //!   entries with one name under several file names (a function recorded
 //!   under the file it was inlined into, say) are one function, while its
 //!   nodes keep the file each entry names.
+
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
@@ -107,9 +115,16 @@ pub struct Index {
     functions: Vec<FunctionInfo>,
     nodes: Vec<NodeInfo>,
     lines: Vec<LineInfo>,
-    node_costs: Vec<Cost>,
-    line_costs: Vec<Cost>,
-    function_costs: Vec<Cost>,
+    /// Per sample type, its costs once walked.
+    costs: Vec<OnceLock<TypeCosts>>,
+    /// Per line: its slot in a walk when several nodes share it, else
+    /// [`NONE`] (the line has its one node's costs).
+    line_slots: Vec<u32>,
+    /// The number of shared lines (slots) a walk tracks.
+    shared_lines: usize,
+    /// For an index built for one type first: the profiles to walk for
+    /// the others (in `tables` order).
+    rest: Option<Arc<Rest>>,
     lines_by_file: Vec<Vec<LineId>>,
     /// Each function's nodes, grouped by file (in `function_files` order),
     /// each group in line order.
@@ -127,6 +142,22 @@ pub(crate) struct LocationTable {
     pub(crate) sign: i64,
     pub(crate) starts: Vec<u32>,
     pub(crate) refs: Vec<NodeRef>,
+}
+
+/// Flat and cum of every node, line and function for one sample type.
+#[derive(Clone, Debug, Default)]
+struct TypeCosts {
+    node: Vec<Cost>,
+    line: Vec<Cost>,
+    function: Vec<Cost>,
+}
+
+/// What walking the sample types not built yet needs.
+#[derive(Debug)]
+struct Rest {
+    profiles: Vec<Arc<Profile>>,
+    /// Held while walking, so that two first questions walk once.
+    walking: Mutex<()>,
 }
 
 impl LocationTable {
@@ -159,29 +190,142 @@ impl LocationTable {
         }
         any && !sample.locations.is_empty()
     }
+
+    /// [`LocationTable::values`] of some sample types only, in `types`
+    /// order.
+    #[inline]
+    fn values_of(&self, sample: SampleRef<'_>, types: &[usize], out: &mut [i64]) -> bool {
+        let mut any = false;
+        for (v, &t) in out.iter_mut().zip(types) {
+            let raw = sample.values.get(t).copied().unwrap_or(0);
+            *v = raw.wrapping_mul(self.sign);
+            any |= raw != 0;
+        }
+        any && !sample.locations.is_empty()
+    }
 }
 
 impl Index {
-    /// Indexes one profile.
+    /// Indexes one profile, every sample type.
     pub fn build(profile: &Profile) -> Index {
         let mut b = Builder::new(&profile.sample_types);
         b.prepare(profile, 1, false);
-        b.walk(&[profile]);
-        b.finish()
+        let mut index = b.finish();
+        index.walk(&[profile], &all_types(profile));
+        index
     }
 
     /// Indexes `profile - base`, as `pprof -diff_base base profile` does:
     /// base values are subtracted and percentages are of the base's total.
     pub fn build_diff(profile: &Profile, base: &Profile) -> Result<Index, IndexError> {
-        if base.sample_types != profile.sample_types {
-            let names = |p: &Profile| p.sample_types.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ");
-            return Err(IndexError::IncompatibleBase { base: names(base), profile: names(profile) });
-        }
+        compatible(profile, base)?;
         let mut b = Builder::new(&profile.sample_types);
         b.prepare(profile, 1, false);
         b.prepare(base, -1, true);
-        b.walk(&[profile, base]);
-        Ok(b.finish())
+        let mut index = b.finish();
+        index.walk(&[profile, base], &all_types(profile));
+        Ok(index)
+    }
+
+    /// Indexes `profile` (less `base`, as [`Index::build_diff`]) with the
+    /// costs of sample type `first` only; the other types' are walked the
+    /// first time something asks for them, or by [`Index::build_rest`].
+    pub fn build_first(profile: Arc<Profile>, base: Option<Arc<Profile>>, first: SampleType) -> Result<Index, IndexError> {
+        if let Some(base) = &base {
+            compatible(&profile, base)?;
+        }
+        let profiles: Vec<Arc<Profile>> = std::iter::once(profile).chain(base).collect();
+        let mut b = Builder::new(&profiles[0].sample_types);
+        for (i, p) in profiles.iter().enumerate() {
+            b.prepare(p, if i == 0 { 1 } else { -1 }, i > 0);
+        }
+        let mut index = b.finish();
+        if first.0 < index.sample_types.len() {
+            let refs: Vec<&Profile> = profiles.iter().map(|p| p.as_ref()).collect();
+            index.walk(&refs, &[first.0]);
+        }
+        index.rest = Some(Arc::new(Rest { profiles, walking: Mutex::new(()) }));
+        Ok(index)
+    }
+
+    /// Whether the costs of sample type `t` are walked already.
+    pub fn is_built(&self, t: SampleType) -> bool {
+        self.costs.get(t.0).is_some_and(|c| c.get().is_some())
+    }
+
+    /// Walks every sample type not walked yet, in one walk. Costs the
+    /// walk of those types when some are missing; nothing otherwise.
+    pub fn build_rest(&self) {
+        let Some(rest) = &self.rest else { return };
+        let _walking = rest.walking.lock().unwrap_or_else(|e| e.into_inner());
+        let missing: Vec<usize> = (0..self.costs.len()).filter(|&t| self.costs[t].get().is_none()).collect();
+        if missing.is_empty() {
+            return;
+        }
+        let profiles: Vec<&Profile> = rest.profiles.iter().map(|p| p.as_ref()).collect();
+        for (t, costs) in missing.iter().zip(self.walk_types(&profiles, &missing)) {
+            // Only this walk sets a cell, under the lock.
+            let _ = self.costs[*t].set(costs);
+        }
+    }
+
+    /// The costs of one sample type, walked now if they are not yet.
+    #[inline]
+    fn costs_of(&self, t: SampleType) -> &TypeCosts {
+        if let Some(c) = self.costs[t.0].get() {
+            return c;
+        }
+        self.build_rest();
+        self.costs[t.0].get().expect("every sample type is walked by build_rest")
+    }
+
+    /// Sets the costs of `types` from one walk of `profiles`.
+    fn walk(&mut self, profiles: &[&Profile], types: &[usize]) {
+        for (t, costs) in types.iter().zip(self.walk_types(profiles, types)) {
+            let _ = self.costs[*t].set(costs);
+        }
+    }
+
+    /// One walk over the samples of `profiles` (in `tables` order) adding
+    /// up the sample types `types`; their costs, in `types` order.
+    ///
+    /// A source line with a single node has exactly that node's costs, so
+    /// the walk only tracks lines shared by several nodes (two functions on
+    /// one line) and copies the rest afterwards.
+    fn walk_types(&self, profiles: &[&Profile], types: &[usize]) -> Vec<TypeCosts> {
+        let stride = types.len();
+        let sizes = (self.nodes.len(), self.shared_lines, self.functions.len());
+        let mut node = vec![Cost::default(); sizes.0 * stride];
+        let mut shared = vec![Cost::default(); sizes.1 * stride];
+        let mut function = vec![Cost::default(); sizes.2 * stride];
+        for (profile, table) in profiles.iter().zip(&self.tables) {
+            let costs = walk_costs(profile, table, types, sizes);
+            merge(&mut node, &costs.node_flat, &costs.node_cum);
+            merge(&mut shared, &costs.line_flat, &costs.line_cum);
+            merge(&mut function, &costs.function_flat, &costs.function_cum);
+        }
+        let column = |all: &[Cost], k: usize| -> Vec<Cost> { all.iter().skip(k).step_by(stride).copied().collect() };
+        (0..stride)
+            .map(|k| {
+                let (node, shared, function) = if stride == 1 {
+                    (std::mem::take(&mut node), std::mem::take(&mut shared), std::mem::take(&mut function))
+                } else {
+                    (column(&node, k), column(&shared, k), column(&function, k))
+                };
+                let mut line = vec![Cost::default(); self.lines.len()];
+                for (l, &slot) in self.line_slots.iter().enumerate() {
+                    if slot != NONE {
+                        line[l] = shared[slot as usize];
+                    }
+                }
+                for (n, info) in self.nodes.iter().enumerate() {
+                    if let Some(l) = info.source_line.filter(|l| self.line_slots[l.get()] == NONE) {
+                        line[l.get()] = node[n];
+                    }
+                }
+                TypeCosts { node, line, function }
+            })
+            .collect()
     }
 
     pub fn sample_types(&self) -> &[ValueType] {
@@ -226,20 +370,16 @@ impl Index {
         &self.lines[id.get()]
     }
 
-    fn stride(&self) -> usize {
-        self.sample_types.len()
-    }
-
     pub fn node_cost(&self, id: NodeId, t: SampleType) -> Cost {
-        self.node_costs[id.get() * self.stride() + t.0]
+        self.costs_of(t).node[id.get()]
     }
 
     pub fn line_cost(&self, id: LineId, t: SampleType) -> Cost {
-        self.line_costs[id.get() * self.stride() + t.0]
+        self.costs_of(t).line[id.get()]
     }
 
     pub fn function_cost(&self, id: FuncId, t: SampleType) -> Cost {
-        self.function_costs[id.get() * self.stride() + t.0]
+        self.costs_of(t).function[id.get()]
     }
 
     /// The indexed lines of one file, in line order.
@@ -306,6 +446,18 @@ impl Index {
             },
         }
     }
+}
+
+fn all_types(profile: &Profile) -> Vec<usize> {
+    (0..profile.sample_types.len()).collect()
+}
+
+fn compatible(profile: &Profile, base: &Profile) -> Result<(), IndexError> {
+    if base.sample_types != profile.sample_types {
+        let names = |p: &Profile| p.sample_types.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ");
+        return Err(IndexError::IncompatibleBase { base: names(base), profile: names(profile) });
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -440,28 +592,21 @@ impl<'p> Builder<'p> {
         self.has_base |= is_base;
     }
 
-    /// Walks the samples of the prepared profiles (in `prepare` order).
-    ///
-    /// A source line with a single node has exactly that node's costs, so
-    /// the walk only tracks lines shared by several nodes (two functions on
-    /// one line) and copies the rest afterwards.
-    fn walk(&mut self, profiles: &[&Profile]) {
-        let stride = self.stride;
+    /// Gives each line shared by several nodes a slot of its own in the
+    /// walks, and points the tables' frames at the slots.
+    fn assign_line_slots(&mut self) {
         let idx = &mut self.index;
-        let mut nodes_per_line = vec![0u32; idx.lines.len()];
+        let mut slots = vec![0u32; idx.lines.len()];
         for n in &idx.nodes {
             if let Some(l) = n.source_line {
-                nodes_per_line[l.get()] += 1;
+                slots[l.get()] += 1;
             }
         }
-        // Lines shared by several nodes get slots of their own in the walk;
-        // `slot_of` reuses the counts' vector.
-        let mut shared_lines: Vec<u32> = Vec::new();
-        let mut slot_of = nodes_per_line;
-        for (l, slot) in slot_of.iter_mut().enumerate() {
+        let mut shared = 0u32;
+        for slot in &mut slots {
             *slot = if *slot > 1 {
-                shared_lines.push(l as u32);
-                shared_lines.len() as u32 - 1
+                shared += 1;
+                shared - 1
             } else {
                 NONE
             };
@@ -469,33 +614,12 @@ impl<'p> Builder<'p> {
         for table in &mut idx.tables {
             for r in &mut table.refs {
                 if r.line != NONE {
-                    r.line = slot_of[r.line as usize];
+                    r.line = slots[r.line as usize];
                 }
             }
         }
-        let sizes = (idx.nodes.len(), shared_lines.len(), idx.functions.len());
-        idx.node_costs = vec![Cost::default(); sizes.0 * stride];
-        idx.line_costs = vec![Cost::default(); idx.lines.len() * stride];
-        idx.function_costs = vec![Cost::default(); sizes.2 * stride];
-        let mut shared_costs = vec![Cost::default(); sizes.1 * stride];
-        for (profile, table) in profiles.iter().zip(&idx.tables) {
-            let costs = walk_costs(profile, table, stride, sizes);
-            merge(&mut idx.node_costs, &costs.node_flat, &costs.node_cum);
-            merge(&mut shared_costs, &costs.line_flat, &costs.line_cum);
-            merge(&mut idx.function_costs, &costs.function_flat, &costs.function_cum);
-        }
-        for (slot, &l) in shared_lines.iter().enumerate() {
-            let (from, to) = (slot * stride, l as usize * stride);
-            idx.line_costs[to..to + stride].copy_from_slice(&shared_costs[from..from + stride]);
-        }
-        for (n, node) in idx.nodes.iter().enumerate() {
-            if let Some(l) = node.source_line.filter(|l| slot_of[l.get()] == NONE) {
-                let (from, to) = (n * stride, l.get() * stride);
-                for t in 0..stride {
-                    idx.line_costs[to + t] = idx.node_costs[from + t];
-                }
-            }
-        }
+        idx.line_slots = slots;
+        idx.shared_lines = shared as usize;
     }
 
     fn node_ref(&mut self, key: NodeKey) -> NodeRef {
@@ -508,7 +632,10 @@ impl<'p> Builder<'p> {
         }
     }
 
+    /// The index without costs: every table and list, the line slots set.
     fn finish(mut self) -> Index {
+        self.assign_line_slots();
+        self.index.costs = vec![OnceLock::new(); self.stride];
         if self.has_base && self.base_totals.iter().any(|&t| t > 0) {
             for (t, base) in self.index.totals.iter_mut().zip(&self.base_totals) {
                 if *base > 0 {
@@ -635,37 +762,72 @@ impl Costs {
 /// Samples per walk below which splitting across threads does not pay.
 const PARALLEL_MIN_SAMPLES: usize = 50_000;
 
-/// Walks all samples, split in two halves on two threads when there are
-/// many, and adds the halves up.
-fn walk_costs(profile: &Profile, table: &LocationTable, stride: usize, sizes: (usize, usize, usize)) -> Costs {
+/// Walks all samples for the sample types `types`, split in two halves on
+/// two threads when there are many, and adds the halves up.
+fn walk_costs(profile: &Profile, table: &LocationTable, types: &[usize], sizes: (usize, usize, usize)) -> Costs {
+    match types.len() {
+        1 => walk_split(profile, table, types, sizes, One),
+        n => walk_split(profile, table, types, sizes, Many(n)),
+    }
+}
+
+fn walk_split<W: Width>(profile: &Profile, table: &LocationTable, types: &[usize], sizes: (usize, usize, usize), w: W) -> Costs {
     let n = profile.samples.len();
     if n < PARALLEL_MIN_SAMPLES {
-        return walk_range(profile, 0..n, table, stride, sizes);
+        return walk_range(profile, 0..n, table, types, sizes, w);
     }
     let mid = n / 2;
     std::thread::scope(|scope| {
-        let other = scope.spawn(|| walk_range(profile, mid..n, table, stride, sizes));
-        let mut costs = walk_range(profile, 0..mid, table, stride, sizes);
+        let other = scope.spawn(|| walk_range(profile, mid..n, table, types, sizes, w));
+        let mut costs = walk_range(profile, 0..mid, table, types, sizes, w);
         match other.join() {
             Ok(rest) => costs.absorb(rest),
             // Walking cannot panic on a validated profile; if it somehow
             // did, finish the half on this thread rather than lose it.
-            Err(_) => costs.absorb(walk_range(profile, mid..n, table, stride, sizes)),
+            Err(_) => costs.absorb(walk_range(profile, mid..n, table, types, sizes, w)),
         }
         costs
     })
 }
 
-/// Flat and cum per node, line and function over some samples. Each is
-/// counted once per sample, found with a per-entity stamp of the last
-/// sample that reached it.
-fn walk_range(
+/// How many sample types a walk carries per entity: a constant one for the
+/// common walk of the shown type, so that its adds are single adds.
+trait Width: Copy + Send + Sync {
+    fn get(self) -> usize;
+}
+
+#[derive(Clone, Copy)]
+struct One;
+
+impl Width for One {
+    #[inline(always)]
+    fn get(self) -> usize {
+        1
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Many(usize);
+
+impl Width for Many {
+    #[inline(always)]
+    fn get(self) -> usize {
+        self.0
+    }
+}
+
+/// Flat and cum per node, line and function over some samples, for the
+/// sample types `types`. Each is counted once per sample, found with a
+/// per-entity stamp of the last sample that reached it.
+fn walk_range<W: Width>(
     profile: &Profile,
     samples: std::ops::Range<usize>,
     table: &LocationTable,
-    stride: usize,
+    types: &[usize],
     sizes: (usize, usize, usize),
+    w: W,
 ) -> Costs {
+    let stride = w.get();
     let mut out = Costs::new(sizes, stride);
     let mut node_seen = vec![0u32; sizes.0];
     let mut line_seen = vec![0u32; sizes.1];
@@ -673,9 +835,10 @@ fn walk_range(
     let mut values = vec![0i64; stride];
     for i in samples {
         let sample = profile.sample(i);
-        if !table.values(sample, &mut values) {
+        if !table.values_of(sample, types, &mut values) {
             continue;
         }
+        let values = &values[..stride];
         // Stamps start at 1 so that 0 means "never"; they wrap only after
         // 2^32 samples in one walk, which no decodable profile reaches.
         let stamp = i as u32 + 1;
@@ -685,25 +848,25 @@ fn walk_range(
                 continue;
             }
             node_seen[n] = stamp;
-            add(&mut out.node_cum[n * stride..][..stride], &values);
+            add(&mut out.node_cum[n * stride..][..stride], values);
             let line = r.line as usize;
             if r.line != NONE && line_seen[line] != stamp {
                 line_seen[line] = stamp;
-                add(&mut out.line_cum[line * stride..][..stride], &values);
+                add(&mut out.line_cum[line * stride..][..stride], values);
             }
             let function = r.function as usize;
             if r.function != NONE && function_seen[function] != stamp {
                 function_seen[function] = stamp;
-                add(&mut out.function_cum[function * stride..][..stride], &values);
+                add(&mut out.function_cum[function * stride..][..stride], values);
             }
         }
         let Some(leaf) = table.leaf(sample) else { continue };
-        add(&mut out.node_flat[leaf.node as usize * stride..][..stride], &values);
+        add(&mut out.node_flat[leaf.node as usize * stride..][..stride], values);
         if leaf.line != NONE {
-            add(&mut out.line_flat[leaf.line as usize * stride..][..stride], &values);
+            add(&mut out.line_flat[leaf.line as usize * stride..][..stride], values);
         }
         if leaf.function != NONE {
-            add(&mut out.function_flat[leaf.function as usize * stride..][..stride], &values);
+            add(&mut out.function_flat[leaf.function as usize * stride..][..stride], values);
         }
     }
     out
@@ -809,5 +972,55 @@ mod tests {
         let idx = Index::build_diff(&new, &base).unwrap();
         assert_eq!(costs(&idx), vec![("a a.go:1".into(), 20, 20), ("main main.go:1".into(), 0, 20)]);
         assert_eq!(idx.total(SampleType(0)), 15);
+    }
+
+    /// Every cost of every sample type, in id order.
+    fn all_costs(index: &Index) -> Vec<Vec<Cost>> {
+        (0..index.sample_types().len())
+            .map(SampleType)
+            .map(|t| {
+                let nodes = index.node_ids().map(|n| index.node_cost(n, t));
+                let lines = index.line_ids().map(|l| index.line_cost(l, t));
+                nodes.chain(lines).chain(index.function_ids().map(|f| index.function_cost(f, t))).collect()
+            })
+            .collect()
+    }
+
+    /// Built for one type first, the index answers every type as the one
+    /// built for all at once does, whichever type comes first and whether
+    /// the rest is walked by `build_rest` or by a first question.
+    #[test]
+    fn one_type_first_answers_as_all_at_once_on_the_fixtures() {
+        let fixtures: [(&str, &[u8]); 4] = [
+            ("heap", include_bytes!("../../tests/fixtures/profiles/heap.pb.gz")),
+            ("cpu", include_bytes!("../../tests/fixtures/profiles/cpu.pb.gz")),
+            ("heap2", include_bytes!("../../tests/fixtures/profiles/heap2.pb.gz")),
+            ("mutex", include_bytes!("../../tests/fixtures/profiles/mutex.pb.gz")),
+        ];
+        let decoded: Vec<(&str, Arc<Profile>)> =
+            fixtures.iter().map(|(name, bytes)| (*name, Arc::new(crate::profile::decode(bytes, &Default::default()).unwrap()))).collect();
+        for (name, p) in &decoded {
+            let want = all_costs(&Index::build(p));
+            assert!(want.iter().flatten().any(|c| !c.is_zero()), "{name}");
+            for first in (0..p.sample_types.len()).map(SampleType) {
+                let index = Index::build_first(p.clone(), None, first).unwrap();
+                let others: Vec<bool> = (0..p.sample_types.len()).map(|t| index.is_built(SampleType(t))).collect();
+                assert_eq!(others.iter().filter(|&&b| b).count(), 1, "{name}: only {first:?} is walked");
+                assert!(index.is_built(first));
+                if first.0 % 2 == 0 {
+                    index.build_rest();
+                    assert!((0..p.sample_types.len()).all(|t| index.is_built(SampleType(t))));
+                }
+                assert_eq!(all_costs(&index), want, "{name}, {first:?} first");
+            }
+        }
+        // A diff: the heap profile less the other heap profile.
+        let (heap, heap2) = (&decoded[0].1, &decoded[2].1);
+        let want = all_costs(&Index::build_diff(heap, heap2).unwrap());
+        let index = Index::build_first(heap.clone(), Some(heap2.clone()), SampleType(1)).unwrap();
+        assert_eq!(all_costs(&index), want);
+        assert_eq!(index.total(SampleType(0)), Index::build_diff(heap, heap2).unwrap().total(SampleType(0)));
+        let cpu = &decoded[1].1;
+        assert!(Index::build_first(heap.clone(), Some(cpu.clone()), SampleType(0)).is_err());
     }
 }

@@ -66,6 +66,17 @@ pub struct LoadExtras {
     pub origin: Option<ProfileOrigin>,
 }
 
+/// The sample type a load of `source` will show: the one `extras` name,
+/// else the one on screen when the same source is loaded again, else the
+/// setting's.
+pub fn wanted_type(s: &Snapshot, source: &ProfileSource, extras: &LoadExtras) -> Option<String> {
+    match &s.view {
+        _ if extras.sample_type.is_some() => extras.sample_type.clone(),
+        Some(v) if &v.loaded().source == source => Some(v.value_type().name.clone()),
+        _ => s.config.sample_type.clone(),
+    }
+}
+
 pub fn done_loading(s: &mut Snapshot, source: &ProfileSource) {
     if let Some(i) = s.activity.loading.iter().position(|l| l == source) {
         s.activity.loading.remove(i);
@@ -95,11 +106,7 @@ pub fn install(
     let (now, (previous, problem)) = handle.session.update(|s| {
         // Reloading the shown source keeps the sample type on screen;
         // anything else starts from the setting.
-        let wanted = match &s.view {
-            _ if extras.sample_type.is_some() => extras.sample_type.clone(),
-            Some(v) if &v.loaded().source == source => Some(v.value_type().name.clone()),
-            _ => s.config.sample_type.clone(),
-        };
+        let wanted = wanted_type(s, source, extras);
         let (view, problem) = View::new(profile, paths, wanted.as_deref());
         let view = view.with_per_op(s.per_op);
         let previous = s.view.replace(Arc::new(view));

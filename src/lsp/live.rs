@@ -95,7 +95,7 @@ pub fn poll(
     let source = poller.source().clone();
     let loaded = match revision.align(base, &profile, mapper, disk) {
         // The fetched index is of the profile alone: compare it again.
-        Some(base) => LoadedProfile::new(source, profile.clone(), Some(base)),
+        Some(base) => LoadedProfile::new(source, profile.clone(), Some(base), None),
         None => Ok(LoadedProfile::from_index(source, profile.clone(), fetched.index)),
     };
     let mut loaded = match loaded {

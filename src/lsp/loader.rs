@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use notify::Watcher;
 use tower_lsp_server::ls_types::MessageType;
 
-use crate::analysis::Filters;
+use crate::analysis::{Filters, SampleType};
 use crate::paths::PathMapper;
 use crate::profile::{self, DecodeOptions, Profile};
 use crate::source::fs::Disk;
@@ -23,7 +23,7 @@ use super::install::{self, done_loading, remap_if_stale, LoadExtras, Loaded, FET
 use super::live;
 use super::progress::Progress;
 use super::session::{Handle, Watch};
-use super::snapshot::{Base, LoadedProfile, MappedView, RevisionInput, View};
+use super::snapshot::{Base, LoadedProfile, MappedView, RevisionInput, Snapshot, View};
 use super::status;
 
 static WATCHES: AtomicU64 = AtomicU64::new(1);
@@ -34,9 +34,10 @@ pub fn read_decode(source: &ProfileSource, max_bytes: u64) -> Result<(Profile, u
         return merged::read_profile(source, max_bytes).map(|p| (p, 0));
     }
     let bytes = load::fetch(source, max_bytes, FETCH_TIMEOUT)?;
-    let profile = profile::decode(&bytes, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
+    let size = bytes.len();
+    let profile = profile::decode_owned(bytes, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
         .map_err(|e| load::describe(source, &e))?;
-    Ok((profile, bytes.len()))
+    Ok((profile, size))
 }
 
 /// How a load maps the profile's files and lines onto this machine.
@@ -51,6 +52,7 @@ fn read_decode_index(
     max_bytes: u64,
     base: Option<Arc<Base>>,
     iterations: Option<u64>,
+    shown: Option<&str>,
     filters: &Filters,
     mapping: Mapping,
 ) -> Result<Loaded, String> {
@@ -71,8 +73,8 @@ fn read_decode_index(
     let base = revision.align(base, &profile, mapper, disk);
     let decoded = Instant::now();
     let mut loaded = match iterations {
-        Some(n) => LoadedProfile::of_run(source.clone(), Arc::new(profile), n, base)?,
-        None => LoadedProfile::new(source.clone(), Arc::new(profile), base)?,
+        Some(n) => LoadedProfile::of_run(source.clone(), Arc::new(profile), n, base, shown)?,
+        None => LoadedProfile::new(source.clone(), Arc::new(profile), base, shown)?,
     };
     loaded.goroutine_detail = install::goroutine_dump(source, max_bytes);
     loaded.parts = parts.into();
@@ -127,6 +129,7 @@ pub async fn load_with(handle: &Handle, source: ProfileSource, trigger: Trigger,
         None => snapshot.base.clone(),
     };
     let iterations = extras.iterations;
+    let shown = install::wanted_type(&snapshot, &source, &extras);
     let filters = snapshot.filters.clone();
     let revision = snapshot.revision_input(&source, iterations.is_some());
     let task_source = source.clone();
@@ -136,7 +139,7 @@ pub async fn load_with(handle: &Handle, source: ProfileSource, trigger: Trigger,
     let read = tokio::task::spawn_blocking(move || match poller {
         None => {
             let mapping = Mapping { mapper: &mapper, disk: &*disk, revision: &revision };
-            (read_decode_index(&task_source, max_bytes, base, iterations, &filters, mapping), None)
+            (read_decode_index(&task_source, max_bytes, base, iterations, shown.as_deref(), &filters, mapping), None)
         }
         Some(mut poller) => {
             let (result, state) = live::poll(&mut poller, base, &filters, &mapper, &*disk, &revision);
@@ -197,11 +200,32 @@ pub async fn load_with(handle: &Handle, source: ProfileSource, trigger: Trigger,
     progress.finish(summary.clone()).await;
     remap_if_stale(handle).await;
     handle.changed().await;
+    index_other_types(handle, &now);
     if let Some(problem) = problem {
         handle.client.show_message(MessageType::WARNING, format!("pprof: {problem}; showing the default instead")).await;
     }
     handle.client.log_message(MessageType::INFO, format!("pprof: loaded {summary}")).await;
     Ok(())
+}
+
+/// Walks the shown profile's other sample types in the background (a load
+/// walks the shown one only), so that a switch of sample type or a hover's
+/// rows of other types find them ready.
+fn index_other_types(handle: &Handle, now: &Snapshot) {
+    let Some(view) = &now.view else { return };
+    let loaded = view.loaded().clone();
+    let index = &loaded.index;
+    if (0..index.sample_types().len()).all(|t| index.is_built(SampleType(t))) {
+        return;
+    }
+    let handle = handle.clone();
+    tokio::spawn(async move {
+        let progress = Progress::begin(&handle, "pprof", "indexing the other sample types".into()).await;
+        let started = Instant::now();
+        let _ = tokio::task::spawn_blocking(move || loaded.index.build_rest()).await;
+        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "other sample types indexed");
+        progress.finish("every sample type indexed".into()).await;
+    });
 }
 
 /// Watches the shown profile's file (if it is one and `watch` is on).
@@ -316,9 +340,10 @@ pub async fn set_base(handle: &Handle, target: Option<BaseTarget>) -> Result<(),
                     (Some(b), Some(shown_input), Some(base_input)) => Some(b.aligned_to(&loaded.profile, shown_input, base_input, &mapper, &*disk)),
                     _ => base.clone(),
                 };
+                let shown = Some(view.value_type().name.as_str());
                 let again = match loaded.iterations {
-                    Some(n) => LoadedProfile::of_run(loaded.source.clone(), loaded.profile.clone(), n, aligned)?,
-                    None => LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), aligned)?,
+                    Some(n) => LoadedProfile::of_run(loaded.source.clone(), loaded.profile.clone(), n, aligned, shown)?,
+                    None => LoadedProfile::new(loaded.source.clone(), loaded.profile.clone(), aligned, shown)?,
                 };
                 let paths = MappedView::build(&again.profile, &again.index, &mapper, &*disk, &revision.clone().unwrap_or_default());
                 let again = install::filtered(again, &filters)?;

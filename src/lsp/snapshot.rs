@@ -82,12 +82,13 @@ pub struct LoadedProfile {
 pub const HOVER_STACKS: usize = 5;
 
 impl LoadedProfile {
-    /// Indexes `profile`, less `base` when there is one.
-    pub fn new(source: ProfileSource, profile: Arc<Profile>, base: Option<Arc<Base>>) -> Result<LoadedProfile, String> {
-        let index = match &base {
-            None => Index::build(&profile),
-            Some(b) => Index::build_diff(&profile, &b.profile).map_err(|e| format!("cannot compare with {}: {e}", b.source))?,
-        };
+    /// Indexes `profile`, less `base` when there is one: the costs of the
+    /// sample type `shown` names (as [`View::new`] chooses it) at once, the
+    /// other types' when first asked for or by [`Index::build_rest`].
+    pub fn new(source: ProfileSource, profile: Arc<Profile>, base: Option<Arc<Base>>, shown: Option<&str>) -> Result<LoadedProfile, String> {
+        let first = shown_type(&profile, shown);
+        let index = Index::build_first(profile.clone(), base.as_ref().map(|b| b.profile.clone()), first)
+            .map_err(|e| format!("cannot compare with {}: {e}", base.as_ref().map(|b| b.source.to_string()).unwrap_or_default()))?;
         Ok(LoadedProfile::assemble(source, profile, base, index))
     }
 
@@ -95,7 +96,13 @@ impl LoadedProfile {
     /// (another run) per operation: the base's values are scaled to this
     /// run's iterations first, so differences are per-operation
     /// differences whatever each run's count.
-    pub fn of_run(source: ProfileSource, profile: Arc<Profile>, iterations: u64, base: Option<Arc<Base>>) -> Result<LoadedProfile, String> {
+    pub fn of_run(
+        source: ProfileSource,
+        profile: Arc<Profile>,
+        iterations: u64,
+        base: Option<Arc<Base>>,
+        shown: Option<&str>,
+    ) -> Result<LoadedProfile, String> {
         let base = base.map(|b| match b.iterations.and_then(|n| per_op::scaled_base(&b.profile, n, iterations)) {
             Some(scaled) => Arc::new(Base {
                 profile: Arc::new(scaled),
@@ -105,7 +112,7 @@ impl LoadedProfile {
             }),
             None => b,
         });
-        let mut loaded = LoadedProfile::new(source, profile, base)?;
+        let mut loaded = LoadedProfile::new(source, profile, base, shown)?;
         loaded.iterations = Some(iterations);
         Ok(loaded)
     }
@@ -312,6 +319,12 @@ impl Base {
     }
 }
 
+/// The sample type a view of `profile` shows when `wanted` names it: the
+/// named one, else the profile's default.
+pub fn shown_type(profile: &Profile, wanted: Option<&str>) -> SampleType {
+    analysis::select(profile, wanted).or_else(|_| analysis::select(profile, None)).unwrap_or(SampleType(0))
+}
+
 static GENERATIONS: AtomicU64 = AtomicU64::new(1);
 
 /// A profile as the editor sees it: the loaded profile, how its files map,
@@ -337,7 +350,7 @@ impl View {
     pub fn new(loaded: Arc<LoadedProfile>, paths: Arc<MappedView>, wanted: Option<&str>) -> (View, Option<SelectError>) {
         let (t, problem) = match analysis::select(&loaded.profile, wanted) {
             Ok(t) => (t, None),
-            Err(e) => (analysis::select(&loaded.profile, None).unwrap_or(SampleType(0)), Some(e)),
+            Err(e) => (shown_type(&loaded.profile, None), Some(e)),
         };
         let view = View { generation: next_generation(), loaded, paths, sample_type: t, per_op: None, goroutines: OnceLock::new() };
         (view, problem)

@@ -67,6 +67,18 @@ pub fn decode(data: &[u8], options: &DecodeOptions) -> Result<Profile, DecodeErr
     decode_plain(data, false)
 }
 
+/// [`decode`], taking the bytes: gzip input is freed as soon as it is
+/// inflated, so the compressed and the inflated profile are never both
+/// held while decoding.
+pub fn decode_owned(data: Vec<u8>, options: &DecodeOptions) -> Result<Profile, DecodeError> {
+    if data.starts_with(&[0x1f, 0x8b]) {
+        let plain = gunzip(&data, options)?;
+        drop(data);
+        return decode_plain(&plain, true);
+    }
+    decode(&data, options)
+}
+
 /// Decodes bytes that are no longer gzip (`gzip` says they were, for
 /// errors).
 fn decode_plain(data: &[u8], gzip: bool) -> Result<Profile, DecodeError> {

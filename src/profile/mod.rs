@@ -12,7 +12,7 @@ mod pb;
 mod shape;
 mod wire;
 
-pub use decode::{decode, DecodeOptions};
+pub use decode::{decode, decode_owned, DecodeOptions};
 pub use pb::encode;
 pub use error::{DecodeError, Seen};
 pub use incoming::Incoming;

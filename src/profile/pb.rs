@@ -169,14 +169,13 @@ fn resolve(mut raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
     let mut sample_locations = Vec::with_capacity(if in_place { 0 } else { raw.stack_ids.len() });
     let mut sample_labels = Vec::with_capacity(raw.labels.len());
     let mut shared: Vec<Option<Arc<str>>> = vec![None; strings.0.len()];
-    let mut samples = Vec::with_capacity(raw.samples.len());
     for (i, s) in raw.samples.iter().enumerate() {
         let values = (s.values.1 - s.values.0) as usize;
         if values != n_types {
             return Err(DecodeError::Invalid(format!("sample {i} has {values} values for {n_types} sample types")));
         }
         if !in_place {
-            for at in s.stack.0 as usize..s.stack.1 as usize {
+            for at in s.locations.0 as usize..s.locations.1 as usize {
                 let id = raw.stack_id(at);
                 match location_ids.get(id) {
                     Some(idx) => sample_locations.push(LocationIdx(idx)),
@@ -193,8 +192,8 @@ fn resolve(mut raw: RawProfile<'_>) -> Result<Profile, DecodeError> {
             };
             sample_labels.push(model::Label { key, value });
         }
-        samples.push(model::Sample { locations: s.stack, values: s.values, labels: s.labels });
     }
+    let samples = std::mem::take(&mut raw.samples);
     if in_place {
         sample_locations = std::mem::take(&mut raw.stack_ids).into_iter().map(|id| LocationIdx(id - 1)).collect();
     }
@@ -348,7 +347,7 @@ mod tests {
             raw.values.extend(&s.value);
             raw.labels.extend(s.label.iter().map(|l| RawLabel { key: l.key, str: l.str, num: l.num, num_unit: l.num_unit }));
             raw.samples.push(RawSample {
-                stack: (start, raw.stack_ids.len() as u32),
+                locations: (start, raw.stack_ids.len() as u32),
                 values: (values, raw.values.len() as u32),
                 labels: (labels, raw.labels.len() as u32),
             });

@@ -15,15 +15,9 @@ pub(crate) struct RawLabel {
     pub num_unit: i64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct RawSample {
-    /// Range in [`RawProfile::stack_ids`].
-    pub stack: (u32, u32),
-    /// Range in [`RawProfile::values`].
-    pub values: (u32, u32),
-    /// Range in [`RawProfile::labels`].
-    pub labels: (u32, u32),
-}
+/// One sample: its ranges in [`RawProfile::stack_ids`], `values` and
+/// `labels`, which the resolved profile keeps as they are.
+pub(crate) type RawSample = super::Sample;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct RawMapping {
@@ -494,7 +488,7 @@ fn sample(r: &mut Reader<'_>, p: &mut RawProfile<'_>) -> Result<(), DecodeError>
         return Err(r.error("too many stack frames, values or labels"));
     }
     p.samples.push(RawSample {
-        stack: (start, p.stack_ids.len() as u32),
+        locations: (start, p.stack_ids.len() as u32),
         values: (values_start, p.values.len() as u32),
         labels: (labels_start, p.labels.len() as u32),
     });

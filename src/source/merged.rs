@@ -65,7 +65,7 @@ pub fn read_profile(source: &ProfileSource, max_bytes: u64) -> Result<Profile, S
         return read_merged(&merged.parts, max_bytes).map(|m| m.profile).map_err(|e| format!("{}: {e}", merged.name));
     }
     let data = load::fetch(source, max_bytes, load::fetch_timeout(source))?;
-    profile::decode(&data, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
+    profile::decode_owned(data, &DecodeOptions { max_decompressed_bytes: max_bytes, ..DecodeOptions::default() })
         .map_err(|e| load::describe(source, &e))
 }
 
