@@ -231,6 +231,11 @@ impl Index {
     /// costs of sample type `first` only; the other types' are walked the
     /// first time something asks for them, or by [`Index::build_rest`].
     pub fn build_first(profile: Arc<Profile>, base: Option<Arc<Profile>>, first: SampleType) -> Result<Index, IndexError> {
+        Index::build_some(profile, base, &[first])
+    }
+
+    /// [`Index::build_first`] for several sample types walked at once.
+    pub fn build_some(profile: Arc<Profile>, base: Option<Arc<Profile>>, first: &[SampleType]) -> Result<Index, IndexError> {
         if let Some(base) = &base {
             compatible(&profile, base)?;
         }
@@ -240,9 +245,12 @@ impl Index {
             b.prepare(p, if i == 0 { 1 } else { -1 }, i > 0);
         }
         let mut index = b.finish();
-        if first.0 < index.sample_types.len() {
+        let mut types: Vec<usize> = first.iter().map(|t| t.0).filter(|&t| t < index.sample_types.len()).collect();
+        types.sort_unstable();
+        types.dedup();
+        if !types.is_empty() {
             let refs: Vec<&Profile> = profiles.iter().map(|p| p.as_ref()).collect();
-            index.walk(&refs, &[first.0]);
+            index.walk(&refs, &types);
         }
         index.rest = Some(Arc::new(Rest { profiles, walking: Mutex::new(()) }));
         Ok(index)

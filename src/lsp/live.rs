@@ -91,7 +91,7 @@ pub fn poll(
         .filter(|t| is_state_type(t))
         .filter_map(|t| poller.growth(&t).ok().map(|g| (t, Arc::new(g))))
         .collect();
-    let profile = Arc::new(fetched.profile);
+    let profile = fetched.profile;
     let source = poller.source().clone();
     let loaded = match revision.align(base, &profile, mapper, disk) {
         // The fetched index is of the profile alone: compare it again.

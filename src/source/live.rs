@@ -28,7 +28,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::analysis::filter::{self, Filters};
-use crate::analysis::{History, Index, Recorded};
+use crate::analysis::growth::is_state_type;
+use crate::analysis::{self, History, Index, Recorded, SampleType};
 use crate::profile::{self, DecodeOptions, Profile};
 
 use super::load::{self, ProfileSource};
@@ -93,7 +94,7 @@ pub struct Outage {
 /// can show them without decoding again.
 #[derive(Debug)]
 pub struct Fetched {
-    pub profile: Profile,
+    pub profile: Arc<Profile>,
     pub index: Index,
     /// What the history did with it (a profile without state types is
     /// shown but adds no snapshot).
@@ -254,7 +255,8 @@ impl Poller {
         }
         match read(&self.source, &self.options) {
             Ok((profile, raw)) => {
-                let index = Index::build(&profile);
+                let profile = Arc::new(profile);
+                let index = polled_index(&profile);
                 let raw = Arc::from(raw);
                 self.snapshot(now, profile, index, raw, Vec::new())
             }
@@ -263,7 +265,7 @@ impl Poller {
     }
 
     /// Records a profile answered at `at` and shows it.
-    fn snapshot(&mut self, at: SystemTime, profile: Profile, index: Index, raw: Arc<[u8]>, parts: Vec<Part>) -> Outcome {
+    fn snapshot(&mut self, at: SystemTime, profile: Arc<Profile>, index: Index, raw: Arc<[u8]>, parts: Vec<Part>) -> Outcome {
         let recorded = record(&mut self.history, &self.filters, at, &profile, &index);
         let resumed = match &self.health {
             Health::Failing { since, failures, .. } => Some(Outage { since: *since, failures: *failures }),
@@ -278,7 +280,7 @@ impl Poller {
         match replicas.poll(now, &self.options, &self.filters) {
             Polled::Merged { profile, index, parts, newest } => {
                 let raw: Arc<[u8]> = Arc::from(profile::encode(&profile));
-                self.snapshot(newest, *profile, *index, raw, parts)
+                self.snapshot(newest, Arc::new(*profile), *index, raw, parts)
             }
             Polled::Unchanged { error } => Outcome::Unchanged { error },
             Polled::Nothing { error } => self.failed(now, error),
@@ -340,6 +342,16 @@ pub fn read(source: &ProfileSource, options: &LiveOptions) -> Result<(Profile, V
         Ok(profile) => Ok((profile, bytes)),
         Err(e) => Err(load::describe(source, &e)),
     }
+}
+
+/// A polled profile's index: the types the history records (the state
+/// types) and the profile's default type are walked at once, the others
+/// when something asks for them.
+fn polled_index(profile: &Arc<Profile>) -> Index {
+    let mut first: Vec<SampleType> =
+        profile.sample_types.iter().enumerate().filter(|(_, t)| is_state_type(&t.name)).map(|(i, _)| SampleType(i)).collect();
+    first.extend(analysis::select(profile, None).ok());
+    Index::build_some(profile.clone(), None, &first).unwrap_or_else(|_| Index::build(profile))
 }
 
 /// Records `index` (of `profile`, taken at `at`) in `history`, through
