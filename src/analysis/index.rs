@@ -539,7 +539,10 @@ impl<'p> Builder<'p> {
     }
 
     fn node(&mut self, key: NodeKey) -> NodeId {
-        if let Some(&id) = self.node_ids.get(&key) {
+        // One hash lookup whether the node is new or not.
+        let next = NodeId(self.index.nodes.len() as u32);
+        let id = *self.node_ids.entry(key).or_insert(next);
+        if id != next {
             return id;
         }
         let (function, file, line, address) = match key {
@@ -553,10 +556,8 @@ impl<'p> Builder<'p> {
                 id
             })
         });
-        let id = NodeId(self.index.nodes.len() as u32);
         self.index.nodes.push(NodeInfo { function, file, line, address, source_line });
-        self.node_ids.insert(key, id);
-        id
+        next
     }
 
     /// Interns the nodes of a profile's locations and adds up its totals.

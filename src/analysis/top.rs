@@ -336,24 +336,21 @@ fn inline_marks(
     }
     let mut edges = Edges::default();
     for ((profile, table), frames) in profiles.iter().zip(&index.tables).zip(&frames) {
-        for sample in profile.iter_samples() {
-            let Some(&raw) = sample.values.get(t.0) else { continue };
-            let weight = raw.wrapping_mul(table.sign);
-            if weight == 0 {
-                continue;
-            }
-            edges.next_sample();
-            let mut parent = NONE;
-            for loc in sample.locations.iter().rev() {
-                for &frame in frames.of(loc.get()) {
-                    let slot = frame >> 1;
-                    if parent != NONE && parent != slot && inlined[slot as usize] {
-                        edges.add(parent, slot, weight, frame & 1 == 1);
-                    }
-                    parent = slot;
-                }
-            }
+        let count = |samples: std::ops::Range<usize>| edges_between(profile, table.sign, frames, &inlined, t, samples);
+        let n = profile.samples.len();
+        if n < PARALLEL_MIN_SAMPLES {
+            edges.absorb(count(0..n));
+            continue;
         }
+        // Edges add up over samples, so two halves are counted apart.
+        let mid = n / 2;
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| count(mid..n));
+            let first = count(0..mid);
+            (first, second.join().unwrap_or_else(|_| count(mid..n)))
+        });
+        edges.absorb(first);
+        edges.absorb(second);
     }
     let mut bits = vec![0u8; rows.len()];
     for e in &edges.list {
@@ -369,6 +366,43 @@ fn inline_marks(
         };
     }
     marks
+}
+
+/// Samples per profile below which counting edges on two threads does not
+/// pay.
+const PARALLEL_MIN_SAMPLES: usize = 50_000;
+
+/// The edges between rows over some samples of one profile (values of
+/// type `t`, times `sign`).
+fn edges_between(
+    profile: &Profile,
+    sign: i64,
+    frames: &LocationFrames,
+    inlined: &[bool],
+    t: SampleType,
+    samples: std::ops::Range<usize>,
+) -> Edges {
+    let mut edges = Edges::default();
+    for i in samples {
+        let sample = profile.sample(i);
+        let Some(&raw) = sample.values.get(t.0) else { continue };
+        let weight = raw.wrapping_mul(sign);
+        if weight == 0 {
+            continue;
+        }
+        edges.next_sample();
+        let mut parent = NONE;
+        for loc in sample.locations.iter().rev() {
+            for &frame in frames.of(loc.get()) {
+                let slot = frame >> 1;
+                if parent != NONE && parent != slot && inlined[slot as usize] {
+                    edges.add(parent, slot, weight, frame & 1 == 1);
+                }
+                parent = slot;
+            }
+        }
+    }
+    edges
 }
 
 /// The shown frames of every location of one profile, outermost first,
@@ -423,16 +457,32 @@ impl Edges {
     }
 
     fn add(&mut self, caller: u32, callee: u32, weight: i64, inline: bool) {
+        let stamp = self.stamp;
+        let e = self.edge(caller, callee);
+        if e.seen != stamp {
+            e.seen = stamp;
+            e.weight = e.weight.wrapping_add(weight);
+            e.inline &= inline;
+        }
+    }
+
+    /// The edge from `caller` to `callee`, added (weight 0, inline) if new.
+    fn edge(&mut self, caller: u32, callee: u32) -> &mut Edge {
         let next = self.list.len() as u32;
         let id = *self.ids.entry(u64::from(caller) << 32 | u64::from(callee)).or_insert(next);
         if id == next {
             self.list.push(Edge { callee, weight: 0, inline: true, seen: 0 });
         }
-        let e = &mut self.list[id as usize];
-        if e.seen != self.stamp {
-            e.seen = self.stamp;
-            e.weight = e.weight.wrapping_add(weight);
-            e.inline &= inline;
+        &mut self.list[id as usize]
+    }
+
+    /// Adds the edges counted over other samples.
+    fn absorb(&mut self, other: Edges) {
+        for (key, id) in other.ids {
+            let from = &other.list[id as usize];
+            let e = self.edge((key >> 32) as u32, key as u32);
+            e.weight = e.weight.wrapping_add(from.weight);
+            e.inline &= from.inline;
         }
     }
 }
@@ -450,6 +500,19 @@ mod tests {
         let index = Index::build(&p);
         let top = top(&index, &[&p], SampleType(0), options);
         top.rows.iter().map(|r| (top.name(&index, r.item), r.mark)).collect()
+    }
+
+    /// A profile large enough for its edges to be counted in two halves
+    /// on two threads marks rows as the same stacks, summed, do.
+    #[test]
+    fn edges_counted_in_halves_mark_as_counted_at_once() {
+        let stacks = [("helper:3+caller:8 main:1", 7), ("helper:3 caller:8 main:1", 2), ("caller:9 main:1", 5), ("x:1+helper:3 main:1", 3)];
+        let many: Vec<(&str, i64)> = (0..PARALLEL_MIN_SAMPLES + 4_000).map(|i| stacks[i % stacks.len()]).collect();
+        let repeats = many.len() as i64 / stacks.len() as i64;
+        let few: Vec<(&str, i64)> = stacks.iter().map(|&(s, v)| (s, v * repeats)).collect();
+        let (halves, once) = (marks(&many, &ALL), marks(&few, &ALL));
+        assert_eq!(halves, once);
+        assert!(halves.iter().any(|(_, m)| *m != InlineMark::None), "{halves:?}");
     }
 
     fn mark_of(rows: &[(String, InlineMark)], name: &str) -> Option<InlineMark> {
