@@ -88,6 +88,8 @@ pub fn run(a: &WatchArgs) -> Result<String> {
         interval: a.interval,
         history: a.history,
         max_bytes: a.max_profile_bytes,
+        // Watching prints growth: the state types are enough.
+        every_type: false,
         ..Default::default()
     };
     let mut poller = Poller::new(source, options)?;

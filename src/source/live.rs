@@ -50,6 +50,10 @@ pub struct LiveOptions {
     pub first_backoff: Duration,
     /// The longest delay between retries, unless `interval` is longer.
     pub max_backoff: Duration,
+    /// Walk every sample type when a poll is indexed (an editor's hint
+    /// lists them all); otherwise the state types the history records and
+    /// the default type, the others when something asks.
+    pub every_type: bool,
 }
 
 impl Default for LiveOptions {
@@ -60,6 +64,7 @@ impl Default for LiveOptions {
             max_bytes: DecodeOptions::default().max_decompressed_bytes,
             timeout: Duration::from_secs(30),
             first_backoff: Duration::from_secs(1),
+            every_type: true,
             max_backoff: Duration::from_secs(60),
         }
     }
@@ -256,7 +261,7 @@ impl Poller {
         match read(&self.source, &self.options) {
             Ok((profile, raw)) => {
                 let profile = Arc::new(profile);
-                let index = polled_index(&profile);
+                let index = if self.options.every_type { Index::build(&profile) } else { polled_index(&profile) };
                 let raw = Arc::from(raw);
                 self.snapshot(now, profile, index, raw, Vec::new())
             }
@@ -344,9 +349,9 @@ pub fn read(source: &ProfileSource, options: &LiveOptions) -> Result<(Profile, V
     }
 }
 
-/// A polled profile's index: the types the history records (the state
-/// types) and the profile's default type are walked at once, the others
-/// when something asks for them.
+/// A polled profile's index without [`LiveOptions::every_type`]: the types
+/// the history records (the state types) and the profile's default type are
+/// walked at once, the others when something asks for them.
 fn polled_index(profile: &Arc<Profile>) -> Index {
     let mut first: Vec<SampleType> =
         profile.sample_types.iter().enumerate().filter(|(_, t)| is_state_type(&t.name)).map(|(i, _)| SampleType(i)).collect();
