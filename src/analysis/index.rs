@@ -26,6 +26,7 @@ use rustc_hash::FxHashMap;
 
 use crate::profile::{Profile, SampleRef, ValueType};
 
+use super::halves::in_halves;
 use super::select::SampleType;
 
 crate::profile::index_newtype!(
@@ -118,10 +119,9 @@ pub struct Index {
     /// Per sample type, its costs once walked.
     costs: Vec<OnceLock<TypeCosts>>,
     /// Per line: its slot in a walk when several nodes share it, else
-    /// [`NONE`] (the line has its one node's costs).
+    /// [`NONE`] (the line has its one node's costs). Slots are numbered
+    /// from 0 in line order.
     line_slots: Vec<u32>,
-    /// The number of shared lines (slots) a walk tracks.
-    shared_lines: usize,
     /// For an index built for one type first: the profiles to walk for
     /// the others (in `tables` order).
     rest: Option<Arc<Rest>>,
@@ -208,9 +208,7 @@ impl LocationTable {
 impl Index {
     /// Indexes one profile, every sample type.
     pub fn build(profile: &Profile) -> Index {
-        let mut b = Builder::new(&profile.sample_types);
-        b.prepare(profile, 1, false);
-        let mut index = b.finish();
+        let mut index = Index::prepared(&[profile]);
         index.walk(&[profile], &all_types(profile));
         index
     }
@@ -219,10 +217,7 @@ impl Index {
     /// base values are subtracted and percentages are of the base's total.
     pub fn build_diff(profile: &Profile, base: &Profile) -> Result<Index, IndexError> {
         compatible(profile, base)?;
-        let mut b = Builder::new(&profile.sample_types);
-        b.prepare(profile, 1, false);
-        b.prepare(base, -1, true);
-        let mut index = b.finish();
+        let mut index = Index::prepared(&[profile, base]);
         index.walk(&[profile, base], &all_types(profile));
         Ok(index)
     }
@@ -231,29 +226,41 @@ impl Index {
     /// costs of sample type `first` only; the other types' are walked the
     /// first time something asks for them, or by [`Index::build_rest`].
     pub fn build_first(profile: Arc<Profile>, base: Option<Arc<Profile>>, first: SampleType) -> Result<Index, IndexError> {
-        Index::build_some(profile, base, &[first])
-    }
-
-    /// [`Index::build_first`] for several sample types walked at once.
-    pub fn build_some(profile: Arc<Profile>, base: Option<Arc<Profile>>, first: &[SampleType]) -> Result<Index, IndexError> {
         if let Some(base) = &base {
             compatible(&profile, base)?;
         }
-        let profiles: Vec<Arc<Profile>> = std::iter::once(profile).chain(base).collect();
+        Ok(Index::walked_for(std::iter::once(profile).chain(base).collect(), &[first]))
+    }
+
+    /// [`Index::build_first`] of one profile, with several sample types
+    /// walked at once.
+    pub fn build_some(profile: Arc<Profile>, first: &[SampleType]) -> Index {
+        Index::walked_for(vec![profile], first)
+    }
+
+    /// The index of `profiles` (a profile, then the base it is compared
+    /// with) with no costs walked yet.
+    fn prepared(profiles: &[&Profile]) -> Index {
         let mut b = Builder::new(&profiles[0].sample_types);
         for (i, p) in profiles.iter().enumerate() {
             b.prepare(p, if i == 0 { 1 } else { -1 }, i > 0);
         }
-        let mut index = b.finish();
+        b.finish()
+    }
+
+    /// The index of compatible `profiles` with the costs of `first` walked
+    /// and the rest left for later.
+    fn walked_for(profiles: Vec<Arc<Profile>>, first: &[SampleType]) -> Index {
+        let refs: Vec<&Profile> = profiles.iter().map(|p| p.as_ref()).collect();
+        let mut index = Index::prepared(&refs);
         let mut types: Vec<usize> = first.iter().map(|t| t.0).filter(|&t| t < index.sample_types.len()).collect();
         types.sort_unstable();
         types.dedup();
         if !types.is_empty() {
-            let refs: Vec<&Profile> = profiles.iter().map(|p| p.as_ref()).collect();
             index.walk(&refs, &types);
         }
         index.rest = Some(Arc::new(Rest { profiles, walking: Mutex::new(()) }));
-        Ok(index)
+        index
     }
 
     /// Whether the costs of sample type `t` are walked already.
@@ -302,7 +309,8 @@ impl Index {
     /// one line) and copies the rest afterwards.
     fn walk_types(&self, profiles: &[&Profile], types: &[usize]) -> Vec<TypeCosts> {
         let stride = types.len();
-        let sizes = (self.nodes.len(), self.shared_lines, self.functions.len());
+        let shared_lines = self.line_slots.iter().rev().find(|&&s| s != NONE).map_or(0, |&s| s as usize + 1);
+        let sizes = (self.nodes.len(), shared_lines, self.functions.len());
         let mut node = vec![Cost::default(); sizes.0 * stride];
         let mut shared = vec![Cost::default(); sizes.1 * stride];
         let mut function = vec![Cost::default(); sizes.2 * stride];
@@ -628,7 +636,6 @@ impl<'p> Builder<'p> {
             }
         }
         idx.line_slots = slots;
-        idx.shared_lines = shared as usize;
     }
 
     fn node_ref(&mut self, key: NodeKey) -> NodeRef {
@@ -768,9 +775,6 @@ impl Costs {
     }
 }
 
-/// Samples per walk below which splitting across threads does not pay.
-const PARALLEL_MIN_SAMPLES: usize = 50_000;
-
 /// Walks all samples for the sample types `types`, split in two halves on
 /// two threads when there are many, and adds the halves up.
 fn walk_costs(profile: &Profile, table: &LocationTable, types: &[usize], sizes: (usize, usize, usize)) -> Costs {
@@ -781,22 +785,11 @@ fn walk_costs(profile: &Profile, table: &LocationTable, types: &[usize], sizes: 
 }
 
 fn walk_split<W: Width>(profile: &Profile, table: &LocationTable, types: &[usize], sizes: (usize, usize, usize), w: W) -> Costs {
-    let n = profile.samples.len();
-    if n < PARALLEL_MIN_SAMPLES {
-        return walk_range(profile, 0..n, table, types, sizes, w);
+    let (mut costs, rest) = in_halves(profile.samples.len(), |samples| walk_range(profile, samples, table, types, sizes, w));
+    if let Some(rest) = rest {
+        costs.absorb(rest);
     }
-    let mid = n / 2;
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| walk_range(profile, mid..n, table, types, sizes, w));
-        let mut costs = walk_range(profile, 0..mid, table, types, sizes, w);
-        match other.join() {
-            Ok(rest) => costs.absorb(rest),
-            // Walking cannot panic on a validated profile; if it somehow
-            // did, finish the half on this thread rather than lose it.
-            Err(_) => costs.absorb(walk_range(profile, mid..n, table, types, sizes, w)),
-        }
-        costs
-    })
+    costs
 }
 
 /// How many sample types a walk carries per entity: a constant one for the

@@ -7,6 +7,7 @@ pub mod calls;
 pub mod filter;
 pub mod flame;
 pub mod growth;
+mod halves;
 pub mod index;
 pub mod leaks;
 pub mod merge;

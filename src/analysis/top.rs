@@ -30,6 +30,7 @@ use rustc_hash::FxHashMap;
 
 use crate::profile::{base_name, Profile};
 
+use super::halves::in_halves;
 use super::index::{Cost, FuncId, Index, NodeId, NONE};
 use super::names::display_name;
 use super::select::SampleType;
@@ -337,20 +338,12 @@ fn inline_marks(
     let mut edges = Edges::default();
     for ((profile, table), frames) in profiles.iter().zip(&index.tables).zip(&frames) {
         let count = |samples: std::ops::Range<usize>| edges_between(profile, table.sign, frames, &inlined, t, samples);
-        let n = profile.samples.len();
-        if n < PARALLEL_MIN_SAMPLES {
-            edges.absorb(count(0..n));
-            continue;
-        }
         // Edges add up over samples, so two halves are counted apart.
-        let mid = n / 2;
-        let (first, second) = std::thread::scope(|scope| {
-            let second = scope.spawn(|| count(mid..n));
-            let first = count(0..mid);
-            (first, second.join().unwrap_or_else(|_| count(mid..n)))
-        });
+        let (first, second) = in_halves(profile.samples.len(), count);
         edges.absorb(first);
-        edges.absorb(second);
+        if let Some(second) = second {
+            edges.absorb(second);
+        }
     }
     let mut bits = vec![0u8; rows.len()];
     for e in &edges.list {
@@ -367,10 +360,6 @@ fn inline_marks(
     }
     marks
 }
-
-/// Samples per profile below which counting edges on two threads does not
-/// pay.
-const PARALLEL_MIN_SAMPLES: usize = 50_000;
 
 /// The edges between rows over some samples of one profile (values of
 /// type `t`, times `sign`).
@@ -507,7 +496,7 @@ mod tests {
     #[test]
     fn edges_counted_in_halves_mark_as_counted_at_once() {
         let stacks = [("helper:3+caller:8 main:1", 7), ("helper:3 caller:8 main:1", 2), ("caller:9 main:1", 5), ("x:1+helper:3 main:1", 3)];
-        let many: Vec<(&str, i64)> = (0..PARALLEL_MIN_SAMPLES + 4_000).map(|i| stacks[i % stacks.len()]).collect();
+        let many: Vec<(&str, i64)> = (0..crate::analysis::halves::PARALLEL_MIN_SAMPLES + 4_000).map(|i| stacks[i % stacks.len()]).collect();
         let repeats = many.len() as i64 / stacks.len() as i64;
         let few: Vec<(&str, i64)> = stacks.iter().map(|&(s, v)| (s, v * repeats)).collect();
         let (halves, once) = (marks(&many, &ALL), marks(&few, &ALL));

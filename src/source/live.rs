@@ -356,7 +356,7 @@ fn polled_index(profile: &Arc<Profile>) -> Index {
     let mut first: Vec<SampleType> =
         profile.sample_types.iter().enumerate().filter(|(_, t)| is_state_type(&t.name)).map(|(i, _)| SampleType(i)).collect();
     first.extend(analysis::select(profile, None).ok());
-    Index::build_some(profile.clone(), None, &first).unwrap_or_else(|_| Index::build(profile))
+    Index::build_some(profile.clone(), &first)
 }
 
 /// Records `index` (of `profile`, taken at `at`) in `history`, through
